@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { loadConfig, type ResolvedSource } from '../../config/load.js';
+import { configPath } from '../config-path.js';
+import { redactUrl } from '../../source/redact-url.js';
+
+export function describeSource(s: ResolvedSource): string {
+  const p = s.pagination;
+  const paging = p.strategy === 'none' ? 'single request' : `${p.strategy}${'max_pages' in p ? ` (max ${p.max_pages} pages)` : ''}`;
+  const every = `every ${s.schedule.interval_secs}s${s.schedule.jitter_secs ? ` ±${s.schedule.jitter_secs}s` : ''}`;
+  const extras = [s.dedupe && `dedupe ${s.dedupe.id_path}`, s.resilience.rate_limit.budget && `budget ${s.resilience.rate_limit.budget}`]
+    .filter(Boolean)
+    .join(', ');
+  const from = s.onepassword ? ` [from ${s.onepassword.entry}: type onepassword]` : '';
+  return `${s.name}: ${s.method.toUpperCase()} ${redactUrl(s.url)}, ${paging}, ${every}${extras ? `, ${extras}` : ''}${from}`;
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('check hel.yaml and print one line per source (no network calls)')
+    .option('-c, --config <path>', 'config file (default: $HEL_CONFIG or hel.yaml)')
+    .action((opts: { config?: string }) => {
+      const config = loadConfig(configPath(opts.config));
+      for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
+      for (const source of config.sources) process.stdout.write(describeSource(source) + '\n');
+      process.stdout.write(`config valid: ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} in ${config.path}\n`);
+    });
+}

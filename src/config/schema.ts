@@ -1,0 +1,274 @@
+import { z } from 'zod';
+
+/**
+ * The one definition of hel.yaml: it validates, fills defaults, and is exported as JSON Schema by
+ * `hel schema`. Keys and defaults follow the original Hel where the seed uses them; where the
+ * original was unsafe (no retries or in-memory state when a block is absent) the default is safe.
+ */
+
+const positiveSecs = z.number().positive();
+const nonNegativeSecs = z.number().min(0);
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)');
+
+const secretRef = {
+  /** Name of an environment variable holding the value. */
+  env: envName.optional(),
+  /** Path of a file holding the value (trimmed). Wins over the env variable, as in the original. */
+  file: z.string().min(1).optional(),
+  /** Name of a value stored with `hel secrets set`. */
+  secret: z.string().min(1).optional(),
+};
+
+export const bearerAuthSchema = z.strictObject({
+  type: z.literal('bearer'),
+  token_env: secretRef.env,
+  token_file: secretRef.file,
+  token_secret: secretRef.secret,
+  prefix: z.string().default('Bearer'),
+});
+
+export const basicAuthSchema = z.strictObject({
+  type: z.literal('basic'),
+  user_env: secretRef.env,
+  user_file: secretRef.file,
+  user_secret: secretRef.secret,
+  password_env: secretRef.env,
+  password_file: secretRef.file,
+  password_secret: secretRef.secret,
+});
+
+export const apiKeyAuthSchema = z.strictObject({
+  type: z.literal('api_key'),
+  header: z.string().min(1),
+  key_env: secretRef.env,
+  key_file: secretRef.file,
+  key_secret: secretRef.secret,
+});
+
+export const oauth2AuthSchema = z.strictObject({
+  type: z.literal('oauth2'),
+  token_url: z.url(),
+  client_id_env: secretRef.env,
+  client_id_file: secretRef.file,
+  client_id_secret: secretRef.secret,
+  client_secret_env: secretRef.env,
+  client_secret_file: secretRef.file,
+  client_secret_secret: secretRef.secret,
+  /** Present = refresh_token grant; absent = client_credentials. */
+  refresh_token_env: secretRef.env,
+  refresh_token_file: secretRef.file,
+  refresh_token_secret: secretRef.secret,
+  scopes: z.array(z.string()).optional(),
+});
+
+export const authSchema = z.discriminatedUnion('type', [
+  bearerAuthSchema,
+  basicAuthSchema,
+  apiKeyAuthSchema,
+  oauth2AuthSchema,
+]);
+
+const maxPages = z.int().positive().default(100);
+
+export const paginationSchema = z.discriminatedUnion('strategy', [
+  z.strictObject({
+    strategy: z.literal('cursor'),
+    /** Request field (POST body) or query parameter (GET) that carries the cursor. */
+    cursor_param: z.string().min(1),
+    /** Dotted path of the next cursor in the response body. */
+    cursor_path: z.string().min(1),
+    /** Dotted path of a boolean that says whether more pages follow; checked only when present. */
+    has_more_path: z.string().min(1).default('has_more'),
+    /** POST: `merge` adds the cursor to the configured body (the seed); `replace` sends `{cursor}` alone. */
+    cursor_in_body: z.enum(['merge', 'replace']).default('merge'),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
+    strategy: z.literal('link_header'),
+    rel: z.string().default('next'),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
+    strategy: z.literal('next_url'),
+    /** Dotted path of the next page's absolute or relative URL in the response body. */
+    next_url_path: z.string().min(1),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
+    strategy: z.literal('page'),
+    page_param: z.string().default('page'),
+    limit_param: z.string().default('limit'),
+    limit: z.int().positive(),
+    first_page: z.int().min(0).default(1),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
+    strategy: z.literal('offset'),
+    offset_param: z.string().default('offset'),
+    limit_param: z.string().default('limit'),
+    limit: z.int().positive(),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
+    strategy: z.literal('none'),
+  }),
+]);
+
+export const retriesSchema = z.strictObject({
+  /** Total attempts, including the first. */
+  max_attempts: z.int().min(1).default(3),
+  initial_backoff_secs: nonNegativeSecs.default(1),
+  max_backoff_secs: nonNegativeSecs.default(60),
+  multiplier: z.number().min(1).default(2),
+  /** Fraction of each delay randomised (±), 0 = none. */
+  jitter: z.number().min(0).max(1).default(0.2),
+});
+
+export const circuitBreakerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  failure_threshold: z.int().min(1).default(5),
+  success_threshold: z.int().min(1).default(2),
+  half_open_timeout_secs: positiveSecs.default(60),
+});
+
+export const rateLimitSchema = z.strictObject({
+  respect_headers: z.boolean().default(true),
+  page_delay_secs: nonNegativeSecs.default(0),
+  /** Sources naming the same budget share its request allowance. */
+  budget: z.string().min(1).optional(),
+  max_requests_per_minute: z.int().positive().optional(),
+  max_requests_per_hour: z.int().positive().optional(),
+});
+
+export const resilienceSchema = z.strictObject({
+  timeout_secs: positiveSecs.default(30),
+  retries: retriesSchema.prefault({}),
+  circuit_breaker: circuitBreakerSchema.prefault({}),
+  rate_limit: rateLimitSchema.prefault({}),
+});
+
+export const dedupeSchema = z.strictObject({
+  /** Dotted path of the event id; events without a string id are emitted and counted as unkeyed. */
+  id_path: z.string().min(1),
+  capacity: z.int().positive().default(100_000),
+});
+
+export const scheduleSchema = z.strictObject({
+  interval_secs: positiveSecs.default(60),
+  jitter_secs: nonNegativeSecs.default(0),
+});
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const sourceSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'a valid http(s) URL' }),
+  method: z.enum(['get', 'post']).default('get'),
+  body: z.record(z.string(), z.unknown()).optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  query_params: z.record(z.string(), scalar).default({}),
+  schedule: scheduleSchema.prefault({}),
+  auth: authSchema.optional(),
+  pagination: paginationSchema.default({ strategy: 'none' }),
+  resilience: resilienceSchema.prefault({}),
+  dedupe: dedupeSchema.optional(),
+  source_label_key: z.string().min(1).optional(),
+  source_label_value: z.string().min(1).optional(),
+  response_events_path: z.string().min(1).optional(),
+  /** Dotted path of the event time used for the envelope's `ts`. */
+  timestamp_path: z.string().min(1).optional(),
+  /** A stored cursor the server rejects with 400: keep it and fail, or restart from the last event time. */
+  on_cursor_error: z.enum(['fail', 'reset']).default('fail'),
+  /** With on_cursor_error: reset, the restart's first-request field and how far it looks back. */
+  cursor_reset: z
+    .strictObject({
+      start_param: z.string().default('start_time'),
+      overlap_secs: nonNegativeSecs.default(300),
+    })
+    .prefault({}),
+});
+
+export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
+
+/** `type: onepassword`: one entry that expands to one source per stream (integrations/onepassword). */
+export const onePasswordSourceSchema = z.strictObject({
+  type: z.literal('onepassword'),
+  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
+  /** Overrides the host derived from region or token, e.g. a local mock: http://127.0.0.1:8787 */
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_version: z.enum(['v1', 'v2']).default('v2'),
+  streams: z.array(z.enum(onePasswordStreams)).min(1).default([...onePasswordStreams]),
+  token_env: envName.optional(),
+  token_file: z.string().min(1).optional(),
+  token_secret: z.string().min(1).optional(),
+  start_time: z.string().optional(),
+  limit: z.int().min(1).max(1000).default(1000),
+  profile: z.enum(['siem', 'compliance']).default('siem'),
+  schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
+  source_label_key: z.string().min(1).optional(),
+  dedupe_capacity: z.int().positive().default(100_000),
+});
+
+export const globalSchema = z.strictObject({
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Default: readable lines on a terminal, JSON otherwise. */
+  log_format: z.enum(['json', 'pretty']).optional(),
+  source_label_key: z.string().min(1).default('source'),
+  source_label_value: z.string().min(1).default('hel'),
+  state: z
+    .strictObject({
+      backend: z.enum(['sqlite', 'memory']).default('sqlite'),
+      path: z.string().min(1).default('./hel-state.db'),
+    })
+    .prefault({}),
+  output: z
+    .strictObject({
+      format: z.enum(['envelope', 'raw']).default('envelope'),
+      path: z.string().min(1).optional(),
+      rotate: z
+        .string()
+        .regex(/^(daily|size:\d+)$/, 'daily or size:<MB>')
+        .optional(),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      address: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(8080),
+      token_env: envName.optional(),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      address: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(9090),
+    })
+    .prefault({}),
+  secrets: z
+    .strictObject({
+      path: z.string().min(1).default('./hel-secrets.enc'),
+      key_file: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+
+export const rawSourceEntrySchema = z.union([onePasswordSourceSchema, sourceSchema]);
+
+export const configSchema = z.strictObject({
+  global: globalSchema.prefault({}),
+  sources: z
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a source name of letters, digits, . _ -'), z.unknown())
+    .refine((m) => Object.keys(m).length > 0, 'at least one source'),
+});
+
+export type SourceConfig = z.output<typeof sourceSchema>;
+export type OnePasswordSourceConfig = z.output<typeof onePasswordSourceSchema>;
+export type GlobalConfig = z.output<typeof globalSchema>;
+export type AuthConfig = z.output<typeof authSchema>;
+export type PaginationConfig = z.output<typeof paginationSchema>;
+export type ResilienceConfig = z.output<typeof resilienceSchema>;
+export type RetriesConfig = z.output<typeof retriesSchema>;
+export type CircuitBreakerConfig = z.output<typeof circuitBreakerSchema>;
+export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+export type DedupeConfig = z.output<typeof dedupeSchema>;

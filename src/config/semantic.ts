@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import type { ResolvedSource } from './load.js';
+import { isOnePasswordUrl } from '../integrations/onepassword/regions.js';
+import { checkOnePasswordBody } from '../integrations/onepassword/body.js';
+import { secretRefsOf } from '../source/auth/secret-refs.js';
+
+export interface SemanticIssue {
+  source: ResolvedSource;
+  path: (string | number)[];
+  message: string;
+  hint?: string;
+}
+
+/** Checks that need more than one key, the environment, or the file system. No network. */
+export function checkSources(
+  sources: ResolvedSource[],
+  options: { env: NodeJS.ProcessEnv; requireSecrets: boolean; now: () => number },
+): { issues: SemanticIssue[]; warnings: string[] } {
+  const issues: SemanticIssue[] = [];
+  const warnings: string[] = [];
+  const labels = new Map<string, string>();
+
+  for (const source of sources) {
+    const push = (path: (string | number)[], message: string, hint?: string) => issues.push({ source, path, message, hint });
+
+    const retries = source.resilience.retries;
+    if (retries.initial_backoff_secs > retries.max_backoff_secs) {
+      push(['resilience', 'retries', 'initial_backoff_secs'], `initial_backoff_secs (${retries.initial_backoff_secs}) is greater than max_backoff_secs (${retries.max_backoff_secs})`, 'raise max_backoff_secs or lower initial_backoff_secs');
+    }
+    if (source.schedule.jitter_secs >= source.schedule.interval_secs) {
+      warnings.push(`source ${source.name}: jitter_secs (${source.schedule.jitter_secs}) is not smaller than interval_secs (${source.schedule.interval_secs}); polls may run back to back`);
+    }
+    if (source.method === 'get' && source.body !== undefined) {
+      push(['body'], 'body is only sent with method: post', 'set method: post, or move the fields to query_params');
+    }
+
+    const label = `${source.labelKey}=${source.labelValue}`;
+    const other = labels.get(label);
+    if (other !== undefined) {
+      push(['source_label_value'], `label ${JSON.stringify(source.labelValue)} is also used by source ${other}`, 'give each source a distinct source_label_value so its events can be told apart');
+    } else {
+      labels.set(label, source.name);
+    }
+
+    if (source.auth) {
+      for (const ref of secretRefsOf(source.auth)) {
+        if (ref.env === undefined && ref.file === undefined && ref.secret === undefined) {
+          push(['auth'], `${ref.what} is not configured`, `set one of ${ref.keys.join(', ')}`);
+          continue;
+        }
+        if (!options.requireSecrets) continue;
+        if (ref.file !== undefined) {
+          if (!existsSync(ref.file)) push(['auth', `${ref.prefix}_file`], `file ${ref.file} does not exist`, `create it with the ${ref.what}, or use ${ref.prefix}_env`);
+        } else if (ref.env !== undefined && !options.env[ref.env]) {
+          const hint = isOnePasswordUrl(source.url)
+            ? 'export the bearer token from your Events Reporting integration'
+            : `export ${ref.env} with the ${ref.what}`;
+          push(['auth', `${ref.prefix}_env`], `${ref.env} is not set`, hint);
+        }
+      }
+    }
+
+    if (isOnePasswordUrl(source.url) && source.method === 'post') {
+      for (const problem of checkOnePasswordBody(source.body ?? {}, options.now())) {
+        push(['body', ...problem.path], problem.message, problem.hint);
+      }
+    }
+  }
+  return { issues, warnings };
+}

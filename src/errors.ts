@@ -1,0 +1,65 @@
+/**
+ * Hel's error taxonomy. Every failure the CLI may print or a metric may count carries a stable
+ * `code`; the CLI turns it into one human line at the edge (see cli/report-error.ts).
+ * Guards test a brand field rather than `instanceof`, so they survive duplicate module copies.
+ */
+export type HelErrorCode =
+  | 'HEL_CONFIG'
+  | 'HEL_USAGE'
+  | 'HEL_SECRET'
+  | 'HEL_HTTP_STATUS'
+  | 'HEL_NETWORK'
+  | 'HEL_TIMEOUT'
+  | 'HEL_RESPONSE_PARSE'
+  | 'HEL_CIRCUIT_OPEN'
+  | 'HEL_STATE'
+  | 'HEL_STATE_LOCKED'
+  | 'HEL_OUTPUT'
+  | 'HEL_REPLAY_MISMATCH'
+  | 'HEL_CANCELLED'
+  | 'HEL_AUTH'
+  | 'HEL_INPUT';
+
+export interface ErrorContext {
+  source?: string;
+  /** Always without secrets: see source/redact-url.ts. */
+  url?: string;
+  attempt?: number;
+  status?: number;
+  /** What the user can do about it, from the troubleshooting table. */
+  hint?: string;
+}
+
+export class HelError extends Error {
+  readonly isHelError = true;
+  readonly code: HelErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: HelErrorCode, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HelError';
+    this.code = code;
+    this.context = context;
+  }
+}
+
+export function isHelError(value: unknown): value is HelError {
+  return typeof value === 'object' && value !== null && (value as { isHelError?: unknown }).isHelError === true;
+}
+
+/** Raised when an AbortSignal stops a wait or a request: shutdown, not failure. */
+export function isCancellation(value: unknown): boolean {
+  if (isHelError(value)) return value.code === 'HEL_CANCELLED';
+  return value instanceof Error && value.name === 'AbortError';
+}
+
+export function cancelled(source?: string): HelError {
+  return new HelError('HEL_CANCELLED', 'cancelled', source === undefined ? {} : { source });
+}
+
+/** Exit codes: stable and documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+} as const;

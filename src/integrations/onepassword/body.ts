@@ -1,0 +1,35 @@
+/** Retention of the Events API: older events cannot be fetched (reference §1). */
+export const RETENTION_DAYS = 120;
+
+export interface BodyProblem {
+  path: string[];
+  message: string;
+  hint?: string;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+export function isRfc3339(value: unknown): value is string {
+  return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** Checks a ResetCursor body before any request: limit 1–1000, RFC 3339 times, start before end. */
+export function checkOnePasswordBody(body: Record<string, unknown>, now: number): BodyProblem[] {
+  const problems: BodyProblem[] = [];
+  const { limit, start_time: start, end_time: end } = body;
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)) {
+    problems.push({ path: ['limit'], message: `limit ${JSON.stringify(limit)} is out of range: the Events API accepts 1-1000 and answers 400 otherwise`, hint: 'use limit: 1000 for the fewest requests' });
+  }
+  for (const [key, value] of [['start_time', start], ['end_time', end]] as const) {
+    if (value !== undefined && !isRfc3339(value)) {
+      problems.push({ path: [key], message: `${key} ${JSON.stringify(value)} is not an RFC 3339 time`, hint: 'e.g. "2025-01-01T00:00:00Z"' });
+    }
+  }
+  if (isRfc3339(start) && isRfc3339(end) && Date.parse(start) > Date.parse(end)) {
+    problems.push({ path: ['start_time'], message: 'start_time is after end_time' });
+  }
+  if (isRfc3339(start) && now - Date.parse(start) > RETENTION_DAYS * 86_400_000) {
+    problems.push({ path: ['start_time'], message: `start_time is more than ${RETENTION_DAYS} days ago: the Events API keeps only ${RETENTION_DAYS} days`, hint: 'use the Activity Log in 1Password for older events, or a later start_time' });
+  }
+  return problems;
+}

@@ -1,0 +1,153 @@
+import type { OnePasswordSourceConfig, SourceConfig } from '../../config/schema.js';
+import { sourceSchema } from '../../config/schema.js';
+import type { ResolvedSource } from '../../config/load.js';
+import { readSecret } from '../../source/auth/read-secret.js';
+import type { SecretRef } from '../../source/auth/secret-refs.js';
+import { isHelError } from '../../errors.js';
+import { REGION_HOSTS, isOnePasswordUrl, regionOfHost } from './regions.js';
+import { checkOnePasswordBody } from './body.js';
+import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
+
+export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
+/** 1Password allows 600 requests a minute and 30,000 an hour per account, across all streams. */
+export const ONEPASSWORD_LIMITS = { perMinute: 600, perHour: 30_000 } as const;
+
+const PROFILES = {
+  /** The seed's cadence: near-real-time for a SIEM. */
+  siem: { interval_secs: 300, jitter_secs: 30 },
+  /** SureCloud's cadence: every six hours. */
+  compliance: { interval_secs: 21_600, jitter_secs: 300 },
+} as const;
+
+export interface ExpandContext {
+  env: NodeJS.ProcessEnv;
+  globalLabelKey: string;
+  requireSecrets: boolean;
+  secretsPath: string;
+  now: () => number;
+}
+
+export interface ExpandResult {
+  sources: ResolvedSource[];
+  issues: { path: string[]; message: string; hint?: string }[];
+  warnings: string[];
+}
+
+export function tokenRefOf(config: { token_env?: string; token_file?: string; token_secret?: string }): SecretRef {
+  const none = config.token_env === undefined && config.token_file === undefined && config.token_secret === undefined;
+  return {
+    what: 'bearer token',
+    prefix: 'token',
+    keys: ['token_env', 'token_file', 'token_secret'],
+    env: none ? DEFAULT_TOKEN_ENV : config.token_env,
+    file: config.token_file,
+    secret: config.token_secret,
+  };
+}
+
+/** A stable name for the account's shared request budget: host plus where the token comes from. */
+export function budgetName(host: string, ref: SecretRef): string {
+  const origin = ref.file !== undefined ? `file:${ref.file}` : ref.env !== undefined ? `env:${ref.env}` : `secret:${ref.secret ?? ''}`;
+  return `onepassword:${host}:${origin}`;
+}
+
+/** Expands `type: onepassword` into one cursor source per stream with the seed's defaults. */
+export function expandOnePassword(name: string, config: OnePasswordSourceConfig, ctx: ExpandContext): ExpandResult {
+  const issues: ExpandResult['issues'] = [];
+  const warnings: string[] = [];
+  const ref = tokenRefOf(config);
+
+  let token: string | undefined;
+  try {
+    token = readSecret(ref, { env: ctx.env, secretsPath: ctx.secretsPath });
+  } catch (err) {
+    if (ctx.requireSecrets) {
+      const key = ref.file !== undefined ? 'token_file' : ref.env !== undefined ? 'token_env' : 'token_secret';
+      const message = isHelError(err) ? err.message : String(err);
+      issues.push({ path: [key], message, hint: 'export the bearer token from your Events Reporting integration' });
+    }
+  }
+  const claims = token === undefined ? undefined : decodeEventsToken(token);
+  const fromToken = claims ? tokenHost(claims) : undefined;
+
+  let base: string;
+  if (config.base_url !== undefined) {
+    base = config.base_url.replace(/\/+$/, '');
+  } else if (config.region !== undefined) {
+    base = `https://${REGION_HOSTS[config.region]}`;
+    if (fromToken !== undefined && fromToken !== REGION_HOSTS[config.region]) {
+      warnings.push(`source ${name}: wrong region: this token belongs to ${fromToken}, but region is ${config.region} (${REGION_HOSTS[config.region]})`);
+    }
+  } else if (fromToken !== undefined && regionOfHost(fromToken) !== undefined) {
+    base = `https://${fromToken}`;
+  } else if (!ctx.requireSecrets) {
+    base = `https://${REGION_HOSTS.com}`;
+  } else {
+    issues.push({ path: ['region'], message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent (the host of your sign-in page, e.g. start.1password.eu is eu)' });
+    base = `https://${REGION_HOSTS.com}`;
+  }
+
+  if (claims) {
+    const days = daysUntilExpiry(claims, ctx.now());
+    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${Math.ceil(-days)} day(s) ago: issue a new token in 1Password (Integrations > Events Reporting)`);
+    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires in ${Math.floor(days)} day(s): rotate it before its expiry date`);
+  }
+
+  const body: Record<string, unknown> = { limit: config.limit };
+  if (config.start_time !== undefined) body.start_time = config.start_time;
+  for (const p of checkOnePasswordBody(body, ctx.now())) issues.push({ path: p.path[0] === 'limit' ? ['limit'] : p.path, message: p.message, hint: p.hint });
+
+  const profile = PROFILES[config.profile];
+  const host = new URL(base).host;
+  const labelKey = config.source_label_key ?? ctx.globalLabelKey;
+  const sources: ResolvedSource[] = config.streams.map((stream) => {
+    const sourceName = `${name}-${stream}`;
+    const source: SourceConfig = sourceSchema.parse({
+      url: `${base}/api/${config.api_version}/${stream}`,
+      method: 'post',
+      body,
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      schedule: {
+        interval_secs: config.schedule?.interval_secs ?? profile.interval_secs,
+        jitter_secs: config.schedule?.jitter_secs ?? profile.jitter_secs,
+      },
+      auth: { type: 'bearer', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
+      pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: 1000 },
+      resilience: {
+        timeout_secs: 30,
+        retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60, multiplier: 2 },
+        rate_limit: { respect_headers: true, budget: budgetName(host, ref), max_requests_per_minute: ONEPASSWORD_LIMITS.perMinute, max_requests_per_hour: ONEPASSWORD_LIMITS.perHour },
+      },
+      dedupe: { id_path: 'uuid', capacity: config.dedupe_capacity },
+      on_cursor_error: 'reset',
+      timestamp_path: 'timestamp',
+    });
+    return { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: name, stream, apiVersion: config.api_version } };
+  });
+  return { sources, issues, warnings };
+}
+
+/**
+ * Defaults for a 1Password source written out in full (the seed's pattern): the account's shared
+ * request budget, dedupe on `uuid`, and `timestamp` as the event time, unless configured.
+ */
+export function applyOnePasswordDefaults(source: ResolvedSource): ResolvedSource {
+  if (!isOnePasswordUrl(source.url)) return source;
+  const rate = source.resilience.rate_limit;
+  const auth = source.auth?.type === 'bearer' ? source.auth : undefined;
+  const host = new URL(source.url).host;
+  return {
+    ...source,
+    dedupe: source.dedupe ?? { id_path: 'uuid', capacity: 100_000 },
+    timestamp_path: source.timestamp_path ?? 'timestamp',
+    resilience: {
+      ...source.resilience,
+      rate_limit: {
+        ...rate,
+        budget: rate.budget ?? budgetName(host, tokenRefOf(auth ?? {})),
+        max_requests_per_minute: rate.max_requests_per_minute ?? ONEPASSWORD_LIMITS.perMinute,
+        max_requests_per_hour: rate.max_requests_per_hour ?? ONEPASSWORD_LIMITS.perHour,
+      },
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The one core interface of the request path (undici's model): a transport sends one request and
+ * returns the whole response. Auth, retries, rate limits, budgets, recording and replay are small
+ * wrappers that take a transport and return one, so they compose in any order.
+ */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The URL that answered (after any redirect). */
+  url: string;
+}
+
+/** Per-request context that wrappers read and extend (for error messages, logs and metrics). */
+export interface RequestContext {
+  source: string;
+  signal: AbortSignal;
+  /** 1-based page index within the current poll. */
+  page: number;
+  /** Set by the retry wrapper: 1-based attempt number. */
+  attempt?: number;
+}
+
+export interface HttpTransport {
+  /** Sends one request. Throws HelError (HEL_NETWORK, HEL_TIMEOUT, HEL_HTTP_STATUS, HEL_CANCELLED, ...). */
+  send(request: HttpRequest, context: RequestContext): Promise<HttpResponse>;
+}
+
+/** Observes what wrappers do, for logs and metrics; every member is optional. */
+export interface TransportEvents {
+  onResponse?(info: { source: string; status: number; durationMs: number; url: string }): void;
+  onRetry?(info: { source: string; attempt: number; delayMs: number; reason: string; url: string }): void;
+  onRateLimited?(info: { source: string; delayMs: number; url: string }): void;
+  onError?(info: { source: string; code: string; url: string }): void;
+}
