@@ -43,3 +43,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv);
+import { registerSecretsCommand } from './commands/secrets.js';
+  registerSecretsCommand(program);

@@ -1,0 +1,44 @@
+import { EXPIRY_WARNING_DAYS } from '../integrations/onepassword/jwt.js';
+import { listSecrets, type SecretStoreOptions } from './store.js';
+
+export interface SecretExpiry {
+  /** ISO time of the token's `exp`; undefined when the value is not a JWT or never expires. */
+  expiresAt?: string;
+  /** Days left (negative when expired). */
+  daysLeft?: number;
+  /** Expired, or expires within EXPIRY_WARNING_DAYS (14). */
+  expiringSoon: boolean;
+}
+
+export function expiryOf(expiresAt: string | undefined, now: number): SecretExpiry {
+  if (expiresAt === undefined) return { expiringSoon: false };
+  const daysLeft = (Date.parse(expiresAt) - now) / 86_400_000;
+  return { expiresAt, daysLeft, expiringSoon: daysLeft < EXPIRY_WARNING_DAYS };
+}
+
+/**
+ * Name → expiry of every stored secret, for validate/run to warn about tokens expiring soon.
+ * An absent secrets file yields an empty map; a wrong key or damaged file throws HEL_SECRET.
+ */
+export function listSecretExpiries(options: SecretStoreOptions & { now?: number }): Map<string, SecretExpiry> {
+  const now = options.now ?? Date.now();
+  return new Map(listSecrets(options).map((s) => [s.name, expiryOf(s.expiresAt, now)]));
+}
+
+/** One human line about an expiry, e.g. "expires 2026-04-01 (in 12 days)"; undefined if none. */
+export function describeExpiry(expiry: SecretExpiry): string | undefined {
+  if (expiry.expiresAt === undefined || expiry.daysLeft === undefined) return undefined;
+  const date = expiry.expiresAt.slice(0, 10);
+  if (expiry.daysLeft < 0) return `expired ${date} (${Math.ceil(-expiry.daysLeft)} day(s) ago)`;
+  return `expires ${date} (in ${Math.floor(expiry.daysLeft)} day(s))`;
+}
+
+/** Warning lines for secrets that expired or expire within 14 days, ready for config warnings. */
+export function secretExpiryWarnings(options: SecretStoreOptions & { now?: number }): string[] {
+  const warnings: string[] = [];
+  for (const [name, expiry] of listSecretExpiries(options)) {
+    if (!expiry.expiringSoon) continue;
+    warnings.push(`secret ${name}: ${describeExpiry(expiry) ?? 'expires soon'}: rotate it and run hel secrets set ${name}`);
+  }
+  return warnings;
+}
