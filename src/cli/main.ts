@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerSecretsCommand } from './commands/secrets.js';
 
 /**
  * The CLI edge: builds the commander program, runs it, and turns every thrown error into one
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
 
   registerValidateCommand(program);
   registerSchemaCommand(program);
+  registerSecretsCommand(program);
   // Commands are registered here, one module each under cli/commands/.
 
   return program;
@@ -43,5 +45,3 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv);
-import { registerSecretsCommand } from './commands/secrets.js';
-  registerSecretsCommand(program);
