@@ -27,6 +27,8 @@ export interface RequestContext {
   page: number;
   /** Set by the retry wrapper: 1-based attempt number. */
   attempt?: number;
+  /** Set by the paginator when the request continues from a cursor, so a 400 is explained as a rejected cursor. */
+  carriesCursor?: boolean;
 }
 
 export interface HttpTransport {

@@ -1,0 +1,109 @@
+import type { Clock } from '../clock.js';
+import type { CircuitBreakerConfig } from '../config/schema.js';
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** What `hel state show` prints and what is restored at startup. */
+export interface CircuitBreakerSnapshot {
+  state: BreakerState;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  /** ISO time the breaker last opened; null when closed. */
+  open_since: string | null;
+}
+
+export interface BreakerStateChange {
+  from: BreakerState;
+  to: BreakerState;
+  /** Consecutive failed polls that led here (0 when closing). */
+  failures: number;
+}
+
+export interface CircuitBreakerOptions {
+  clock: Clock;
+  onStateChange?: (change: BreakerStateChange) => void;
+  /** A snapshot saved by an earlier run. */
+  initial?: CircuitBreakerSnapshot;
+}
+
+/**
+ * Per-source breaker over POLLS, not requests (retries inside a poll are the retry wrapper's job):
+ * closed → open after `failure_threshold` consecutive failed polls; open → half_open once
+ * `half_open_timeout_secs` have passed; half_open → closed after `success_threshold` consecutive
+ * successes, or back to open on any failure.
+ */
+export class CircuitBreaker {
+  private current: BreakerState = 'closed';
+  private failures = 0;
+  private successes = 0;
+  private openedAt: number | undefined;
+
+  constructor(
+    private readonly config: CircuitBreakerConfig,
+    private readonly options: CircuitBreakerOptions,
+  ) {
+    const initial = options.initial;
+    if (initial !== undefined) {
+      this.current = initial.state;
+      this.failures = initial.consecutive_failures;
+      this.successes = initial.consecutive_successes;
+      this.openedAt = initial.open_since === null ? undefined : Date.parse(initial.open_since);
+    }
+  }
+
+  get state(): BreakerState {
+    return this.current;
+  }
+
+  /** Milliseconds until an open breaker lets a trial poll through (0 when not open). */
+  msUntilTrial(): number {
+    if (this.current !== 'open' || this.openedAt === undefined) return 0;
+    return Math.max(0, this.openedAt + this.config.half_open_timeout_secs * 1000 - this.options.clock.now());
+  }
+
+  /** Whether the next poll may run; an open breaker moves to half_open here once its timeout has passed. */
+  allowPoll(): boolean {
+    if (!this.config.enabled || this.current !== 'open') return true;
+    if (this.msUntilTrial() > 0) return false;
+    this.successes = 0;
+    this.move('half_open');
+    return true;
+  }
+
+  recordSuccess(): void {
+    if (!this.config.enabled) return;
+    this.failures = 0;
+    if (this.current !== 'half_open') return;
+    this.successes += 1;
+    if (this.successes >= this.config.success_threshold) {
+      this.successes = 0;
+      this.openedAt = undefined;
+      this.move('closed');
+    }
+  }
+
+  recordFailure(): void {
+    if (!this.config.enabled) return;
+    this.failures += 1;
+    this.successes = 0;
+    if (this.current === 'half_open' || (this.current === 'closed' && this.failures >= this.config.failure_threshold)) {
+      this.openedAt = this.options.clock.now();
+      this.move('open');
+    }
+  }
+
+  toJSON(): CircuitBreakerSnapshot {
+    return {
+      state: this.current,
+      consecutive_failures: this.failures,
+      consecutive_successes: this.successes,
+      open_since: this.openedAt === undefined ? null : new Date(this.openedAt).toISOString(),
+    };
+  }
+
+  private move(to: BreakerState): void {
+    const from = this.current;
+    this.current = to;
+    this.options.onStateChange?.({ from, to, failures: to === 'closed' ? 0 : this.failures });
+  }
+}

@@ -1,0 +1,94 @@
+import type { Clock } from '../clock.js';
+import type { RetriesConfig } from '../config/schema.js';
+import { HelError, cancelled, isHelError } from '../errors.js';
+import { redactUrl } from '../source/redact-url.js';
+import type { HttpResponse, HttpTransport, TransportEvents } from '../source/transport.js';
+import { backoffDelayMs, type Random } from './backoff.js';
+import { serverWaitMs } from './rate-limit-headers.js';
+import { troubleshoot, type Failure } from './troubleshoot.js';
+
+/**
+ * A 429 that says how long to wait (Retry-After or a reset header) is the server pacing us, not a
+ * failure: it does not use up one of `max_attempts`, but at most this many such waits per request.
+ */
+export const MAX_RATE_LIMIT_WAITS = 10;
+
+const RETRIED_ERRORS = new Set(['HEL_NETWORK', 'HEL_TIMEOUT']);
+
+export function isRetriedStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+export interface RetryOptions {
+  retries: RetriesConfig;
+  clock: Clock;
+  /** rate_limit.respect_headers: wait as long as Retry-After / the reset header says. */
+  respectHeaders: boolean;
+  headerWaitCapMs: number;
+  random?: Random;
+  events?: TransportEvents;
+}
+
+interface Attempt {
+  response?: HttpResponse;
+  error?: HelError;
+}
+
+/**
+ * Re-sends the same request on HEL_NETWORK, HEL_TIMEOUT, 408, 429 and 5xx, up to `max_attempts`
+ * attempts in total, waiting the exponential backoff (or the server's Retry-After) in between.
+ * Other statuses throw HEL_HTTP_STATUS at once. Returns only 2xx responses.
+ */
+export function retryTransport(inner: HttpTransport, options: RetryOptions): HttpTransport {
+  const { retries, clock, events } = options;
+  return {
+    async send(request, context) {
+      const url = redactUrl(request.url);
+      let failures = 0;
+      let rateLimitWaits = 0;
+      for (let attempt = 1; ; attempt++) {
+        if (context.signal.aborted) throw cancelled(context.source);
+        context.attempt = attempt;
+        const result: Attempt = {};
+        try {
+          result.response = await inner.send(request, context);
+        } catch (err) {
+          if (!isHelError(err) || !RETRIED_ERRORS.has(err.code)) throw err;
+          result.error = err;
+        }
+        const status = result.response?.status;
+        if (status !== undefined && status >= 200 && status <= 299) return result.response!;
+
+        const failure: Failure = {
+          url: request.url,
+          attempt,
+          status,
+          body: result.response?.body,
+          error: result.error,
+          carriesCursor: context.carriesCursor,
+        };
+        const giveUp = (final: boolean): HelError => {
+          const { message, hint } = troubleshoot({ ...failure, final });
+          const code = result.error?.code ?? 'HEL_HTTP_STATUS';
+          events?.onError?.({ source: context.source, code, url });
+          return new HelError(code, message, { source: context.source, url, attempt, status, hint }, { cause: result.error });
+        };
+        if (status !== undefined && !isRetriedStatus(status)) throw giveUp(true);
+
+        const serverWait =
+          result.response !== undefined && options.respectHeaders
+            ? serverWaitMs(result.response.headers, clock.now(), options.headerWaitCapMs)
+            : undefined;
+        const paced = status === 429 && serverWait !== undefined && rateLimitWaits < MAX_RATE_LIMIT_WAITS;
+        if (paced) rateLimitWaits += 1;
+        else failures += 1;
+        if (!paced && failures >= retries.max_attempts) throw giveUp(false);
+
+        const delayMs = serverWait ?? backoffDelayMs(Math.max(1, failures), retries, options.random);
+        if (status === 429) events?.onRateLimited?.({ source: context.source, delayMs, url });
+        events?.onRetry?.({ source: context.source, attempt: attempt + 1, delayMs, reason: troubleshoot({ ...failure, retryInMs: delayMs }).message, url });
+        await clock.sleep(delayMs, context.signal);
+      }
+    },
+  };
+}

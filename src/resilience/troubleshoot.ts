@@ -1,0 +1,119 @@
+import { STATUS_CODES } from 'node:http';
+import type { HelError } from '../errors.js';
+import { streamOfUrl } from '../integrations/onepassword/regions.js';
+import { redactUrl } from '../source/redact-url.js';
+
+/** One failed attempt, as the retry wrapper sees it. */
+export interface Failure {
+  url: string;
+  attempt: number;
+  /** The server's status, when it answered. */
+  status?: number;
+  body?: Buffer;
+  /** A failure without a response (HEL_NETWORK, HEL_TIMEOUT): its message and hint are kept. */
+  error?: HelError;
+  /** The request continued from a cursor (stored or from the previous page). */
+  carriesCursor?: boolean;
+  /** Set when another attempt follows after this delay; unset when Hel gave up. */
+  retryInMs?: number;
+  /** Set when the failure's status is not retried at all. */
+  final?: boolean;
+}
+
+export interface Troubleshooting {
+  /** What happened, without source, URL or attempt (the error context carries those). */
+  message: string;
+  /** What the user can check, from the troubleshooting table in docs/resilience.md. */
+  hint: string;
+}
+
+const STATUS_PAGE = 'https://developer.1password.com/docs/events-api/status-codes/';
+const MAX_SERVER_MESSAGE = 200;
+
+/** The message of a JSON error body: 1Password `{"Error":{"Message"}}` or `{status,message}`, or OAuth-style `error_description`. */
+export function serverMessage(body: Buffer | undefined): string | undefined {
+  if (body === undefined || body.length === 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const o = parsed as { Error?: { Message?: unknown }; error?: unknown; message?: unknown; error_description?: unknown };
+  const candidates = [o.Error?.Message, o.message, o.error_description, (o.error as { message?: unknown } | undefined)?.message, o.error];
+  const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
+  return found === undefined ? undefined : found.replace(/\s+/g, ' ').trim().slice(0, MAX_SERVER_MESSAGE);
+}
+
+function statusLine(status: number, body: Buffer | undefined): string {
+  const text = STATUS_CODES[status] ?? 'Unknown Status';
+  const server = serverMessage(body);
+  const quoted = server !== undefined && server.toLowerCase() !== text.toLowerCase() ? ` ("${server}")` : '';
+  return `HTTP ${status} ${text}${quoted}`;
+}
+
+function outcome(f: Failure): string {
+  if (f.retryInMs !== undefined) return `; retrying in ${formatDelay(f.retryInMs)}`;
+  if (f.final) return '';
+  return `; gave up after ${f.attempt} attempt${f.attempt === 1 ? '' : 's'}`;
+}
+
+export function formatDelay(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms / 6000) / 10} min`;
+}
+
+function statusHint(f: Failure & { status: number }): string {
+  const stream = streamOfUrl(f.url)?.stream;
+  switch (f.status) {
+    case 400:
+      if (f.carriesCursor) {
+        return 'the server rejected the stored cursor (expired, or from another account or endpoint); set on_cursor_error: reset to restart from the last event time';
+      }
+      return stream !== undefined
+        ? 'the request body must be a JSON object: the first request uses a ResetCursor (e.g. {} or {limit, start_time}), later ones the cursor from the previous response; limit is 1-1000 and times are RFC 3339'
+        : 'the server rejected the request: check body, query_params and headers';
+    case 401:
+      return stream !== undefined
+        ? `the token is invalid, revoked or expired, or lacks this endpoint's feature: the token needs the ${stream} feature (Events to Report in the Events Reporting integration)`
+        : 'the credentials are invalid, revoked or expired, or lack the scope this endpoint needs';
+    case 403:
+      return 'the credentials are valid but not allowed to read this endpoint: check the token\'s permissions or scopes';
+    case 404:
+      return stream !== undefined
+        ? 'check the URL / region: the host must match the account (events.1password.com, .ca, .eu or events.ent.1password.com)'
+        : 'check the URL / region';
+    case 408:
+      return 'the server timed out waiting for the request; check the network or proxy';
+    case 429:
+      return stream !== undefined
+        ? 'rate limited: 1Password allows 600 requests/min and 30,000/h shared by all streams; set rate_limit.budget with max_requests_per_minute / max_requests_per_hour, or raise schedule.interval_secs'
+        : 'rate limited: lower the request rate (rate_limit.max_requests_per_minute / max_requests_per_hour, page_delay_secs, schedule.interval_secs)';
+    default:
+      if (f.status >= 500) {
+        return stream !== undefined ? `a server error; see ${STATUS_PAGE}` : 'a server error on the API side; Hel retries and polls again later';
+      }
+      return 'an unexpected status; check the URL, method and headers';
+  }
+}
+
+/** Maps one failure to a message and a hint a user can act on; never includes secrets. */
+export function troubleshoot(f: Failure): Troubleshooting {
+  if (f.status !== undefined) {
+    return { message: statusLine(f.status, f.body) + outcome(f), hint: statusHint({ ...f, status: f.status }) };
+  }
+  const error = f.error;
+  return {
+    message: (error?.message ?? 'request failed') + outcome(f),
+    hint: error?.context.hint ?? 'check the network',
+  };
+}
+
+/** The single log line for an error: source, what happened, URL without secrets, attempt, and the hint. */
+export function failureLine(err: HelError): string {
+  const { source, url, attempt, hint } = err.context;
+  const where = [url && redactUrl(url), attempt !== undefined && `attempt ${attempt}`].filter(Boolean).join(', ');
+  return `${source ? `source ${source}: ` : ''}${err.message}${where ? ` (${where})` : ''}${hint ? `: ${hint}` : ''}`;
+}

@@ -1,0 +1,49 @@
+import type { AuthConfig } from '../../config/schema.js';
+import type { HttpTransport } from '../transport.js';
+import { readSecret, type SecretContext } from './read-secret.js';
+import { secretRefsOf, type SecretRef } from './secret-refs.js';
+import { scrubErrorBody, withHeader } from './with-header.js';
+
+type StaticAuth = Exclude<AuthConfig, { type: 'oauth2' }>;
+
+function refNamed(auth: AuthConfig, prefix: string): SecretRef | undefined {
+  return secretRefsOf(auth).find((r) => r.prefix === prefix);
+}
+
+/** The header carrying the credential, and the secret values it was built from. */
+function credentialHeader(auth: StaticAuth, secrets: SecretContext): { name: string; value: string; used: string[] } {
+  const read = (prefix: string): string => {
+    const ref = refNamed(auth, prefix);
+    return ref === undefined ? '' : readSecret(ref, secrets);
+  };
+  switch (auth.type) {
+    case 'bearer': {
+      const token = read('token');
+      return { name: 'authorization', value: auth.prefix === '' ? token : `${auth.prefix} ${token}`, used: [token] };
+    }
+    case 'basic': {
+      const user = read('user');
+      const password = read('password');
+      const encoded = Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+      return { name: 'authorization', value: `Basic ${encoded}`, used: [user, password, encoded] };
+    }
+    case 'api_key': {
+      const key = read('key');
+      return { name: auth.header, value: key, used: [key] };
+    }
+  }
+}
+
+/**
+ * Bearer, basic and API-key auth. The credential is read on every request (cheap: env or a small
+ * file), so a rotated token file is picked up without a restart.
+ */
+export function staticAuthTransport(inner: HttpTransport, auth: StaticAuth, secrets: SecretContext): HttpTransport {
+  return {
+    async send(request, context) {
+      const { name, value, used } = credentialHeader(auth, secrets);
+      const response = await inner.send(withHeader(request, name, value), context);
+      return scrubErrorBody(response, used);
+    },
+  };
+}
