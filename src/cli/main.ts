@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSecretsCommand } from './commands/secrets.js';
 
 /**
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
 
   registerValidateCommand(program);
   registerSchemaCommand(program);
+  registerRunCommand(program);
   registerSecretsCommand(program);
   // Commands are registered here, one module each under cli/commands/.
 

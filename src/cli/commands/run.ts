@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { describeError } from '../../engine/source-runtime.js';
+import type { OnceReport } from '../../engine/runtime.js';
+import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
+import { openRuntime, type RunFlags } from '../open-runtime.js';
+import { shutdownSignal } from '../signals.js';
+
+interface RunOptions extends CommonFlags, RunFlags {
+  once?: boolean;
+  source?: string[];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** One line per source for the end of `run --once`, on stderr. */
+export function summarize(reports: OnceReport[]): string {
+  return reports
+    .map(({ name, outcome }) => {
+      if (outcome.ok) {
+        const r = outcome.result;
+        const dups = r.duplicates > 0 ? `, ${r.duplicates} duplicates dropped` : '';
+        return `${name}: ok, ${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.emitted} events${dups} (${r.stop})`;
+      }
+      if ('skipped' in outcome) return `${name}: SKIPPED: ${outcome.reason}`;
+      return `${name}: FAILED: ${describeError(outcome.error)}`;
+    })
+    .join('\n');
+}
+
+export function registerRunCommand(program: Command): void {
+  addCommonOptions(program.command('run'))
+    .description('collect events: every source on its schedule, or once with --once')
+    .option('--once', 'poll every source until caught up (or max_pages), then exit')
+    .option('-s, --source <name>', 'only this source (repeatable)', collect)
+    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout')
+    .option('--output-rotate <policy>', 'rotate the output file: daily or size:<MB>')
+    .option('--state <path>', 'SQLite state file (default: global.state.path, ./hel-state.db)')
+    .option('--record-dir <dir>', 'save every request/response (secrets redacted) under DIR')
+    .option('--replay-dir <dir>', 'serve requests from recordings in DIR: no network, no credentials')
+    .action(async (opts: RunOptions) => {
+      const { config, logger } = loadForCommand(opts, { requireSecrets: opts.replayDir === undefined });
+      const shutdown = shutdownSignal((name) => logger.info(`${name} received: finishing the page in flight and stopping`));
+      const opened = await openRuntime(config, opts, { logger, only: opts.source });
+      try {
+        if (opts.once) {
+          const reports = await opened.runtime.runOnce(shutdown.signal);
+          if (!opts.quiet) process.stderr.write(summarize(reports) + '\n');
+          if (!shutdown.signal.aborted && reports.some((r) => !r.outcome.ok)) process.exitCode = 1;
+        } else {
+          logger.info({ sources: config.sources.length }, 'hel started');
+          await opened.runtime.runForever(shutdown.signal);
+          logger.info('hel stopped');
+        }
+      } finally {
+        shutdown.dispose();
+        await opened.close();
+      }
+    });
+}

@@ -1,0 +1,101 @@
+import type { LoadedConfig, ResolvedSource } from '../config/load.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Logger } from '../log/logger.js';
+import { BudgetRegistry } from '../resilience/budget.js';
+import { composeTransport } from '../source/compose.js';
+import type { HttpTransport, TransportEvents } from '../source/transport.js';
+import { Runtime } from '../engine/runtime.js';
+import type { EngineObserver } from '../engine/source-runtime.js';
+import { FileSink } from '../sink/file.js';
+import { parseRotation } from '../sink/rotation.js';
+import type { Sink } from '../sink/sink.js';
+import { StreamSink } from '../sink/stdout.js';
+import { MemoryStateStore } from '../state/memory.js';
+import { SqliteStateStore } from '../state/sqlite.js';
+import type { StateStore } from '../state/store.js';
+import { HelError } from '../errors.js';
+
+export interface RunFlags {
+  output?: string;
+  outputRotate?: string;
+  state?: string;
+  recordDir?: string;
+  replayDir?: string;
+}
+
+export interface OpenedRuntime {
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+export function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, log?: Logger): StateStore {
+  if (flags.replayDir !== undefined && flags.state === undefined) {
+    log?.info('replay: using a throwaway in-memory state store (the live state is not touched); pass --state to keep it');
+    return new MemoryStateStore();
+  }
+  if (flags.state === undefined && config.global.state.backend === 'memory') return new MemoryStateStore();
+  return new SqliteStateStore(flags.state ?? config.global.state.path, { exclusive });
+}
+
+export function openSink(config: LoadedConfig, flags: Pick<RunFlags, 'output' | 'outputRotate'>): Sink {
+  const path = flags.output ?? config.global.output.path;
+  const rotateSpec = flags.outputRotate ?? config.global.output.rotate;
+  if (path === undefined) {
+    if (rotateSpec !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
+    return new StreamSink(process.stdout);
+  }
+  let rotation;
+  try {
+    rotation = parseRotation(rotateSpec);
+  } catch (err) {
+    throw new HelError('HEL_USAGE', (err as Error).message);
+  }
+  return new FileSink(path, rotation);
+}
+
+/** Builds the collector from a loaded config and the run flags: state, sink, transports. */
+export async function openRuntime(
+  config: LoadedConfig,
+  flags: RunFlags,
+  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver; env?: NodeJS.ProcessEnv },
+): Promise<OpenedRuntime> {
+  if (flags.recordDir !== undefined && flags.replayDir !== undefined) {
+    throw new HelError('HEL_USAGE', '--record-dir and --replay-dir cannot be used together');
+  }
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  const budgets = new BudgetRegistry(clock);
+  const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
+  const store = openStore(config, flags, true, options.logger);
+  let sink: Sink | undefined;
+  try {
+    sink = openSink(config, flags);
+    const transportFor = (source: ResolvedSource): HttpTransport => {
+      const replay: HttpTransport | undefined = undefined;
+      const base: HttpTransport | undefined = undefined;
+      return composeTransport({
+        source: source.name,
+        // Replay sends no credentials, so it needs none.
+        config: { auth: replay ? undefined : source.auth, resilience: source.resilience },
+        secrets,
+        clock,
+        budgets,
+        events: options.events,
+        base,
+      });
+    };
+    const runtime = await Runtime.create({ config, store, sink, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);
+    const openedSink = sink;
+    return {
+      runtime,
+      async close() {
+        await openedSink.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await sink?.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+}

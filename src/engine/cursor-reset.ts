@@ -1,0 +1,19 @@
+import type { ResolvedSource } from '../config/load.js';
+import { buildRequest } from '../source/request.js';
+import type { Paginator } from '../source/pagination/paginator.js';
+import type { HttpRequest } from '../source/transport.js';
+
+/**
+ * The request that replaces a rejected stored cursor (`on_cursor_error: reset`): the first request
+ * again, starting `overlap_secs` before the newest event already delivered. The overlap re-reads a
+ * little on purpose; dedupe drops what was already emitted. Without a known event time it is
+ * simply the configured first request.
+ */
+export function cursorResetRequest(source: ResolvedSource, paginator: Paginator, lastEventTime: string | undefined): HttpRequest {
+  const lastMs = lastEventTime === undefined ? NaN : Date.parse(lastEventTime);
+  if (Number.isNaN(lastMs)) return paginator.first({});
+  const { start_param: param, overlap_secs: overlap } = source.cursor_reset;
+  const start = new Date(lastMs - overlap * 1000).toISOString();
+  if (source.method === 'get') return buildRequest(source, { query: { [param]: start } });
+  return buildRequest(source, { body: { ...(source.body ?? {}), [param]: start } });
+}

@@ -1,0 +1,216 @@
+import type { ResolvedSource } from '../config/load.js';
+import type { Clock } from '../clock.js';
+import { HelError, isHelError } from '../errors.js';
+import type { DedupeWindow } from '../pipeline/dedupe.js';
+import type { LineEncoder } from '../pipeline/envelope.js';
+import { eventExtractor } from '../pipeline/extract.js';
+import type { Paginator } from '../source/pagination/paginator.js';
+import { redactUrl } from '../source/redact-url.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../source/transport.js';
+import type { Sink } from '../sink/sink.js';
+import type { StateStore } from '../state/store.js';
+import { cursorResetRequest } from './cursor-reset.js';
+
+/** What one page did, for `hel test`, progress and metrics. */
+export interface PageReport {
+  index: number;
+  status: number;
+  events: number;
+  emitted: number;
+  duplicates: number;
+  durationMs: number;
+  /** Rate-limit related response headers, as received. */
+  rateLimitHeaders: Record<string, string>;
+  newestEventTime?: string;
+}
+
+export interface PollResult {
+  pages: number;
+  events: number;
+  emitted: number;
+  duplicates: number;
+  unkeyed: number;
+  stop: string;
+  /** State keys after the poll (committed, or what would be committed with `commit: false`). */
+  position: Record<string, string>;
+  cursorReset: boolean;
+}
+
+export interface PollDeps {
+  source: ResolvedSource;
+  transport: HttpTransport;
+  paginator: Paginator;
+  encoder: LineEncoder;
+  dedupe: DedupeWindow | undefined;
+  sink: Sink;
+  store: StateStore;
+  clock: Clock;
+  /** The source's committed state keys; updated in place after each commit. */
+  keys: Record<string, string>;
+}
+
+export interface PollOptions {
+  signal: AbortSignal;
+  /** False for `hel test` without --commit: events are written, nothing is saved. */
+  commit: boolean;
+  onPage?: (page: PageReport) => void;
+  onCursorReset?: (info: { from: string | undefined }) => void;
+}
+
+const RATE_HEADER = /ratelimit|retry-after/i;
+
+/**
+ * One poll of one source: walk its pages until the paginator stops. For every page the events are
+ * written, the sink flushed, and only then the position and dedupe ids committed in one
+ * transaction. A crash at any point therefore re-emits at most the page in flight, never skips one.
+ */
+export async function pollSource(deps: PollDeps, options: PollOptions): Promise<PollResult> {
+  const { source, transport, paginator, encoder, dedupe, sink, store, clock } = deps;
+  const extract = eventExtractor(source.response_events_path);
+  const pageDelayMs = source.resilience.rate_limit.page_delay_secs * 1000;
+  const position: Record<string, string> = { ...deps.keys };
+  const result: PollResult = { pages: 0, events: 0, emitted: 0, duplicates: 0, unkeyed: 0, stop: '', position, cursorReset: false };
+
+  let request: HttpRequest | undefined = paginator.first(deps.keys);
+  let resumed = paginator.resumes(deps.keys);
+  while (request) {
+    const index = result.pages + 1;
+    if (index > 1 && pageDelayMs > 0) await clock.sleep(pageDelayMs, options.signal);
+
+    const started = clock.now();
+    let response: HttpResponse;
+    try {
+      response = await transport.send(request, { source: source.name, signal: options.signal, page: index });
+    } catch (err) {
+      if (index === 1 && resumed && statusOf(err) === 400) {
+        if (source.on_cursor_error === 'reset' && !result.cursorReset) {
+          options.onCursorReset?.({ from: position.last_event_time });
+          request = cursorResetRequest(source, paginator, position.last_event_time);
+          for (const key of paginator.stateKeys) delete position[key];
+          result.cursorReset = true;
+          resumed = false;
+          continue;
+        }
+        throw staleCursorError(err as HelError, source);
+      }
+      throw err;
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new HelError('HEL_HTTP_STATUS', `unexpected HTTP ${response.status}`, { source: source.name, url: redactUrl(request.url), status: response.status });
+    }
+
+    const body = parseBody(response, source.name, request.url);
+    const events = extract(body);
+    if (events === undefined) {
+      throw new HelError('HEL_RESPONSE_PARSE', 'the response has no events array', {
+        source: source.name,
+        url: redactUrl(request.url),
+        hint: 'set response_events_path to the dotted path of the events list',
+      });
+    }
+
+    const collectedAt = new Date(clock.now()).toISOString();
+    const endpoint = new URL(response.url || request.url).pathname;
+    const newIds: string[] = [];
+    let chunk = '';
+    let emitted = 0;
+    let duplicates = 0;
+    let newest: { text: string; ms: number } | undefined;
+    for (const event of events) {
+      if (dedupe) {
+        const id = dedupe.idOf(event);
+        if (id === undefined) {
+          result.unkeyed++;
+        } else if (dedupe.has(id)) {
+          duplicates++;
+          continue;
+        } else {
+          dedupe.remember(id);
+          newIds.push(id);
+        }
+      }
+      chunk += encoder.encode(event, endpoint, collectedAt);
+      emitted++;
+      const time = encoder.eventTime(event);
+      if (time !== undefined) {
+        const ms = Date.parse(time);
+        if (!Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
+      }
+    }
+
+    const step = paginator.next({ request, response, body, events, index });
+    const checkpoint: Record<string, string | null> = { ...step.checkpoint };
+    if (newest && (position.last_event_time === undefined || newest.ms > Date.parse(position.last_event_time))) {
+      checkpoint.last_event_time = newest.text;
+    }
+    if (!step.next) checkpoint.last_success_at = new Date(clock.now()).toISOString();
+    checkpoint.events_total = String(Number(position.events_total ?? 0) + emitted);
+
+    try {
+      if (chunk.length > 0) await sink.write(chunk);
+      if (options.commit) {
+        await sink.flush();
+        await store.commit(source.name, { keys: checkpoint, dedupeIds: newIds, dedupeCapacity: dedupe?.capacity });
+      }
+    } catch (err) {
+      // Nothing of this page is committed: forget its ids so a retry emits them again.
+      dedupe?.forget(newIds);
+      throw err;
+    }
+    for (const [k, v] of Object.entries(checkpoint)) {
+      if (v === null) delete position[k];
+      else position[k] = v;
+    }
+    if (options.commit) Object.assign(deps.keys, position);
+    for (const k of Object.keys(deps.keys)) if (options.commit && !(k in position)) delete deps.keys[k];
+
+    result.pages = index;
+    result.events += events.length;
+    result.emitted += emitted;
+    result.duplicates += duplicates;
+    options.onPage?.({
+      index,
+      status: response.status,
+      events: events.length,
+      emitted,
+      duplicates,
+      durationMs: clock.now() - started,
+      rateLimitHeaders: Object.fromEntries(Object.entries(response.headers).filter(([k]) => RATE_HEADER.test(k))),
+      newestEventTime: newest?.text,
+    });
+    result.stop = step.stop ?? '';
+    request = step.next;
+    resumed = false;
+  }
+  return result;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return isHelError(err) && err.code === 'HEL_HTTP_STATUS' ? err.context.status : undefined;
+}
+
+function staleCursorError(err: HelError, source: ResolvedSource): HelError {
+  return new HelError(
+    'HEL_HTTP_STATUS',
+    `the server rejected the stored position with 400 Bad Request (${err.message}); the stored cursor was kept`,
+    {
+      ...err.context,
+      hint: `set on_cursor_error: reset to restart from the last event time (dedupe drops repeats), or clear it with: hel state reset ${source.name}`,
+    },
+    { cause: err },
+  );
+}
+
+function parseBody(response: HttpResponse, source: string, url: string): unknown {
+  if (response.body.length === 0) return {};
+  try {
+    return JSON.parse(response.body.toString('utf8')) as unknown;
+  } catch {
+    throw new HelError('HEL_RESPONSE_PARSE', `the response is not valid JSON (${response.body.length} bytes)`, {
+      source,
+      url: redactUrl(url),
+      status: response.status,
+      hint: 'the API answered with something other than JSON; check the URL, or retry later if it is a transient fault',
+    });
+  }
+}

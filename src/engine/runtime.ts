@@ -1,0 +1,152 @@
+import type { LoadedConfig, ResolvedSource } from '../config/load.js';
+import type { Clock } from '../clock.js';
+import { HelError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { HttpTransport } from '../source/transport.js';
+import type { Sink } from '../sink/sink.js';
+import type { StateStore } from '../state/store.js';
+import type { PageReport } from './poll.js';
+import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
+import type { SourceStatus } from './status.js';
+
+export interface RuntimeDeps {
+  config: LoadedConfig;
+  store: StateStore;
+  sink: Sink;
+  transportFor: (source: ResolvedSource) => HttpTransport;
+  clock: Clock;
+  logger: Logger;
+  observer?: EngineObserver;
+  random?: () => number;
+}
+
+export interface OnceReport {
+  name: string;
+  outcome: PollOutcome;
+}
+
+/** How many sources `run --once` polls at the same time; the shared budgets still apply. */
+const ONCE_CONCURRENCY = 16;
+
+/**
+ * The collector: every source with its own loop (`runForever`) or one catch-up poll each
+ * (`runOnce`). Sources are independent: a slow or failing one never delays another.
+ */
+export class Runtime {
+  readonly startedAt: number;
+  private readonly sources = new Map<string, SourceRuntime>();
+  private readonly wakeups = new Map<string, () => void>();
+
+  private constructor(private readonly deps: RuntimeDeps) {
+    this.startedAt = deps.clock.now();
+  }
+
+  static async create(deps: RuntimeDeps, only?: string[]): Promise<Runtime> {
+    const runtime = new Runtime(deps);
+    const wanted = only && only.length > 0 ? new Set(only) : undefined;
+    if (wanted) {
+      const known = new Set(deps.config.sources.map((s) => s.name));
+      for (const name of wanted) {
+        if (!known.has(name)) {
+          throw new HelError('HEL_USAGE', `no source named ${name}`, { hint: `sources in ${deps.config.path}: ${[...known].join(', ')}` });
+        }
+      }
+    }
+    for (const source of deps.config.sources) {
+      if (wanted && !wanted.has(source.name)) continue;
+      const sr = new SourceRuntime({
+        source,
+        transport: deps.transportFor(source),
+        sink: deps.sink,
+        store: deps.store,
+        clock: deps.clock,
+        logger: deps.logger,
+        format: deps.config.global.output.format,
+        observer: deps.observer,
+      });
+      await sr.init();
+      runtime.sources.set(source.name, sr);
+    }
+    return runtime;
+  }
+
+  get sink(): Sink {
+    return this.deps.sink;
+  }
+
+  get store(): StateStore {
+    return this.deps.store;
+  }
+
+  statuses(): SourceStatus[] {
+    return [...this.sources.values()].map((s) => {
+      s.refreshHealth();
+      return { ...s.status };
+    });
+  }
+
+  source(name: string): SourceRuntime | undefined {
+    return this.sources.get(name);
+  }
+
+  /** Polls one source now (REST trigger, `hel test`); concurrent calls share the poll in flight. */
+  async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean; onPage?: (p: PageReport) => void } = {}): Promise<PollOutcome> {
+    const sr = this.sources.get(name);
+    if (!sr) throw new HelError('HEL_USAGE', `no source named ${name}`);
+    const outcome = await sr.poll(signal, options.commit ?? true, options.onPage);
+    this.wakeups.get(name)?.();
+    return outcome;
+  }
+
+  /** One catch-up poll of every source, a bounded number at a time. */
+  async runOnce(signal: AbortSignal, onPage?: (source: string, page: PageReport) => void): Promise<OnceReport[]> {
+    const queue = [...this.sources.values()];
+    const reports: OnceReport[] = [];
+    const worker = async (): Promise<void> => {
+      for (let sr = queue.shift(); sr && !signal.aborted; sr = queue.shift()) {
+        const name = sr.source.name;
+        const outcome = await sr.poll(signal, true, onPage && ((p) => onPage(name, p)));
+        reports.push({ name, outcome });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, worker));
+    const order = [...this.sources.keys()];
+    return reports.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  }
+
+  /** Each source on its own loop until `signal` aborts: poll, then wait interval ± jitter from the end of that poll. */
+  async runForever(signal: AbortSignal): Promise<void> {
+    await Promise.all([...this.sources.values()].map((sr) => this.loop(sr, signal)));
+  }
+
+  private async loop(sr: SourceRuntime, signal: AbortSignal): Promise<void> {
+    const random = this.deps.random ?? Math.random;
+    const { interval_secs: interval, jitter_secs: jitter } = sr.source.schedule;
+    while (!signal.aborted) {
+      sr.status.nextPollAt = undefined;
+      await sr.poll(signal);
+      // A poll triggered through the API restarts the wait, so polls never run back to back.
+      let woken = true;
+      while (woken && !signal.aborted) {
+        let delayMs = Math.max(0, (interval + (random() * 2 - 1) * jitter) * 1000);
+        if (sr.breaker.state === 'open') delayMs = Math.max(sr.breaker.msUntilTrial(), 1000);
+        sr.status.nextPollAt = new Date(this.deps.clock.now() + delayMs).toISOString();
+        woken = await this.sleepUntilWoken(sr.source.name, delayMs, signal);
+      }
+    }
+  }
+
+  /** Sleeps `ms`; returns true when a triggered poll woke it early. */
+  private async sleepUntilWoken(name: string, ms: number, signal: AbortSignal): Promise<boolean> {
+    const wake = new AbortController();
+    this.wakeups.set(name, () => wake.abort());
+    try {
+      await this.deps.clock.sleep(ms, AbortSignal.any([signal, wake.signal]));
+      return false;
+    } catch {
+      return wake.signal.aborted && !signal.aborted;
+    } finally {
+      this.wakeups.delete(name);
+    }
+  }
+}

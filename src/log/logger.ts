@@ -1,0 +1,64 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  level: string;
+  /** json, pretty, or undefined for: pretty on a terminal, JSON otherwise. */
+  format?: 'json' | 'pretty';
+  /** Producer label on every line, e.g. {"source_label": "hel"} is written as `service`. */
+  service?: string;
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Paths whose values are secrets wherever they appear in a log object. Redaction happens in the
+ * logger itself, so a careless `log.info({ request })` still cannot print a token.
+ */
+export const REDACT_PATHS = [
+  'authorization',
+  'Authorization',
+  'token',
+  'password',
+  'secret',
+  'client_secret',
+  'refresh_token',
+  'access_token',
+  'headers.authorization',
+  'headers.Authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  '*.authorization',
+  '*.Authorization',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.access_token',
+  '*.refresh_token',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  '*.headers.cookie',
+];
+
+/** Hel's own logs: always stderr, so stdout carries only NDJSON events. */
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? process.stderr;
+  const format = options.format ?? ((destination as { isTTY?: boolean }).isTTY ? 'pretty' : 'json');
+  const base = {
+    level: options.level,
+    base: options.service ? { service: options.service } : undefined,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+  };
+  if (format === 'pretty') {
+    return pino(base, pretty({ destination: destination as NodeJS.WritableStream & { fd?: number }, sync: true, colorize: Boolean((destination as { isTTY?: boolean }).isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' }));
+  }
+  return pino(base, destination === process.stderr ? pino.destination({ fd: 2, sync: true }) : destination);
+}
+
+/** The level from HEL_LOG_LEVEL, -v / -q, or the config, in that order of precedence. */
+export function resolveLogLevel(configLevel: string, flags: { verbose?: boolean; quiet?: boolean }, env: NodeJS.ProcessEnv = process.env): string {
+  if (flags.quiet) return 'error';
+  if (flags.verbose) return 'debug';
+  return env.HEL_LOG_LEVEL ?? configLevel;
+}

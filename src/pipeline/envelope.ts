@@ -1,0 +1,47 @@
+import { compilePath, getPath, type CompiledPath } from './path.js';
+
+const FALLBACK_TIME_FIELDS = ['published', 'timestamp', 'ts', 'created_at', 'time'].map(compilePath);
+
+export interface EnvelopeOptions {
+  format: 'envelope' | 'raw';
+  labelKey: string;
+  labelValue: string;
+  /** Dotted path of the event time; else the usual field names; else the time of collection. */
+  timestampPath?: string;
+}
+
+/**
+ * Serialises events as NDJSON lines. The envelope is compatible with the original Hel:
+ * {"ts","<label_key>":"<label_value>","endpoint","event":{raw},"meta":{}}.
+ * The constant parts are encoded once per source, so each event costs one JSON.stringify.
+ */
+export class LineEncoder {
+  private readonly labelPart: string;
+  private readonly timePaths: CompiledPath[];
+
+  constructor(private readonly options: EnvelopeOptions) {
+    this.labelPart = `${JSON.stringify(options.labelKey)}:${JSON.stringify(options.labelValue)}`;
+    this.timePaths = options.timestampPath ? [compilePath(options.timestampPath)] : FALLBACK_TIME_FIELDS;
+  }
+
+  /** The event's own time as a string, if it has one. */
+  eventTime(event: unknown): string | undefined {
+    for (const path of this.timePaths) {
+      const value = getPath(event, path);
+      if (typeof value === 'string' && value.length > 0) return value;
+      if (typeof value === 'number') return new Date(value > 1e12 ? value : value * 1000).toISOString();
+    }
+    return undefined;
+  }
+
+  encode(event: unknown, endpoint: string, collectedAt: string): string {
+    const json = JSON.stringify(event) ?? 'null';
+    if (this.options.format === 'raw') {
+      if (json.length > 2 && json.startsWith('{')) return `{${json.slice(1, -1)},${this.labelPart}}\n`;
+      if (json === '{}') return `{${this.labelPart}}\n`;
+      return `{"event":${json},${this.labelPart}}\n`;
+    }
+    const ts = this.eventTime(event) ?? collectedAt;
+    return `{"ts":${JSON.stringify(ts)},${this.labelPart},"endpoint":${JSON.stringify(endpoint)},"event":${json},"meta":{}}\n`;
+  }
+}

@@ -1,0 +1,94 @@
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { HelError } from '../errors.js';
+import type { Sink } from './sink.js';
+import { rotatedName, type RotationPolicy } from './rotation.js';
+
+/**
+ * Appends NDJSON to a file. `flush` fsyncs, so a checkpoint that follows it never points past
+ * what is on disk. Rotation renames the current file (daily, or past a size) before a write;
+ * it happens only at chunk boundaries, so a page is never split across files.
+ */
+export class FileSink implements Sink {
+  readonly description: string;
+  private handle: FileHandle | undefined;
+  private size = 0;
+  private day = '';
+  private dirty = false;
+  private ok = true;
+
+  constructor(
+    private readonly path: string,
+    private readonly rotation: RotationPolicy = { kind: 'none' },
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.description = `file ${path}`;
+  }
+
+  async write(chunk: string): Promise<void> {
+    try {
+      await this.rotateIfDue();
+      const handle = await this.ensureOpen();
+      const bytes = Buffer.from(chunk, 'utf8');
+      await handle.write(bytes);
+      this.size += bytes.length;
+      this.dirty = true;
+    } catch (err) {
+      this.ok = false;
+      throw this.outputError(err);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (!this.handle || !this.dirty) return;
+    try {
+      await this.handle.sync();
+      this.dirty = false;
+    } catch (err) {
+      this.ok = false;
+      throw this.outputError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  healthy(): boolean {
+    return this.ok;
+  }
+
+  private async ensureOpen(): Promise<FileHandle> {
+    if (this.handle) return this.handle;
+    this.handle = await open(this.path, 'a', 0o640);
+    this.size = (await this.handle.stat()).size;
+    this.day = this.now().toISOString().slice(0, 10);
+    return this.handle;
+  }
+
+  private async rotateIfDue(): Promise<void> {
+    if (this.rotation.kind === 'none') return;
+    if (!this.handle) {
+      if (!existsSync(this.path)) return;
+      const info = await stat(this.path);
+      this.size = info.size;
+      this.day = info.mtime.toISOString().slice(0, 10);
+    }
+    const today = this.now().toISOString().slice(0, 10);
+    const due = this.rotation.kind === 'daily' ? this.day !== '' && this.day !== today && this.size > 0 : this.size >= this.rotation.maxBytes;
+    if (!due) return;
+    await this.flush();
+    await this.handle?.close();
+    this.handle = undefined;
+    const stampDate = this.rotation.kind === 'daily' ? new Date(`${this.day}T00:00:00Z`) : this.now();
+    await rename(this.path, rotatedName(this.path, stampDate, this.rotation));
+    this.size = 0;
+  }
+
+  private outputError(err: unknown): HelError {
+    const message = err instanceof Error ? err.message : String(err);
+    return new HelError('HEL_OUTPUT', `cannot write to ${this.path}: ${message}`, { hint: 'check the path, free space and permissions; the cursor was not advanced' }, { cause: err });
+  }
+}

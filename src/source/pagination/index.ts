@@ -1,0 +1,22 @@
+import type { ResolvedSource } from '../../config/load.js';
+import { CountingPaginator, SinglePaginator } from './counting.js';
+import { CursorPaginator } from './cursor.js';
+import type { Paginator } from './paginator.js';
+import { LinkHeaderPaginator, NextUrlPaginator } from './url-paginators.js';
+
+export function paginatorFor(source: ResolvedSource): Paginator {
+  const p = source.pagination;
+  switch (p.strategy) {
+    case 'cursor':
+      return new CursorPaginator(source, p);
+    case 'link_header':
+      return new LinkHeaderPaginator(source, p);
+    case 'next_url':
+      return new NextUrlPaginator(source, p);
+    case 'page':
+    case 'offset':
+      return new CountingPaginator(source, p);
+    case 'none':
+      return new SinglePaginator(source);
+  }
+}
