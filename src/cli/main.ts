@@ -7,6 +7,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSecretsCommand } from './commands/secrets.js';
+import { registerMockCommand } from './commands/mock.js';
 
 /**
  * The CLI edge: builds the commander program, runs it, and turns every thrown error into one
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSchemaCommand(program);
   registerRunCommand(program);
   registerSecretsCommand(program);
+  registerMockCommand(program);
   // Commands are registered here, one module each under cli/commands/.
 
   return program;
