@@ -6,7 +6,10 @@ import { VERSION } from '../version.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerTestCommand } from './commands/test.js';
+import { registerStateCommand } from './commands/state.js';
 import { registerSecretsCommand } from './commands/secrets.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerMockCommand } from './commands/mock.js';
 
 /**
@@ -24,7 +27,10 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerSchemaCommand(program);
   registerRunCommand(program);
+  registerTestCommand(program);
+  registerStateCommand(program);
   registerSecretsCommand(program);
+  registerReportCommand(program);
   registerMockCommand(program);
   // Commands are registered here, one module each under cli/commands/.
 

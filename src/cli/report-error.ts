@@ -18,7 +18,7 @@ export function reportError(err: unknown, debug: boolean): number {
     const hint = err.context.hint ? `\n  hint: ${err.context.hint}` : '';
     process.stderr.write(`hel: ${err.message}${where ? ` (${where})` : ''}${hint}\n`);
     if (debug && err.stack) process.stderr.write(err.stack + '\n');
-    return err.code === 'HEL_USAGE' || err.code === 'HEL_CONFIG' || err.code === 'HEL_SECRET' ? ExitCode.usage : ExitCode.failure;
+    return ['HEL_USAGE', 'HEL_CONFIG', 'HEL_SECRET', 'HEL_INPUT'].includes(err.code) ? ExitCode.usage : ExitCode.failure;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`hel: unexpected error: ${message}\n  hint: run again with --debug for details and report it as a bug\n`);

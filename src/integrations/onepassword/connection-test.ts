@@ -1,0 +1,70 @@
+import type { ResolvedSource } from '../../config/load.js';
+import { isHelError } from '../../errors.js';
+import { readSecret, type SecretContext } from '../../source/auth/read-secret.js';
+import { secretRefsOf } from '../../source/auth/secret-refs.js';
+import { introspect } from './introspect.js';
+import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenFeatures, tokenHost } from './jwt.js';
+import { regionOfHost, streamOfUrl } from './regions.js';
+
+export interface CheckLine {
+  level: 'ok' | 'info' | 'warn' | 'fail';
+  text: string;
+}
+
+const FEATURE_NAMES: Record<string, string> = { auditevents: 'Audit events', signinattempts: 'Sign-in attempts', itemusages: 'Item usage' };
+
+/**
+ * SureCloud's "Test Connection" for one 1Password source: who the token is, what it may read,
+ * when it expires, and whether it belongs to the configured region — before any event request.
+ */
+export async function checkOnePasswordConnection(source: ResolvedSource, secrets: SecretContext, now: number, signal: AbortSignal): Promise<CheckLine[]> {
+  const lines: CheckLine[] = [];
+  const stream = streamOfUrl(source.url)?.stream;
+  const ref = source.auth ? secretRefsOf(source.auth)[0] : undefined;
+  if (!ref || source.auth?.type !== 'bearer') return [{ level: 'fail', text: 'no bearer token configured (auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN})' }];
+  let token: string;
+  try {
+    token = readSecret(ref, secrets);
+  } catch (err) {
+    return [{ level: 'fail', text: `${isHelError(err) ? err.message : String(err)}: export the bearer token from your Events Reporting integration` }];
+  }
+
+  const url = new URL(source.url);
+  const claims = decodeEventsToken(token);
+  const host = claims ? tokenHost(claims) : undefined;
+  if (!claims) lines.push({ level: 'warn', text: 'the token is not a JWT: it cannot be an Events Reporting bearer token' });
+  if (host !== undefined && host !== url.host && regionOfHost(url.hostname) === undefined) {
+    lines.push({ level: 'warn', text: `the token belongs to ${host}; the source calls ${url.host} (a proxy or mock, not a 1Password region)` });
+  } else if (host !== undefined && host !== url.host) {
+    lines.push({ level: 'fail', text: `wrong region: this token belongs to ${host}, but the source calls ${url.host} — set the URL (or region) to https://${host}` });
+  } else if (host !== undefined) {
+    lines.push({ level: 'ok', text: `token belongs to ${host} (matches the configured URL)` });
+  }
+  const days = claims ? daysUntilExpiry(claims, now) : undefined;
+  if (days === undefined) lines.push({ level: 'info', text: 'expiry: never' });
+  else if (days < 0) lines.push({ level: 'fail', text: `the token expired on ${new Date(now + days * 86_400_000).toISOString()}: issue a new token in 1Password (Integrations > Events Reporting)` });
+  else if (days < EXPIRY_WARNING_DAYS) lines.push({ level: 'warn', text: `the token expires in ${Math.floor(days)} day(s), on ${new Date(now + days * 86_400_000).toISOString()}: rotate it before then` });
+  else lines.push({ level: 'info', text: `expiry: ${new Date(now + days * 86_400_000).toISOString()} (in ${Math.floor(days)} days)` });
+
+  const result = await introspect(url.origin, token, signal);
+  let features = claims ? tokenFeatures(claims) : undefined;
+  if (result.ok) {
+    const i = result.info;
+    lines.push({ level: 'ok', text: `introspect: integration ${i.uuid ?? '?'}, account ${i.accountUuid ?? '?'}, issued ${i.issuedAt ?? '?'}` });
+    features = i.features;
+  } else if (result.status === 401) {
+    const why = days !== undefined && days < 0 ? 'it has expired' : host !== undefined && host !== url.host && regionOfHost(url.hostname) !== undefined ? 'it belongs to another region' : 'it is invalid or has been revoked';
+    lines.push({ level: 'fail', text: `introspect answered 401 Unauthorized: the token is not accepted — ${why}. Check it is active in 1Password (Integrations > Events Reporting) and within its validity period` });
+  } else {
+    lines.push({ level: 'warn', text: `introspect failed: ${result.message}` });
+  }
+  if (features) {
+    lines.push({ level: 'info', text: `features on the token: ${features.join(', ') || '(none)'}` });
+    if (stream && !features.includes(stream)) {
+      lines.push({ level: 'fail', text: `the token lacks the ${stream} feature this stream needs: tokens created without ${FEATURE_NAMES[stream] ?? stream} return empty/401 — issue a token with "${FEATURE_NAMES[stream] ?? stream}" under Events to Report` });
+    } else if (stream) {
+      lines.push({ level: 'ok', text: `the token has the ${stream} feature` });
+    }
+  }
+  return lines;
+}

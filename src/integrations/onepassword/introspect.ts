@@ -1,0 +1,41 @@
+import { HelError } from '../../errors.js';
+import { httpTransport } from '../../source/http-transport.js';
+import type { HttpTransport } from '../../source/transport.js';
+
+/** GET /api/v2/auth/introspect, normalised (v1's PascalCase shape is accepted too). */
+export interface Introspection {
+  uuid?: string;
+  issuedAt?: string;
+  features: string[];
+  accountUuid?: string;
+}
+
+export type IntrospectResult = { ok: true; info: Introspection } | { ok: false; status?: number; message: string };
+
+export async function introspect(origin: string, token: string, signal: AbortSignal, transport: HttpTransport = httpTransport({ timeoutMs: 15_000 })): Promise<IntrospectResult> {
+  try {
+    const response = await transport.send(
+      { method: 'GET', url: `${origin}/api/v2/auth/introspect`, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } },
+      { source: 'introspect', signal, page: 1 },
+    );
+    if (response.status !== 200) return { ok: false, status: response.status, message: `HTTP ${response.status}` };
+    const body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
+    const features = (body.features ?? body.Features) as unknown;
+    return {
+      ok: true,
+      info: {
+        uuid: str(body.uuid ?? body.UUID),
+        issuedAt: str(body.issued_at ?? body.IssuedAt),
+        features: Array.isArray(features) ? features.filter((f): f is string => typeof f === 'string') : [],
+        accountUuid: str(body.account_uuid),
+      },
+    };
+  } catch (err) {
+    if (err instanceof HelError) return { ok: false, message: err.message + (err.context.hint ? ` (${err.context.hint})` : '') };
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
