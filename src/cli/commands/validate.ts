@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { loadConfig, type ResolvedSource } from '../../config/load.js';
 import { configPath } from '../config-path.js';
 import { redactUrl } from '../../source/redact-url.js';
+import { checkOnePasswordConnection } from '../../integrations/onepassword/connection-test.js';
+import { streamOfUrl } from '../../integrations/onepassword/regions.js';
+import { formatChecks } from './test.js';
 
 export function describeSource(s: ResolvedSource): string {
   const p = s.pagination;
@@ -19,10 +22,18 @@ export function registerValidateCommand(program: Command): void {
     .command('validate')
     .description('check hel.yaml and print one line per source (no network calls)')
     .option('-c, --config <path>', 'config file (default: $HEL_CONFIG or hel.yaml)')
-    .action((opts: { config?: string }) => {
+    .option('--online', 'also run the 1Password connection test (introspect) for every 1Password source')
+    .action(async (opts: { config?: string; online?: boolean }) => {
       const config = loadConfig(configPath(opts.config));
       for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
       for (const source of config.sources) process.stdout.write(describeSource(source) + '\n');
       process.stdout.write(`config valid: ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} in ${config.path}\n`);
+      if (!opts.online) return;
+      const secrets = { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
+      for (const source of config.sources.filter((s) => s.onepassword || streamOfUrl(s.url))) {
+        const checks = await checkOnePasswordConnection(source, secrets, Date.now(), AbortSignal.timeout(30_000));
+        process.stdout.write(`${source.name}: connection test\n${formatChecks(checks)}\n`);
+        if (checks.some((c) => c.level === 'fail')) process.exitCode = 1;
+      }
     });
 }
