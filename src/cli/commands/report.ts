@@ -1,0 +1,53 @@
+import { Option, type Command } from 'commander';
+import { HelError } from '../../errors.js';
+import { buildReport } from '../../report/analyze/index.js';
+import { parseTimeArg } from '../../report/time-arg.js';
+import { REPORT_FORMATS, renderReport, writeReport, type ReportFormat } from '../../report/write-report.js';
+
+interface ReportCliOptions {
+  input: string[];
+  since?: string;
+  until?: string;
+  format: ReportFormat;
+  out: string;
+  gapHours: string;
+  tokenExpiry?: string;
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('build a compliance evidence pack (HTML, JSON or Markdown) from collected 1Password NDJSON')
+    .requiredOption('-i, --input <files...>', 'NDJSON files written by hel (envelope or raw format)')
+    .option('--since <time>', 'first instant to include (ISO 8601, or relative like 30d)')
+    .option('--until <time>', 'instant to stop before (ISO 8601, or relative like 1d)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS]).default('html'))
+    .requiredOption('-o, --out <path>', 'output file ("-" for stdout)')
+    .option('--gap-hours <n>', 'report gaps longer than this between consecutive events', '24')
+    .option('--token-expiry <time>', "the Events API token's expiry (ISO 8601), shown in the coverage section")
+    .action(async (opts: ReportCliOptions) => {
+      const now = Date.now();
+      const gapHours = Number(opts.gapHours);
+      if (!Number.isFinite(gapHours) || gapHours <= 0) {
+        throw new HelError('HEL_USAGE', `--gap-hours must be a positive number, not ${JSON.stringify(opts.gapHours)}`, { hint: 'e.g. --gap-hours 24' });
+      }
+      const since = opts.since === undefined ? undefined : parseTimeArg('--since', opts.since, now);
+      const until = opts.until === undefined ? undefined : parseTimeArg('--until', opts.until, now);
+      if (since !== undefined && until !== undefined && since >= until) {
+        throw new HelError('HEL_USAGE', '--since must be before --until', { hint: 'swap the two times' });
+      }
+      const tokenExpiry = opts.tokenExpiry === undefined ? undefined : parseTimeArg('--token-expiry', opts.tokenExpiry, now);
+      const report = await buildReport({
+        inputs: opts.input,
+        window: { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) },
+        gapHours,
+        ...(tokenExpiry !== undefined ? { tokenExpiry } : {}),
+        now,
+      });
+      writeReport(renderReport(report, opts.format), opts.out);
+      if (opts.out !== '-') {
+        const t = report.totals;
+        process.stderr.write(`report written to ${opts.out}: ${t.audit} audit events, ${t.signin} sign-in attempts, ${t.itemusage} item uses\n`);
+      }
+    });
+}
