@@ -1,8 +1,9 @@
+import { request } from 'undici';
 import type { MockServer } from '../../src/integrations/onepassword/mock/server.js';
 
 export interface HttpResult {
   status: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   text: string;
   json: Record<string, unknown>;
 }
@@ -29,15 +30,20 @@ export async function call(mock: MockServer, method: string, path: string, optio
   const token = options.token === undefined ? mock.token : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
   const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const res = await fetch(mock.url + path, { method, headers, ...(body === undefined ? {} : { body }) });
-  const text = await res.text();
+  // undici's request rather than fetch: several times faster, which keeps the 600-request test quick.
+  const res = await request(mock.url + path, { method: method as 'GET' | 'POST', headers, ...(body === undefined ? {} : { body }) });
+  const text = await res.body.text();
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
     // Fault tests look at the text.
   }
-  return { status: res.status, headers: res.headers, text, json };
+  const get = (name: string): string | null => {
+    const value = res.headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  };
+  return { status: res.statusCode, headers: { get }, text, json };
 }
 
 export async function events(mock: MockServer, path: string, body: unknown, token?: string): Promise<Page> {
