@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../source/compose.js';
+import { recordingTransport } from '../source/record/recorder.js';
+import { replayTransport } from '../source/record/replayer.js';
 import type { HttpTransport, TransportEvents } from '../source/transport.js';
 import { Runtime } from '../engine/runtime.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
@@ -71,8 +73,8 @@ export async function openRuntime(
   try {
     sink = openSink(config, flags);
     const transportFor = (source: ResolvedSource): HttpTransport => {
-      const replay: HttpTransport | undefined = undefined;
-      const base: HttpTransport | undefined = undefined;
+      const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
+      const recording = flags.recordDir === undefined ? undefined : recordingTransport(flags.recordDir, source, { events: options.events, secrets });
       return composeTransport({
         source: source.name,
         // Replay sends no credentials, so it needs none.
@@ -81,7 +83,7 @@ export async function openRuntime(
         clock,
         budgets,
         events: options.events,
-        base,
+        base: replay ?? recording,
       });
     };
     const runtime = await Runtime.create({ config, store, sink, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);
