@@ -28,15 +28,21 @@ const child = spawn(
   ['--test', '--test-reporter=spec', '--test-concurrency=4', ...files],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HEL_LOG_LEVEL: process.env.HEL_LOG_LEVEL ?? 'warn' } },
 );
-let tail = '';
+// The spec reporter prints its summary before the list of failures, so remember the last
+// value of each counter wherever it appears in the stream.
+const counts = { pass: '0', fail: '0', skipped: '0' };
+let pending = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  const lines = (pending + chunk.toString()).split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ (pass|fail|skipped) (\d+)/.exec(line);
+    if (m) counts[m[1]] = m[2];
+  }
 });
 child.on('close', (code) => {
-  const pass = /ℹ pass (\d+)/.exec(tail)?.[1] ?? '0';
-  const fail = /ℹ fail (\d+)/.exec(tail)?.[1] ?? '0';
-  const skipped = /ℹ skipped (\d+)/.exec(tail)?.[1] ?? '0';
+  const { pass, fail, skipped } = counts;
   console.log(`${pass} passed, ${fail} failed, ${skipped} skipped`);
   process.exit(code ?? 1);
 });

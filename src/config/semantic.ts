@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedSource } from './load.js';
-import { isOnePasswordUrl } from '../integrations/onepassword/regions.js';
+import { isOnePasswordUrl, streamOfUrl } from '../integrations/onepassword/regions.js';
 import { checkOnePasswordBody } from '../integrations/onepassword/body.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
 
@@ -60,7 +60,7 @@ export function checkSources(
       }
     }
 
-    if (isOnePasswordUrl(source.url) && source.method === 'post') {
+    if ((isOnePasswordUrl(source.url) || streamOfUrl(source.url) !== undefined) && source.method === 'post') {
       for (const problem of checkOnePasswordBody(source.body ?? {}, options.now())) {
         push(['body', ...problem.path], problem.message, problem.hint);
       }
