@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: Hel against a local stand-in of the 1Password Events API, next to a bare Node
+ * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
+ * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runBareLoop, runCurlJq } from './cases.js';
+import { ensureCurlJq } from './curl-jq.js';
+import { runHel, timeValidate } from './hel-cases.js';
+import { evaluateTargets, renderResults, type BenchResults } from './report.js';
+import { startServer } from './server-process.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+const quick = values.quick === true;
+const events = Number(values.events ?? (quick ? 5000 : 1_000_000));
+if (!Number.isInteger(events) || events < 1000 || events > 10_000_000) throw new Error('--events must be an integer from 1000 to 10,000,000');
+
+const plan = {
+  events,
+  smallBacklog: Math.max(1000, Math.round(events / 10)),
+  curlJqEvents: Math.min(events, quick ? 2000 : 100_000),
+  scaleSources: quick ? 10 : 500,
+  validateRuns: quick ? 3 : 9,
+};
+const log = (line: string): void => {
+  if (!values.json) process.stderr.write(`${line}\n`);
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'hel-bench-'));
+const server = await startServer();
+try {
+  log(`bench server ${server.url}; scratch ${dir}`);
+  log(`hel validate x${plan.validateRuns}`);
+  const validate = await timeValidate(server, dir, plan.validateRuns);
+  log(`hel run --once: ${plan.events} events`);
+  const hel = await runHel(server, dir, 'large', [{ name: 'onepassword-audit', events: plan.events, limit: 1000 }]);
+  log(`bare loop: ${plan.events} events`);
+  const bareLoop = await runBareLoop(server, dir, plan.events);
+  log(`hel run --once: ${plan.smallBacklog} events`);
+  const small = await runHel(server, dir, 'small', [{ name: 'onepassword-audit', events: plan.smallBacklog, limit: 1000 }]);
+  log(`hel run --once: ${plan.scaleSources} sources`);
+  const scaleSources = Array.from({ length: plan.scaleSources }, (_, i) => ({ name: `tenant-${String(i + 1).padStart(3, '0')}`, events: 300, limit: 100 }));
+  const scale = await runHel(server, dir, 'scale', scaleSources);
+  const tools = ensureCurlJq(log);
+  let curlJq: BenchResults['curlJq'];
+  if (tools.ok) {
+    log(`curl + jq: ${plan.curlJqEvents} events`);
+    curlJq = { available: true, ...(await runCurlJq(server, dir, plan.curlJqEvents)) };
+  } else {
+    log(`curl + jq figure unavailable: ${tools.reason}`);
+    curlJq = { available: false, reason: tools.reason };
+  }
+
+  const rssRatio = hel.peakRssMb / small.peakRssMb;
+  const partial: Omit<BenchResults, 'targets'> = {
+    version: 1,
+    date: new Date().toISOString(),
+    quick,
+    machine: { cpus: availableParallelism(), node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+    hel,
+    bareLoop,
+    curlJq,
+    ratios: { helVsBareLoop: hel.eventsPerSec / bareLoop.eventsPerSec, helVsCurlJq: curlJq.available ? hel.eventsPerSec / curlJq.eventsPerSec : null },
+    backlog: { small, large: hel, rssRatio, flat: Math.abs(rssRatio - 1) <= 0.1 },
+    scale: { ...scale, sources: plan.scaleSources, eventsPerSource: 300, limit: 100 },
+    validate,
+  };
+  const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
+  const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
+  else process.stdout.write(`${renderResults(results)}\n\nwritten to ${out}\n`);
+} finally {
+  server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
