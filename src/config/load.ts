@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, visit, isScalar, Scalar, parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, visit, isPair, isScalar, isSeq, Scalar, parse as parseYaml } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { expandEnv } from './expand-env.js';
-import { formatPath, knownKeysAt, locate, type KeyPath } from './locate.js';
+import { formatPath, locate, type KeyPath } from './locate.js';
 import { closest } from './suggest.js';
+import { kindOf, zodIssues, type Where } from './describe.js';
+import { yamlIssues } from './yaml-errors.js';
 import {
   configSchema,
   globalSchema,
@@ -62,33 +64,33 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
 
 export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
+  const requireSecrets = options.requireSecrets ?? true;
+  const now = options.now ?? Date.now;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const issues: ConfigIssue[] = [];
+  if (doc.errors.length > 0) throw new ConfigError(yamlIssues(doc.errors, text, lineCounter, file));
 
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
-    issues.push({
-      file,
-      line: pos?.line,
-      column: pos?.col,
-      path: '',
-      message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-      hint: e.code === 'DUPLICATE_KEY' ? 'each key may appear once per map' : 'check indentation and quoting',
-    });
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-
-  issues.push(...expandScalars(doc, lineCounter, file, env));
+  const issues: ConfigIssue[] = expandScalars(doc, lineCounter, file, env);
+  const unexpanded = new Set(issues.map((i) => i.path));
   const data: unknown = doc.toJS();
-  const where = (path: KeyPath, key = false) => ({ file, ...locate(doc, lineCounter, path, { key }) });
+  const where: Where = (path, key = false) => ({ file, ...locate(doc, lineCounter, path, { key }) });
 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError([{ ...where([]), path: '', message: 'expected a map with `sources:` (and optionally `global:`)' }]);
+    const empty = data === null || data === undefined;
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: empty ? 'the file is empty' : `expected a map with \`sources:\` (and optionally \`global:\`), got ${kindOf(data)}`,
+        hint: 'start with `sources:` and one source; examples/hel.yaml is a starting point',
+      },
+    ]);
   }
 
   const root = configSchema.safeParse(data);
-  if (!root.success) issues.push(...zodIssues(root.error, configSchema, data, [], where));
+  if (!root.success) issues.push(...zodIssues(root.error, configSchema, data, [], where, unexpanded));
 
   const rawGlobal = (data as Record<string, unknown>).global ?? {};
   const globalResult = globalSchema.safeParse(rawGlobal);
@@ -100,11 +102,16 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   if (rawSources && typeof rawSources === 'object' && !Array.isArray(rawSources)) {
     for (const [name, raw] of Object.entries(rawSources as Record<string, unknown>)) {
       const base = ['sources', name];
-      const isOnePassword = raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).type === 'onepassword';
+      const type = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).type : undefined;
+      if (type !== undefined && type !== 'onepassword') {
+        issues.push(unknownSourceType(type, [...base, 'type'], where));
+        continue;
+      }
+      const isOnePassword = type === 'onepassword';
       const schema: z.ZodType = isOnePassword ? onePasswordSourceSchema : sourceSchema;
       const result = schema.safeParse(raw);
       if (!result.success) {
-        issues.push(...zodIssues(result.error, schema, raw, base, where));
+        issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded));
         continue;
       }
       if (isOnePassword) {
@@ -118,30 +125,45 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
 
   const warnings: string[] = [];
+  const failedEntries = new Set<string>();
   for (const { name, config } of onePasswordEntries) {
-    const expanded = expandOnePassword(name, config, {
-      env,
-      globalLabelKey: global.source_label_key,
-      requireSecrets: options.requireSecrets ?? true,
-      secretsPath: global.secrets.path,
-      now: options.now ?? Date.now,
-    });
+    const expanded = expandOnePassword(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secretsPath: global.secrets.path, now });
+    if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
     sources.push(...expanded.sources);
   }
 
-  if (issues.length === 0) {
-    const semantic = checkSources(sources, { env, requireSecrets: options.requireSecrets ?? true, now: options.now ?? Date.now });
-    for (const i of semantic.issues) {
-      const path = i.source.onepassword ? ['sources', i.source.onepassword.entry] : ['sources', i.source.name, ...i.path];
-      issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
-    }
-    warnings.push(...semantic.warnings);
+  // Checked even when other sources are broken, so one run reports every problem in the file.
+  const semantic = checkSources(sources, { env, requireSecrets, now });
+  for (const i of semantic.issues) {
+    const entry = i.source.onepassword?.entry;
+    if (entry !== undefined && failedEntries.has(entry)) continue;
+    const path = entry !== undefined ? ['sources', entry] : ['sources', i.source.name, ...i.path];
+    issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
   }
+  warnings.push(...semantic.warnings);
 
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return { path: file, global, sources, warnings };
+}
+
+function unknownSourceType(type: unknown, path: KeyPath, where: Where): ConfigIssue {
+  const suggestion = typeof type === 'string' ? closest(type, ['onepassword']) : undefined;
+  return {
+    ...where(path),
+    path: formatPath(path),
+    message: `unknown source type ${typeof type === 'string' ? JSON.stringify(type) : kindOf(type)}; the only type is onepassword`,
+    hint: suggestion ? `did you mean "${suggestion}"?` : 'remove type: to describe an HTTP source with url:',
+  };
+}
+
+/** In file order, so the list reads top to bottom; issues without a line keep their place at the end. */
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || (a.issue.column ?? 0) - (b.issue.column ?? 0) || a.index - b.index)
+    .map((x) => x.issue);
 }
 
 /** Expands `${VAR}` in every string scalar; plain scalars are re-typed (so `${PORT}` can be a number). */
@@ -157,13 +179,13 @@ function expandScalars(doc: Document, lineCounter: LineCounter, file: string, en
           file,
           line: pos?.line,
           column: pos?.col,
-          path: formatPath(keyPathOf(path)),
+          path: formatPath(keyPathOf(path, node)),
           message: `environment variable ${name} is not set`,
           hint: `export ${name}, or write \${${name}:-default}`,
         });
       }
       if (node.type === Scalar.PLAIN && value !== node.value) {
-        const typed: unknown = parseYaml(value);
+        const typed = retype(value);
         node.value = typeof typed === 'number' || typeof typed === 'boolean' ? typed : value;
       } else {
         node.value = value;
@@ -173,87 +195,20 @@ function expandScalars(doc: Document, lineCounter: LineCounter, file: string, en
   return issues;
 }
 
-function keyPathOf(ancestors: readonly unknown[]): (string | number)[] {
+/** The YAML type of an expanded plain scalar; a value that is not valid YAML on its own stays a string. */
+function retype(value: string): unknown {
+  try {
+    return parseYaml(value, { logLevel: 'silent' }) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function keyPathOf(ancestors: readonly unknown[], node: unknown): (string | number)[] {
   const out: (string | number)[] = [];
-  for (const a of ancestors) {
-    if (a && typeof a === 'object' && 'key' in a && isScalar((a as { key: unknown }).key)) {
-      out.push(String(((a as { key: Scalar }).key).value));
-    }
-  }
+  ancestors.forEach((a, i) => {
+    if (isPair(a) && isScalar(a.key)) out.push(String(a.key.value));
+    else if (isSeq(a)) out.push(a.items.indexOf(ancestors[i + 1] ?? node));
+  });
   return out;
-}
-
-type Where = (path: KeyPath, key?: boolean) => { file: string; line?: number; column?: number };
-
-function zodIssues(error: z.ZodError, schema: z.ZodType, data: unknown, base: KeyPath, where: Where): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
-  for (const issue of error.issues) {
-    const rel = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const path = [...base, ...rel];
-    if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(schema, rel, data);
-      for (const key of issue.keys) {
-        const suggestion = closest(key, known);
-        out.push({
-          ...where([...path, key], true),
-          path: formatPath([...path, key]),
-          message: 'unknown key',
-          hint: suggestion ? `did you mean "${suggestion}"?` : known.length > 0 ? `valid keys: ${known.join(', ')}` : undefined,
-        });
-      }
-      continue;
-    }
-    out.push({ ...where(path), path: formatPath(path), ...describe(issue, valueAt(data, rel)) });
-  }
-  return out;
-}
-
-function valueAt(data: unknown, path: KeyPath): unknown {
-  let cur = data;
-  for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[seg];
-  }
-  return cur;
-}
-
-function kindOf(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function describe(issue: z.core.$ZodIssue, value: unknown): { message: string; hint?: string } {
-  switch (issue.code) {
-    case 'invalid_type': {
-      if (value === undefined) return { message: `required key is missing (expected ${issue.expected})` };
-      const expected = issue.expected === 'record' || issue.expected === 'object' ? 'a map' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
-      return { message: `expected ${expected}, got ${kindOf(value)}` };
-    }
-    case 'invalid_value': {
-      const allowed = issue.values.map((v) => String(v));
-      const suggestion = typeof value === 'string' ? closest(value, allowed) : undefined;
-      return {
-        message: `${kindOf(value)} is not one of: ${allowed.join(', ')}`,
-        hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
-      };
-    }
-    case 'invalid_union': {
-      const disc = (issue as { discriminator?: string }).discriminator ?? (issue as { note?: string }).note;
-      return { message: `${kindOf(value)} does not match any allowed form`, hint: disc ? String(disc) : undefined };
-    }
-    case 'too_small':
-      return {
-        message: `${kindOf(value)} is too small: must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`,
-      };
-    case 'too_big':
-      return { message: `${kindOf(value)} is too big: must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}` };
-    case 'invalid_format':
-      return { message: `${kindOf(value)} is not ${issue.message.startsWith('a ') ? issue.message : `a valid ${issue.format}`}` };
-    default:
-      return { message: issue.message };
-  }
 }

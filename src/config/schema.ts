@@ -259,7 +259,7 @@ export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
   sources: z
     .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a source name of letters, digits, . _ -'), z.unknown())
-    .refine((m) => Object.keys(m).length > 0, 'at least one source'),
+    .refine((m) => Object.keys(m).length > 0, 'no sources defined'),
 });
 
 export type SourceConfig = z.output<typeof sourceSchema>;

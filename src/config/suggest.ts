@@ -1,27 +1,38 @@
-/** The closest candidate to `word` by edit distance, if it is close enough to be a likely typo. */
+/**
+ * The closest candidate to `word` if it is a likely typo (swapped, missing or extra letters) or a
+ * shortened key (`timeout` for `timeout_secs`). Short words need a near-exact match so that
+ * `de` does not suggest `ca`.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(w, c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  const allowed = Math.max(2, Math.floor(word.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  const allowed = Math.max(1, Math.floor(word.length / 3));
+  if (bestDistance <= allowed) return best;
+  if (w.length < 4) return undefined;
+  const extended = candidates.filter((c) => c.toLowerCase().startsWith(w)).sort((a, b) => a.length - b.length);
+  return extended[0];
 }
 
+/** Optimal string alignment distance: a swap of two neighbouring letters counts as one edit. */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row[j] = d;
     }
-    prev = cur;
+    rows.push(row);
   }
-  return prev[b.length]!;
+  return rows[a.length]![b.length]!;
 }

@@ -80,10 +80,10 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
     }
   } else if (fromToken !== undefined && regionOfHost(fromToken) !== undefined) {
     base = `https://${fromToken}`;
-  } else if (!ctx.requireSecrets) {
+  } else if (!ctx.requireSecrets || token === undefined) {
     base = `https://${REGION_HOSTS.com}`;
   } else {
-    issues.push({ path: ['region'], message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent (the host of your sign-in page, e.g. start.1password.eu is eu)' });
+    issues.push({ path: ['region'], message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu' });
     base = `https://${REGION_HOSTS.com}`;
   }
 
