@@ -6,7 +6,7 @@ import { BAD_REQUEST, UNAUTHORIZED, call, manualClock } from './http.js';
 
 const UPPER_ID = /^[A-Z2-7]{26}$/;
 
-test('v2 introspect answers snake_case with the account; v1 answers PascalCase without it', async (t) => {
+void test('v2 introspect answers snake_case with the account; v1 answers PascalCase without it', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ seed: 'auth', now: clock.now, events: 5 });
   t.after(() => mock.close());
@@ -26,7 +26,7 @@ test('v2 introspect answers snake_case with the account; v1 answers PascalCase w
   assert.equal((await call(mock, 'GET', '/api/v1/introspect')).status, 404);
 });
 
-test('the default token carries the documented claims, and minted tokens take aud, features and account', async (t) => {
+void test('the default token carries the documented claims, and minted tokens take aud, features and account', async (t) => {
   const mock = await startOnePasswordMock({ events: 1 });
   t.after(() => mock.close());
   const claims = decodeEventsToken(mock.token);
@@ -52,7 +52,7 @@ test('the default token carries the documented claims, and minted tokens take au
   assert.deepEqual(introspect.json.features, ['signinattempts']);
 });
 
-test('missing, malformed and tampered tokens get 401 Unauthorized', async (t) => {
+void test('missing, malformed and tampered tokens get 401 Unauthorized', async (t) => {
   const mock = await startOnePasswordMock({ events: 1 });
   t.after(() => mock.close());
   const [header, payload, signature] = mock.token.split('.') as [string, string, string];
@@ -68,17 +68,17 @@ test('missing, malformed and tampered tokens get 401 Unauthorized', async (t) =>
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: other.token })).status, 401, 'a token of another mock instance');
 });
 
-test('ES256 tokens are accepted and their signature checked', async (t) => {
+void test('ES256 tokens are accepted and their signature checked', async (t) => {
   const mock = await startOnePasswordMock({ events: 1 });
   t.after(() => mock.close());
   const token = mock.mintToken({ alg: 'ES256' });
-  assert.equal(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()).alg, 'ES256');
+  assert.equal((JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string }).alg, 'ES256');
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token })).status, 200);
   const flipped = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: flipped })).status, 401);
 });
 
-test('revoked and expired tokens get 401', async (t) => {
+void test('revoked and expired tokens get 401', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 1 });
   t.after(() => mock.close());
@@ -99,7 +99,7 @@ test('revoked and expired tokens get 401', async (t) => {
   );
 });
 
-test('a token without the stream feature gets 401 on that stream only', async (t) => {
+void test('a token without the stream feature gets 401 on that stream only', async (t) => {
   const mock = await startOnePasswordMock({ events: 3 });
   t.after(() => mock.close());
   const token = mock.mintToken({ features: ['auditevents', 'signinattempts'] });
@@ -111,7 +111,7 @@ test('a token without the stream feature gets 401 on that stream only', async (t
   }
 });
 
-test('unknown paths get 404, wrong methods 405 with Allow', async (t) => {
+void test('unknown paths get 404, wrong methods 405 with Allow', async (t) => {
   const mock = await startOnePasswordMock({ events: 1 });
   t.after(() => mock.close());
   assert.equal((await call(mock, 'POST', '/api/v3/itemusages', { body: {} })).status, 404);
@@ -125,7 +125,7 @@ test('unknown paths get 404, wrong methods 405 with Allow', async (t) => {
   assert.equal((await call(mock, 'POST', '/api/v2/auditevents/', { body: {} })).status, 200, 'a trailing slash is tolerated');
 });
 
-test('the body is JSON whatever the Content-Type; anything but an object is 400', async (t) => {
+void test('the body is JSON whatever the Content-Type; anything but an object is 400', async (t) => {
   const mock = await startOnePasswordMock({ events: 1 });
   t.after(() => mock.close());
   assert.equal((await call(mock, 'POST', '/api/v2/auditevents', { raw: '{"limit":5}', headers: { 'content-type': 'text/plain' } })).status, 200);

@@ -20,7 +20,7 @@ const GO_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{0,8}[1-9])?Z$/;
 const OLD_START = { start_time: '2020-01-01T00:00:00Z', limit: 1000 };
 const V2_AUDIT_ONLY = ['actor_type', 'actor_account_uuid', 'account_uuid'];
 
-test('v2 audit events carry the MSP fields; v1 serves the same events without them', async (t) => {
+void test('v2 audit events carry the MSP fields; v1 serves the same events without them', async (t) => {
   const mock = await startOnePasswordMock({ seed: 'shapes', events: 150 });
   t.after(() => mock.close());
   const v2 = (await drain(mock, '/api/v2/auditevents', OLD_START)).items;
@@ -52,7 +52,7 @@ test('v2 audit events carry the MSP fields; v1 serves the same events without th
   assert.match(String(grant.object_uuid), LOWER_ID);
 });
 
-test('item usages and sign-in attempts: v2 adds account_uuid and user_type; details is null unless a firewall rule fired', async (t) => {
+void test('item usages and sign-in attempts: v2 adds account_uuid and user_type; details is null unless a firewall rule fired', async (t) => {
   const mock = await startOnePasswordMock({ seed: 'shapes', events: 300 });
   t.after(() => mock.close());
   const usages = (await drain(mock, '/api/v2/itemusages', OLD_START)).items;
@@ -86,7 +86,7 @@ test('item usages and sign-in attempts: v2 adds account_uuid and user_type; deta
   assert.ok(attempts.some((a) => a.category !== 'success'));
 });
 
-test('the same seed and clock give the same data; another seed does not', async (t) => {
+void test('the same seed and clock give the same data; another seed does not', async (t) => {
   const clock = manualClock();
   const [a, b, c] = await Promise.all([
     startOnePasswordMock({ seed: 42, now: clock.now, events: 50 }),
@@ -105,7 +105,7 @@ test('the same seed and clock give the same data; another seed does not', async 
   assert.equal(res.status, 200);
 });
 
-test('factories: overrides pick a matching template, so fixtures have known counts', () => {
+void test('factories: overrides pick a matching template, so fixtures have known counts', () => {
   const rng = createRng('fixture');
   const suspensions = [1, 2, 3].map(() => makeAuditEvent(rng, 'v2', { action: 'suspend' }));
   for (const event of suspensions) {
@@ -136,7 +136,7 @@ test('factories: overrides pick a matching template, so fixtures have known coun
   assert.deepEqual(makeAuditEvent(again, 'v2', { action: 'suspend' }), suspensions[0]);
 });
 
-test('RFC 3339 parsing keeps nanoseconds and offsets; formatting trims like Go', () => {
+void test('RFC 3339 parsing keeps nanoseconds and offsets; formatting trims like Go', () => {
   assert.equal(parseRfc3339('2024-12-02T11:54:21.24645983Z'), 1733140461246459830n);
   assert.equal(parseRfc3339('2021-06-11T16:32:50-03:00'), parseRfc3339('2021-06-11T19:32:50Z'));
   assert.equal(formatRfc3339Nano(1733140461246459830n), '2024-12-02T11:54:21.24645983Z');

@@ -10,7 +10,7 @@ function timeOf(item: Record<string, unknown>): number {
   return Date.parse(item.timestamp as string);
 }
 
-test('a ResetCursor without start_time returns only the last hour', async (t) => {
+void test('a ResetCursor without start_time returns only the last hour', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ seed: 'window', now: clock.now, events: 480 });
   t.after(() => mock.close());
@@ -27,7 +27,7 @@ test('a ResetCursor without start_time returns only the last hour', async (t) =>
   assert.ok(bounded.items.every((i) => timeOf(i) >= windowEnd - HOUR && timeOf(i) < windowEnd), 'start defaults to one hour before end_time');
 });
 
-test('a backfill from an old start_time walks every page; full pages say has_more; the end echoes the cursor', async (t) => {
+void test('a backfill from an old start_time walks every page; full pages say has_more; the end echoes the cursor', async (t) => {
   const mock = await startOnePasswordMock({ seed: 'backfill', events: 200 });
   t.after(() => mock.close());
   const { items, pages, cursor } = await drain(mock, '/api/v1/signinattempts', { ...OLD_START, limit: 50 });
@@ -41,14 +41,14 @@ test('a backfill from an old start_time walks every page; full pages say has_mor
   assert.deepEqual(replay, pages[1], 'an old cursor replays the same page');
 });
 
-test('lookahead mode says has_more only when more events exist', async (t) => {
+void test('lookahead mode says has_more only when more events exist', async (t) => {
   const mock = await startOnePasswordMock({ seed: 'backfill', events: 100, hasMore: 'lookahead' });
   t.after(() => mock.close());
   const { pages } = await drain(mock, '/api/v2/itemusages', { ...OLD_START, limit: 50 });
   assert.deepEqual(pages.map((p) => [p.items.length, p.has_more]), [[50, true], [50, false]]);
 });
 
-test('new events reach a persisted cursor; an end_time closes it', async (t) => {
+void test('new events reach a persisted cursor; an end_time closes it', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 20 });
   t.after(() => mock.close());
@@ -68,7 +68,7 @@ test('new events reach a persisted cursor; an end_time closes it', async (t) => 
   assert.equal(bounded.items.length, 0, 'events after end_time never come');
 });
 
-test('a late item usage appears on a persisted cursor but not in a sliding time window', async (t) => {
+void test('a late item usage appears on a persisted cursor but not in a sliding time window', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ seed: 'late', now: clock.now, events: 30 });
   t.after(() => mock.close());
@@ -84,7 +84,7 @@ test('a late item usage appears on a persisted cursor but not in a sliding time 
   assert.equal(window.items.length, 0, 'a time window that moved past the timestamp misses it');
 });
 
-test('a ResetCursor filters on start_time, but events ingested after it are delivered even if older', async (t) => {
+void test('a ResetCursor filters on start_time, but events ingested after it are delivered even if older', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 48 });
   t.after(() => mock.close());
@@ -95,7 +95,7 @@ test('a ResetCursor filters on start_time, but events ingested after it are deli
   assert.equal(next.items.length, 1);
 });
 
-test('limit: 1-1000, 0 or missing means 100; anything else is 400', async (t) => {
+void test('limit: 1-1000, 0 or missing means 100; anything else is 400', async (t) => {
   const mock = await startOnePasswordMock({ events: 150 });
   t.after(() => mock.close());
   assert.equal((await events(mock, '/api/v2/auditevents', { ...OLD_START, limit: 0 })).items.length, 100);
@@ -108,7 +108,7 @@ test('limit: 1-1000, 0 or missing means 100; anything else is 400', async (t) =>
   }
 });
 
-test('times: RFC 3339 with any offset and up to nanoseconds; others and start after end are 400', async (t) => {
+void test('times: RFC 3339 with any offset and up to nanoseconds; others and start after end are 400', async (t) => {
   const clock = manualClock(Date.UTC(2026, 2, 2, 12));
   const mock = await startOnePasswordMock({ now: clock.now, events: 10 });
   t.after(() => mock.close());
@@ -122,7 +122,7 @@ test('times: RFC 3339 with any offset and up to nanoseconds; others and start af
   assert.deepEqual([future.items.length, future.has_more, typeof future.cursor], [0, false, 'string']);
 });
 
-test('garbage, tampered and foreign cursors are 400 Bad Request', async (t) => {
+void test('garbage, tampered and foreign cursors are 400 Bad Request', async (t) => {
   const mock = await startOnePasswordMock({ events: 10 });
   t.after(() => mock.close());
   const page = await events(mock, '/api/v2/auditevents', { ...OLD_START, limit: 2 });
@@ -140,7 +140,7 @@ test('garbage, tampered and foreign cursors are 400 Bad Request', async (t) => {
   assert.equal((await call(mock, 'POST', '/api/v1/auditevents', { body: { cursor: page.cursor } })).status, 200, 'v1 and v2 share the stream');
 });
 
-test('a cursor wins over ResetCursor fields, unless strict', async (t) => {
+void test('a cursor wins over ResetCursor fields, unless strict', async (t) => {
   const lax = await startOnePasswordMock({ seed: 's', events: 10 });
   const strict = await startOnePasswordMock({ seed: 's', events: 10, strict: true });
   t.after(() => Promise.all([lax.close(), strict.close()]));
@@ -152,7 +152,7 @@ test('a cursor wins over ResetCursor fields, unless strict', async (t) => {
   }
 });
 
-test('events older than the retention window are hidden', async (t) => {
+void test('events older than the retention window are hidden', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 200, spreadHours: 24 * 240 });
   t.after(() => mock.close());
@@ -161,7 +161,7 @@ test('events older than the retention window are hidden', async (t) => {
   assert.ok(items.every((i) => timeOf(i) >= clock.now() - 120 * 24 * HOUR));
 });
 
-test('live growth appends events as the injected clock moves', async (t) => {
+void test('live growth appends events as the injected clock moves', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 0, liveEventsPerMinute: 2 });
   t.after(() => mock.close());

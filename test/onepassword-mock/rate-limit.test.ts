@@ -12,7 +12,7 @@ async function burst(mock: MockServer, count: number, token = mock.token): Promi
   return statuses;
 }
 
-test('600 requests a minute pass; the 601st gets 429 until the window slides', async (t) => {
+void test('600 requests a minute pass; the 601st gets 429 until the window slides', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 0 });
   t.after(() => mock.close());
@@ -28,7 +28,7 @@ test('600 requests a minute pass; the 601st gets 429 until the window slides', a
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect')).status, 200);
 });
 
-test('the hourly limit applies too, and RateLimit headers are sent when asked', async (t) => {
+void test('the hourly limit applies too, and RateLimit headers are sent when asked', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 0, rateLimit: { perMinute: 5, perHour: 8 }, rateLimitHeaders: true });
   t.after(() => mock.close());
@@ -49,7 +49,7 @@ test('the hourly limit applies too, and RateLimit headers are sent when asked', 
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect')).status, 200);
 });
 
-test('rate limiting can be switched off', async (t) => {
+void test('rate limiting can be switched off', async (t) => {
   const mock = await startOnePasswordMock({ events: 0, rateLimit: false, rateLimitHeaders: true });
   t.after(() => mock.close());
   const res = await call(mock, 'GET', '/api/v2/auth/introspect');
