@@ -12,15 +12,15 @@ export function eventExtractor(eventsPath: string | undefined): (body: unknown) 
     const path: CompiledPath = compilePath(eventsPath);
     return (body) => {
       const found = getPath(body, path);
-      return Array.isArray(found) ? found : found === undefined || found === null ? [] : undefined;
+      return Array.isArray(found) ? (found as unknown[]) : found === undefined || found === null ? [] : undefined;
     };
   }
   return (body) => {
-    if (Array.isArray(body)) return body;
+    if (Array.isArray(body)) return body as unknown[];
     if (body === null || typeof body !== 'object') return undefined;
     for (const key of DEFAULT_KEYS) {
       const value = (body as Record<string, unknown>)[key];
-      if (Array.isArray(value)) return value;
+      if (Array.isArray(value)) return value as unknown[];
     }
     return undefined;
   };

@@ -20,7 +20,7 @@ export async function introspect(origin: string, token: string, signal: AbortSig
     );
     if (response.status !== 200) return { ok: false, status: response.status, message: `HTTP ${response.status}` };
     const body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
-    const features = (body.features ?? body.Features) as unknown;
+    const features = body.features ?? body.Features;
     return {
       ok: true,
       info: {
