@@ -3,7 +3,9 @@ import { describeError } from '../../engine/source-runtime.js';
 import type { OnceReport } from '../../engine/runtime.js';
 import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
 import { openRuntime, type RunFlags } from '../open-runtime.js';
+import { OnceProgress } from '../progress.js';
 import { shutdownSignal } from '../signals.js';
+import { metricsFor, serveOperations, type RunningServers } from '../../server/index.js';
 
 interface RunOptions extends CommonFlags, RunFlags {
   once?: boolean;
@@ -42,11 +44,16 @@ export function registerRunCommand(program: Command): void {
     .action(async (opts: RunOptions) => {
       const { config, logger } = loadForCommand(opts, { requireSecrets: opts.replayDir === undefined });
       const shutdown = shutdownSignal((name) => logger.info(`${name} received: finishing the page in flight and stopping`));
-      const opened = await openRuntime(config, opts, { logger, only: opts.source });
+      const metrics = metricsFor(config.global);
+      const opened = await openRuntime(config, opts, { logger, only: opts.source, observer: metrics, events: metrics });
+      let servers: RunningServers | undefined;
       try {
+        servers = await serveOperations({ global: config.global, runtime: opened.runtime, metrics, logger, shutdown: shutdown.signal, once: Boolean(opts.once) });
         if (opts.once) {
-          const reports = await opened.runtime.runOnce(shutdown.signal);
-          if (!opts.quiet) process.stderr.write(summarize(reports) + '\n');
+          const progress = OnceProgress.start(process.stderr, opened.runtime.statuses().map((s) => s.name), { quiet: opts.quiet });
+          const reports = await opened.runtime.runOnce(shutdown.signal, progress?.onPage).finally(() => progress?.stop());
+          if (progress) process.stderr.write(progress.summary(reports) + '\n');
+          else if (!opts.quiet) process.stderr.write(summarize(reports) + '\n');
           if (!shutdown.signal.aborted && reports.some((r) => !r.outcome.ok)) process.exitCode = 1;
         } else {
           logger.info({ sources: config.sources.length }, 'hel started');
@@ -54,6 +61,7 @@ export function registerRunCommand(program: Command): void {
           logger.info('hel stopped');
         }
       } finally {
+        await servers?.close();
         shutdown.dispose();
         await opened.close();
       }

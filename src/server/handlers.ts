@@ -1,0 +1,122 @@
+import type { Runtime } from '../engine/runtime.js';
+import { describeError } from '../engine/source-runtime.js';
+import type { SourceHealth } from '../engine/status.js';
+import { isCancellation, isHelError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { Metrics } from './metrics.js';
+import { sendError, sendJson, sendText } from './respond.js';
+import type { Handler, RequestInfo } from './router.js';
+import { configJson, stateKeysJson, statusJson } from './source-view.js';
+import { renderStatusPage } from './status-page.js';
+
+export interface HandlerDeps {
+  runtime: Runtime;
+  metrics: Metrics;
+  /** Aborts when hel shuts down; a poll triggered through the API stops with it. */
+  shutdown: AbortSignal;
+  /** `run --once` polls every source itself and then exits, so triggered polls are refused. */
+  once: boolean;
+  now?: () => number;
+}
+
+/** Sources that count towards readiness: they have delivered, even if the last poll had a hiccup. */
+const HEALTHY: ReadonlySet<SourceHealth> = new Set(['ok', 'degraded']);
+
+export function handlers(deps: HandlerDeps) {
+  const { runtime } = deps;
+  const now = deps.now ?? Date.now;
+
+  const knownSource = (request: RequestInfo) => {
+    const source = runtime.source(request.params.name!);
+    if (!source) sendError(request.res, 404, 'unknown_source', `no source named ${request.params.name}`);
+    return source;
+  };
+
+  const healthz: Handler = ({ res }) => {
+    const statuses = runtime.statuses();
+    const allWell = statuses.every((s) => s.health === 'ok' || s.health === 'pending');
+    sendJson(res, 200, {
+      status: allWell ? 'ok' : 'degraded',
+      version: VERSION,
+      started_at: new Date(runtime.startedAt).toISOString(),
+      uptime_secs: Math.round((now() - runtime.startedAt) / 1000),
+      sources: statuses.map((s) => ({
+        name: s.name,
+        status: s.health,
+        circuit: s.circuit,
+        last_success_at: s.lastSuccessAt ?? null,
+        last_error: s.lastError ?? null,
+        last_error_at: s.lastErrorAt ?? null,
+      })),
+    });
+  };
+
+  const readyz: Handler = ({ res }) => {
+    const healthySources = runtime.statuses().filter((s) => HEALTHY.has(s.health)).map((s) => s.name);
+    const checks = {
+      state_store_healthy: runtime.store.healthy(),
+      output_healthy: runtime.sink.healthy(),
+      at_least_one_source_healthy: healthySources.length > 0,
+    };
+    const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+    const body = { ready: failed.length === 0, ...checks, healthy_sources: healthySources, failed };
+    if (failed.length === 0) return sendJson(res, 200, body);
+    sendError(res, 503, 'not_ready', `not ready: ${failed.join(', ')} is false`, body);
+  };
+
+  const metrics: Handler = async ({ res }) => {
+    sendText(res, 200, deps.metrics.contentType, await deps.metrics.render());
+  };
+
+  const listSources: Handler = ({ res }) => {
+    sendJson(res, 200, { sources: runtime.statuses().map(statusJson) });
+  };
+
+  const oneSource: Handler = (request) => {
+    const source = knownSource(request);
+    if (!source) return;
+    const status = runtime.statuses().find((s) => s.name === source.source.name)!;
+    sendJson(request.res, 200, { ...statusJson(status), config: configJson(source.source) });
+  };
+
+  const sourceState: Handler = (request) => {
+    const source = knownSource(request);
+    if (!source) return;
+    sendJson(request.res, 200, {
+      name: source.source.name,
+      keys: stateKeysJson(source.keys),
+      dedupe: source.dedupe ? { size: source.dedupe.size, capacity: source.dedupe.capacity } : null,
+    });
+  };
+
+  const pollSource: Handler = async (request) => {
+    const source = knownSource(request);
+    if (!source) return;
+    const { res } = request;
+    const name = source.source.name;
+    if (deps.once) return sendError(res, 409, 'run_once', 'hel run --once is already polling every source and exits when done; trigger polls while hel runs continuously');
+    if (deps.shutdown.aborted) return sendError(res, 503, 'shutting_down', 'hel is shutting down');
+    const started = now();
+    let outcome;
+    try {
+      outcome = await runtime.pollNow(name, deps.shutdown);
+    } catch (error) {
+      return sendError(res, 500, 'poll_aborted', `the poll stopped the collector: ${describeError(error)}`, { error_code: isHelError(error) ? error.code : null });
+    }
+    const status = statusJson(runtime.statuses().find((s) => s.name === name)!);
+    if (outcome.ok) {
+      const { position: _position, ...result } = outcome.result;
+      return sendJson(res, 200, { ok: true, source: name, duration_ms: now() - started, result, status });
+    }
+    if ('skipped' in outcome) return sendError(res, 409, 'circuit_open', `poll skipped: ${outcome.reason}`, { source: name, status });
+    if (isCancellation(outcome.error)) return sendError(res, 503, 'shutting_down', 'the poll was cancelled because hel is shutting down');
+    sendError(res, 502, 'poll_failed', describeError(outcome.error), { source: name, error_code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED', status });
+  };
+
+  const statusPage: Handler = ({ res, authorized }) => {
+    const page = renderStatusPage({ statuses: authorized ? runtime.statuses() : undefined, version: VERSION, startedAt: runtime.startedAt, now: now() });
+    sendText(res, 200, 'text/html; charset=utf-8', page.html, page.headers);
+  };
+
+  return { healthz, readyz, metrics, listSources, oneSource, sourceState, pollSource, statusPage };
+}

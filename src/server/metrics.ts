@@ -1,0 +1,143 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PageReport, PollResult } from '../engine/poll.js';
+import type { EngineObserver } from '../engine/source-runtime.js';
+import type { SourceStatus } from '../engine/status.js';
+import { isCancellation, isHelError } from '../errors.js';
+import type { TransportEvents } from '../source/transport.js';
+import { VERSION } from '../version.js';
+
+/** What the scrape-time gauges read: the runtime, once it exists. */
+export interface StatusProvider {
+  readonly startedAt: number;
+  statuses(): SourceStatus[];
+}
+
+const CIRCUIT_VALUE: Record<SourceStatus['circuit'], number> = { closed: 0, open: 1, half_open: 2 };
+
+/** 50 ms doubling to 25.6 s, as in the original: API calls range from fast pages to slow exports. */
+const REQUEST_BUCKETS = Array.from({ length: 10 }, (_, i) => 0.05 * 2 ** i);
+const STATE_WRITE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/**
+ * Prometheus metrics on a registry of their own (never prom-client's global one, so tests and
+ * embedders can run several). Counters are fed by the engine and transport hooks; the gauges that
+ * depend on "now" are computed at scrape time from the runtime's statuses.
+ */
+export class Metrics implements EngineObserver, TransportEvents {
+  readonly registry = new Registry();
+  private provider: StatusProvider | undefined;
+  /** Sources whose current request attempt got an HTTP response that was not a success. */
+  private readonly attemptAnswered = new Set<string>();
+
+  private readonly requests = new Counter({ name: 'hel_requests_total', help: 'HTTP request attempts by status class (2xx..5xx, or error when no response arrived)', labelNames: ['source', 'status_class'], registers: [this.registry] });
+  private readonly requestDuration = new Histogram({ name: 'hel_request_duration_seconds', help: 'Time to a complete HTTP response', labelNames: ['source'], buckets: REQUEST_BUCKETS, registers: [this.registry] });
+  private readonly eventsEmitted = new Counter({ name: 'hel_events_emitted_total', help: 'Events written to the output', labelNames: ['source'], registers: [this.registry] });
+  private readonly duplicatesDropped = new Counter({ name: 'hel_duplicates_dropped_total', help: 'Events dropped by the dedupe window', labelNames: ['source'], registers: [this.registry] });
+  private readonly errors = new Counter({ name: 'hel_errors_total', help: 'Failed polls by error code', labelNames: ['source', 'code'], registers: [this.registry] });
+  private readonly retries = new Counter({ name: 'hel_retries_total', help: 'Request retries', labelNames: ['source'], registers: [this.registry] });
+  private readonly rateLimited = new Counter({ name: 'hel_rate_limited_total', help: 'Waits imposed by the API: 429 answers and exhausted rate-limit headers', labelNames: ['source'], registers: [this.registry] });
+  private readonly polls = new Counter({ name: 'hel_polls_total', help: 'Finished polls by result (ok, failed)', labelNames: ['source', 'result'], registers: [this.registry] });
+  private readonly pollsSkipped = new Counter({ name: 'hel_polls_skipped_total', help: 'Polls skipped because the circuit was open', labelNames: ['source'], registers: [this.registry] });
+  private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({ name: 'hel_build_info', help: 'Always 1; the version label says which hel is running', labelNames: ['version'], registers: [this.registry] }).set({ version: VERSION }, 1);
+    this.scrapeGauge('hel_circuit_state', 'Circuit breaker: 0 closed, 1 open, 2 half_open', (s) => CIRCUIT_VALUE[s.circuit]);
+    this.scrapeGauge('hel_seconds_since_last_success', 'Seconds since the last successful poll (since start when there was none)', (s, now, startedAt) => {
+      const last = s.lastSuccessAt === undefined ? startedAt : Date.parse(s.lastSuccessAt);
+      return (now - last) / 1000;
+    });
+    this.scrapeGauge('hel_cursor_lag_seconds', 'Now minus the newest event time delivered (sources with a timestamp only)', (s, now) => {
+      const newest = s.lastEventTime === undefined ? NaN : Date.parse(s.lastEventTime);
+      return Number.isNaN(newest) ? undefined : (now - newest) / 1000;
+    });
+  }
+
+  /** Starts the scrape-time gauges and creates every per-source series at 0, so rate() and alerts work from the first scrape. */
+  watch(provider: StatusProvider): void {
+    this.provider = provider;
+    for (const { name: source } of provider.statuses()) {
+      for (const counter of [this.eventsEmitted, this.duplicatesDropped, this.retries, this.rateLimited, this.pollsSkipped]) counter.inc({ source }, 0);
+      for (const result of ['ok', 'failed']) this.polls.inc({ source, result }, 0);
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  onResponse(info: { source: string; status: number; durationMs: number }): void {
+    const statusClass = info.status >= 100 && info.status <= 599 ? `${Math.floor(info.status / 100)}xx` : 'error';
+    this.requests.inc({ source: info.source, status_class: statusClass });
+    this.requestDuration.observe({ source: info.source }, info.durationMs / 1000);
+    if (info.status < 200 || info.status > 299) this.attemptAnswered.add(info.source);
+  }
+
+  onRetry(info: { source: string }): void {
+    this.retries.inc({ source: info.source });
+    this.countUnansweredAttempt(info.source);
+  }
+
+  onRateLimited(info: { source: string }): void {
+    this.rateLimited.inc({ source: info.source });
+  }
+
+  onError(info: { source: string }): void {
+    this.countUnansweredAttempt(info.source);
+  }
+
+  onPage(source: string, page: PageReport): void {
+    this.eventsEmitted.inc({ source }, page.emitted);
+    this.duplicatesDropped.inc({ source }, page.duplicates);
+  }
+
+  onPollEnd(source: string, outcome: { result?: PollResult; error?: unknown }): void {
+    if (outcome.error === undefined) {
+      this.polls.inc({ source, result: 'ok' });
+      return;
+    }
+    if (isCancellation(outcome.error)) return;
+    this.polls.inc({ source, result: 'failed' });
+    this.errors.inc({ source, code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED' });
+  }
+
+  onPollSkipped(source: string): void {
+    this.pollsSkipped.inc({ source });
+  }
+
+  onStateWrite(_source: string, durationMs: number): void {
+    this.stateWriteDuration.observe(durationMs / 1000);
+  }
+
+  /**
+   * A failed attempt is reported as a retry or a final error. The transport reports a response
+   * before that when one arrived, and a source sends one request at a time, so an attempt without
+   * a preceding non-2xx response ended without any answer (network error, timeout).
+   */
+  private countUnansweredAttempt(source: string): void {
+    if (!this.attemptAnswered.delete(source)) this.requests.inc({ source, status_class: 'error' });
+  }
+
+  private scrapeGauge(name: string, help: string, value: (status: SourceStatus, now: number, startedAt: number) => number | undefined): void {
+    const gauge: Gauge<'source'> = new Gauge({
+      name,
+      help,
+      labelNames: ['source'],
+      registers: [this.registry],
+      collect: () => {
+        gauge.reset();
+        if (!this.provider) return;
+        const now = Date.now();
+        for (const status of this.provider.statuses()) {
+          const v = value(status, now, this.provider.startedAt);
+          if (v !== undefined) gauge.set({ source: status.name }, v);
+        }
+      },
+    });
+  }
+}
