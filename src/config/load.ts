@@ -54,7 +54,7 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
       {
         file: path,
         path: '',
-        message: code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? String(err)})`,
+        message: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
         hint: 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point',
       },
     ]);

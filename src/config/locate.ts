@@ -13,7 +13,9 @@ export function locate(
 ): { line?: number; column?: number } {
   for (let depth = path.length; depth >= 0; depth--) {
     const sub = path.slice(0, depth);
-    const node = key && depth === path.length ? keyNode(doc, sub) : doc.getIn(sub, true);
+    let node = key && depth === path.length ? keyNode(doc, sub) : doc.getIn(sub, true);
+    // An empty value (`src:` with nothing after it) sits at the end of the line; its key is easier to find.
+    if (isScalar(node) && node.value === null && node.range && node.range[0] === node.range[1] && sub.length > 0) node = keyNode(doc, sub);
     const range = isNode(node) ? node.range : undefined;
     if (range) {
       const pos = lineCounter.linePos(range[0]);
