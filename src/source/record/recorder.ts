@@ -47,20 +47,27 @@ export function recordingTransport(dir: string, source: ResolvedSource, options:
 /** Read on every request, like the auth wrapper, so a rotated token file is redacted too. */
 function learnConfiguredSecrets(redactor: Redactor, source: ResolvedSource, secrets: SecretContext): void {
   if (source.auth === undefined) return;
+  const values = new Map<string, string>();
   for (const ref of secretRefsOf(source.auth)) {
     try {
-      redactor.addSecret(readSecret(ref, secrets));
+      values.set(ref.prefix, readSecret(ref, secrets));
     } catch {
       // A credential that cannot be read cannot have been sent either.
     }
+  }
+  for (const value of values.values()) redactor.addSecret(value);
+  if (source.auth.type === 'basic') {
+    // The credential as it travels, in case an API echoes the Authorization header in a body.
+    redactor.addSecret(Buffer.from(`${values.get('user') ?? ''}:${values.get('password') ?? ''}`, 'utf8').toString('base64'));
   }
 }
 
 function toRecording(sourceName: string, seq: number, request: HttpRequest, response: HttpResponse, redactor: Redactor): Recording {
   const requestBody = encodeBody(request.body === undefined ? undefined : Buffer.from(request.body, 'utf8'), headerValue(request.headers, 'content-type'));
   const responseBody = encodeBody(response.body, response.headers['content-type']);
-  redactor.learnFrom(requestBody);
-  redactor.learnFrom(responseBody);
+  redactor.learnFromUrl(request.url);
+  redactor.learnFromBody(requestBody);
+  redactor.learnFromBody(responseBody);
   return {
     format: RECORDING_FORMAT,
     source: sourceName,

@@ -21,14 +21,17 @@ const SECRET_FIELDS = new Set([
   'assertion',
 ]);
 
+/** Shorter values (`code=US`) are too likely to be ordinary data to replace wherever they appear. */
+const MIN_LEARNED_LENGTH = 8;
+
 export function isSecretField(name: string): boolean {
   return SECRET_FIELDS.has(name.toLowerCase().replace(/-/g, '_'));
 }
 
 /**
  * Scrubs everything written to a recording. Known secret values are replaced wherever they appear
- * (raw, URL-encoded or JSON-escaped); the redactor also learns credentials the API hands out (an OAuth2
- * `access_token` in a response), so a later echo of them is scrubbed too.
+ * (raw, URL-encoded or JSON-escaped). The redactor also learns credentials it only sees on the wire (an
+ * OAuth2 `access_token` in a response, an `api_token` query parameter), so an echo of them is scrubbed too.
  */
 export class Redactor {
   private readonly values = new Set<string>();
@@ -43,11 +46,25 @@ export class Redactor {
   }
 
   /** Remembers the values of secret fields in a parsed JSON body. */
-  learnFrom(body: RecordedBody): void {
+  learnFromBody(body: RecordedBody): void {
     if (body.bodyEncoding !== 'json') return;
     walk(body.body, (key, value) => {
-      if (isSecretField(key) && typeof value === 'string') this.addSecret(value);
+      if (isSecretField(key) && typeof value === 'string') this.learn(value);
     });
+  }
+
+  /** Remembers the values of the query parameters redact-url.ts hides, in case the API echoes them. */
+  learnFromUrl(url: string): void {
+    if (!URL.canParse(url)) return;
+    const hidden = new URL(redactUrl(url)).searchParams;
+    for (const [key, value] of new URL(url).searchParams) {
+      if (hidden.get(key) === REDACTED) this.learn(value);
+    }
+  }
+
+  /** Guessed secrets are scrubbed everywhere only when long enough not to be ordinary data. */
+  private learn(value: string): void {
+    if (value.length >= MIN_LEARNED_LENGTH && value !== REDACTED) this.addSecret(value);
   }
 
   text(value: string): string {
