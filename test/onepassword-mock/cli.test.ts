@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'undici';
 import { CLI, runCli } from '../helpers/cli.js';
+import { startOnePasswordMock } from '../../src/integrations/onepassword/mock/server.js';
 
 interface RunningMock {
   url: string;
@@ -78,12 +79,15 @@ void test('hel mock onepassword applies --faults', async () => {
   assert.equal(stderr, '', '--quiet logs nothing');
 });
 
-void test('bad flags are usage errors with one line and exit code 2', async () => {
-  const cases = [['--faults', 'explode:1'], ['--port', '99999'], ['--events', 'many']];
+void test('bad flags and a busy port are usage errors with one line and exit code 2', async (t) => {
+  const busy = await startOnePasswordMock({ events: 0 });
+  t.after(() => busy.close());
+  const cases = [['--faults', 'explode:1'], ['--port', '99999'], ['--events', 'many'], ['--port', String(busy.port)]];
   const results = await Promise.all(cases.map((args) => runCli(['mock', 'onepassword', ...args], { timeoutMs: 15_000 })));
   for (const [index, result] of results.entries()) {
     assert.equal(result.code, 2, cases[index]?.join(' '));
     assert.match(result.stderr, /^hel: /);
     assert.equal(result.stdout, '');
   }
+  assert.match(results[3]?.stderr ?? '', /already in use/);
 });

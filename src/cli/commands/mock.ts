@@ -31,8 +31,9 @@ export function registerMockCommand(program: Command): void {
     .option('--strict', 'answer 400 when a cursor comes with limit/start_time/end_time')
     .option('-q, --quiet', 'do not log requests to stderr')
     .action(async (opts: MockCommandOptions) => {
+      const port = integerOption('--port', opts.port, 0, 65_535);
       const server = await startOnePasswordMock({
-        port: integerOption('--port', opts.port, 0, 65_535),
+        port,
         host: opts.host,
         events: integerOption('--events', opts.events, 0, 1_000_000),
         ...(opts.seed === undefined ? {} : { seed: opts.seed }),
@@ -41,6 +42,8 @@ export function registerMockCommand(program: Command): void {
         liveEventsPerMinute: integerOption('--live', opts.live ?? '0', 0, 60_000),
         strict: opts.strict === true,
         ...(opts.quiet ? {} : { onRequest: logRequest }),
+      }).catch((err: unknown) => {
+        throw listenError(err, opts.host, port);
       });
       process.stdout.write(
         [
@@ -69,6 +72,13 @@ function integerOption(flag: string, value: string, min: number, max: number): n
     throw new HelError('HEL_USAGE', `${flag} must be an integer from ${min} to ${max}, got "${value}"`);
   }
   return n;
+}
+
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new HelError('HEL_USAGE', `${host}:${port} is already in use`, { hint: 'stop what listens there, or pick another --port (0 picks a free one)' }, { cause: err });
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') return new HelError('HEL_USAGE', `cannot listen on ${host}:${port} (${code})`, { hint: 'check --host and --port' }, { cause: err });
+  return err;
 }
 
 function logRequest(record: MockRequestRecord): void {
