@@ -1,12 +1,24 @@
 import { compilePath, getPath, type CompiledPath } from './path.js';
 
+/** Queue slots consumed before the queue arrays are compacted. */
+const COMPACT_AFTER = 1 << 16;
+
 /**
  * The most recent `capacity` event ids of one source, oldest first. The window is persisted with
- * the cursor (state/), so its eviction order must be the insertion order the store keeps; a Map
- * iterates in insertion order, which makes it that FIFO without a second structure.
+ * the cursor (state/), so its eviction order must be the insertion order the store keeps.
+ *
+ * Eviction reads the oldest id from a queue instead of `map.keys().next()`: V8 leaves deleted Map
+ * entries in place until a rehash, so fetching the first key after many deletes scans them all,
+ * which made a full window quadratic (a 1M backfill spent minutes there). Each id maps to the
+ * sequence number of its insertion; a queue entry whose sequence no longer matches was forgotten
+ * (and maybe remembered again later) and is skipped.
  */
 export class DedupeWindow {
-  private readonly ids = new Map<string, true>();
+  private readonly ids = new Map<string, number>();
+  private queueIds: string[] = [];
+  private queueSeqs: number[] = [];
+  private head = 0;
+  private seq = 0;
   private readonly path: CompiledPath;
 
   constructor(
@@ -34,11 +46,11 @@ export class DedupeWindow {
 
   remember(id: string): void {
     if (this.ids.has(id)) return;
-    this.ids.set(id, true);
-    if (this.ids.size > this.capacity) {
-      const oldest = this.ids.keys().next().value;
-      if (oldest !== undefined) this.ids.delete(oldest);
-    }
+    const seq = ++this.seq;
+    this.ids.set(id, seq);
+    this.queueIds.push(id);
+    this.queueSeqs.push(seq);
+    while (this.ids.size > this.capacity) this.evictOldest();
   }
 
   forget(ids: Iterable<string>): void {
@@ -47,5 +59,25 @@ export class DedupeWindow {
 
   clear(): void {
     this.ids.clear();
+    this.queueIds = [];
+    this.queueSeqs = [];
+    this.head = 0;
+  }
+
+  private evictOldest(): void {
+    while (this.head < this.queueIds.length) {
+      const id = this.queueIds[this.head]!;
+      const seq = this.queueSeqs[this.head]!;
+      this.head++;
+      if (this.ids.get(id) === seq) {
+        this.ids.delete(id);
+        break;
+      }
+    }
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.queueIds.length) {
+      this.queueIds = this.queueIds.slice(this.head);
+      this.queueSeqs = this.queueSeqs.slice(this.head);
+      this.head = 0;
+    }
   }
 }
