@@ -156,6 +156,7 @@ tr.problem td:first-child { box-shadow: inset 4px 0 0 var(--bad); }
 .badge.failing, .badge.circuit-open { color: #fff; background: var(--bad); }
 .pending { color: var(--idle); background: var(--idle-bg); }
 .error { color: var(--bad); }
+.circuit.closed { color: var(--muted); }
 .circuit.open { color: var(--bad); font-weight: 600; }
 .circuit.half_open { color: var(--warn); font-weight: 600; }
 .notice { padding: 12px; background: var(--warn-bg); border-radius: 6px; }

@@ -20,10 +20,10 @@ export const API_TOKEN = 'test-api-token-0123456789';
  * Writes `config` as hel.yaml in `dir` and starts `hel run` on it, waiting until its listeners are
  * bound. The caller stops it; a child still running when the test process exits is killed.
  */
-export async function startHel(dir: string, config: unknown, args: string[] = []): Promise<HelProcess> {
+export async function startHel(dir: string, config: unknown, options: { args?: string[]; listeners?: string[] } = {}): Promise<HelProcess> {
   const path = join(dir, 'hel.yaml');
   writeFileSync(path, stringify(config));
-  const child = spawn(process.execPath, [CLI, 'run', '-c', path, ...args], {
+  const child = spawn(process.execPath, [CLI, 'run', '-c', path, ...(options.args ?? [])], {
     env: { ...process.env, HEL_LOG_LEVEL: 'info', HEL_TEST_API_TOKEN: API_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,8 +41,7 @@ export async function startHel(dir: string, config: unknown, args: string[] = []
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.on('exit', () => process.off('exit', killOnExit));
-  const global = (config as { global?: { api?: { enabled?: boolean }; metrics?: { enabled?: boolean } } }).global;
-  const wanted = [global?.api?.enabled ? 'api' : '', global?.metrics?.enabled ? 'metrics' : ''].filter((w) => w !== '');
+  const wanted = options.listeners ?? ['api', 'metrics'];
   await Promise.race([
     waitFor(() => wanted.every((w) => urls[w] !== undefined), 10_000, 'the listening log lines'),
     exited.then((code) => {

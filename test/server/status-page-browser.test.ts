@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { tempDir } from '../helpers/tmp.js';
+import { cursorSource, failingSource, globalConfig, SOURCE_SECRET } from './config.js';
+import { API_TOKEN, getJson, startHel, waitFor, type HelProcess } from './hel-process.js';
+import { startCursorApi, startFailingApi, type LoopbackApi } from './loopback-apis.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser: Browser;
+let hel: HelProcess;
+let apis: LoopbackApi[];
+
+before(async () => {
+  try {
+    execFileSync('sh', [join(REPO, 'scripts/ensure-chromium.sh')], { stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (err) {
+    throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`);
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  apis = await Promise.all([startCursorApi(), startFailingApi(500), startFailingApi(401)]);
+  const [cursor, broken, denied] = apis as [LoopbackApi, LoopbackApi, LoopbackApi];
+  const dir = tempDir({ after });
+  process.env.AUDIT_API_TOKEN = SOURCE_SECRET;
+  hel = await startHel(dir, {
+    global: globalConfig(dir, { token_env: 'HEL_TEST_API_TOKEN' }),
+    sources: { 'okta-system-log': cursorSource(cursor), 'github-audit': failingSource(broken, 1000), '1password-signins': failingSource(denied, 2) },
+  });
+  await waitFor(
+    async () => {
+      const sources = (await getJson(`${hel.urls.api!}/healthz`)).body.sources as { status: string }[];
+      return sources.map((s) => s.status).join() === 'ok,failing,circuit-open';
+    },
+    10_000,
+    'the three sources to settle',
+  );
+});
+
+after(async () => {
+  await browser?.close();
+  const code = await hel?.stop();
+  await Promise.all((apis ?? []).map((a) => a.close()));
+  delete process.env.AUDIT_API_TOKEN;
+  assert.equal(code, 0);
+});
+
+void test('the status page in Chromium: one row per source, failures marked, token from the fragment, no script from error text', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 520 } });
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(`${hel.urls.api!}/#token=${API_TOKEN}`);
+  await page.locator('tr[data-source]').nth(2).waitFor({ timeout: 5000 });
+  assert.ok(!page.url().includes(API_TOKEN), 'the token is removed from the address bar');
+
+  const rows = await page.locator('tr[data-source]').evaluateAll((trs) =>
+    trs.map((tr) => ({ name: tr.getAttribute('data-source'), status: tr.getAttribute('data-status'), problem: tr.classList.contains('problem'), badge: tr.querySelector('.badge')?.textContent })),
+  );
+  assert.deepEqual(rows, [
+    { name: 'okta-system-log', status: 'ok', problem: false, badge: 'OK' },
+    { name: 'github-audit', status: 'failing', problem: true, badge: 'Failing' },
+    { name: '1password-signins', status: 'circuit-open', problem: true, badge: 'Circuit open' },
+  ]);
+  const errorText = await page.locator('tr[data-source="github-audit"] .error').textContent();
+  assert.match(errorText ?? '', /500/);
+  assert.equal(await page.locator('tr[data-source="okta-system-log"] td[data-label="Events"]').textContent(), '3');
+  assert.equal(await page.locator('img').count(), 0, 'markup in remote error text stays text');
+
+  await page.locator('#refresh', { hasText: 'updated' }).waitFor({ timeout: 8000 });
+  assert.deepEqual(dialogs, []);
+
+  const screenshot = process.env.HEL_UPDATE_SCREENSHOTS === '1' ? join(REPO, 'docs/status-page.png') : join(mkdtempSync(join(tmpdir(), 'hel-status-')), 'status-page.png');
+  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.close();
+});
+
+void test('the status page fits a phone screen without sideways scrolling', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await page.goto(`${hel.urls.api!}/#token=${API_TOKEN}`);
+  await page.locator('tr[data-source]').nth(2).waitFor({ timeout: 5000 });
+  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  assert.equal(await page.locator('thead').isVisible(), false, 'rows become cards on a narrow screen');
+  await page.screenshot({ path: join(mkdtempSync(join(tmpdir(), 'hel-status-')), 'status-page-phone.png'), fullPage: true });
+  await page.close();
+});
