@@ -6,9 +6,15 @@ import type { HttpTransport } from '../source/transport.js';
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
-/** Requests sent within the last `windowMs`, oldest first. */
+/** One request counted by a window: from when it is sent until a window after its response arrived. */
+interface Slot {
+  /** When the response arrived; while the request is in flight, the server may count it at any moment. */
+  doneAt?: number;
+}
+
+/** Requests counted within the last `windowMs`. */
 class SlidingWindow {
-  private readonly sent: number[] = [];
+  private slots: Slot[] = [];
 
   constructor(
     readonly windowMs: number,
@@ -17,19 +23,21 @@ class SlidingWindow {
 
   /** How long until one more request fits (0 = now). */
   waitMs(now: number): number {
-    while (this.sent.length > 0 && this.sent[0]! <= now - this.windowMs) this.sent.shift();
-    if (this.sent.length < this.limit) return 0;
-    return this.sent[this.sent.length - this.limit]! + this.windowMs - now;
+    this.slots = this.slots.filter((s) => s.doneAt === undefined || s.doneAt > now - this.windowMs);
+    if (this.slots.length < this.limit) return 0;
+    const expiries = this.slots.map((s) => (s.doneAt ?? now) + this.windowMs - now).sort((a, b) => a - b);
+    return expiries[this.slots.length - this.limit]!;
   }
 
-  record(now: number): void {
-    this.sent.push(now);
+  take(slot: Slot): void {
+    this.slots.push(slot);
   }
 }
 
 /**
- * A client-side allowance of requests per minute and per hour. Windows slide, so no 60 s (or 3600 s)
- * span ever holds more than the limit, whatever window alignment the server counts in.
+ * A client-side allowance of requests per minute and per hour. Windows slide, and a request counts
+ * from when it is sent until a full window after its response, so however the server aligns its
+ * windows and whenever (between the two) it counted the request, it never sees more than the limit.
  */
 export class RequestBudget {
   private readonly windows = new Map<number, SlidingWindow>();
@@ -48,16 +56,20 @@ export class RequestBudget {
     return this.windows.size > 0;
   }
 
-  /** Resolves when one more request is allowed and counts it; rejects with HEL_CANCELLED on abort. */
-  async acquire(signal: AbortSignal, source?: string): Promise<void> {
+  /**
+   * Resolves when one more request is allowed and counts it; rejects with HEL_CANCELLED on abort.
+   * Call the returned function when the response (or failure) has arrived.
+   */
+  async acquire(signal: AbortSignal, source?: string): Promise<() => void> {
     for (;;) {
       if (signal.aborted) throw cancelled(source);
       const now = this.clock.now();
       const wait = Math.max(0, ...[...this.windows.values()].map((w) => w.waitMs(now)));
       if (wait === 0) {
         // Checked and counted in one synchronous step, so concurrent sources cannot overshoot.
-        for (const w of this.windows.values()) w.record(now);
-        return;
+        const slot: Slot = {};
+        for (const w of this.windows.values()) w.take(slot);
+        return () => (slot.doneAt = this.clock.now());
       }
       await this.clock.sleep(wait, signal);
     }
@@ -88,8 +100,12 @@ export class BudgetRegistry {
 export function budgetTransport(inner: HttpTransport, budget: RequestBudget): HttpTransport {
   return {
     async send(request, context) {
-      await budget.acquire(context.signal, context.source);
-      return inner.send(request, context);
+      const done = await budget.acquire(context.signal, context.source);
+      try {
+        return await inner.send(request, context);
+      } finally {
+        done();
+      }
     },
   };
 }

@@ -15,7 +15,8 @@ export class FakeClock implements Clock {
     if (signal?.aborted) throw cancelled();
     this.sleeps.push(ms);
     this.time += ms;
-    await Promise.resolve();
+    // Yield to I/O, as a real timer would, so a busy-waiting caller cannot starve the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) throw cancelled();
   }
 
