@@ -87,8 +87,7 @@ function describe(issue: z.core.$ZodIssue, value: unknown, path: KeyPath): { mes
       const expected = typeName(issue.expected);
       if (value === undefined) return { message: `required key is missing: expected ${expected}` };
       if (issue.expected === 'int' && typeof value === 'number') return { message: `${value} is not a whole number` };
-      const quoted = typeof value === 'string' && ((issue.expected === 'number' || issue.expected === 'int') && value.trim() !== '' && !Number.isNaN(Number(value)) || (issue.expected === 'boolean' && /^(true|false)$/i.test(value)));
-      return { message: `expected ${expected}, got ${kindOf(value)}`, hint: quoted ? 'remove the quotes: a quoted value is a string' : undefined };
+      return { message: `expected ${expected}, got ${kindOf(value)}`, hint: typeHint(issue.expected, value) };
     }
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));
@@ -112,6 +111,17 @@ function describe(issue: z.core.$ZodIssue, value: unknown, path: KeyPath): { mes
     default:
       return { message: issue.message };
   }
+}
+
+function typeHint(expected: string, value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const numeric = value.trim() !== '' && !Number.isNaN(Number(value));
+    if ((expected === 'number' || expected === 'int') && numeric) return 'remove the quotes: a quoted value is a string';
+    if (expected === 'boolean' && /^(true|false)$/i.test(value)) return 'remove the quotes: a quoted value is a string';
+    if (expected === 'boolean' && /^(yes|no|on|off|y|n)$/i.test(value)) return 'write true or false';
+  }
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return `quote it to make it a string: "${value}"`;
+  return undefined;
 }
 
 function shown(value: unknown): string {

@@ -15,10 +15,14 @@ export function hintFor(path: KeyPath, code: string, value: unknown): string | u
   if (top === 'sources' && key === 'url' && path.length === 3 && code === 'invalid_format' && typeof value === 'string' && !/^[a-z]+:\/\//i.test(value)) {
     return 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents';
   }
+  if (top === 'sources' && key === 'region' && path.length === 3 && code === 'invalid_value') {
+    return 'the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent';
+  }
   if (top === 'sources' && key === 'limit' && path.length === 3 && (code === 'too_big' || code === 'too_small')) {
     return 'the Events API accepts 1-1000 and answers 400 otherwise; use limit: 1000 for the fewest requests';
   }
   const last = path[path.length - 1];
+  if (last === 'header' && path[path.length - 2] === 'auth' && value === undefined) return 'the HTTP header that carries the key, e.g. header: X-Api-Key';
   if (typeof value === 'boolean' && (last === 'circuit_breaker' || last === 'api' || last === 'metrics')) return `write it as a map: ${last}: { enabled: ${value} }`;
   if (last === 'port' && (code === 'too_big' || code === 'too_small')) return 'a TCP port is 0-65535';
   if (path.length === 0 && code === 'invalid_type') return 'hel.yaml is a map with `sources:` and optionally `global:`';

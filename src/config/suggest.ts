@@ -1,7 +1,7 @@
 /**
  * The closest candidate to `word` if it is a likely typo (swapped, missing or extra letters) or a
- * shortened key (`timeout` for `timeout_secs`). Short words need a near-exact match so that
- * `de` does not suggest `ca`.
+ * shortened or lengthened name (`timeout` for `timeout_secs`, `warning` for `warn`). Short words
+ * need a near-exact match so that `de` does not suggest `ca`.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const w = word.toLowerCase();
@@ -18,7 +18,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
   if (bestDistance <= allowed) return best;
   if (w.length < 4) return undefined;
   const extended = candidates.filter((c) => c.toLowerCase().startsWith(w)).sort((a, b) => a.length - b.length);
-  return extended[0];
+  if (extended[0] !== undefined) return extended[0];
+  const shortened = candidates.filter((c) => c.length >= 4 && w.startsWith(c.toLowerCase())).sort((a, b) => b.length - a.length);
+  return shortened[0];
 }
 
 /** Optimal string alignment distance: a swap of two neighbouring letters counts as one edit. */

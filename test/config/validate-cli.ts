@@ -30,7 +30,7 @@ export async function validateYaml(
 ): Promise<Validated> {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hel.yaml'), yaml);
-  const result = await runCli([...args, 'validate', '-c', 'hel.yaml'], { cwd: dir, env: { ...CLEAN_ENV, ...env } });
+  const result = await runCli([...args, 'validate', '-c', 'hel.yaml'], { cwd: dir, env: { ...CLEAN_ENV, ...env }, timeoutMs: 120_000 });
   const problems = result.stderr
     .split('\n')
     .filter((l) => l.startsWith('  '))

@@ -64,7 +64,11 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
     if (ctx.requireSecrets) {
       const key = ref.file !== undefined ? 'token_file' : ref.env !== undefined ? 'token_env' : 'token_secret';
       const message = isHelError(err) ? err.message : String(err);
-      issues.push({ path: [key], message, hint: 'export the bearer token from your Events Reporting integration' });
+      const hint =
+        key === 'token_env' ? 'export the bearer token from your Events Reporting integration'
+        : key === 'token_file' ? 'save the bearer token from your Events Reporting integration in that file'
+        : isHelError(err) ? err.context.hint : undefined;
+      issues.push({ path: [key], message, hint });
     }
   }
   const claims = token === undefined ? undefined : decodeEventsToken(token);
