@@ -23,7 +23,7 @@ before(async () => {
   try {
     execFileSync('sh', [join(REPO, 'scripts/ensure-chromium.sh')], { stdio: ['ignore', 'inherit', 'pipe'] });
   } catch (err) {
-    throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`);
+    throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   apis = await Promise.all([startCursorApi(), startFailingApi(500), startFailingApi(401)]);
@@ -63,8 +63,13 @@ void test('the status page in Chromium: one row per source, failures marked, tok
   await page.locator('tr[data-source]').nth(2).waitFor({ timeout: 5000 });
   assert.ok(!page.url().includes(API_TOKEN), 'the token is removed from the address bar');
 
-  const rows = await page.locator('tr[data-source]').evaluateAll((trs) =>
-    trs.map((tr) => ({ name: tr.getAttribute('data-source'), status: tr.getAttribute('data-status'), problem: tr.classList.contains('problem'), badge: tr.querySelector('.badge')?.textContent })),
+  const rows = await Promise.all(
+    (await page.locator('tr[data-source]').all()).map(async (tr) => ({
+      name: await tr.getAttribute('data-source'),
+      status: await tr.getAttribute('data-status'),
+      problem: ((await tr.getAttribute('class')) ?? '').split(' ').includes('problem'),
+      badge: await tr.locator('.badge').textContent(),
+    })),
   );
   assert.deepEqual(rows, [
     { name: 'okta-system-log', status: 'ok', problem: false, badge: 'OK' },
@@ -88,7 +93,7 @@ void test('the status page fits a phone screen without sideways scrolling', asyn
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await page.goto(`${hel.urls.api!}/#token=${API_TOKEN}`);
   await page.locator('tr[data-source]').nth(2).waitFor({ timeout: 5000 });
-  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
   assert.equal(await page.locator('thead').isVisible(), false, 'rows become cards on a narrow screen');
   await page.screenshot({ path: join(mkdtempSync(join(tmpdir(), 'hel-status-')), 'status-page-phone.png'), fullPage: true });
