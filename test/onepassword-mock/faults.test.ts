@@ -74,6 +74,7 @@ void test('a stalled response does not keep close() waiting', async () => {
   const reading = res.body.text().catch(() => 'aborted');
   await mock.close();
   assert.equal(await reading, 'aborted');
+  await mock.close();
 });
 
 void test('the CLI fault list parses into a FaultSpec; bad entries are usage errors', () => {

@@ -71,5 +71,6 @@ export interface MockServer {
   setFaults(faults: FaultSpec): void;
   /** Every request, in arrival order. */
   requests: MockRequestRecord[];
+  /** Stops listening and drops open connections (stalled responses too); calling it again is harmless. */
   close(): Promise<void>;
 }

@@ -37,6 +37,14 @@ export async function startOnePasswordMock(options: MockOptions = {}): Promise<M
       resolve();
     });
   });
+  let closing: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      for (const timer of api.stallTimers) clearTimeout(timer);
+      api.stallTimers.clear();
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -55,13 +63,7 @@ export async function startOnePasswordMock(options: MockOptions = {}): Promise<M
     },
     setFaults: (faults) => api.faults.set(faults),
     requests: api.requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const timer of api.stallTimers) clearTimeout(timer);
-        api.stallTimers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => (closing ??= stop()),
   };
 }
 
