@@ -3,20 +3,29 @@ import { Command, CommanderError } from 'commander';
 import { reportError } from './report-error.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
-import { registerValidateCommand } from './commands/validate.js';
-import { registerSchemaCommand } from './commands/schema.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerTestCommand } from './commands/test.js';
-import { registerStateCommand } from './commands/state.js';
-import { registerSecretsCommand } from './commands/secrets.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerMockCommand } from './commands/mock.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * One module per command under cli/commands/, in help order. They load on demand: `hel validate`
+ * must not pay for SQLite, undici and pino, which the other commands pull in.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./commands/validate.js')).registerValidateCommand,
+  schema: async () => (await import('./commands/schema.js')).registerSchemaCommand,
+  run: async () => (await import('./commands/run.js')).registerRunCommand,
+  test: async () => (await import('./commands/test.js')).registerTestCommand,
+  state: async () => (await import('./commands/state.js')).registerStateCommand,
+  secrets: async () => (await import('./commands/secrets.js')).registerSecretsCommand,
+  report: async () => (await import('./commands/report.js')).registerReportCommand,
+  mock: async () => (await import('./commands/mock.js')).registerMockCommand,
+};
 
 /**
  * The CLI edge: builds the commander program, runs it, and turns every thrown error into one
  * human line and a stable exit code (0 ok, 1 runtime failure, 2 config or usage error).
  */
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('hel')
     .description('Collect audit and security events from SaaS APIs and write them as NDJSON.')
     .version(VERSION, '-V, --version')
@@ -24,21 +33,16 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run hel --help for usage)')
     .exitOverride();
 
-  registerValidateCommand(program);
-  registerSchemaCommand(program);
-  registerRunCommand(program);
-  registerTestCommand(program);
-  registerStateCommand(program);
-  registerSecretsCommand(program);
-  registerReportCommand(program);
-  registerMockCommand(program);
-  // Commands are registered here, one module each under cli/commands/.
+  // Only the command being run is loaded; help, `hel help X` and typos get every command.
+  const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const names = word !== undefined && Object.hasOwn(COMMANDS, word) ? [word] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]!()))) register(program);
 
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

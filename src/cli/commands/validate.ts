@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, type ResolvedSource } from '../../config/load.js';
 import { configPath } from '../config-path.js';
 import { redactUrl } from '../../source/redact-url.js';
-import { checkOnePasswordConnection } from '../../integrations/onepassword/connection-test.js';
 import { streamOfUrl } from '../../integrations/onepassword/regions.js';
-import { formatChecks } from './test.js';
 
 export function describeSource(s: ResolvedSource): string {
   const p = s.pagination;
@@ -29,6 +27,9 @@ export function registerValidateCommand(program: Command): void {
       for (const source of config.sources) process.stdout.write(describeSource(source) + '\n');
       process.stdout.write(`config valid: ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} in ${config.path}\n`);
       if (!opts.online) return;
+      // Loaded only here: the connection test brings undici, and test.js the whole runtime.
+      const { checkOnePasswordConnection } = await import('../../integrations/onepassword/connection-test.js');
+      const { formatChecks } = await import('./test.js');
       const secrets = { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
       for (const source of config.sources.filter((s) => s.onepassword || streamOfUrl(s.url))) {
         const checks = await checkOnePasswordConnection(source, secrets, Date.now(), AbortSignal.timeout(30_000));
