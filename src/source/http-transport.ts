@@ -95,6 +95,9 @@ export function httpTransport(options: HttpTransportOptions): HttpTransport {
           signal,
         });
         const body = await readBody(res.body, options.maxResponseBytes);
+        // undici frees the socket a tick after the body ends; without this, a page sent right
+        // after the previous one finds it busy and opens a second connection.
+        await new Promise((resolve) => setImmediate(resolve));
         if (body === undefined) {
           throw new HelError('HEL_RESPONSE_PARSE', `response larger than ${options.maxResponseBytes} bytes`, {
             source: context.source,

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { test, type TestContext } from 'node:test';
+import type { HelError } from '../../src/errors.js';
+import { httpTransport } from '../../src/source/http-transport.js';
+import { context, post, thrown } from './harness.js';
+import { json, scriptedServer, testDispatcher } from './scripted-server.js';
+
+test('keep-alive: several requests reuse one connection', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { ok: true }));
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t) });
+  for (let i = 0; i < 5; i++) await transport.send(post(`${server.url}/page/${i}`), context());
+  assert.equal(server.requests.length, 5);
+  assert.equal(server.connections(), 1);
+});
+
+test('non-2xx statuses come back as responses with lower-case headers and a Buffer body', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => {
+    res.writeHead(503, { 'X-Custom-Header': 'yes', 'Content-Type': 'text/plain' });
+    res.end('down');
+  });
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t) });
+  const res = await transport.send({ method: 'GET', url: `${server.url}/x?a=1`, headers: { accept: 'text/plain' } }, context());
+  assert.equal(res.status, 503);
+  assert.equal(res.headers['x-custom-header'], 'yes');
+  assert.ok(Buffer.isBuffer(res.body));
+  assert.equal(res.body.toString(), 'down');
+  assert.equal(server.requests[0]!.method, 'GET');
+  assert.equal(server.requests[0]!.headers.accept, 'text/plain');
+});
+
+test('the request method, headers and body reach the server', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, {}));
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t) });
+  await transport.send(post(`${server.url}/api/v2/auditevents`, '{"cursor":"abc"}'), context());
+  assert.deepEqual(server.requests[0], {
+    ...server.requests[0],
+    method: 'POST',
+    path: '/api/v2/auditevents',
+    body: '{"cursor":"abc"}',
+  });
+  assert.equal(server.requests[0]!.headers['content-type'], 'application/json');
+});
+
+test('a response over the size cap fails with HEL_RESPONSE_PARSE', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { items: 'x'.repeat(5000) }));
+  const transport = httpTransport({ timeoutMs: 5000, maxResponseBytes: 1000, dispatcher: testDispatcher(t) });
+  const err = (await thrown(() => transport.send(post(server.url), context()))) as HelError;
+  assert.equal(err.code, 'HEL_RESPONSE_PARSE');
+  assert.match(err.message, /larger than 1000 bytes/);
+});
+
+test('onResponse reports status and a redacted URL', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 202, {}));
+  const seen: { status: number; url: string }[] = [];
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t), events: { onResponse: (i) => seen.push({ status: i.status, url: i.url }) } });
+  await transport.send({ method: 'GET', url: `${server.url}/x?api_key=s3cret`, headers: {} }, context());
+  assert.deepEqual(seen, [{ status: 202, url: `${server.url}/x?api_key=REDACTED` }]);
+});
+
+/** A loopback forward proxy: CONNECT tunnels plus absolute-form HTTP requests; counts what it forwarded. */
+async function loopbackProxy(t: TestContext): Promise<{ url: string; used: string[] }> {
+  const used: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((req, res) => {
+    used.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url ?? '');
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  proxy.on('connect', (req, client: Socket, head: Buffer) => {
+    used.push(`CONNECT ${req.url}`);
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+    }
+  });
+  proxy.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => proxy.once('listening', resolve));
+  t.after(async () => {
+    for (const s of sockets) s.destroy();
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, used };
+}
+
+test('HTTP_PROXY routes requests through the proxy', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { via: 'proxy' }));
+  const proxy = await loopbackProxy(t);
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t, { HTTP_PROXY: proxy.url }) });
+  const res = await transport.send(post(`${server.url}/api/v2/auditevents`), context());
+  assert.equal(res.status, 200);
+  assert.equal(proxy.used.length, 1);
+  assert.match(proxy.used[0]!, /127\.0\.0\.1:\d+/);
+});
+
+test('NO_PROXY bypasses the proxy', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, {}));
+  const proxy = await loopbackProxy(t);
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) });
+  await transport.send(post(server.url), context());
+  assert.deepEqual(proxy.used, []);
+  assert.equal(server.requests.length, 1);
+});
