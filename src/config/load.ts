@@ -18,6 +18,8 @@ import {
   type SourceConfig,
 } from './schema.js';
 import { checkSources } from './semantic.js';
+import { secretExpiryWarnings } from '../secrets/expiry.js';
+import { secretRefsOf } from '../source/auth/secret-refs.js';
 import { applyOnePasswordDefaults, expandOnePassword } from '../integrations/onepassword/expand.js';
 
 /** A source ready for the engine: config with defaults, its name, and its NDJSON label. */
@@ -127,7 +129,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const warnings: string[] = [];
   const failedEntries = new Set<string>();
   for (const { name, config } of onePasswordEntries) {
-    const expanded = expandOnePassword(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secretsPath: global.secrets.path, now });
+    const expanded = expandOnePassword(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secretsPath: global.secrets.path, keyFile: global.secrets.key_file, now });
     if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
@@ -143,9 +145,17 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
   }
   warnings.push(...semantic.warnings);
+  if (issues.length === 0 && requireSecrets && usesStoredSecrets(sources)) {
+    warnings.push(...secretExpiryWarnings({ path: global.secrets.path, env, keyFile: global.secrets.key_file, now: now() }));
+  }
 
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return { path: file, global, sources, warnings };
+}
+
+/** Whether any source reads a credential from the encrypted store (`*_secret`). */
+function usesStoredSecrets(sources: ResolvedSource[]): boolean {
+  return sources.some((s) => s.auth !== undefined && secretRefsOf(s.auth).some((r) => r.secret !== undefined));
 }
 
 function unknownSourceType(type: unknown, path: KeyPath, where: Where): ConfigIssue {

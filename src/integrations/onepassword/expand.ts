@@ -24,6 +24,7 @@ export interface ExpandContext {
   globalLabelKey: string;
   requireSecrets: boolean;
   secretsPath: string;
+  keyFile?: string;
   now: () => number;
 }
 
@@ -59,7 +60,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
 
   let token: string | undefined;
   try {
-    token = readSecret(ref, { env: ctx.env, secretsPath: ctx.secretsPath });
+    token = readSecret(ref, { env: ctx.env, secretsPath: ctx.secretsPath, keyFile: ctx.keyFile });
   } catch (err) {
     if (ctx.requireSecrets) {
       const key = ref.file !== undefined ? 'token_file' : ref.env !== undefined ? 'token_env' : 'token_secret';
