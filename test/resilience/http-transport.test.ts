@@ -40,7 +40,7 @@ test('the request method, headers and body reach the server', async (t) => {
     path: '/api/v2/auditevents',
     body: '{"cursor":"abc"}',
   });
-  assert.equal(server.requests[0]!.headers['content-type'], 'application/json');
+  assert.equal(server.requests[0].headers['content-type'], 'application/json');
 });
 
 test('a response over the size cap fails with HEL_RESPONSE_PARSE', async (t) => {
