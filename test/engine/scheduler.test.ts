@@ -102,11 +102,11 @@ const noRetry = { retries: { max_attempts: 1 } };
 
 test('per-source loops: a slow source and a failing source do not delay a fast one; abort stops promptly', async (t) => {
   const slowReply = held();
-  let clockRef: ManualClock | undefined;
+  const ref: { clock?: ManualClock } = {};
   const routes: Record<string, Handler> = {
     '/fast': () => {
       // The poll takes 5 s of clock time: the next delay must still be the full interval.
-      clockRef!.time += 5000;
+      ref.clock!.time += 5000;
       return once;
     },
     '/slow': () => slowReply.promise,
@@ -122,7 +122,7 @@ test('per-source loops: a slow source and a failing source do not delay a fast o
     },
     () => 0.75,
   );
-  clockRef = clock;
+  ref.clock = clock;
   const pendingOf = (ms: number) => [...clock.pending].find((s) => s.ms === ms);
   const fastStatus = () => runtime.statuses().find((s) => s.name === 'fast')!;
 
