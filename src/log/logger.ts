@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { HelError } from '../errors.js';
 
 export type { Logger };
 
@@ -34,11 +35,17 @@ export const REDACT_PATHS = [
   '*.token',
   '*.password',
   '*.secret',
+  '*.client_secret',
   '*.access_token',
   '*.refresh_token',
+  'headers.Cookie',
+  'headers["set-cookie"]',
   '*.headers.authorization',
   '*.headers.Authorization',
   '*.headers.cookie',
+  '*.headers.Cookie',
+  '*.headers["set-cookie"]',
+  '*.headers["x-api-key"]',
 ];
 
 /** Hel's own logs: always stderr, so stdout carries only NDJSON events. */
@@ -56,9 +63,16 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(base, destination === process.stderr ? pino.destination({ fd: 2, sync: true }) : destination);
 }
 
-/** The level from HEL_LOG_LEVEL, -v / -q, or the config, in that order of precedence. */
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** The level from -q / -v, then HEL_LOG_LEVEL, then the config: the most explicit wins. */
 export function resolveLogLevel(configLevel: string, flags: { verbose?: boolean; quiet?: boolean }, env: NodeJS.ProcessEnv = process.env): string {
   if (flags.quiet) return 'error';
   if (flags.verbose) return 'debug';
-  return env.HEL_LOG_LEVEL ?? configLevel;
+  const fromEnv = env.HEL_LOG_LEVEL?.trim().toLowerCase();
+  if (fromEnv === undefined || fromEnv === '') return configLevel;
+  if (!LEVELS.includes(fromEnv)) {
+    throw new HelError('HEL_USAGE', `HEL_LOG_LEVEL=${env.HEL_LOG_LEVEL} is not a log level`, { hint: `use one of ${LEVELS.join(', ')}` });
+  }
+  return fromEnv;
 }
