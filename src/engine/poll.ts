@@ -129,9 +129,9 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
           newIds.push(id);
         }
       }
-      chunk += encoder.encode(event, endpoint, collectedAt);
-      emitted++;
       const time = encoder.eventTime(event);
+      chunk += encoder.encodeTimed(event, endpoint, collectedAt, time);
+      emitted++;
       if (time !== undefined) {
         const ms = Date.parse(time);
         if (!Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };

@@ -18,6 +18,9 @@ export interface EnvelopeOptions {
 export class LineEncoder {
   private readonly labelPart: string;
   private readonly timePaths: CompiledPath[];
+  /** A poll's pages share one endpoint: its JSON is kept instead of re-encoded per event. */
+  private endpoint = '';
+  private endpointJson = '""';
 
   constructor(private readonly options: EnvelopeOptions) {
     this.labelPart = `${JSON.stringify(options.labelKey)}:${JSON.stringify(options.labelValue)}`;
@@ -35,13 +38,21 @@ export class LineEncoder {
   }
 
   encode(event: unknown, endpoint: string, collectedAt: string): string {
+    return this.encodeTimed(event, endpoint, collectedAt, this.options.format === 'raw' ? undefined : this.eventTime(event));
+  }
+
+  /** `encode` for a caller that already has the event's `eventTime`, so it is looked up once. */
+  encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined): string {
     const json = JSON.stringify(event) ?? 'null';
     if (this.options.format === 'raw') {
       if (json.length > 2 && json.startsWith('{')) return `{${json.slice(1, -1)},${this.labelPart}}\n`;
       if (json === '{}') return `{${this.labelPart}}\n`;
       return `{"event":${json},${this.labelPart}}\n`;
     }
-    const ts = this.eventTime(event) ?? collectedAt;
-    return `{"ts":${JSON.stringify(ts)},${this.labelPart},"endpoint":${JSON.stringify(endpoint)},"event":${json},"meta":{}}\n`;
+    if (endpoint !== this.endpoint) {
+      this.endpoint = endpoint;
+      this.endpointJson = JSON.stringify(endpoint);
+    }
+    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":{}}\n`;
   }
 }
