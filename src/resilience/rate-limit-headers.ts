@@ -3,7 +3,7 @@ import { redactUrl } from '../source/redact-url.js';
 import type { HttpTransport, TransportEvents } from '../source/transport.js';
 
 /** Header waits are honoured up to max(max_backoff_secs, this): 1Password's hourly cap can need most of an hour. */
-export const MIN_HEADER_WAIT_CAP_MS = 3_600_000;
+const MIN_HEADER_WAIT_CAP_MS = 3_600_000;
 
 export function headerWaitCapMs(maxBackoffSecs: number): number {
   return Math.max(maxBackoffSecs * 1000, MIN_HEADER_WAIT_CAP_MS);

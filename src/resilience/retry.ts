@@ -15,7 +15,7 @@ export const MAX_RATE_LIMIT_WAITS = 10;
 
 const RETRIED_ERRORS = new Set(['HEL_NETWORK', 'HEL_TIMEOUT']);
 
-export function isRetriedStatus(status: number): boolean {
+function isRetriedStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 

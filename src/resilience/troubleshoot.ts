@@ -59,7 +59,7 @@ function outcome(f: Failure): string {
   return `; gave up after ${f.attempt} attempt${f.attempt === 1 ? '' : 's'}`;
 }
 
-export function formatDelay(ms: number): string {
+function formatDelay(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
   return `${Math.round(ms / 6000) / 10} min`;

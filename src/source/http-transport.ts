@@ -46,7 +46,7 @@ function errorCode(err: unknown): string | undefined {
 function networkError(err: unknown, req: HttpRequest, context: RequestContext): HelError {
   const code = errorCode(err) ?? 'unknown';
   const url = redactUrl(req.url);
-  const host = new URL(req.url).host;
+  const host = URL.canParse(req.url) ? new URL(req.url).host : '<invalid url>';
   const message = UNREACHABLE.has(code) ? `cannot connect to ${host} (${code})` : `connection to ${host} failed (${code})`;
   const hint = UNREACHABLE.has(code) ? UNREACHABLE_HINT : 'a network problem or a proxy closed the connection; it is retried';
   return new HelError('HEL_NETWORK', message, { source: context.source, url, attempt: context.attempt, hint }, { cause: err });

@@ -11,7 +11,7 @@ import { scrubErrorBody } from './with-header.js';
 export type OAuth2Auth = Extract<AuthConfig, { type: 'oauth2' }>;
 
 /** Tokens are renewed this long before they expire (or at half their lifetime, if shorter). */
-export const EXPIRY_MARGIN_MS = 60_000;
+const EXPIRY_MARGIN_MS = 60_000;
 
 interface CachedToken {
   value: string;
