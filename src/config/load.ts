@@ -18,6 +18,7 @@ import {
   type SourceConfig,
 } from './schema.js';
 import { checkSources } from './semantic.js';
+import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
 import { applyOnePasswordDefaults, expandOnePassword } from '../integrations/onepassword/expand.js';
@@ -100,6 +101,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
 
   const rawSources = (data as Record<string, unknown>).sources;
   const sources: ResolvedSource[] = [];
+  const partials: { source: ResolvedSource; pruned: Set<string> }[] = [];
   const onePasswordEntries: { name: string; config: OnePasswordSourceConfig }[] = [];
   if (rawSources && typeof rawSources === 'object' && !Array.isArray(rawSources)) {
     for (const [name, raw] of Object.entries(rawSources as Record<string, unknown>)) {
@@ -114,14 +116,14 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       const result = schema.safeParse(raw);
       if (!result.success) {
         issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded));
+        const partial = isOnePassword ? undefined : partialSource(raw, result.error);
+        if (partial) partials.push({ ...partial, source: resolve(partial.source, name, global) });
         continue;
       }
       if (isOnePassword) {
         onePasswordEntries.push({ name, config: result.data as OnePasswordSourceConfig });
       } else {
-        const source = result.data as SourceConfig;
-        const labelKey = source.source_label_key ?? global.source_label_key;
-        sources.push(applyOnePasswordDefaults({ ...source, name, labelKey, labelValue: source.source_label_value ?? name }));
+        sources.push(resolve(result.data as SourceConfig, name, global));
       }
     }
   }
@@ -145,6 +147,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
   }
   warnings.push(...semantic.warnings);
+  const partialChecks = checkSources(partials.map((p) => p.source), { env, requireSecrets, now });
+  for (const i of partialChecks.issues) {
+    if (partials.find((p) => p.source === i.source)?.pruned.has(String(i.path[0]))) continue;
+    const path = ['sources', i.source.name, ...i.path];
+    issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
+  }
   if (issues.length === 0 && requireSecrets && usesStoredSecrets(sources)) {
     warnings.push(...secretExpiryWarnings({ path: global.secrets.path, env, keyFile: global.secrets.key_file, now: now() }));
   }
@@ -156,6 +164,11 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
 /** Whether any source reads a credential from the encrypted store (`*_secret`). */
 function usesStoredSecrets(sources: ResolvedSource[]): boolean {
   return sources.some((s) => s.auth !== undefined && secretRefsOf(s.auth).some((r) => r.secret !== undefined));
+}
+
+function resolve(source: SourceConfig, name: string, global: GlobalConfig): ResolvedSource {
+  const labelKey = source.source_label_key ?? global.source_label_key;
+  return applyOnePasswordDefaults({ ...source, name, labelKey, labelValue: source.source_label_value ?? name });
 }
 
 function unknownSourceType(type: unknown, path: KeyPath, where: Where): ConfigIssue {

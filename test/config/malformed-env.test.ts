@@ -158,6 +158,23 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a source with a schema error still has its token checked in the same run',
+    yaml: SEED_CONFIG.replace('cursor_path: cursor', 'cursor_pth: cursor'),
+    problems: [
+      `hel.yaml:11:18 sources.1password-audit.auth.token_env: ONEPASSWORD_EVENTS_TOKEN is not set (${EXPORT_HINT})`,
+      'hel.yaml:18:7 sources.1password-audit.pagination.cursor_pth: unknown key (did you mean "cursor_path"?)',
+    ],
+  },
+  {
+    name: 'a broken method does not produce a guessed GET-with-body problem',
+    yaml: 'sources:\n  src:\n    url: https://a.example/\n    method: put\n    body: {a: 1}\n    auth:\n      type: bearer\n      token_env: SRC_TOKEN\n',
+    env: { SRC_TOKEN: undefined },
+    problems: [
+      'hel.yaml:4:13 sources.src.method: the string "put" is not one of: get, post',
+      'hel.yaml:8:18 sources.src.auth.token_env: SRC_TOKEN is not set (export SRC_TOKEN with the bearer token)',
+    ],
+  },
+  {
     name: 'an expired short-form token is a warning, not an error, but a bad start_time still fails',
     yaml: shortForm('    start_time: soon\n'),
     env: { ONEPASSWORD_EVENTS_TOKEN: fakeEventsToken({ aud: ['events.1password.ca'], exp: Math.floor(Date.now() / 1000) - 86_400 }) },
