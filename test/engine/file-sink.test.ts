@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { systemClock } from '../../src/clock.js';
+import { parseConfig } from '../../src/config/load.js';
+import { pollSource } from '../../src/engine/poll.js';
+import { HelError, isHelError } from '../../src/errors.js';
+import { LineEncoder } from '../../src/pipeline/envelope.js';
+import { BudgetRegistry } from '../../src/resilience/budget.js';
+import { composeTransport } from '../../src/source/compose.js';
+import { createDispatcher } from '../../src/source/http-transport.js';
+import { paginatorFor } from '../../src/source/pagination/index.js';
+import { FileSink } from '../../src/sink/file.js';
+import type { Sink } from '../../src/sink/sink.js';
+import { MemoryStateStore } from '../../src/state/memory.js';
+import type { Checkpoint } from '../../src/state/store.js';
+import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
+import { tempDir } from '../helpers/tmp.js';
+
+test('FileSink daily rotation: a new day renames the file to <stem>.<previous day>.<ext>', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  let now = new Date('2026-03-01T23:59:58Z');
+  const sink = new FileSink(path, { kind: 'daily' }, () => now);
+  await sink.write('{"n":1}\n');
+  await sink.flush();
+  now = new Date('2026-03-01T23:59:59Z');
+  await sink.write('{"n":2}\n');
+  now = new Date('2026-03-02T00:00:01Z');
+  await sink.write('{"n":3}\n');
+  await sink.close();
+  assert.deepEqual(readdirSync(dir).sort(), ['events.2026-03-01.ndjson', 'events.ndjson']);
+  assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"n":1}\n{"n":2}\n');
+  assert.equal(readFileSync(path, 'utf8'), '{"n":3}\n');
+});
+
+test('FileSink daily rotation after a restart uses the existing file\'s day', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  writeFileSync(path, '{"old":true}\n');
+  const yesterday = new Date('2026-03-01T12:00:00Z');
+  utimesSync(path, yesterday, yesterday);
+  const sink = new FileSink(path, { kind: 'daily' }, () => new Date('2026-03-02T08:00:00Z'));
+  await sink.write('{"new":true}\n');
+  await sink.close();
+  assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"old":true}\n');
+  assert.equal(readFileSync(path, 'utf8'), '{"new":true}\n');
+});
+
+test('FileSink size rotation never splits a chunk and keeps appending after reopen', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'e.ndjson');
+  const big = `${JSON.stringify({ pad: 'y'.repeat(700 * 1024) })}\n`;
+  const sink = new FileSink(path, { kind: 'size', maxBytes: 1024 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
+  await sink.write(big);
+  await sink.write(big);
+  await sink.close();
+  assert.ok(!existsSync(join(dir, 'e.2026-03-01T10-00-00.ndjson')), 'under the limit before the second chunk: no rotation yet');
+  const reopened = new FileSink(path, { kind: 'size', maxBytes: 1024 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
+  await reopened.write('{"after":1}\n');
+  await reopened.close();
+  assert.equal(readFileSync(join(dir, 'e.2026-03-01T10-00-00.ndjson'), 'utf8'), big + big);
+  assert.equal(readFileSync(path, 'utf8'), '{"after":1}\n');
+});
+
+/** Logs write / flush / commit in order; flush fails on demand. */
+class OrderedSink implements Sink {
+  readonly description = 'ordered';
+  constructor(
+    private readonly log: string[],
+    private readonly failFlushAt = Infinity,
+  ) {}
+  private flushes = 0;
+  write(chunk: string): Promise<void> {
+    this.log.push(`write ${chunk.split('\n').length - 1}`);
+    return Promise.resolve();
+  }
+  flush(): Promise<void> {
+    if (++this.flushes >= this.failFlushAt) return Promise.reject(new HelError('HEL_OUTPUT', 'disk full'));
+    this.log.push('flush');
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  healthy(): boolean {
+    return true;
+  }
+}
+
+class OrderedStore extends MemoryStateStore {
+  constructor(private readonly log: string[]) {
+    super();
+  }
+  override commit(source: string, checkpoint: Checkpoint): Promise<void> {
+    this.log.push(`commit ${checkpoint.keys.cursor}`);
+    return super.commit(source, checkpoint);
+  }
+}
+
+async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink: Sink, store: MemoryStateStore) {
+  const config = parseConfig(JSON.stringify({ sources: { s: { url, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' } } } }), 'x.yaml', { env: {} });
+  const source = config.sources[0]!;
+  const dispatcher = createDispatcher({});
+  t.after(() => dispatcher.destroy());
+  const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const keys = (await store.load('s')).keys;
+  return pollSource(
+    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), dedupe: undefined, sink, store, clock: systemClock, keys },
+    { signal: new AbortController().signal, commit: true },
+  );
+}
+
+test('each page is written, then flushed, then its cursor committed', async (t) => {
+  const api = await fakeApi(t, cursorFeed(makeEvents(5), 2));
+  const log: string[] = [];
+  const result = await pollWith(t, `${api.url}/e`, new OrderedSink(log), new OrderedStore(log));
+  assert.equal(result.emitted, 5);
+  assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2', 'flush', 'commit c000004', 'write 1', 'flush', 'commit c000005']);
+});
+
+test('a failed flush (fsync) stops the poll before its page is committed', async (t) => {
+  const api = await fakeApi(t, cursorFeed(makeEvents(5), 2));
+  const log: string[] = [];
+  const store = new OrderedStore(log);
+  await assert.rejects(pollWith(t, `${api.url}/e`, new OrderedSink(log, 2), store), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT');
+  assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2']);
+  assert.equal((await store.load('s')).keys.cursor, 'c000002');
+});
