@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { stringify } from 'yaml';
 import { renderProgress } from '../../src/cli/progress.js';
 import { CLI, runCli } from '../helpers/cli.js';
@@ -12,9 +12,11 @@ import { startCursorApi, startFailingApi } from './loopback-apis.js';
 
 const ERASE_LINE_UP = '\x1b[1A\x1b[2K';
 
-async function onceConfig(t: Parameters<typeof tempDir>[0] & { after(fn: () => unknown): void }): Promise<string> {
+async function onceConfig(t: TestContext): Promise<string> {
   const [cursor, broken] = await Promise.all([startCursorApi(), startFailingApi(500)]);
-  t.after(() => Promise.all([cursor.close(), broken.close()]));
+  t.after(async () => {
+    await Promise.all([cursor.close(), broken.close()]);
+  });
   const dir = tempDir(t);
   const path = join(dir, 'hel.yaml');
   const config = {
