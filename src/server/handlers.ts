@@ -103,14 +103,15 @@ export function handlers(deps: HandlerDeps) {
     } catch (error) {
       return sendError(res, 500, 'poll_aborted', `the poll stopped the collector: ${describeError(error)}`, { error_code: isHelError(error) ? error.code : null });
     }
-    const status = statusJson(runtime.statuses().find((s) => s.name === name)!);
+    const sourceStatus = statusJson(runtime.statuses().find((s) => s.name === name)!);
     if (outcome.ok) {
-      const { position: _position, ...result } = outcome.result;
-      return sendJson(res, 200, { ok: true, source: name, duration_ms: now() - started, result, status });
+      const { pages, events, emitted, duplicates, unkeyed, stop, cursorReset } = outcome.result;
+      const result = { pages, events, emitted, duplicates, unkeyed, stop, cursor_reset: cursorReset };
+      return sendJson(res, 200, { ok: true, source: name, duration_ms: now() - started, result, source_status: sourceStatus });
     }
-    if ('skipped' in outcome) return sendError(res, 409, 'circuit_open', `poll skipped: ${outcome.reason}`, { source: name, status });
+    if ('skipped' in outcome) return sendError(res, 409, 'circuit_open', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
     if (isCancellation(outcome.error)) return sendError(res, 503, 'shutting_down', 'the poll was cancelled because hel is shutting down');
-    sendError(res, 502, 'poll_failed', describeError(outcome.error), { source: name, error_code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED', status });
+    sendError(res, 502, 'poll_failed', describeError(outcome.error), { source: name, error_code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED', source_status: sourceStatus });
   };
 
   const statusPage: Handler = ({ res, authorized }) => {

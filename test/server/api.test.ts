@@ -162,14 +162,15 @@ void describe('hel run with the API enabled', () => {
     const ok = await getJson(`${api}/api/v1/sources/audit/poll`, { method: 'POST', ...bearer });
     assert.equal(ok.status, 200);
     assert.equal(ok.body.ok, true);
-    assert.equal((ok.body.result as Json).stop !== undefined, true);
-    assert.equal((ok.body.status as Json).status, 'ok');
+    assert.deepEqual(Object.keys(ok.body.result as Json), ['pages', 'events', 'emitted', 'duplicates', 'unkeyed', 'stop', 'cursor_reset']);
+    assert.equal((ok.body.source_status as Json).status, 'ok');
 
     const failed = await getJson(`${api}/api/v1/sources/broken/poll`, { method: 'POST', ...bearer });
     assert.equal(failed.status, 502);
     assert.equal(failed.body.code, 'poll_failed');
     assert.equal(failed.body.error_code, 'HEL_HTTP_STATUS');
     assert.match(String(failed.body.error), /500/);
+    assert.equal((failed.body.source_status as Json).status, 'failing');
 
     const open = await getJson(`${api}/api/v1/sources/denied/poll`, { method: 'POST', ...bearer });
     assert.equal(open.status, 409);
