@@ -102,21 +102,21 @@ export class Runtime {
   async runOnce(signal: AbortSignal, onPage?: (source: string, page: PageReport) => void): Promise<OnceReport[]> {
     const queue = [...this.sources.values()];
     const reports: OnceReport[] = [];
-    const worker = async (): Promise<void> => {
-      for (let sr = queue.shift(); sr && !signal.aborted; sr = queue.shift()) {
+    const worker = async (stop: AbortSignal): Promise<void> => {
+      for (let sr = queue.shift(); sr && !stop.aborted; sr = queue.shift()) {
         const name = sr.source.name;
-        const outcome = await sr.poll(signal, true, onPage && ((p) => onPage(name, p)));
+        const outcome = await sr.poll(stop, true, onPage && ((p) => onPage(name, p)));
         reports.push({ name, outcome });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, worker));
+    await allOrStop(signal, Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, () => worker));
     const order = [...this.sources.keys()];
     return reports.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   }
 
   /** Each source on its own loop until `signal` aborts: poll, then wait interval ± jitter from the end of that poll. */
   async runForever(signal: AbortSignal): Promise<void> {
-    await Promise.all([...this.sources.values()].map((sr) => this.loop(sr, signal)));
+    await allOrStop(signal, [...this.sources.values()].map((sr) => (stop: AbortSignal) => this.loop(sr, stop)));
   }
 
   private async loop(sr: SourceRuntime, signal: AbortSignal): Promise<void> {
@@ -149,4 +149,24 @@ export class Runtime {
       this.wakeups.delete(name);
     }
   }
+}
+
+/**
+ * Runs every task with a signal that also aborts when any task fails (a broken output or state
+ * store), then rethrows that failure once all have stopped. Without this the other sources kept
+ * polling into a closed sink and store, and a continuous run idled on their sleeps instead of exiting.
+ */
+async function allOrStop(signal: AbortSignal, tasks: ((stop: AbortSignal) => Promise<void>)[]): Promise<void> {
+  const failed = new AbortController();
+  const stop = AbortSignal.any([signal, failed.signal]);
+  let first: { error: unknown } | undefined;
+  await Promise.all(
+    tasks.map((task) =>
+      task(stop).catch((error: unknown) => {
+        first ??= { error };
+        failed.abort();
+      }),
+    ),
+  );
+  if (first) throw first.error;
 }
