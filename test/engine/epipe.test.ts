@@ -37,3 +37,20 @@ test('stdout closed by the reader (EPIPE): non-zero exit, the cursor never passe
   const seen = new Set([...parseLines(firstRun), ...parseLines(rerun.stdout)].map((l) => l.event.uuid));
   assert.deepEqual([...seen].sort(), events.map((e) => e.uuid));
 });
+
+test('continuous hel run with several sources exits promptly on EPIPE, without waiting for the other sources\' intervals', async (t) => {
+  const api = await fakeApi(t, (req) => ({ body: { items: [{ id: `${req.path}-${req.n}` }] } }));
+  const dir = tempDir(t);
+  const config = writeConfig(dir, {
+    sources: {
+      often: { url: `${api.url}/often`, schedule: { interval_secs: 1 } },
+      rarely: { url: `${api.url}/rarely`, schedule: { interval_secs: 3600 } },
+    },
+  });
+  const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db')]);
+  await waitFor(() => proc.stdout().includes('"rarely"') && proc.stdout().includes('"often"'), 20_000, 'both sources on stdout');
+  proc.child.stdout.destroy();
+  const exit = await within(10_000, proc.exited, 'exit after EPIPE');
+  assert.equal(exit.code, 1, proc.stderr());
+  assert.match(proc.stderr(), /EPIPE/);
+});
