@@ -62,8 +62,18 @@ export class FileSink implements Sink {
 
   private async ensureOpen(): Promise<FileHandle> {
     if (this.handle) return this.handle;
-    this.handle = await open(this.path, 'a', 0o640);
+    this.handle = await open(this.path, 'a+', 0o640);
     this.size = (await this.handle.stat()).size;
+    // A kill during a write can leave a torn last line; without a newline first, our first line
+    // would be glued to it and unreadable, losing an event that the restart re-emits.
+    if (this.size > 0) {
+      const last = Buffer.alloc(1);
+      await this.handle.read(last, 0, 1, this.size - 1);
+      if (last[0] !== 0x0a) {
+        await this.handle.write('\n');
+        this.size += 1;
+      }
+    }
     this.day = this.now().toISOString().slice(0, 10);
     return this.handle;
   }
