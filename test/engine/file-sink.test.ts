@@ -128,3 +128,18 @@ test('a failed flush (fsync) stops the poll before its page is committed', async
   assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2']);
   assert.equal((await store.load('s')).keys.cursor, 'c000002');
 });
+
+test('FileSink isolates a torn last line (a crash mid-write) so the next line stays readable', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  writeFileSync(path, '{"a":1}\n{"b":2,"pa');
+  const sink = new FileSink(path);
+  await sink.write('{"c":3}\n');
+  await sink.close();
+  const lines = readFileSync(path, 'utf8').split('\n');
+  assert.deepEqual(lines, ['{"a":1}', '{"b":2,"pa', '{"c":3}', '']);
+  const clean = new FileSink(path);
+  await clean.write('{"d":4}\n');
+  await clean.close();
+  assert.equal(readFileSync(path, 'utf8'), '{"a":1}\n{"b":2,"pa\n{"c":3}\n{"d":4}\n', 'a file ending in a newline gets nothing extra');
+});
