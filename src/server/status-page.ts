@@ -76,14 +76,14 @@ function renderRow(s: SourceStatus, now: number): string {
   const lastPoll = s.polling ? 'polling now' : relative(s.lastPollAt, now);
   const error = s.lastError === undefined ? '<span class="muted">none</span>' : `<span class="error">${escapeHtml(s.lastError)}</span><br><span class="muted">${escapeHtml(s.lastErrorCode ?? '')} ${relative(s.lastErrorAt, now)}</span>`;
   return `<tr class="source is-${s.health}${problem ? ' problem' : ''}" data-source="${escapeHtml(s.name)}" data-status="${s.health}">
-<td data-label="Source"><strong>${escapeHtml(s.name)}</strong><br><span class="muted url">${escapeHtml(s.url)}</span></td>
-<td data-label="Status"><span class="badge ${s.health}">${HEALTH_LABEL[s.health]}</span>${s.consecutiveFailures > 0 ? `<br><span class="muted">${s.consecutiveFailures} failed in a row</span>` : ''}</td>
-<td data-label="Last poll">${lastPoll}<br><span class="muted">success ${relative(s.lastSuccessAt, now)}</span></td>
-<td data-label="Events" class="num">${s.eventsTotal.toLocaleString('en-US')}</td>
-<td data-label="Last hour" class="num">${s.eventsLastHour.toLocaleString('en-US')}</td>
-<td data-label="Last error" class="err">${error}</td>
-<td data-label="Circuit"><span class="circuit ${s.circuit}">${s.circuit.replace('_', '-')}</span></td>
-<td data-label="Next poll">${s.polling ? '—' : relative(s.nextPollAt, now)}</td>
+<td data-label="Source"><div><strong>${escapeHtml(s.name)}</strong><br><span class="muted url">${escapeHtml(s.url)}</span></div></td>
+<td data-label="Status"><div><span class="badge ${s.health}">${HEALTH_LABEL[s.health]}</span>${s.consecutiveFailures > 0 ? `<br><span class="muted">${s.consecutiveFailures} failed in a row</span>` : ''}</div></td>
+<td data-label="Last poll"><div>${lastPoll}<br><span class="muted">success ${relative(s.lastSuccessAt, now)}</span></div></td>
+<td data-label="Events" class="num"><div>${s.eventsTotal.toLocaleString('en-US')}</div></td>
+<td data-label="Last hour" class="num"><div>${s.eventsLastHour.toLocaleString('en-US')}</div></td>
+<td data-label="Last error" class="err"><div>${error}</div></td>
+<td data-label="Circuit"><div><span class="circuit ${s.circuit}">${s.circuit.replace('_', '-')}</span></div></td>
+<td data-label="Next poll"><div>${s.polling ? '—' : relative(s.nextPollAt, now)}</div></td>
 </tr>`;
 }
 
@@ -170,6 +170,7 @@ footer { margin-top: 10px; }
   tr.source { background: var(--card); border: 1px solid var(--line); border-radius: 8px; margin-bottom: 10px; padding: 4px 0; }
   tr.problem { background: var(--bad-bg); }
   td { border: none; padding: 4px 12px; display: flex; gap: 12px; }
+  td > div { min-width: 0; flex: 1; }
   td::before { content: attr(data-label); flex: 0 0 88px; color: var(--muted); font-size: 12px; }
   td.num { text-align: left; }
   tr.problem td:first-child { box-shadow: none; }
