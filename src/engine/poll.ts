@@ -55,6 +55,8 @@ export interface PollOptions {
   commit: boolean;
   onPage?: (page: PageReport) => void;
   onCursorReset?: (info: { from: string | undefined }) => void;
+  /** How long each page's state commit took, for the state-write metric. */
+  onCommit?: (durationMs: number) => void;
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
@@ -71,8 +73,16 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   const position: Record<string, string> = { ...deps.keys };
   const result: PollResult = { pages: 0, events: 0, emitted: 0, duplicates: 0, unkeyed: 0, stop: '', position, cursorReset: false };
 
+  // The next page is requested while this one is written, flushed and committed: its request
+  // needs only the cursor, not the commit. Commits stay strictly in page order. A failed commit
+  // aborts the request in flight, whose page is then simply never read.
+  const inFlight = new AbortController();
+  const signal = AbortSignal.any([options.signal, inFlight.signal]);
+  const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
+    transport.send(req, { source: source.name, signal, page, carriesCursor });
   let request: HttpRequest | undefined = paginator.first(deps.keys);
   let resumed = paginator.resumes(deps.keys);
+  let prefetched: Promise<HttpResponse> | undefined;
   while (request) {
     const index = result.pages + 1;
     if (index > 1 && pageDelayMs > 0) await clock.sleep(pageDelayMs, options.signal);
@@ -80,7 +90,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     const started = clock.now();
     let response: HttpResponse;
     try {
-      response = await transport.send(request, { source: source.name, signal: options.signal, page: index });
+      response = await (prefetched ?? send(request, index, resumed && paginator.stateKeys.length > 0));
+      prefetched = undefined;
     } catch (err) {
       if (index === 1 && resumed && statusOf(err) === 400) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
@@ -146,15 +157,23 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     if (!step.next) checkpoint.last_success_at = new Date(clock.now()).toISOString();
     checkpoint.events_total = String(Number(position.events_total ?? 0) + emitted);
 
+    if (step.next && pageDelayMs === 0) {
+      prefetched = send(step.next, index + 1, paginator.stateKeys.length > 0);
+      // Awaited on the next turn; until then a rejection must not count as unhandled.
+      prefetched.catch(() => undefined);
+    }
     try {
       if (chunk.length > 0) await sink.write(chunk);
       if (options.commit) {
         await sink.flush();
+        const committing = clock.now();
         await store.commit(source.name, { keys: checkpoint, dedupeIds: newIds, dedupeCapacity: dedupe?.capacity });
+        options.onCommit?.(clock.now() - committing);
       }
     } catch (err) {
       // Nothing of this page is committed: forget its ids so a retry emits them again.
       dedupe?.forget(newIds);
+      inFlight.abort();
       throw err;
     }
     for (const [k, v] of Object.entries(checkpoint)) {

@@ -128,6 +128,7 @@ export class SourceRuntime {
             this.deps.observer?.onPage?.(this.source.name, page);
             onPage?.(page);
           },
+          onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
           onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected (400); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );

@@ -17,8 +17,7 @@ export interface SqliteOptions {
 }
 
 /**
- * The durable default. WAL with synchronous=FULL: a commit returns only once it is on disk, so a
- * kill -9 after a checkpoint never loses it. With `exclusive`, SQLite's own lock (released by the
+ * The durable default, in WAL mode: a kill -9 after a checkpoint never loses it. With `exclusive`, SQLite's own lock (released by the
  * OS when the process dies, even by SIGKILL) keeps a second `hel run` off the same file.
  */
 export class SqliteStateStore implements StateStore {
@@ -36,7 +35,10 @@ export class SqliteStateStore implements StateStore {
       this.db = new Database(path, { timeout: options.exclusive ? 0 : 2000 });
       if (options.exclusive) this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      // NORMAL in WAL mode: a commit survives the process being killed (it is in the OS once
+      // written); only a power loss can undo the last commits, and then the cursor falls *behind*
+      // the fsynced output — events repeat (dedupe drops them), none is lost.
+      this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
       if (options.exclusive) this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (err) {

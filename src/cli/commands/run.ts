@@ -53,7 +53,11 @@ export function registerRunCommand(program: Command): void {
           const progress = OnceProgress.start(process.stderr, opened.runtime.statuses().map((s) => s.name), { quiet: opts.quiet });
           const reports = await opened.runtime.runOnce(shutdown.signal, progress?.onPage).finally(() => progress?.stop());
           if (progress) process.stderr.write(progress.summary(reports) + '\n');
-          else if (!opts.quiet) process.stderr.write(summarize(reports) + '\n');
+          else {
+            // -q keeps only what went wrong.
+            const shown = opts.quiet ? reports.filter((r) => !r.outcome.ok) : reports;
+            if (shown.length > 0) process.stderr.write(summarize(shown) + '\n');
+          }
           if (!shutdown.signal.aborted && reports.some((r) => !r.outcome.ok)) process.exitCode = 1;
         } else {
           logger.info({ sources: config.sources.length }, 'hel started');
