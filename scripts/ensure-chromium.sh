@@ -1,5 +1,5 @@
 #!/bin/sh
-# Makes sure /usr/bin/chromium exists for the HTML report screenshot test. Idempotent and quiet:
+# Makes sure /usr/bin/chromium exists for the browser tests (report screenshot, status page). Idempotent and quiet:
 # does nothing when Chromium is already there; installs it with apt-get only when running as root.
 set -eu
 
@@ -17,6 +17,15 @@ fi
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "ensure-chromium: $CHROMIUM is missing and apt-get is not available; install Chromium by hand" >&2
   exit 1
+fi
+
+# Several test files may ask at once: one installs, the others wait and then find it there.
+exec 9>/tmp/hel-ensure-chromium.lock
+if command -v flock >/dev/null 2>&1; then
+  flock 9
+fi
+if [ -x "$CHROMIUM" ]; then
+  exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
