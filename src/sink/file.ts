@@ -25,13 +25,12 @@ export class FileSink implements Sink {
     this.description = `file ${path}`;
   }
 
-  async write(chunk: string): Promise<void> {
+  async write(chunk: Uint8Array): Promise<void> {
     try {
       await this.rotateIfDue();
       const handle = await this.ensureOpen();
-      const bytes = Buffer.from(chunk, 'utf8');
-      await handle.write(bytes);
-      this.size += bytes.length;
+      await handle.write(chunk);
+      this.size += chunk.length;
       this.dirty = true;
     } catch (err) {
       this.ok = false;

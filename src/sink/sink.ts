@@ -5,7 +5,8 @@
  */
 export interface Sink {
   readonly description: string;
-  write(chunk: string): Promise<void>;
+  /** Whole NDJSON lines as UTF-8. The bytes are reused once the promise resolves: copy to keep them. */
+  write(chunk: Uint8Array): Promise<void>;
   flush(): Promise<void>;
   close(): Promise<void>;
   /** Whether the sink can currently accept writes (for /readyz). */

@@ -17,7 +17,7 @@ export class StreamSink implements Sink {
     });
   }
 
-  write(chunk: string): Promise<void> {
+  write(chunk: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.outputError(this.failure));
     return new Promise((resolve, reject) => {
       this.stream.write(chunk, (err) => (err ? reject(this.outputError(err)) : resolve()));

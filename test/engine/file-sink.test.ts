@@ -23,12 +23,12 @@ test('FileSink daily rotation: a new day renames the file to <stem>.<previous da
   const path = join(dir, 'events.ndjson');
   let now = new Date('2026-03-01T23:59:58Z');
   const sink = new FileSink(path, { kind: 'daily' }, () => now);
-  await sink.write('{"n":1}\n');
+  await sink.write(Buffer.from('{"n":1}\n'));
   await sink.flush();
   now = new Date('2026-03-01T23:59:59Z');
-  await sink.write('{"n":2}\n');
+  await sink.write(Buffer.from('{"n":2}\n'));
   now = new Date('2026-03-02T00:00:01Z');
-  await sink.write('{"n":3}\n');
+  await sink.write(Buffer.from('{"n":3}\n'));
   await sink.close();
   assert.deepEqual(readdirSync(dir).sort(), ['events.2026-03-01.ndjson', 'events.ndjson']);
   assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"n":1}\n{"n":2}\n');
@@ -42,7 +42,7 @@ test('FileSink daily rotation after a restart uses the existing file\'s day', as
   const yesterday = new Date('2026-03-01T12:00:00Z');
   utimesSync(path, yesterday, yesterday);
   const sink = new FileSink(path, { kind: 'daily' }, () => new Date('2026-03-02T08:00:00Z'));
-  await sink.write('{"new":true}\n');
+  await sink.write(Buffer.from('{"new":true}\n'));
   await sink.close();
   assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"old":true}\n');
   assert.equal(readFileSync(path, 'utf8'), '{"new":true}\n');
@@ -53,12 +53,12 @@ test('FileSink size rotation never splits a chunk and keeps appending after reop
   const path = join(dir, 'e.ndjson');
   const big = `${JSON.stringify({ pad: 'y'.repeat(700 * 1024) })}\n`;
   const sink = new FileSink(path, { kind: 'size', maxBytes: 1024 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
-  await sink.write(big);
-  await sink.write(big);
+  await sink.write(Buffer.from(big));
+  await sink.write(Buffer.from(big));
   await sink.close();
   assert.ok(!existsSync(join(dir, 'e.2026-03-01T10-00-00.ndjson')), 'under the limit before the second chunk: no rotation yet');
   const reopened = new FileSink(path, { kind: 'size', maxBytes: 1024 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
-  await reopened.write('{"after":1}\n');
+  await reopened.write(Buffer.from('{"after":1}\n'));
   await reopened.close();
   assert.equal(readFileSync(join(dir, 'e.2026-03-01T10-00-00.ndjson'), 'utf8'), big + big);
   assert.equal(readFileSync(path, 'utf8'), '{"after":1}\n');
@@ -72,8 +72,8 @@ class OrderedSink implements Sink {
     private readonly failFlushAt = Infinity,
   ) {}
   private flushes = 0;
-  write(chunk: string): Promise<void> {
-    this.log.push(`write ${chunk.split('\n').length - 1}`);
+  write(chunk: Uint8Array): Promise<void> {
+    this.log.push(`write ${Buffer.from(chunk).toString('utf8').split('\n').length - 1}`);
     return Promise.resolve();
   }
   flush(): Promise<void> {
@@ -134,12 +134,12 @@ test('FileSink isolates a torn last line (a crash mid-write) so the next line st
   const path = join(dir, 'events.ndjson');
   writeFileSync(path, '{"a":1}\n{"b":2,"pa');
   const sink = new FileSink(path);
-  await sink.write('{"c":3}\n');
+  await sink.write(Buffer.from('{"c":3}\n'));
   await sink.close();
   const lines = readFileSync(path, 'utf8').split('\n');
   assert.deepEqual(lines, ['{"a":1}', '{"b":2,"pa', '{"c":3}', '']);
   const clean = new FileSink(path);
-  await clean.write('{"d":4}\n');
+  await clean.write(Buffer.from('{"d":4}\n'));
   await clean.close();
   assert.equal(readFileSync(path, 'utf8'), '{"a":1}\n{"b":2,"pa\n{"c":3}\n{"d":4}\n', 'a file ending in a newline gets nothing extra');
 });

@@ -54,8 +54,8 @@ class ManualClock implements Clock {
 class CollectingSink implements Sink {
   readonly description = 'memory';
   readonly chunks: string[] = [];
-  write(chunk: string): Promise<void> {
-    this.chunks.push(chunk);
+  write(chunk: Uint8Array): Promise<void> {
+    this.chunks.push(Buffer.from(chunk).toString('utf8'));
     return Promise.resolve();
   }
   flush(): Promise<void> {
