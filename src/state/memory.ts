@@ -1,4 +1,4 @@
-import type { Checkpoint, SourceSnapshot, StateExport, StateStore } from './store.js';
+import { exportState, type Checkpoint, type SourceSnapshot, type StateExport, type StateStore } from './store.js';
 
 /** Not durable: for replay runs and tests. Chosen explicitly, never as a silent fallback. */
 export class MemoryStateStore implements StateStore {
@@ -34,13 +34,8 @@ export class MemoryStateStore implements StateStore {
     return Promise.resolve([...this.data.keys()].sort());
   }
 
-  async exportAll(): Promise<StateExport> {
-    const out: StateExport = {};
-    for (const name of await this.sources()) {
-      const s = await this.load(name);
-      out[name] = { keys: s.keys, dedupe_ids: s.dedupeIds };
-    }
-    return out;
+  exportAll(): Promise<StateExport> {
+    return exportState(this);
   }
 
   importAll(data: StateExport): Promise<void> {

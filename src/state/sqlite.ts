@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { HelError } from '../errors.js';
-import type { Checkpoint, SourceSnapshot, StateExport, StateStore } from './store.js';
+import { exportState, type Checkpoint, type SourceSnapshot, type StateExport, type StateStore } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS hel_state (
@@ -106,13 +106,8 @@ export class SqliteStateStore implements StateStore {
     return Promise.resolve(rows.map((r) => r.source));
   }
 
-  async exportAll(): Promise<StateExport> {
-    const out: StateExport = {};
-    for (const name of await this.sources()) {
-      const s = await this.load(name);
-      out[name] = { keys: s.keys, dedupe_ids: s.dedupeIds };
-    }
-    return out;
+  exportAll(): Promise<StateExport> {
+    return exportState(this);
   }
 
   async importAll(data: StateExport): Promise<void> {

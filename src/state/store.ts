@@ -43,3 +43,13 @@ export function isStateExport(value: unknown): value is StateExport {
     return keysOk && idsOk;
   });
 }
+
+/** Every source's state as `hel state export` writes it, through the store's own interface. */
+export async function exportState(store: Pick<StateStore, 'sources' | 'load'>): Promise<StateExport> {
+  const out: StateExport = {};
+  for (const name of await store.sources()) {
+    const s = await store.load(name);
+    out[name] = { keys: s.keys, dedupe_ids: s.dedupeIds };
+  }
+  return out;
+}
