@@ -36,8 +36,8 @@ export class SqliteStateStore implements StateStore {
       if (options.exclusive) this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a commit survives the process being killed (it is in the OS once
-      // written); only a power loss can undo the last commits, and then the cursor falls *behind*
-      // the fsynced output — events repeat (dedupe drops them), none is lost.
+      // written); only a power loss can undo the last commits, and then the cursor (with its dedupe
+      // ids) falls *behind* the fsynced output — the last pages are delivered again, none is lost.
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
       if (options.exclusive) this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
