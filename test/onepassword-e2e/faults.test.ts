@@ -1,0 +1,76 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startOnePasswordMock, type MockServer } from '../../src/integrations/onepassword/mock/server.js';
+import { CLI } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// A faulty API: 500s, a reset, a garbage body, a stalled body. Once the faults end, every event
+// has been delivered; and SIGTERM during a long backoff ends the process promptly.
+
+let mock: MockServer;
+before(async () => {
+  mock = await startOnePasswordMock({ events: 1500, seed: 'faults', rateLimit: false });
+});
+after(async () => {
+  await mock.close();
+});
+
+function config(dir: string, retries: string): string {
+  const path = join(dir, 'hel.yaml');
+  const start = new Date(Date.now() - 3 * 86_400_000).toISOString();
+  writeFileSync(
+    path,
+    `global:\n  state: {path: ${join(dir, 's.db')}}\nsources:\n  audit:\n    url: "${mock.url}/api/v2/auditevents"\n    method: post\n    body: {limit: 200, start_time: "${start}"}\n    schedule: {interval_secs: 0.2}\n    auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN}\n    pagination: {strategy: cursor, cursor_param: cursor, cursor_path: cursor, cursor_in_body: replace}\n    resilience:\n      timeout_secs: 1\n      retries: ${retries}\n`,
+  );
+  return path;
+}
+
+function uuids(file: string): Set<string> {
+  if (!existsSync(file)) return new Set();
+  return new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid));
+}
+
+test('after 500s, a reset, a garbage body and a stalled body, every event is delivered exactly once', async (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'out.ndjson');
+  const mark = mock.requests.length;
+  mock.setFaults({ status500: 3, reset: 1, garbage: 1, slowBodyMs: 3000, slowCount: 1 });
+  const child = spawn(process.execPath, [CLI, 'run', '-c', config(dir, '{max_attempts: 4, initial_backoff_secs: 0.05, max_backoff_secs: 0.2}'), '-o', out], {
+    stdio: 'ignore',
+    env: { ...process.env, ONEPASSWORD_EVENTS_TOKEN: mock.token, HEL_LOG_LEVEL: 'error' },
+  });
+  const deadline = Date.now() + 60_000;
+  while (uuids(out).size < 1500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  mock.setFaults({});
+  assert.equal(code, 0);
+  const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+  assert.equal(uuids(out).size, 1500, 'every event delivered');
+  assert.equal(lines.length, 1500, 'and none twice');
+  const faults = mock.requests.slice(mark).map((r) => r.fault).filter(Boolean);
+  for (const kind of ['status500', 'reset', 'garbage', 'slow']) assert.ok(faults.includes(kind as never), `${kind} fired`);
+});
+
+test('SIGTERM during a long backoff exits 0 promptly', async (t) => {
+  const dir = tempDir(t);
+  mock.setFaults({ status500: 1000 });
+  const child = spawn(process.execPath, [CLI, 'run', '--once', '-c', config(dir, '{max_attempts: 5, initial_backoff_secs: 60, max_backoff_secs: 60}')], {
+    stdio: 'ignore',
+    env: { ...process.env, ONEPASSWORD_EVENTS_TOKEN: mock.token, HEL_LOG_LEVEL: 'error' },
+  });
+  const mark = mock.requests.length;
+  const deadline = Date.now() + 30_000;
+  while (mock.requests.length === mark && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  const killedAt = Date.now();
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  mock.setFaults({});
+  assert.equal(code, 0);
+  assert.ok(Date.now() - killedAt < 5000, `exited ${Date.now() - killedAt} ms after SIGTERM, not after the 60 s backoff`);
+});
