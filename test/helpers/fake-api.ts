@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export interface SeenRequest {
   /** 0-based, in arrival order. */
@@ -61,18 +61,9 @@ export async function fakeApi(t: { after(fn: () => unknown): void }, handler: Ha
       );
     });
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  t.after(close);
+  const { url, close } = await listenOnLoopback(server, t);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     requests,
     on: (path) => requests.filter((r) => r.path === path),
     setHandler(h) {
