@@ -41,6 +41,7 @@ export function registerMockCommand(program: Command): void {
         rateLimitHeaders: opts.rateLimitHeaders === true,
         liveEventsPerMinute: integerOption('--live', opts.live ?? '0', 0, 60_000),
         strict: opts.strict === true,
+        keepRequests: 1000,
         ...(opts.quiet ? {} : { onRequest: logRequest }),
       }).catch((err: unknown) => {
         throw listenError(err, opts.host, port);

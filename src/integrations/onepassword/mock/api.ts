@@ -182,6 +182,9 @@ export class MockEventsApi {
 
   private finish(record: MockRequestRecord): void {
     this.requests.push(record);
+    const keep = this.options.keepRequests ?? Infinity;
+    // A long-running mock must not grow without bound; drop the oldest records in batches.
+    if (this.requests.length > keep * 2) this.requests.splice(0, this.requests.length - keep);
     this.options.onRequest?.(record);
   }
 }

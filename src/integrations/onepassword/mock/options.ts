@@ -31,6 +31,8 @@ export interface MockOptions {
   faults?: FaultSpec;
   /** Called after every request is answered (the CLI logs with it). */
   onRequest?: (record: MockRequestRecord) => void;
+  /** How many of the latest requests `requests` keeps; default all (tests), the CLI keeps 1,000. */
+  keepRequests?: number;
 }
 
 export interface MockRequestRecord {
