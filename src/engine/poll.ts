@@ -160,8 +160,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     checkpoint.events_total = String(Number(position.events_total ?? 0) + emitted);
 
     // Everything needed after the awaits below is taken now, so the page's parsed events and
-    // body are garbage before the fsync: they die young instead of being promoted, which keeps
-    // the heap (and RSS) flat however long the backfill.
+    // body are garbage before the fsync and can die young instead of being promoted.
     const page: Omit<PageReport, 'durationMs'> = {
       index,
       status: response.status,
@@ -194,8 +193,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (v === null) delete position[k];
       else position[k] = v;
     }
-    if (options.commit) Object.assign(deps.keys, position);
-    for (const k of Object.keys(deps.keys)) if (options.commit && !(k in position)) delete deps.keys[k];
+    if (options.commit) {
+      // The caller's view of committed state follows the commit, key deletions included.
+      for (const k of Object.keys(deps.keys)) if (!(k in position)) delete deps.keys[k];
+      Object.assign(deps.keys, position);
+    }
 
     result.pages = index;
     result.events += page.events;
