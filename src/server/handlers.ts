@@ -6,7 +6,7 @@ import { VERSION } from '../version.js';
 import type { Metrics } from './metrics.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import type { Handler, RequestInfo } from './router.js';
-import { configJson, stateKeysJson, statusJson } from './source-view.js';
+import { configJson, healthJson, stateKeysJson, statusJson } from './source-view.js';
 import { renderStatusPage } from './status-page.js';
 
 export interface HandlerDeps {
@@ -40,14 +40,7 @@ export function handlers(deps: HandlerDeps) {
       version: VERSION,
       started_at: new Date(runtime.startedAt).toISOString(),
       uptime_secs: Math.round((now() - runtime.startedAt) / 1000),
-      sources: statuses.map((s) => ({
-        name: s.name,
-        status: s.health,
-        circuit: s.circuit,
-        last_success_at: s.lastSuccessAt ?? null,
-        last_error: s.lastError ?? null,
-        last_error_at: s.lastErrorAt ?? null,
-      })),
+      sources: statuses.map(healthJson),
     });
   };
 

@@ -28,6 +28,14 @@ export function statusJson(s: SourceStatus): Record<string, unknown> {
   };
 }
 
+const HEALTH_FIELDS = ['name', 'status', 'circuit', 'last_success_at', 'last_error', 'last_error_at'] as const;
+
+/** The part of `statusJson` that /healthz shows per source. */
+export function healthJson(s: SourceStatus): Record<string, unknown> {
+  const all = statusJson(s);
+  return Object.fromEntries(HEALTH_FIELDS.map((key) => [key, all[key]]));
+}
+
 /** Auth fields that name things rather than hold them; `*_env` names are added on top. */
 const AUTH_DESCRIPTIVE_KEYS = new Set(['type', 'prefix', 'header', 'token_url', 'scopes']);
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../helpers/tmp.js';
-import { SOURCE_SECRET, cursorSource, failingSource, globalConfig } from './config.js';
-import { API_TOKEN, bearer, getJson, startHel, waitFor, type HelProcess } from './hel-process.js';
-import { startCursorApi, startFailingApi, type LoopbackApi } from './loopback-apis.js';
+import { SOURCE_SECRET } from './config.js';
+import { API_TOKEN, bearer, getJson, waitFor, type HelProcess } from './hel-process.js';
+import type { LoopbackApi } from './loopback-apis.js';
+import { startThreeSources } from './three-sources.js';
 
 type Json = Record<string, unknown>;
 
@@ -14,14 +15,7 @@ void describe('hel run with the API enabled', () => {
   let api: string;
 
   before(async () => {
-    apis = await Promise.all([startCursorApi(), startFailingApi(500), startFailingApi(401)]);
-    const [cursor, broken, denied] = apis as [LoopbackApi, LoopbackApi, LoopbackApi];
-    const dir = tempDir({ after });
-    process.env.AUDIT_API_TOKEN = SOURCE_SECRET;
-    hel = await startHel(dir, {
-      global: globalConfig(dir, { token_env: 'HEL_TEST_API_TOKEN' }),
-      sources: { audit: cursorSource(cursor), broken: failingSource(broken, 1000), denied: failingSource(denied, 2) },
-    });
+    ({ hel, apis } = await startThreeSources(tempDir({ after }), { ok: 'audit', failing: 'broken', circuitOpen: 'denied' }));
     api = hel.urls.api!;
     await waitFor(
       async () => {

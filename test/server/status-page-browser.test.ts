@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { tempDir } from '../helpers/tmp.js';
-import { cursorSource, failingSource, globalConfig, SOURCE_SECRET } from './config.js';
-import { API_TOKEN, getJson, startHel, waitFor, type HelProcess } from './hel-process.js';
-import { startCursorApi, startFailingApi, type LoopbackApi } from './loopback-apis.js';
+import { API_TOKEN, getJson, waitFor, type HelProcess } from './hel-process.js';
+import type { LoopbackApi } from './loopback-apis.js';
+import { startThreeSources } from './three-sources.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,14 +26,7 @@ before(async () => {
     throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  apis = await Promise.all([startCursorApi(), startFailingApi(500), startFailingApi(401)]);
-  const [cursor, broken, denied] = apis as [LoopbackApi, LoopbackApi, LoopbackApi];
-  const dir = tempDir({ after });
-  process.env.AUDIT_API_TOKEN = SOURCE_SECRET;
-  hel = await startHel(dir, {
-    global: globalConfig(dir, { token_env: 'HEL_TEST_API_TOKEN' }),
-    sources: { 'okta-system-log': cursorSource(cursor), 'github-audit': failingSource(broken, 1000), '1password-signins': failingSource(denied, 2) },
-  });
+  ({ hel, apis } = await startThreeSources(tempDir({ after }), { ok: 'okta-system-log', failing: 'github-audit', circuitOpen: '1password-signins' }));
   await waitFor(
     async () => {
       const sources = (await getJson(`${hel.urls.api!}/healthz`)).body.sources as { status: string }[];
