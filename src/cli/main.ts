@@ -41,9 +41,13 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   return program;
 }
 
+function debugWanted(argv: string[]): boolean {
+  return argv.includes('--debug') || process.env.HEL_DEBUG === '1';
+}
+
 async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv);
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (err) {
@@ -53,9 +57,16 @@ async function main(argv: string[]): Promise<number> {
       }
       return ExitCode.usage;
     }
-    const debug = program.opts<{ debug?: boolean }>().debug === true || process.env.HEL_DEBUG === '1';
-    return reportError(err, debug);
+    return reportError(err, debugWanted(argv));
   }
 }
+
+// An error escaping the command's promise chain (an emitter without an 'error' listener, say) still
+// becomes one line, never a stack trace. State is consistent at every commit, so exiting is safe.
+const escaped = (err: unknown): void => {
+  process.exit(reportError(err, debugWanted(process.argv)) || ExitCode.failure);
+};
+process.on('uncaughtException', escaped);
+process.on('unhandledRejection', escaped);
 
 process.exitCode = await main(process.argv);
