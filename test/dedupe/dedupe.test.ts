@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
-import { spawn } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CLI, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { startHel, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // A GET API without pagination that answers with whatever `respond` returns for the n-th request.
@@ -51,11 +51,11 @@ test('the window survives a SIGKILL: a restarted run does not re-emit what was c
   const server = await api(t, (n) => range(n, n + 11));
   const cfg = config(dir, server.url);
   const out = join(dir, 'out.ndjson');
-  const child = spawn(process.execPath, [CLI, 'run', '-c', cfg, '--output', out], { stdio: 'ignore', env: { ...process.env, HEL_LOG_LEVEL: 'error' } });
-  const deadline = Date.now() + 10_000;
-  while (server.requests() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  child.kill('SIGKILL');
-  await once(child, 'exit');
+  const running = startHel(t, ['run', '-c', cfg, '--output', out], { env: { HEL_LOG_LEVEL: 'error' } });
+  await waitFor(() => server.requests() >= 4 || running.child.exitCode !== null, 10_000, 'four polls');
+  assert.equal(running.child.exitCode, null, `hel run stopped before the kill: ${running.stderr()}`);
+  running.child.kill('SIGKILL');
+  await running.exited;
   const before = ids(readFileSync(out, 'utf8'));
   assert.ok(before.length >= 11);
 

@@ -1,11 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOnePasswordMock, type MockServer } from '../../src/integrations/onepassword/mock/server.js';
-import { CLI } from '../helpers/cli.js';
+import { startHel, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // A faulty API: 500s, a reset, a garbage body, a stalled body. Once the faults end, every event
@@ -39,14 +37,13 @@ test('after 500s, a reset, a garbage body and a stalled body, every event is del
   const out = join(dir, 'out.ndjson');
   const mark = mock.requests.length;
   mock.setFaults({ status500: 3, reset: 1, garbage: 1, slowBodyMs: 3000, slowCount: 1 });
-  const child = spawn(process.execPath, [CLI, 'run', '-c', config(dir, '{max_attempts: 4, initial_backoff_secs: 0.05, max_backoff_secs: 0.2}'), '-o', out], {
-    stdio: 'ignore',
-    env: { ...process.env, ONEPASSWORD_EVENTS_TOKEN: mock.token, HEL_LOG_LEVEL: 'error' },
+  const running = startHel(t, ['run', '-c', config(dir, '{max_attempts: 4, initial_backoff_secs: 0.05, max_backoff_secs: 0.2}'), '-o', out], {
+    env: { ONEPASSWORD_EVENTS_TOKEN: mock.token, HEL_LOG_LEVEL: 'error' },
   });
-  const deadline = Date.now() + 60_000;
-  while (uuids(out).size < 1500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  child.kill('SIGTERM');
-  const [code] = (await once(child, 'exit')) as [number | null];
+  await waitFor(() => uuids(out).size >= 1500 || running.child.exitCode !== null, 60_000, 'all 1500 events');
+  assert.equal(running.child.exitCode, null, `hel run stopped before the SIGTERM: ${running.stderr()}`);
+  running.child.kill('SIGTERM');
+  const { code } = await running.exited;
   mock.setFaults({});
   assert.equal(code, 0);
   const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
@@ -59,17 +56,16 @@ test('after 500s, a reset, a garbage body and a stalled body, every event is del
 test('SIGTERM during a long backoff exits 0 promptly', async (t) => {
   const dir = tempDir(t);
   mock.setFaults({ status500: 1000 });
-  const child = spawn(process.execPath, [CLI, 'run', '--once', '-c', config(dir, '{max_attempts: 5, initial_backoff_secs: 60, max_backoff_secs: 60}')], {
-    stdio: 'ignore',
-    env: { ...process.env, ONEPASSWORD_EVENTS_TOKEN: mock.token, HEL_LOG_LEVEL: 'error' },
-  });
   const mark = mock.requests.length;
-  const deadline = Date.now() + 30_000;
-  while (mock.requests.length === mark && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const running = startHel(t, ['run', '--once', '-c', config(dir, '{max_attempts: 5, initial_backoff_secs: 60, max_backoff_secs: 60}')], {
+    env: { ONEPASSWORD_EVENTS_TOKEN: mock.token, HEL_LOG_LEVEL: 'error' },
+  });
+  await waitFor(() => mock.requests.length > mark, 30_000, 'the first request');
   await new Promise((r) => setTimeout(r, 200));
+  assert.equal(running.child.exitCode, null, `hel run stopped before the SIGTERM: ${running.stderr()}`);
   const killedAt = Date.now();
-  child.kill('SIGTERM');
-  const [code] = (await once(child, 'exit')) as [number | null];
+  running.child.kill('SIGTERM');
+  const { code } = await running.exited;
   mock.setFaults({});
   assert.equal(code, 0);
   assert.ok(Date.now() - killedAt < 5000, `exited ${Date.now() - killedAt} ms after SIGTERM, not after the 60 s backoff`);
