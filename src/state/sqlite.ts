@@ -11,6 +11,13 @@ CREATE TABLE IF NOT EXISTS hel_dedupe (
   PRIMARY KEY (source, seq)) WITHOUT ROWID;
 `;
 
+interface CommitStatements {
+  upsertKey: Database.Statement<[string, string, string, string]>;
+  removeKey: Database.Statement<[string, string]>;
+  insertIds: Database.Statement<[string, number, string]>;
+  trimIds: Database.Statement<[string, number]>;
+}
+
 export interface SqliteOptions {
   /** Hold the file for this process alone (a running collector). Readers (state show) pass false. */
   exclusive: boolean;
@@ -24,6 +31,7 @@ export class SqliteStateStore implements StateStore {
   readonly description: string;
   private readonly db: Database.Database;
   private readonly maxSeq = new Map<string, number>();
+  private prepared: CommitStatements | undefined;
   private ok = true;
 
   constructor(
@@ -65,27 +73,36 @@ export class SqliteStateStore implements StateStore {
   }
 
   private readonly commitTx = (source: string, checkpoint: Checkpoint): void => {
-    const tx = this.db.transaction(() => {
+    const sql = this.statements();
+    this.db.transaction(() => {
       const now = new Date().toISOString();
-      const upsert = this.db.prepare('INSERT INTO hel_state (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
-      const remove = this.db.prepare('DELETE FROM hel_state WHERE source = ? AND key = ?');
       for (const [key, value] of Object.entries(checkpoint.keys)) {
-        if (value === null) remove.run(source, key);
-        else upsert.run(source, key, value, now);
+        if (value === null) sql.removeKey.run(source, key);
+        else sql.upsertKey.run(source, key, value, now);
       }
       const ids = checkpoint.dedupeIds ?? [];
       if (ids.length > 0) {
-        let seq = this.maxSeq.get(source) ?? this.currentMaxSeq(source);
-        const insert = this.db.prepare('INSERT INTO hel_dedupe (source, seq, id) VALUES (?, ?, ?)');
-        for (const id of ids) insert.run(source, ++seq, id);
-        this.maxSeq.set(source, seq);
-        if (checkpoint.dedupeCapacity !== undefined) {
-          this.db.prepare('DELETE FROM hel_dedupe WHERE source = ? AND seq <= ?').run(source, seq - checkpoint.dedupeCapacity);
-        }
+        const first = (this.maxSeq.get(source) ?? this.currentMaxSeq(source)) + 1;
+        sql.insertIds.run(source, first, JSON.stringify(ids));
+        const last = first + ids.length - 1;
+        this.maxSeq.set(source, last);
+        if (checkpoint.dedupeCapacity !== undefined) sql.trimIds.run(source, last - checkpoint.dedupeCapacity);
       }
-    });
-    tx();
+    })();
   };
+
+  /** Prepared once: a commit runs per page, and SQL compilation would cost more than the writes. */
+  private statements(): CommitStatements {
+    this.prepared ??= {
+      upsertKey: this.db.prepare('INSERT INTO hel_state (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
+      removeKey: this.db.prepare('DELETE FROM hel_state WHERE source = ? AND key = ?'),
+      // A page's ids arrive as one JSON array: one statement instead of a thousand inserts, each
+      // id numbered first, first + 1, ... in the array's order (json_each's key is the index).
+      insertIds: this.db.prepare('INSERT INTO hel_dedupe (source, seq, id) SELECT ?, ? + key, value FROM json_each(?)'),
+      trimIds: this.db.prepare('DELETE FROM hel_dedupe WHERE source = ? AND seq <= ?'),
+    };
+    return this.prepared;
+  }
 
   private currentMaxSeq(source: string): number {
     const row = this.db.prepare<[string], { m: number | null }>('SELECT MAX(seq) AS m FROM hel_dedupe WHERE source = ?').get(source);
