@@ -6,7 +6,8 @@ import { countLines } from './files.js';
 import { measure, type Measured } from './measure.js';
 import { diffStats, type BenchServer } from './server-process.js';
 
-export const HEL_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/** Hel as users start it: the `hel` launcher with its memory settings (README, "Memory settings"). */
+export const HEL_BIN = fileURLToPath(new URL('../../bin/hel', import.meta.url));
 const TOKEN_ENV = 'HEL_BENCH_TOKEN';
 const RUN_TIMEOUT_MS = 15 * 60_000;
 
@@ -58,7 +59,7 @@ export async function runHel(server: BenchServer, dir: string, tag: string, sour
   const output = join(dir, `${tag}.ndjson`);
   writeHelConfig(config, server, sources, state);
   const before = await server.stats();
-  const m: Measured = await measure(process.execPath, [HEL_MAIN, 'run', '--once', '--config', config, '--output', output, '--state', state], {
+  const m: Measured = await measure(HEL_BIN, ['run', '--once', '--config', config, '--output', output, '--state', state], {
     env: { [TOKEN_ENV]: 'bench-token' },
     timeoutMs: RUN_TIMEOUT_MS,
     dir,
@@ -79,7 +80,7 @@ export async function timeValidate(server: BenchServer, dir: string, runs: numbe
   writeHelConfig(config, server, [{ name: 'onepassword-audit', events: 1000, limit: 1000 }], join(dir, 'validate-state.db'));
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const m = await measure(process.execPath, [HEL_MAIN, 'validate', '--config', config], { env: { [TOKEN_ENV]: 'bench-token' }, timeoutMs: 60_000, dir, probe: false });
+    const m = await measure(HEL_BIN, ['validate', '--config', config], { env: { [TOKEN_ENV]: 'bench-token' }, timeoutMs: 60_000, dir, probe: false });
     if (m.code !== 0) throw new Error(`hel validate exited with ${m.code}:\n${m.stderr.slice(-2000)}`);
     samples.push(m.wallMs);
   }

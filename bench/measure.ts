@@ -21,7 +21,7 @@ export interface MeasureOptions {
   timeoutMs: number;
   /** A scratch directory for the probe file. */
   dir: string;
-  /** Preload the probe: node processes only. */
+  /** Preload the probe: node processes (or launchers that exec node) only. */
   probe: boolean;
 }
 
@@ -37,10 +37,10 @@ function sampleRssKb(pid: number): number {
 /** Runs one command to completion and measures the whole process: wall time, peak RSS, CPU. */
 export function measure(command: string, args: string[], options: MeasureOptions): Promise<Measured> {
   const probeFile = join(options.dir, `probe-${process.hrtime.bigint()}.json`);
-  const argv = options.probe ? ['--import', PROBE_HOOK, ...args] : args;
-  const env = { ...process.env, ...options.env, ...(options.probe ? { HEL_BENCH_PROBE: probeFile } : {}) };
+  // Through NODE_OPTIONS the probe also reaches a node started by a launcher script (bin/hel).
+  const env = { ...process.env, ...options.env, ...(options.probe ? { HEL_BENCH_PROBE: probeFile, NODE_OPTIONS: `--import=${JSON.stringify(PROBE_HOOK)}` } : {}) };
   const started = performance.now();
-  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout = (stdout + c.toString()).slice(-20_000)));

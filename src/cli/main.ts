@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { reportError } from './report-error.js';
 import { ExitCode } from '../errors.js';
