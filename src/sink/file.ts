@@ -1,5 +1,6 @@
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
 import { HelError } from '../errors.js';
 import type { Sink } from './sink.js';
 import { rotatedName, type RotationPolicy } from './rotation.js';
@@ -8,6 +9,10 @@ import { rotatedName, type RotationPolicy } from './rotation.js';
  * Appends NDJSON to a file. `flush` fsyncs, so a checkpoint that follows it never points past
  * what is on disk. Rotation renames the current file (daily, or past a size) before a write;
  * it happens only at chunk boundaries, so a page is never split across files.
+ *
+ * Every source of a run shares the one sink, so its operations run one at a time in call order:
+ * otherwise concurrent first writes would each open (and leak) a handle and each repair a torn
+ * line, and a rotation could close the handle under another source's write.
  */
 export class FileSink implements Sink {
   readonly description: string;
@@ -16,6 +21,7 @@ export class FileSink implements Sink {
   private day = '';
   private dirty = false;
   private ok = true;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -25,20 +31,48 @@ export class FileSink implements Sink {
     this.description = `file ${path}`;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    try {
-      await this.rotateIfDue();
-      const handle = await this.ensureOpen();
-      await handle.write(chunk);
-      this.size += chunk.length;
-      this.dirty = true;
-    } catch (err) {
-      this.ok = false;
-      throw this.outputError(err);
-    }
+  write(chunk: Uint8Array): Promise<void> {
+    return this.serially(async () => {
+      try {
+        await this.rotateIfDue();
+        const handle = await this.ensureOpen();
+        // write(2) may take fewer bytes than asked; the rest must follow, or lines would be lost.
+        for (let offset = 0; offset < chunk.length; ) {
+          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+          offset += bytesWritten;
+        }
+        this.size += chunk.length;
+        this.dirty = true;
+      } catch (err) {
+        this.ok = false;
+        throw this.outputError(err);
+      }
+    });
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.serially(() => this.flushNow());
+  }
+
+  close(): Promise<void> {
+    return this.serially(async () => {
+      await this.flushNow();
+      await this.handle?.close();
+      this.handle = undefined;
+    });
+  }
+
+  healthy(): boolean {
+    return this.ok;
+  }
+
+  private serially<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async flushNow(): Promise<void> {
     if (!this.handle || !this.dirty) return;
     try {
       await this.handle.sync();
@@ -47,16 +81,6 @@ export class FileSink implements Sink {
       this.ok = false;
       throw this.outputError(err);
     }
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    await this.handle?.close();
-    this.handle = undefined;
-  }
-
-  healthy(): boolean {
-    return this.ok;
   }
 
   private async ensureOpen(): Promise<FileHandle> {
@@ -88,16 +112,30 @@ export class FileSink implements Sink {
     const today = this.now().toISOString().slice(0, 10);
     const due = this.rotation.kind === 'daily' ? this.day !== '' && this.day !== today && this.size > 0 : this.size >= this.rotation.maxBytes;
     if (!due) return;
-    await this.flush();
+    await this.flushNow();
     await this.handle?.close();
     this.handle = undefined;
     const stampDate = this.rotation.kind === 'daily' ? new Date(`${this.day}T00:00:00Z`) : this.now();
-    await rename(this.path, rotatedName(this.path, stampDate, this.rotation));
+    await rename(this.path, unusedName(rotatedName(this.path, stampDate, this.rotation)));
     this.size = 0;
   }
 
   private outputError(err: unknown): HelError {
     const message = err instanceof Error ? err.message : String(err);
     return new HelError('HEL_OUTPUT', `cannot write to ${this.path}: ${message}`, { hint: 'check the path, free space and permissions; the cursor was not advanced' }, { cause: err });
+  }
+}
+
+/**
+ * `name`, or `name` with `.1`, `.2`, ... before the extension if taken: rename() replaces an
+ * existing file, and two size rotations within one second get the same stamp.
+ */
+function unusedName(name: string): string {
+  if (!existsSync(name)) return name;
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let n = 1; ; n++) {
+    const candidate = `${stem}.${n}${ext}`;
+    if (!existsSync(candidate)) return candidate;
   }
 }

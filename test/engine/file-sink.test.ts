@@ -143,3 +143,31 @@ test('FileSink isolates a torn last line (a crash mid-write) so the next line st
   await clean.close();
   assert.equal(readFileSync(path, 'utf8'), '{"a":1}\n{"b":2,"pa\n{"c":3}\n{"d":4}\n', 'a file ending in a newline gets nothing extra');
 });
+
+test('FileSink shared by concurrent sources: one file handle, one torn-line repair, rotation between whole pages', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  writeFileSync(path, '{"a":1}\n{"torn":');
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+  const fdsBefore = openFds();
+  const sink = new FileSink(path, { kind: 'size', maxBytes: 64 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
+  // 16 sources hand over a page each at once, then flush, as their polls do; twice over.
+  const page = (source: number, round: number): Buffer =>
+    Buffer.from(Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ source, round, i, pad: 'x'.repeat(100) })}\n`).join(''));
+  for (const round of [1, 2]) {
+    await Promise.all(Array.from({ length: 16 }, async (_, source) => {
+      await sink.write(page(source, round));
+      await sink.flush();
+    }));
+  }
+  assert.ok(openFds() <= fdsBefore + 1, `one handle for the shared file, found ${openFds() - fdsBefore} more fds`);
+  await sink.close();
+  assert.equal(openFds(), fdsBefore, 'close releases every handle');
+
+  const files = readdirSync(dir).filter((f) => f.startsWith('events'));
+  const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1));
+  assert.equal(lines.filter((l) => l === '').length, 0, 'the torn line is repaired once: no empty lines');
+  const events = lines.filter((l) => l.startsWith('{"source"')).map((l) => JSON.parse(l) as { source: number; round: number });
+  assert.equal(events.length, 2 * 16 * 200, 'every line of every page, whole');
+  assert.ok(files.length > 1, 'the size limit rotated the file');
+});
