@@ -1,7 +1,7 @@
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { HelError } from '../errors.js';
+import { HelError, isHelError } from '../errors.js';
 import type { Sink } from './sink.js';
 import { rotatedName, type RotationPolicy } from './rotation.js';
 
@@ -10,9 +10,10 @@ import { rotatedName, type RotationPolicy } from './rotation.js';
  * what is on disk. Rotation renames the current file (daily, or past a size) before a write;
  * it happens only at chunk boundaries, so a page is never split across files.
  *
- * Every source of a run shares the one sink, so its operations run one at a time in call order:
- * otherwise concurrent first writes would each open (and leak) a handle and each repair a torn
- * line, and a rotation could close the handle under another source's write.
+ * Every source of a run shares the one sink. Opening, rotation and closing take turns with the
+ * writes' hand-over, in call order, and wait for the writes and fsyncs in flight: otherwise
+ * concurrent first writes would each open (and leak) a handle and each repair a torn line, and a
+ * rotation could close the handle under another source's write.
  */
 export class FileSink implements Sink {
   readonly description: string;
@@ -22,6 +23,8 @@ export class FileSink implements Sink {
   private dirty = false;
   private ok = true;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -32,34 +35,29 @@ export class FileSink implements Sink {
   }
 
   write(chunk: Uint8Array): Promise<void> {
+    // Only opening and rotation take turns; the write itself runs alongside other sources' writes.
     return this.serially(async () => {
       try {
         await this.rotateIfDue();
         const handle = await this.ensureOpen();
-        // write(2) may take fewer bytes than asked; the rest must follow, or lines would be lost.
-        for (let offset = 0; offset < chunk.length; ) {
-          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
-          offset += bytesWritten;
-        }
         this.size += chunk.length;
-        this.dirty = true;
+        return { written: this.track(this.append(handle, chunk)) };
       } catch (err) {
-        this.ok = false;
-        throw this.outputError(err);
+        throw this.failed(err);
       }
-    });
+    }).then(({ written }) => written);
   }
 
+  /**
+   * Queued behind the writes handed over before it, so its fsync covers them. The fsync runs
+   * outside the queue: other sources keep writing meanwhile, and the next flush covers those.
+   */
   flush(): Promise<void> {
-    return this.serially(() => this.flushNow());
+    return this.serially(() => Promise.resolve({ synced: this.syncWritten() })).then(({ synced }) => synced);
   }
 
   close(): Promise<void> {
-    return this.serially(async () => {
-      await this.flushNow();
-      await this.handle?.close();
-      this.handle = undefined;
-    });
+    return this.serially(() => this.closeHandle());
   }
 
   healthy(): boolean {
@@ -72,15 +70,51 @@ export class FileSink implements Sink {
     return result;
   }
 
-  private async flushNow(): Promise<void> {
-    if (!this.handle || !this.dirty) return;
+  /**
+   * One write(2) in append mode: the kernel places it whole at the end of the file, so concurrent
+   * appends never interleave. A short write (a full disk) is an error, not something to finish
+   * later, when another source's page may already follow it.
+   */
+  private async append(handle: FileHandle, chunk: Uint8Array): Promise<void> {
     try {
-      await this.handle.sync();
-      this.dirty = false;
+      const { bytesWritten } = await handle.write(chunk, 0, chunk.length);
+      if (bytesWritten !== chunk.length) throw new Error(`short write: ${bytesWritten} of ${chunk.length} bytes`);
+      this.dirty = true;
     } catch (err) {
-      this.ok = false;
-      throw this.outputError(err);
+      throw this.failed(err);
     }
+  }
+
+  private track(operation: Promise<void>): Promise<void> {
+    this.inFlight.add(operation);
+    const settled = (): void => {
+      this.inFlight.delete(operation);
+    };
+    operation.then(settled, settled);
+    return operation;
+  }
+
+  /** An fsync covering every completed write: a new one if any completed since the last began. */
+  private syncWritten(): Promise<void> {
+    if (this.handle && this.dirty) {
+      this.dirty = false;
+      this.syncing = this.track(this.handle.sync().catch((err: unknown) => Promise.reject(this.failed(err))));
+    }
+    return this.syncing;
+  }
+
+  /** Waits for the writes and fsyncs in flight, fsyncs, and closes: before a rotation or at the end. */
+  private async closeHandle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    // Only a new fsync: one that failed earlier has already failed its own flush.
+    if (this.dirty) await this.syncWritten();
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private failed(err: unknown): HelError {
+    this.ok = false;
+    return isHelError(err) ? err : this.outputError(err);
   }
 
   private async ensureOpen(): Promise<FileHandle> {
@@ -112,9 +146,7 @@ export class FileSink implements Sink {
     const today = this.now().toISOString().slice(0, 10);
     const due = this.rotation.kind === 'daily' ? this.day !== '' && this.day !== today && this.size > 0 : this.size >= this.rotation.maxBytes;
     if (!due) return;
-    await this.flushNow();
-    await this.handle?.close();
-    this.handle = undefined;
+    await this.closeHandle();
     const stampDate = this.rotation.kind === 'daily' ? new Date(`${this.day}T00:00:00Z`) : this.now();
     await rename(this.path, unusedName(rotatedName(this.path, stampDate, this.rotation)));
     this.size = 0;
