@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../helpers/cli.js';
 
 // `npx hel` and an installed `hel` run bin/hel through a symlink npm makes (node_modules/.bin/hel).
 const LAUNCHER = fileURLToPath(new URL('../../../bin/hel', import.meta.url));
@@ -32,12 +33,8 @@ writeFileSync(process.env.HEL_TEST_PROBE_OUT, JSON.stringify({ pid: process.pid,
 
 function launch(dir: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Launched> {
   const out = join(dir, `seen-${Date.now()}-${Math.random()}.json`);
-  const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, NODE_OPTIONS: `--import=${join(dir, 'probe.mjs')}`, HEL_TEST_PROBE_OUT: out, ...env })) {
-    if (v !== undefined) childEnv[k] = v;
-  }
   return new Promise((resolve, reject) => {
-    const child = spawn(join(dir, 'hel'), args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(dir, 'hel'), args, { env: childEnv({ NODE_OPTIONS: `--import=${join(dir, 'probe.mjs')}`, HEL_TEST_PROBE_OUT: out, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

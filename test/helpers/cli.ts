@@ -18,13 +18,19 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/** The test process's environment with `overrides` applied; an `undefined` override removes the variable. */
+export function childEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...overrides })) {
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
+
 /** Runs the real `hel` CLI in a child process and collects its output. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, HEL_LOG_LEVEL: 'warn', ...options.env })) {
-      if (v !== undefined) env[k] = v;
-    }
+    const env = childEnv({ HEL_LOG_LEVEL: 'warn', ...options.env });
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

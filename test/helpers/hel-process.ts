@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCli, type CliOptions, type CliResult } from './cli.js';
+import { CLI, childEnv, runCli, type CliOptions, type CliResult } from './cli.js';
 
 /** Proxy variables would send loopback traffic elsewhere; children never inherit them. */
 export const NO_PROXY_ENV = { HTTP_PROXY: undefined, HTTPS_PROXY: undefined, http_proxy: undefined, https_proxy: undefined, NO_PROXY: '*' };
@@ -28,10 +28,7 @@ export interface HelChild {
 
 /** Starts `hel ARGS` and leaves it running, for signals and kills. Killed when the test ends. */
 export function startHel(t: { after(fn: () => unknown): void }, args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): HelChild {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, HEL_LOG_LEVEL: 'warn', ...NO_PROXY_ENV, ...options.env })) {
-    if (v !== undefined) env[k] = v;
-  }
+  const env = childEnv({ HEL_LOG_LEVEL: 'warn', ...NO_PROXY_ENV, ...options.env });
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
