@@ -1,6 +1,7 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
+import { withRetryLog } from '../log/transport-log.js';
 import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../source/compose.js';
 import { recordingTransport } from '../source/record/recorder.js';
@@ -72,6 +73,7 @@ export async function openRuntime(
   let sink: Sink | undefined;
   try {
     sink = openSink(config, flags);
+    const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
       const recording = flags.recordDir === undefined ? undefined : recordingTransport(flags.recordDir, source, { events: options.events, secrets });
@@ -82,7 +84,7 @@ export async function openRuntime(
         secrets,
         clock,
         budgets,
-        events: options.events,
+        events: transportEvents,
         base: replay ?? recording,
       });
     };
