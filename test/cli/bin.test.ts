@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv } from '../helpers/cli.js';
 
@@ -27,14 +27,15 @@ function scratch(): string {
     `import { writeFileSync } from 'node:fs';
 writeFileSync(process.env.HEL_TEST_PROBE_OUT, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, mmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ }));\n`,
   );
-  symlinkSync(LAUNCHER, join(dir, 'hel'));
+  // Relative, as npm links bins: node_modules/.bin/hel -> ../../bin/hel.
+  symlinkSync(relative(dir, LAUNCHER), join(dir, 'hel'));
   return dir;
 }
 
-function launch(dir: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Launched> {
+function launch(dir: string, args: string[], env: Record<string, string | undefined> = {}, command = join(dir, 'hel')): Promise<Launched> {
   const out = join(dir, `seen-${Date.now()}-${Math.random()}.json`);
   return new Promise((resolve, reject) => {
-    const child = spawn(join(dir, 'hel'), args, { env: childEnv({ NODE_OPTIONS: `--import=${join(dir, 'probe.mjs')}`, HEL_TEST_PROBE_OUT: out, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: childEnv({ NODE_OPTIONS: `--import=${join(dir, 'probe.mjs')}`, HEL_TEST_PROBE_OUT: out, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -56,6 +57,9 @@ test('bin/hel is executable and runs the CLI through a symlink, as npm links it'
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     assert.equal(r.stdout.trim(), pkg.version);
     assert.equal(r.code, 0);
+    // A chain: an absolute link (as a global install makes) to npm's relative one.
+    symlinkSync(join(dir, 'hel'), join(dir, 'hel-global'));
+    assert.equal((await launch(dir, ['--version'], {}, join(dir, 'hel-global'))).stdout.trim(), pkg.version);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
