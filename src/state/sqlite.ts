@@ -74,21 +74,22 @@ export class SqliteStateStore implements StateStore {
 
   private readonly commitTx = (source: string, checkpoint: Checkpoint): void => {
     const sql = this.statements();
+    const ids = checkpoint.dedupeIds ?? [];
+    const first = ids.length > 0 ? (this.maxSeq.get(source) ?? this.currentMaxSeq(source)) + 1 : 0;
+    const last = first + ids.length - 1;
     this.db.transaction(() => {
       const now = new Date().toISOString();
       for (const [key, value] of Object.entries(checkpoint.keys)) {
         if (value === null) sql.removeKey.run(source, key);
         else sql.upsertKey.run(source, key, value, now);
       }
-      const ids = checkpoint.dedupeIds ?? [];
       if (ids.length > 0) {
-        const first = (this.maxSeq.get(source) ?? this.currentMaxSeq(source)) + 1;
         sql.insertIds.run(source, first, JSON.stringify(ids));
-        const last = first + ids.length - 1;
-        this.maxSeq.set(source, last);
         if (checkpoint.dedupeCapacity !== undefined) sql.trimIds.run(source, last - checkpoint.dedupeCapacity);
       }
     })();
+    // Only once committed: a rolled-back commit must not leave a gap in the sequence.
+    if (ids.length > 0) this.maxSeq.set(source, last);
   };
 
   /** Prepared once: a commit runs per page, and SQL compilation would cost more than the writes. */
