@@ -20,6 +20,8 @@ export interface Failure {
   retryInMs?: number;
   /** Set when the failure's status is not retried at all. */
   final?: boolean;
+  /** A 429, or a 403 whose headers or body say it is a rate limit (GitHub), not a refusal. */
+  rateLimited?: boolean;
 }
 
 export interface Troubleshooting {
@@ -67,7 +69,7 @@ function formatDelay(ms: number): string {
 }
 
 function statusHint(f: Failure & { status: number }): string {
-  switch (f.status) {
+  switch (f.rateLimited ? 429 : f.status) {
     case 400:
       if (f.carriesCursor) {
         return 'the server rejected the stored cursor (expired, or from another account or endpoint); set on_cursor_error: reset to restart from the last event time';

@@ -174,3 +174,10 @@ void test('issues carry file, line, column, key path and hint, in file order', (
     { file: 'hel.yaml', line: 6, column: 10, path: 'sources.a.url', message: 'the string "nowhere" is not a valid http(s) URL', hint: 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents' },
   ]);
 });
+
+test('a variable set to the empty string is set (Tailscale: an empty basic-auth password)', () => {
+  const yaml = 'sources:\n  ts:\n    url: "https://api.example.com/logs?start=${START}"\n    auth: { type: basic, user_env: TS_KEY, password_env: TS_PASSWORD }\n';
+  const config = parseConfig(yaml, 'hel.yaml', { env: { START: '', TS_KEY: 'tskey-api-x', TS_PASSWORD: '' } });
+  assert.equal(config.sources[0]!.url, 'https://api.example.com/logs?start=');
+  assert.equal(parseConfig('sources:\n  s:\n    url: "${U:-https://a.example/x}"\n', 'hel.yaml', { env: { U: '' } }).sources[0]!.url, 'https://a.example/x', ':- still replaces an empty value');
+});

@@ -45,9 +45,11 @@ export class CursorPaginator implements Paginator {
     const raw = getPath(page.body, this.cursorPath);
     const cursor = typeof raw === 'string' && raw.length > 0 ? raw : typeof raw === 'number' ? String(raw) : undefined;
     const hasMore = getPath(page.body, this.hasMorePath);
+    // An empty cursor (Slack's `next_cursor: ""`) is the API's "no more pages": the saved position stays.
+    if (raw === '') return { checkpoint: {}, stop: 'empty cursor: no more pages', end: true };
     if (cursor === undefined) return { checkpoint: { cursor: null }, stop: 'no cursor in response' };
     const checkpoint = { cursor };
-    if (hasMore === false) return { checkpoint, stop: 'has_more is false' };
+    if (hasMore === false) return { checkpoint, stop: 'has_more is false', end: true };
     if (page.events.length === 0 && cursor === this.sentCursor(page.request)) return { checkpoint, stop: 'cursor echoed with no events' };
     if (page.index >= this.config.max_pages) return { checkpoint, stop: `max_pages (${this.config.max_pages}) reached; the next poll resumes from the cursor` };
     return { checkpoint, next: this.withCursor(cursor) };
