@@ -1,5 +1,6 @@
 import type { SourceConfig } from '../config/schema.js';
 import type { Integration, SourceIntegration } from './integration.js';
+import { okta } from './okta/index.js';
 import { onePassword } from './onepassword/index.js';
 
 let known: readonly Integration[] | undefined;
@@ -12,6 +13,7 @@ let known: readonly Integration[] | undefined;
 export function integrations(): readonly Integration[] {
   return (known ??= [
     onePassword,
+    okta,
   ]);
 }
 

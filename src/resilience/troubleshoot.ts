@@ -33,7 +33,7 @@ export interface Troubleshooting {
 
 const MAX_SERVER_MESSAGE = 200;
 
-/** The message of a JSON error body: 1Password `{"Error":{"Message"}}` or `{status,message}`, or OAuth-style `error_description`. */
+/** The message of a JSON error body: `{"Error":{"Message"}}`, `{message}`, `{errorSummary}`, OAuth-style `error_description`, or `{error}`. */
 export function serverMessage(body: Buffer | undefined): string | undefined {
   if (body === undefined || body.length === 0) return undefined;
   let parsed: unknown;
@@ -43,8 +43,8 @@ export function serverMessage(body: Buffer | undefined): string | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const o = parsed as { Error?: { Message?: unknown }; error?: unknown; message?: unknown; error_description?: unknown };
-  const candidates = [o.Error?.Message, o.message, o.error_description, (o.error as { message?: unknown } | undefined)?.message, o.error];
+  const o = parsed as { Error?: { Message?: unknown }; error?: unknown; message?: unknown; error_description?: unknown; errorSummary?: unknown };
+  const candidates = [o.Error?.Message, o.message, o.errorSummary, o.error_description, (o.error as { message?: unknown } | undefined)?.message, o.error];
   const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
   return found === undefined ? undefined : found.replace(/\s+/g, ' ').trim().slice(0, MAX_SERVER_MESSAGE);
 }
