@@ -1,5 +1,6 @@
 import type { SourceConfig } from '../config/schema.js';
 import type { Integration, SourceIntegration } from './integration.js';
+import { github } from './github/index.js';
 import { okta } from './okta/index.js';
 import { onePassword } from './onepassword/index.js';
 
@@ -14,6 +15,7 @@ export function integrations(): readonly Integration[] {
   return (known ??= [
     onePassword,
     okta,
+    github,
   ]);
 }
 

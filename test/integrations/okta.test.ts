@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
-import { hel, parseLines, writeConfig } from '../helpers/hel-process.js';
-import { tempDir } from '../helpers/tmp.js';
+import { parseLines } from '../helpers/hel-process.js';
+import { workspace } from './helpers.js';
 
 async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startOktaFake>[0] = {}): Promise<OktaFake> {
   const f = await startOktaFake({ events: 5, seed: 'test', ...options });
@@ -14,10 +12,9 @@ async function fake(t: { after(fn: () => unknown): void }, options: Parameters<t
 
 test('okta short form → fake → NDJSON; a restart resumes from the saved next link and delivers only what is new', async (t) => {
   const api = await fake(t);
-  const dir = tempDir(t);
-  const config = writeConfig(dir, { sources: { okta: { type: 'okta', base_url: api.url, limit: 2 } } });
+  const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url, limit: 2 } } });
   const env = { OKTA_API_TOKEN: api.tokens.good };
-  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { env });
+  const first = await ws.hel(['run', '--once'], env);
   assert.equal(first.code, 0, first.stderr);
   const lines = parseLines(first.stdout);
   assert.deepEqual(lines.map((l) => l.event.uuid), ['okta-evt-00000001', 'okta-evt-00000002', 'okta-evt-00000003', 'okta-evt-00000004', 'okta-evt-00000005']);
@@ -26,7 +23,7 @@ test('okta short form → fake → NDJSON; a restart resumes from the saved next
 
   api.append(2);
   const before = api.requests.length;
-  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { env });
+  const second = await ws.hel(['run', '--once'], env);
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006', 'okta-evt-00000007']);
   assert.match(api.requests[before]!, /after=/, 'the restart continues from the saved next link');
@@ -34,9 +31,8 @@ test('okta short form → fake → NDJSON; a restart resumes from the saved next
 
 test('okta connection test: a good, a revoked and an under-scoped token', async (t) => {
   const api = await fake(t);
-  const dir = tempDir(t);
-  const config = writeConfig(dir, { sources: { okta: { type: 'okta', base_url: api.url } } });
-  const run = (token: string) => hel(['test', '--source', 'okta', '-c', config, '--state', `${dir}/st.db`], { env: { OKTA_API_TOKEN: token } });
+  const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url } } });
+  const run = (token: string) => ws.hel(['test', '--source', 'okta'], { OKTA_API_TOKEN: token });
   const good = await run(api.tokens.good);
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stderr, /Okta System Log connection test\n\s+ok\s+the token is accepted and may read the System Log/);
@@ -47,16 +43,15 @@ test('okta connection test: a good, a revoked and an under-scoped token', async 
   const scoped = await run(api.tokens.underScoped);
   assert.equal(scoped.code, 1);
   assert.match(scoped.stderr, /FAIL HTTP 403 Forbidden.*admin role cannot read the System Log/);
-  const online = await hel(['validate', '--online', '-c', config], { env: { OKTA_API_TOKEN: api.tokens.revoked } });
+  const online = await ws.hel(['validate', '--online'], { OKTA_API_TOKEN: api.tokens.revoked });
   assert.equal(online.code, 1);
   assert.match(online.stdout, /okta: connection test\n\s+FAIL HTTP 401/);
 });
 
 test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and never draws a 429', async (t) => {
   const api = await fake(t, { rateLimit: 2, rateLimitWindowMs: 1500 });
-  const dir = tempDir(t);
-  const config = writeConfig(dir, { sources: { okta: { type: 'okta', base_url: api.url, limit: 1 } } });
-  const run = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { env: { OKTA_API_TOKEN: api.tokens.good } });
+  const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url, limit: 1 } } });
+  const run = await ws.hel(['run', '--once'], { OKTA_API_TOKEN: api.tokens.good });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(parseLines(run.stdout).length, 5);
   assert.ok(api.requests.length >= 6);
@@ -65,7 +60,6 @@ test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and
 
 test("okta: the Rust Hel's documented example (its host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {
   const api = await fake(t);
-  const dir = tempDir(t);
   const yaml = `sources:
   okta-audit:
     url: "http://\${OKTA_DOMAIN}/api/v1/logs"
@@ -96,13 +90,12 @@ test("okta: the Rust Hel's documented example (its host pointed at the fake) run
         respect_headers: true
         page_delay_secs: 1
 `;
-  const config = join(dir, 'hel.yaml');
-  writeFileSync(config, yaml);
+  const ws = workspace(t, yaml);
   const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_API_TOKEN: api.tokens.good };
-  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { env });
+  const first = await ws.hel(['run', '--once'], env);
   assert.equal(first.code, 0, first.stderr);
   assert.equal(parseLines(first.stdout).length, 5);
   api.append(1);
-  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { env });
+  const second = await ws.hel(['run', '--once'], env);
   assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006']);
 });
