@@ -3,6 +3,7 @@ import type { Integration, SourceIntegration } from './integration.js';
 import { github } from './github/index.js';
 import { okta } from './okta/index.js';
 import { onePassword } from './onepassword/index.js';
+import { slack } from './slack/index.js';
 
 let known: readonly Integration[] | undefined;
 
@@ -16,6 +17,7 @@ export function integrations(): readonly Integration[] {
     onePassword,
     okta,
     github,
+    slack,
   ]);
 }
 
