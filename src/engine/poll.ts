@@ -85,7 +85,10 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   const watermark = watermarkFor(source);
   let resumed = paginator.resumes(deps.keys);
   let request: HttpRequest | undefined = paginator.first(deps.keys);
-  if (watermark && !resumed) request = watermark.first(request, deps.keys, clock.now());
+  if (watermark && !resumed) {
+    request = watermark.first(request, deps.keys, clock.now());
+    if (request === undefined) result.stop = 'nothing new to ask for (the time window is collected)';
+  }
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
   while (request) {

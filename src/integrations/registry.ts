@@ -4,6 +4,7 @@ import { github } from './github/index.js';
 import { okta } from './okta/index.js';
 import { onePassword } from './onepassword/index.js';
 import { slack } from './slack/index.js';
+import { tailscale } from './tailscale/index.js';
 
 let known: readonly Integration[] | undefined;
 
@@ -18,6 +19,7 @@ export function integrations(): readonly Integration[] {
     okta,
     github,
     slack,
+    tailscale,
   ]);
 }
 

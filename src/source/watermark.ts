@@ -10,8 +10,11 @@ import type { HttpRequest } from './transport.js';
  * poll cut short (max_pages, a crash) resumes from its cursor with the old position, losing nothing.
  */
 export interface Watermark {
-  /** The poll's first request, when it does not resume from a cursor, with the position added. */
-  first(request: HttpRequest, saved: Record<string, string>, now: number): HttpRequest;
+  /**
+   * The poll's first request, when it does not resume from a cursor, with the position added;
+   * undefined when there is nothing left to ask (a fixed window already collected).
+   */
+  first(request: HttpRequest, saved: Record<string, string>, now: number): HttpRequest | undefined;
   /** State keys to commit with a page: the pending candidate, and on the last page the new position. */
   checkpoint(events: unknown[], saved: Record<string, string>, end: boolean): Record<string, string | null>;
 }
@@ -67,16 +70,25 @@ function justAfter(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '000001Z');
 }
 
+/**
+ * Windows from the end of the last one to now minus the lag. A window written in the URL (the Rust
+ * Hel's Tailscale example) is honoured: its start opens the first window and its end closes every
+ * window, so a fixed window is collected once and a later run asks only for what it has not seen.
+ */
 function timeWindowWatermark(source: ResolvedSource, config: NonNullable<ResolvedSource['time_window']>): Watermark {
   const key = 'window_end';
   const pendingKey = `${key}_pending`;
+  const written = new URL(source.url).searchParams;
+  const fixedStart = Date.parse(written.get(config.start_param) ?? '');
+  const fixedEnd = Date.parse(written.get(config.end_param) ?? '');
   let windowEnd: string | undefined;
   return {
     first(request, saved, now) {
-      const end = now - config.lag_secs * 1000;
+      const end = Number.isNaN(fixedEnd) ? now - config.lag_secs * 1000 : fixedEnd;
       const last = saved[key] === undefined ? NaN : Date.parse(saved[key]);
-      const start = Number.isNaN(last) ? new Date(end - config.initial_lookback_secs * 1000).toISOString() : justAfter(last);
-      windowEnd = new Date(Math.max(end, Number.isNaN(last) ? end : last)).toISOString();
+      if (!Number.isNaN(last) && last >= end) return undefined;
+      const start = !Number.isNaN(last) ? justAfter(last) : new Date(Number.isNaN(fixedStart) ? end - config.initial_lookback_secs * 1000 : fixedStart).toISOString();
+      windowEnd = new Date(end).toISOString();
       return withParam(request, source, { [config.start_param]: start, [config.end_param]: windowEnd });
     },
     checkpoint(_events, saved, end): Record<string, string | null> {

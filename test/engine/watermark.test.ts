@@ -21,7 +21,7 @@ function newestFirst(entries: () => Entry[]) {
 }
 
 const slackLike = (url: string, extra: Record<string, unknown> = {}) => ({
-  url: `${url}/audit/v1/logs`,
+  url: `${url}/v1/entries`,
   pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'response_metadata.next_cursor' },
   dedupe: { id_path: 'id' },
   ...extra,
