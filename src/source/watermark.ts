@@ -19,6 +19,13 @@ export interface Watermark {
   checkpoint(events: unknown[], saved: Record<string, string>, end: boolean): Record<string, string | null>;
 }
 
+/** The query parameters a source's position sets: they differ between a recording and its replay. */
+export function positionParams(source: ResolvedSource): string[] {
+  if (source.incremental_from !== undefined) return [source.incremental_from.param_name];
+  if (source.time_window !== undefined) return [source.time_window.start_param, source.time_window.end_param];
+  return [];
+}
+
 export function watermarkFor(source: ResolvedSource): Watermark | undefined {
   if (source.incremental_from !== undefined) return newestEventWatermark(source, source.incremental_from);
   if (source.time_window !== undefined) return timeWindowWatermark(source, source.time_window);
