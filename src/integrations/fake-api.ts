@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MockCommand } from './integration.js';
 
 /**
  * The common part of the bundled vendor fakes (`hel mock <type>`): a loopback HTTP server, the three
@@ -152,4 +153,57 @@ export class EventLog<E> {
     this.events.push(event);
     return event;
   }
+}
+
+/** What `hel mock <type>` needs to know of a vendor fake to start it and print its banner. */
+export interface FakeCommandSpec {
+  description: string;
+  /** e.g. "Okta System Log". */
+  title: string;
+  /** What the under-scoped credential lacks, e.g. "read:audit_log". */
+  lacks: string;
+  /** The variable the short form reads the credential from. */
+  env: string;
+  /** The requests-per-window flag's help and default, when the fake has a rate limit. */
+  rateLimit?: { description: string; default: string };
+  start(options: FakeOptions & { events: number; rateLimit?: number }): Promise<RunningFake>;
+  /** A short-form entry pointing at the fake, and a curl line reading from it. */
+  example(url: string): string;
+  curl(url: string): string;
+}
+
+/** `hel mock <type>` for a fake built on startFake: --events, --seed, an optional --rate-limit, and a banner. */
+export function fakeCommand(spec: FakeCommandSpec): MockCommand {
+  return {
+    description: spec.description,
+    options: [
+      { flags: '--events <n>', description: 'backlog spread over the last 48 hours', default: '200' },
+      { flags: '--seed <seed>', description: 'same seed, same tokens across restarts' },
+      ...(spec.rateLimit ? [{ flags: '--rate-limit <n>', ...spec.rateLimit }] : []),
+    ],
+    async start(opts, log) {
+      const fake = await spec.start({
+        port: Number(opts.port),
+        host: String(opts.host),
+        events: Number(opts.events),
+        ...(spec.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
+        ...(opts.seed === undefined ? {} : { seed: String(opts.seed) }),
+        ...(log ? { onRequest: log } : {}),
+      });
+      const { good, revoked, underScoped } = fake.tokens;
+      return {
+        url: fake.url,
+        banner: [
+          `${spec.title} fake listening on ${fake.url}`,
+          `token: ${good}   (revoked: ${revoked}, without ${spec.lacks}: ${underScoped})`,
+          '',
+          'try it:',
+          `  export ${spec.env}=${good}`,
+          `  # hel.yaml:  sources: ${spec.example(fake.url)}`,
+          `  ${spec.curl(fake.url)}`,
+        ],
+        close: () => fake.close(),
+      };
+    },
+  };
 }

@@ -28,7 +28,7 @@ for (const c of CASES) {
       stdout += chunk;
     }
     const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
-    const [, good, revoked] = /^(?:token|key): (\S+)\s+\(revoked: (\S+),/m.exec(stdout)!;
+    const [, good, revoked] = /^token: (\S+)\s+\(revoked: (\S+),/m.exec(stdout)!;
     const read = (token: string) => fetch(`${url}${c.path}`, { headers: { authorization: c.auth(token), 'user-agent': 'test' } });
     const ok = await read(good!);
     assert.equal(ok.status, 200);

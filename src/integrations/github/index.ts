@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CheckLine, Integration } from '../integration.js';
 import { probeConnectionTest } from '../probe.js';
 import { budgetName, commonKeys, finishSource, hintsByStatus, tokenKeys, tokenProblems, tokenRef } from '../short-form.js';
+import { fakeCommand } from '../fake-api.js';
 import { startGitHubFake } from './fake.js';
 
 const DEFAULT_TOKEN_ENV = 'GITHUB_TOKEN';
@@ -103,28 +104,14 @@ export const github: Integration<GitHubConfig> = {
         (response) => scopesLine(response.headers),
       ),
     ),
-  mock: {
+  mock: fakeCommand({
     description: 'fake GitHub audit log (/orgs/{org}/audit-log: Link after-cursors, phrase, x-ratelimit-* headers, 403 rate limits)',
-    options: [
-      { flags: '--events <n>', description: 'backlog spread over the last 48 hours', default: '200' },
-      { flags: '--seed <seed>', description: 'same seed, same tokens across restarts' },
-      { flags: '--rate-limit <n>', description: 'audit-log queries per hour', default: '1750' },
-    ],
-    async start(opts, log) {
-      const fake = await startGitHubFake({ port: Number(opts.port), host: String(opts.host), events: Number(opts.events), rateLimit: Number(opts.rateLimit), ...(opts.seed === undefined ? {} : { seed: String(opts.seed) }), ...(log ? { onRequest: log } : {}) });
-      return {
-        url: fake.url,
-        banner: [
-          `GitHub audit log fake listening on ${fake.url}`,
-          `token: ${fake.tokens.good}   (revoked: ${fake.tokens.revoked}, without read:audit_log: ${fake.tokens.underScoped})`,
-          '',
-          'try it:',
-          `  export GITHUB_TOKEN=${fake.tokens.good}`,
-          `  # hel.yaml:  sources: { gh: { type: github, org: acme, api_url: ${fake.url} } }`,
-          `  curl -si -H "Authorization: Bearer $GITHUB_TOKEN" -H 'User-Agent: curl' '${fake.url}/orgs/acme/audit-log?per_page=2&order=asc'`,
-        ],
-        close: () => fake.close(),
-      };
-    },
-  },
+    title: 'GitHub audit log',
+    lacks: 'read:audit_log',
+    env: DEFAULT_TOKEN_ENV,
+    rateLimit: { description: 'audit-log queries per hour', default: '1750' },
+    start: startGitHubFake,
+    example: (url) => `{ gh: { type: github, org: acme, api_url: ${url} } }`,
+    curl: (url) => `curl -si -H "Authorization: Bearer $GITHUB_TOKEN" -H 'User-Agent: curl' '${url}/orgs/acme/audit-log?per_page=2&order=asc'`,
+  }),
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Integration } from '../integration.js';
 import { probeConnectionTest } from '../probe.js';
 import { budgetName, commonKeys, finishSource, hintsByStatus, tokenKeys, tokenProblems, tokenRef } from '../short-form.js';
+import { fakeCommand } from '../fake-api.js';
 import { startOktaFake } from './fake.js';
 
 const DEFAULT_TOKEN_ENV = 'OKTA_API_TOKEN';
@@ -82,28 +83,14 @@ export const okta: Integration<OktaConfig> = {
         },
       }),
     ),
-  mock: {
+  mock: fakeCommand({
     description: 'fake Okta System Log (/api/v1/logs: SSWS tokens, Link next/after, X-Rate-Limit-* headers, E0000047/E0000011/E0000006)',
-    options: [
-      { flags: '--events <n>', description: 'backlog spread over the last 48 hours', default: '200' },
-      { flags: '--seed <seed>', description: 'same seed, same tokens across restarts' },
-      { flags: '--rate-limit <n>', description: 'requests per minute before 429 E0000047', default: '60' },
-    ],
-    async start(opts, log) {
-      const fake = await startOktaFake({ port: Number(opts.port), host: String(opts.host), events: Number(opts.events), rateLimit: Number(opts.rateLimit), ...(opts.seed === undefined ? {} : { seed: String(opts.seed) }), ...(log ? { onRequest: log } : {}) });
-      return {
-        url: fake.url,
-        banner: [
-          `Okta System Log fake listening on ${fake.url}`,
-          `token: ${fake.tokens.good}   (revoked: ${fake.tokens.revoked}, without System Log access: ${fake.tokens.underScoped})`,
-          '',
-          'try it:',
-          `  export OKTA_API_TOKEN=${fake.tokens.good}`,
-          '  # hel.yaml:  sources: { okta: { type: okta, base_url: ' + fake.url + ' } }',
-          `  curl -si -H "Authorization: SSWS $OKTA_API_TOKEN" '${fake.url}/api/v1/logs?limit=2'`,
-        ],
-        close: () => fake.close(),
-      };
-    },
-  },
+    title: 'Okta System Log',
+    lacks: 'System Log access',
+    env: DEFAULT_TOKEN_ENV,
+    rateLimit: { description: 'requests per minute before 429 E0000047', default: '60' },
+    start: startOktaFake,
+    example: (url) => `{ okta: { type: okta, base_url: ${url} } }`,
+    curl: (url) => `curl -si -H "Authorization: SSWS $OKTA_API_TOKEN" '${url}/api/v1/logs?limit=2'`,
+  }),
 };

@@ -3,6 +3,7 @@ import type { ResolvedSource } from '../../config/load.js';
 import type { Integration } from '../integration.js';
 import { probeConnectionTest } from '../probe.js';
 import { budgetName, commonKeys, finishSource, hintsByStatus, tokenKeys, tokenProblems, tokenRef } from '../short-form.js';
+import { fakeCommand } from '../fake-api.js';
 import { startSlackFake } from './fake.js';
 
 const DEFAULT_TOKEN_ENV = 'SLACK_AUDIT_TOKEN';
@@ -87,28 +88,14 @@ export const slack: Integration<SlackConfig> = {
         },
       }),
     ),
-  mock: {
+  mock: fakeCommand({
     description: 'fake Slack Audit Logs API (/audit/v1/logs: newest first, next_cursor, oldest/latest, 429 Retry-After, ok:false errors)',
-    options: [
-      { flags: '--events <n>', description: 'backlog spread over the last 48 hours', default: '200' },
-      { flags: '--seed <seed>', description: 'same seed, same tokens across restarts' },
-      { flags: '--rate-limit <n>', description: 'calls per minute before 429', default: '50' },
-    ],
-    async start(opts, log) {
-      const fake = await startSlackFake({ port: Number(opts.port), host: String(opts.host), events: Number(opts.events), rateLimit: Number(opts.rateLimit), ...(opts.seed === undefined ? {} : { seed: String(opts.seed) }), ...(log ? { onRequest: log } : {}) });
-      return {
-        url: fake.url,
-        banner: [
-          `Slack Audit Logs fake listening on ${fake.url}`,
-          `token: ${fake.tokens.good}   (revoked: ${fake.tokens.revoked}, without auditlogs:read: ${fake.tokens.underScoped})`,
-          '',
-          'try it:',
-          `  export SLACK_AUDIT_TOKEN=${fake.tokens.good}`,
-          `  # hel.yaml:  sources: { slack: { type: slack, base_url: ${fake.url} } }`,
-          `  curl -s -H "Authorization: Bearer $SLACK_AUDIT_TOKEN" '${fake.url}/audit/v1/logs?limit=2'`,
-        ],
-        close: () => fake.close(),
-      };
-    },
-  },
+    title: 'Slack Audit Logs',
+    lacks: 'auditlogs:read',
+    env: DEFAULT_TOKEN_ENV,
+    rateLimit: { description: 'calls per minute before 429', default: '50' },
+    start: startSlackFake,
+    example: (url) => `{ slack: { type: slack, base_url: ${url} } }`,
+    curl: (url) => `curl -s -H "Authorization: Bearer $SLACK_AUDIT_TOKEN" '${url}/audit/v1/logs?limit=2'`,
+  }),
 };

@@ -3,6 +3,7 @@ import type { ResolvedSource } from '../../config/load.js';
 import type { Integration } from '../integration.js';
 import { probeConnectionTest } from '../probe.js';
 import { budgetName, commonKeys, finishSource, hintsByStatus, tokenKeys, tokenProblems, tokenRef } from '../short-form.js';
+import { fakeCommand } from '../fake-api.js';
 import { startTailscaleFake } from './fake.js';
 
 const DEFAULT_TOKEN_ENV = 'TAILSCALE_API_KEY';
@@ -92,27 +93,13 @@ export const tailscale: Integration<TailscaleConfig> = {
         },
       ),
     ),
-  mock: {
+  mock: fakeCommand({
     description: 'fake Tailscale configuration audit log (/api/v2/tailnet/{tailnet}/logging/configuration: start/end windows, Bearer or Basic key)',
-    options: [
-      { flags: '--events <n>', description: 'backlog spread over the last 48 hours', default: '200' },
-      { flags: '--seed <seed>', description: 'same seed, same tokens across restarts' },
-    ],
-    async start(opts, log) {
-      const fake = await startTailscaleFake({ port: Number(opts.port), host: String(opts.host), events: Number(opts.events), ...(opts.seed === undefined ? {} : { seed: String(opts.seed) }), ...(log ? { onRequest: log } : {}) });
-      return {
-        url: fake.url,
-        banner: [
-          `Tailscale configuration audit log fake listening on ${fake.url}`,
-          `key: ${fake.tokens.good}   (revoked: ${fake.tokens.revoked}, without logs:configuration:read: ${fake.tokens.underScoped})`,
-          '',
-          'try it:',
-          `  export TAILSCALE_API_KEY=${fake.tokens.good}`,
-          `  # hel.yaml:  sources: { ts: { type: tailscale, tailnet: example.com, base_url: ${fake.url} } }`,
-          `  curl -s -u "$TAILSCALE_API_KEY:" '${fake.url}/api/v2/tailnet/example.com/logging/configuration?start=2020-01-01T00:00:00Z&end=2100-01-01T00:00:00Z'`,
-        ],
-        close: () => fake.close(),
-      };
-    },
-  },
+    title: 'Tailscale configuration audit log',
+    lacks: 'logs:configuration:read',
+    env: DEFAULT_TOKEN_ENV,
+    start: startTailscaleFake,
+    example: (url) => `{ ts: { type: tailscale, tailnet: example.com, base_url: ${url} } }`,
+    curl: (url) => `curl -s -u "$TAILSCALE_API_KEY:" '${url}/api/v2/tailnet/example.com/logging/configuration?start=2020-01-01T00:00:00Z&end=2100-01-01T00:00:00Z'`,
+  }),
 };
