@@ -29,6 +29,8 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, data: unknown, b
       });
     }
   }
+  const type = base.length === 2 && base[0] === 'sources' ? valueAt(data, ['type']) : undefined;
+  const entryType = typeof type === 'string' ? type : undefined;
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') continue;
     const rel = relPath(issue);
@@ -39,7 +41,7 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, data: unknown, b
     // A misspelt key was reported as unknown with a suggestion; its "missing" twin adds nothing.
     if (value === undefined && suggested.has(formatted)) continue;
     const described = describe(issue, value, path);
-    out.push({ ...where(path, issue.code === 'invalid_key'), path: formatted, message: described.message, hint: described.hint ?? hintFor(path, issue.code, value) });
+    out.push({ ...where(path, issue.code === 'invalid_key'), path: formatted, message: described.message, hint: described.hint ?? hintFor(path, issue.code, value, entryType) });
   }
   return out;
 }
