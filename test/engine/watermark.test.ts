@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { fakeApi, type SeenRequest } from '../helpers/fake-api.js';
 import { hel, parseLines, stateOf, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
 
 interface Entry {
   id: string;
@@ -32,12 +33,12 @@ test('an empty next_cursor ends the poll without clearing the saved cursor, so t
   const api = await fakeApi(t, newestFirst(() => entries));
   const dir = tempDir(t);
   const config = writeConfig(dir, { sources: { slack: slackLike(api.url) } });
-  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`]);
+  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(first.code, 0, first.stderr);
   assert.equal(parseLines(first.stdout).length, 5);
   assert.equal((await stateOf(`${dir}/st.db`)).slack?.cursor, '4', 'the last cursor is kept');
   const requestsBefore = api.requests.length;
-  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`]);
+  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(api.requests.slice(requestsBefore).map((r) => r.query.get('cursor')), ['4'], 'resumes from the kept cursor, not from the start');
   assert.equal(parseLines(second.stdout).length, 0);
@@ -50,7 +51,7 @@ test('incremental_from: a watermark on oldest for newest-first pages; the second
   const config = writeConfig(dir, {
     sources: { slack: slackLike(api.url, { incremental_from: { state_key: 'oldest_ts', event_timestamp_path: 'date_create', param_name: 'oldest' } }) },
   });
-  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`]);
+  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(parseLines(first.stdout).map((l) => l.event.id), ['e5', 'e4', 'e3', 'e2', 'e1']);
   const state = (await stateOf(`${dir}/st.db`)).slack!;
@@ -59,7 +60,7 @@ test('incremental_from: a watermark on oldest for newest-first pages; the second
 
   entries.push({ id: 'e6', date_create: 1_700_000_006 }, { id: 'e7', date_create: 1_700_000_007 });
   const before = api.requests.length;
-  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`]);
+  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['e7', 'e6']);
   assert.equal(api.requests[before]!.query.get('oldest'), '1700000005');
@@ -78,12 +79,12 @@ test('incremental_from: a poll cut short by max_pages resumes from its cursor wi
       }),
     },
   });
-  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`]);
+  const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(parseLines(first.stdout).length, 4, first.stderr);
   let state = (await stateOf(`${dir}/st.db`)).slack!;
   assert.equal(state.watermark, undefined);
   assert.equal(state.watermark_pending, '1700000005');
-  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`]);
+  const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['e1']);
   state = (await stateOf(`${dir}/st.db`)).slack!;
   assert.equal(state.watermark, '1700000005');
@@ -95,8 +96,8 @@ test('time_window: each poll asks from just after the last window end to now min
   const dir = tempDir(t);
   const config = writeConfig(dir, { sources: { ts: { url: `${api.url}/logging/configuration`, time_window: { lag_secs: 0, initial_lookback_secs: 600 } } } });
   const started = Date.now();
-  assert.equal((await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`])).code, 0);
-  assert.equal((await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`])).code, 0);
+  assert.equal((await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS })).code, 0);
+  assert.equal((await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS })).code, 0);
   const [a, b] = api.requests;
   const start1 = Date.parse(a!.query.get('start')!);
   const end1 = a!.query.get('end')!;

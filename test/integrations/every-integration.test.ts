@@ -9,7 +9,7 @@ import type { RunningFake } from '../../src/integrations/fake-api.js';
 import { cleanupScope, hel, parseLines } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { bearer, getJson, startHel, waitFor, type HelProcess } from '../server/hel-process.js';
-import { workspace, type Workspace } from './helpers.js';
+import { CLI_TIMEOUT_MS, workspace, type Workspace } from './helpers.js';
 
 const NAMES = ['okta', 'gh', 'slack', 'ts'];
 
@@ -48,7 +48,7 @@ void describe('every integration in one hel, without special cases', () => {
     assert.deepEqual([...new Set(live.map((l) => l.source))].sort(), [...NAMES].sort());
     assert.equal(live.length, 12);
 
-    const replayed = await hel(['run', '--once', '-c', ws.config, '--replay-dir', join(ws.dir, 'rec')]);
+    const replayed = await hel(['run', '--once', '-c', ws.config, '--replay-dir', join(ws.dir, 'rec')], { timeoutMs: CLI_TIMEOUT_MS });
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.deepEqual(parseLines(replayed.stdout).map((l) => l.event).sort(byJson), live.map((l) => l.event).sort(byJson));
 
@@ -72,7 +72,7 @@ void describe('every integration in one hel, without special cases', () => {
       await waitFor(async () => {
         const { body } = await getJson(`${api}/healthz`);
         return (body.sources as { status: string }[]).every((s) => s.status === 'ok');
-      }, 15_000, 'every source ok');
+      }, 60_000, 'every source ok');
       for (const [name, type] of [['okta', 'okta'], ['gh', 'github'], ['slack', 'slack'], ['ts', 'tailscale']]) {
         const { status, body } = await getJson(`${api}/api/v1/sources/${name}`, bearer);
         assert.equal(status, 200);

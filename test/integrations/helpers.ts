@@ -4,6 +4,9 @@ import type { CliResult } from '../helpers/cli.js';
 import { hel, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
+/** Each test runs the CLI several times in a row; a loaded machine must not turn that into a SIGKILL. */
+export const CLI_TIMEOUT_MS = 120_000;
+
 export interface Workspace {
   dir: string;
   config: string;
@@ -24,6 +27,6 @@ export function workspace(t: { after(fn: () => void): void }, config: unknown): 
   return {
     dir,
     config: path,
-    hel: (args, env) => hel([...args, '-c', path, ...(args[0] === 'validate' ? [] : ['--state', join(dir, 'state.db')])], { env }),
+    hel: (args, env) => hel([...args, '-c', path, ...(args[0] === 'validate' ? [] : ['--state', join(dir, 'state.db')])], { env, timeoutMs: CLI_TIMEOUT_MS }),
   };
 }
