@@ -81,6 +81,12 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
     has_more_path: z.string().min(1).default('has_more'),
     /** POST: `merge` adds the cursor to the configured body (the seed); `replace` sends `{cursor}` alone. */
     cursor_in_body: z.enum(['merge', 'replace']).default('merge'),
+    /**
+     * A last page without a cursor (has_more false or absent): `keep` the cursor that fetched it, so
+     * the next poll re-reads that page; `fail` treats it as an anomaly. Default: keep (fail for 1Password).
+     * With has_more: true a missing cursor is always an error.
+     */
+    on_missing_cursor: z.enum(['keep', 'fail']).optional(),
     max_pages: maxPages,
   }),
   z.strictObject({

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ResolvedSource } from './load.js';
 import { isOnePasswordUrl, streamOfUrl } from '../integrations/onepassword/regions.js';
 import { checkOnePasswordBody } from '../integrations/onepassword/body.js';
+import { isOnePasswordSource } from '../integrations/onepassword/expand.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
 
 export interface SemanticIssue {
@@ -60,6 +61,9 @@ export function checkSources(
       }
     }
 
+    if (source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)) {
+      push(['pagination', 'on_missing_cursor'], 'must be fail for the 1Password Events API', 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor');
+    }
     if ((isOnePasswordUrl(source.url) || streamOfUrl(source.url) !== undefined) && source.method === 'post') {
       for (const problem of checkOnePasswordBody(source.body ?? {}, options.now())) {
         push(['body', ...problem.path], problem.message, problem.hint);

@@ -122,6 +122,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       });
     }
 
+    // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
+    const step = paginator.next({ request, response, body, events, index });
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];
@@ -151,7 +153,6 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       }
     }
 
-    const step = paginator.next({ request, response, body, events, index });
     const checkpoint: Record<string, string | null> = { ...step.checkpoint };
     if (newest && (position.last_event_time === undefined || newest.ms > Date.parse(position.last_event_time))) {
       checkpoint.last_event_time = newest.text;
