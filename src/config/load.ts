@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isPair, isScalar, isSeq, Scalar, parse as parseYaml } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { BoundedReadError, readBoundedFile } from '../read-bounded.js';
 import { expandEnv } from './expand-env.js';
 import { formatPath, locate, type KeyPath } from './locate.js';
 import { closest } from './suggest.js';
@@ -47,18 +47,21 @@ export interface LoadOptions {
   now?: () => number;
 }
 
+/** A config file is small; anything larger is not one (a log, a device, a file given by mistake). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const reason = err instanceof BoundedReadError ? err.reason : 'unreadable';
     throw new ConfigError([
       {
         file: path,
         path: '',
-        message: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
-        hint: 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point',
+        message: err instanceof Error ? err.message : String(err),
+        hint: reason === 'missing' || reason === 'unreadable' ? 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point' : 'pass the path of your hel.yaml (a regular file of at most 1 MiB) with --config',
       },
     ]);
   }

@@ -70,6 +70,9 @@ export const authSchema = z.discriminatedUnion('type', [
 
 const maxPages = z.int().positive().default(100);
 
+/** 32 MiB: 30 times a full 1Password page, and a bound on what one response can cost in memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 export const paginationSchema = z.discriminatedUnion('strategy', [
   z.strictObject({
     strategy: z.literal('cursor'),
@@ -182,6 +185,10 @@ export const sourceSchema = z.strictObject({
   response_events_path: z.string().min(1).optional(),
   /** Dotted path of the event time used for the envelope's `ts`. */
   timestamp_path: z.string().min(1).optional(),
+  /** A single response body larger than this fails the request while it streams in (HEL_RESPONSE_TOO_LARGE). */
+  max_response_bytes: z.int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
+  /** Helr's per-poll total: pagination stops (position kept) once the poll's responses exceed this. */
+  max_bytes: z.int().positive().optional(),
   /** A stored cursor the server rejects with 400: keep it and fail, or restart from the last event time. */
   on_cursor_error: z.enum(['fail', 'reset']).default('fail'),
   /** With on_cursor_error: reset, the restart's first-request field and how far it looks back. */

@@ -61,6 +61,9 @@ export function checkSources(
       }
     }
 
+    if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
+      push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
+    }
     if (source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)) {
       push(['pagination', 'on_missing_cursor'], 'must be fail for the 1Password Events API', 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor');
     }

@@ -85,6 +85,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   let resumed = paginator.resumes(deps.keys);
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
+  let bytes = 0;
   while (request) {
     const index = result.pages + 1;
     if (index > 1 && pageDelayMs > 0) await clock.sleep(pageDelayMs, options.signal);
@@ -123,7 +124,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
 
     // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
-    const step = paginator.next({ request, response, body, events, index });
+    let step = paginator.next({ request, response, body, events, index });
+    bytes += response.body.length;
+    if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
+      step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
+    }
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];

@@ -116,7 +116,7 @@ void test('a directory instead of a file', async (t) => {
   const r = await runCli(['validate', '-c', '.'], { cwd: dir, env: CLEAN_ENV });
   assert.equal(r.code, 2);
   assertNoStack(r);
-  assert.match(r.stderr, /^ {2}\. cannot be read \(EISDIR\)/m);
+  assert.match(r.stderr, /^ {2}\. is not a regular file \(a directory\)/m);
 });
 
 void test('no stack trace without --debug; --debug and HEL_DEBUG=1 add one', async (t) => {
