@@ -7,6 +7,7 @@ import { expandEnv } from './expand-env.js';
 import { formatPath, locate, type KeyPath } from './locate.js';
 import { closest } from './suggest.js';
 import { kindOf, zodIssues, type Where } from './describe.js';
+import { shownString } from './show-value.js';
 import { yamlIssues } from './yaml-errors.js';
 import {
   configSchema,
@@ -76,7 +77,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) throw new ConfigError(yamlIssues(doc.errors, text, lineCounter, file));
 
-  const issues: ConfigIssue[] = expandScalars(doc, lineCounter, file, env);
+  const expanded = new Set<string>();
+  const issues: ConfigIssue[] = expandScalars(doc, lineCounter, file, env, expanded);
   const unexpanded = new Set(issues.map((i) => i.path));
   const data: unknown = doc.toJS();
   const where: Where = (path, key = false) => ({ file, ...locate(doc, lineCounter, path, { key }) });
@@ -96,7 +98,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
 
   const root = configSchema.safeParse(data);
-  if (!root.success) issues.push(...zodIssues(root.error, configSchema, data, [], where, unexpanded));
+  if (!root.success) issues.push(...zodIssues(root.error, configSchema, data, [], where, unexpanded, expanded));
 
   const rawGlobal = (data as Record<string, unknown>).global ?? {};
   const globalResult = globalSchema.safeParse(rawGlobal);
@@ -118,7 +120,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       const schema: z.ZodType = isOnePassword ? onePasswordSourceSchema : sourceSchema;
       const result = schema.safeParse(raw);
       if (!result.success) {
-        issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded));
+        issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded, expanded));
         const partial = isOnePassword ? undefined : partialSource(raw, result.error);
         if (partial) partials.push({ ...partial, source: resolve(partial.source, name, global) });
         continue;
@@ -179,7 +181,7 @@ function unknownSourceType(type: unknown, path: KeyPath, where: Where): ConfigIs
   return {
     ...where(path),
     path: formatPath(path),
-    message: `unknown source type ${typeof type === 'string' ? JSON.stringify(type) : kindOf(type)}; the only type is onepassword`,
+    message: `unknown source type ${typeof type === 'string' ? shownString(type, path) : kindOf(type, path)}; the only type is onepassword`,
     hint: suggestion ? `did you mean "${suggestion}"?` : 'remove type: to describe an HTTP source with url:',
   };
 }
@@ -193,7 +195,7 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
 }
 
 /** Expands `${VAR}` in every string scalar; plain scalars are re-typed (so `${PORT}` can be a number). */
-function expandScalars(doc: Document, lineCounter: LineCounter, file: string, env: NodeJS.ProcessEnv): ConfigIssue[] {
+function expandScalars(doc: Document, lineCounter: LineCounter, file: string, env: NodeJS.ProcessEnv, expanded: Set<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
     Scalar(_key, node, path) {
@@ -210,6 +212,8 @@ function expandScalars(doc: Document, lineCounter: LineCounter, file: string, en
           hint: `export ${name}, or write \${${name}:-default}`,
         });
       }
+      // A value taken from the environment may be a secret: errors never show it.
+      if (value !== node.value) expanded.add(formatPath(keyPathOf(path, node)));
       if (node.type === Scalar.PLAIN && value !== node.value) {
         const typed = retype(value);
         node.value = typeof typed === 'number' || typeof typed === 'boolean' ? typed : value;

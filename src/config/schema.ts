@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { looksLikeCredential } from './show-value.js';
 
 /**
  * The one definition of hel.yaml: it validates, fills defaults, and is exported as JSON Schema by
@@ -8,7 +9,10 @@ import { z } from 'zod';
 
 const positiveSecs = z.number().positive();
 const nonNegativeSecs = z.number().min(0);
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)');
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)')
+  .refine((name) => !looksLikeCredential(name), 'an environment variable name: this looks like a credential pasted in by mistake; put it in a variable and name the variable here');
 
 const secretRef = {
   /** Name of an environment variable holding the value. */

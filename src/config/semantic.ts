@@ -4,6 +4,7 @@ import { isOnePasswordUrl, streamOfUrl } from '../integrations/onepassword/regio
 import { checkOnePasswordBody } from '../integrations/onepassword/body.js';
 import { isOnePasswordSource } from '../integrations/onepassword/expand.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
+import { cut, looksLikeCredential } from './show-value.js';
 
 export interface SemanticIssue {
   source: ResolvedSource;
@@ -51,7 +52,7 @@ export function checkSources(
         }
         if (!options.requireSecrets) continue;
         if (ref.file !== undefined) {
-          if (!existsSync(ref.file)) push(['auth', `${ref.prefix}_file`], `file ${ref.file} does not exist`, `create it with the ${ref.what}, or use ${ref.prefix}_env`);
+          if (!existsSync(ref.file)) push(['auth', `${ref.prefix}_file`], `file ${looksLikeCredential(ref.file) ? `named in ${ref.prefix}_file` : cut(ref.file)} does not exist`, `create it with the ${ref.what}, or use ${ref.prefix}_env`);
         } else if (ref.env !== undefined && !options.env[ref.env]) {
           const hint = isOnePasswordUrl(source.url)
             ? 'export the bearer token from your Events Reporting integration'
