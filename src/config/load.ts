@@ -7,7 +7,7 @@ import { expandEnv } from './expand-env.js';
 import { formatPath, locate, type KeyPath } from './locate.js';
 import { closest } from './suggest.js';
 import { kindOf, zodIssues, type Where } from './describe.js';
-import { shownString } from './show-value.js';
+import { cut, shownString } from './show-value.js';
 import { yamlIssues } from './yaml-errors.js';
 import {
   configSchema,
@@ -80,7 +80,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const expanded = new Set<string>();
   const issues: ConfigIssue[] = expandScalars(doc, lineCounter, file, env, expanded);
   const unexpanded = new Set(issues.map((i) => i.path));
-  const data: unknown = doc.toJS();
+  const data = documentValue(doc, lineCounter, file);
   const where: Where = (path, key = false) => ({ file, ...locate(doc, lineCounter, path, { key }) });
 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -194,12 +194,48 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
     .map((x) => x.issue);
 }
 
+/**
+ * The document as plain data. Aliases are where YAML hides trouble: an alias to an anchor that is
+ * never set, and aliases of aliases that expand exponentially ("billion laughs"). Both become a
+ * located config error instead of an exception.
+ */
+function documentValue(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  const aliases: { name: string; offset: number; resolved: boolean }[] = [];
+  visit(doc, {
+    Alias(_key, node) {
+      aliases.push({ name: node.source, offset: node.range?.[0] ?? 0, resolved: node.resolve(doc) !== undefined });
+    },
+  });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  const unresolved = aliases.find((a) => !a.resolved);
+  if (unresolved) {
+    const pos = at(unresolved.offset);
+    throw new ConfigError([{ file, line: pos.line, column: pos.col, path: '', message: `YAML alias *${cut(unresolved.name)} refers to no anchor`, hint: `define &${cut(unresolved.name)} before this line, or write the value out` }]);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    const pos = at(aliases[0]?.offset ?? 0);
+    throw new ConfigError([
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML aliases expand too much (${err instanceof Error ? err.message : String(err)})`,
+        hint: 'aliases of aliases multiply (a "billion laughs" file); write the values out, hel.yaml needs no aliases',
+      },
+    ]);
+  }
+}
+
 /** Expands `${VAR}` in every string scalar; plain scalars are re-typed (so `${PORT}` can be a number). */
 function expandScalars(doc: Document, lineCounter: LineCounter, file: string, env: NodeJS.ProcessEnv, expanded: Set<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
-    Scalar(_key, node, path) {
-      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+    Scalar(key, node, path) {
+      // Keys are never expanded: an expanded key could silently replace another (`${X}: ...` over `url:`).
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const { value, missing } = expandEnv(node.value, env);
       for (const name of missing) {
         const pos = node.range ? lineCounter.linePos(node.range[0]) : undefined;

@@ -6,6 +6,7 @@ import type { LineEncoder } from '../pipeline/envelope.js';
 import { eventExtractor } from '../pipeline/extract.js';
 import { LineBuffer } from '../pipeline/line-buffer.js';
 import type { Paginator } from '../source/pagination/paginator.js';
+import { parseJsonBody } from '../source/json-body.js';
 import { redactUrl } from '../source/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../source/transport.js';
 import type { Sink } from '../sink/sink.js';
@@ -113,7 +114,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       throw new HelError('HEL_HTTP_STATUS', `unexpected HTTP ${response.status}`, { source: source.name, url: redactUrl(request.url), status: response.status });
     }
 
-    const body = parseBody(response, source.name, request.url);
+    const body = parseJsonBody(response, { source: source.name, url: redactUrl(request.url) });
     const events = extract(body);
     if (events === undefined) {
       throw new HelError('HEL_RESPONSE_PARSE', 'the response has no events array', {
@@ -231,18 +232,4 @@ function staleCursorError(err: HelError, source: ResolvedSource): HelError {
     },
     { cause: err },
   );
-}
-
-function parseBody(response: HttpResponse, source: string, url: string): unknown {
-  if (response.body.length === 0) return {};
-  try {
-    return JSON.parse(response.body.toString('utf8')) as unknown;
-  } catch {
-    throw new HelError('HEL_RESPONSE_PARSE', `the response is not valid JSON (${response.body.length} bytes)`, {
-      source,
-      url: redactUrl(url),
-      status: response.status,
-      hint: 'the API answered with something other than JSON; check the URL, or retry later if it is a transient fault',
-    });
-  }
 }
