@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_DAYS } from '../integrations/onepassword/jwt.js';
+import { EXPIRY_WARNING_DAYS, daysPhrase } from '../integrations/onepassword/jwt.js';
 import { listSecrets, type SecretStoreOptions } from './store.js';
 
 export interface SecretExpiry {
@@ -29,8 +29,7 @@ export function listSecretExpiries(options: SecretStoreOptions & { now?: number 
 export function describeExpiry(expiry: SecretExpiry): string | undefined {
   if (expiry.expiresAt === undefined || expiry.daysLeft === undefined) return undefined;
   const date = expiry.expiresAt.slice(0, 10);
-  if (expiry.daysLeft < 0) return `expired ${date} (${Math.ceil(-expiry.daysLeft)} day(s) ago)`;
-  return `expires ${date} (in ${Math.floor(expiry.daysLeft)} day(s))`;
+  return `${expiry.daysLeft < 0 ? 'expired' : 'expires'} ${date} (${daysPhrase(expiry.daysLeft)})`;
 }
 
 /** Warning lines for secrets that expired or expire within 14 days, ready for config warnings. */

@@ -3,7 +3,8 @@ import { describeError } from '../../engine/source-runtime.js';
 import type { OnceReport } from '../../engine/runtime.js';
 import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
 import { openRuntime, type RunFlags } from '../open-runtime.js';
-import { OnceProgress } from '../progress.js';
+import { OnceProgress, STOPPED } from '../progress.js';
+import { isCancellation } from '../../errors.js';
 import { shutdownSignal } from '../signals.js';
 import { metricsFor, serveOperations, type RunningServers } from '../../server/index.js';
 
@@ -26,6 +27,7 @@ export function summarize(reports: OnceReport[]): string {
         return `${name}: ok, ${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.emitted} events${dups} (${r.stop})`;
       }
       if ('skipped' in outcome) return `${name}: SKIPPED: ${outcome.reason}`;
+      if (isCancellation(outcome.error)) return `${name}: stopped: ${STOPPED}`;
       return `${name}: FAILED: ${describeError(outcome.error)}`;
     })
     .join('\n');

@@ -6,7 +6,7 @@ import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody } from './body.js';
-import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
+import { EXPIRY_WARNING_DAYS, daysPhrase, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
 /** 1Password allows 600 requests a minute and 30,000 an hour per account, across all streams. */
@@ -94,8 +94,8 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
 
   if (claims) {
     const days = daysUntilExpiry(claims, ctx.now());
-    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${Math.ceil(-days)} day(s) ago: issue a new token in 1Password (Integrations > Events Reporting)`);
-    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires in ${Math.floor(days)} day(s): rotate it before its expiry date`);
+    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${daysPhrase(days)}: issue a new token in 1Password (Integrations > Events Reporting)`);
+    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires ${daysPhrase(days)}: rotate it before its expiry date`);
   }
 
   const body: Record<string, unknown> = { limit: config.limit };
