@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { daysPhrase } from '../../src/integrations/onepassword/jwt.js';
-import { describeExpiry, expiryOf } from '../../src/secrets/expiry.js';
+import { daysPhrase, describeExpiry, expiryOf } from '../../src/secrets/expiry.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -3,7 +3,8 @@ import { isHelError } from '../../errors.js';
 import { readSecret, type SecretContext } from '../../source/auth/read-secret.js';
 import { secretRefsOf } from '../../source/auth/secret-refs.js';
 import { introspect } from './introspect.js';
-import { EXPIRY_WARNING_DAYS, daysPhrase, daysUntilExpiry, decodeEventsToken, tokenFeatures, tokenHost } from './jwt.js';
+import { daysPhrase } from '../../secrets/expiry.js';
+import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenFeatures, tokenHost } from './jwt.js';
 import { regionOfHost, streamOfUrl } from './regions.js';
 
 export interface CheckLine {

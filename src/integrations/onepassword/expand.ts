@@ -6,7 +6,8 @@ import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody } from './body.js';
-import { EXPIRY_WARNING_DAYS, daysPhrase, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
+import { daysPhrase } from '../../secrets/expiry.js';
+import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
 /** 1Password allows 600 requests a minute and 30,000 an hour per account, across all streams. */

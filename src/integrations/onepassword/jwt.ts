@@ -36,16 +36,6 @@ export function tokenFeatures(claims: EventsTokenClaims): string[] | undefined {
   return Array.isArray(fts) ? fts.filter((f): f is string => typeof f === 'string') : undefined;
 }
 
-/**
- * "in 3 day(s)", "1 day(s) ago", "in less than a day": whole days, always rounded toward zero,
- * so 24 hours past expiry is "1 day(s) ago" everywhere (validate, test, secrets, report).
- */
-export function daysPhrase(days: number): string {
-  const whole = Math.floor(Math.abs(days));
-  if (days < 0) return whole === 0 ? 'less than a day ago' : `${whole} day(s) ago`;
-  return whole === 0 ? 'in less than a day' : `in ${whole} day(s)`;
-}
-
 /** Days until the token expires (negative when expired); undefined when it never expires. */
 export function daysUntilExpiry(claims: EventsTokenClaims, now: number): number | undefined {
   return typeof claims.exp === 'number' ? (claims.exp * 1000 - now) / 86_400_000 : undefined;
