@@ -245,7 +245,7 @@ export const httpOutputSchema = z
   .superRefine((http, ctx) => {
     if (http.format !== 'elasticsearch_bulk') return;
     if (http.index === undefined) ctx.addIssue({ code: 'custom', path: ['index'], message: 'elasticsearch_bulk needs an index name, e.g. hel-%Y.%m.%d' });
-    else if (!INDEX_TEMPLATE.test(http.index) || http.index !== http.index.toLowerCase()) {
+    else if (!INDEX_TEMPLATE.test(http.index) || /[A-Z]/.test(http.index.replace(/%[YmdH%]/g, ''))) {
       ctx.addIssue({ code: 'custom', path: ['index'], message: 'a lower-case index name; % is followed by Y, m, d, H or %' });
     }
   });

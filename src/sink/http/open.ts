@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Clock } from '../../clock.js';
+import { systemClock, type Clock } from '../../clock.js';
 import type { HttpOutputConfig } from '../../config/schema.js';
 import { httpOutputSchema } from '../../config/schema.js';
 import { HelError } from '../../errors.js';
-import type { Logger } from '../../log/logger.js';
+import { createLogger, type Logger } from '../../log/logger.js';
 import { headerWaitCapMs } from '../../resilience/rate-limit-headers.js';
 import type { Random } from '../../resilience/backoff.js';
 import type { SecretContext } from '../../source/auth/read-secret.js';
 import { credentialHeader } from '../../source/auth/static-auth.js';
 import { redactUrl } from '../../source/redact-url.js';
+import type { SinkTarget } from '../open-sink.js';
 import { elasticsearchBulkFormat } from './elasticsearch-bulk.js';
 import type { HttpFormat } from './format.js';
 import { HecAckPoller } from './hec-ack.js';
@@ -34,6 +35,18 @@ export interface OpenHttpSinkOptions {
 
 /** At most this long is spent on delivering the rest at shutdown. */
 const CLOSE_TIMEOUT_MS = 10_000;
+
+/** The `http:` / `https:` line of the sink registry (open-sink.ts). */
+export function httpSinkOpener(target: SinkTarget): HttpSink {
+  const { config, env } = target;
+  return openHttpSink({
+    url: target.output,
+    config: config.global.output.http,
+    secrets: { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file },
+    clock: systemClock,
+    logger: target.logger ?? createLogger({ level: 'silent' }),
+  });
+}
 
 /** Builds the HTTP sink from `--output URL` and global.output.http. Reads the credential once to fail early. */
 export function openHttpSink(options: OpenHttpSinkOptions): HttpSink {
