@@ -124,3 +124,20 @@ test('a refused credential stops delivery with the fix, and the token never appe
   assert.doesNotMatch(JSON.stringify({ message: err.message, context: err.context }) + logs(), /s3cr3t/);
   assert.equal(r.lines.length, 0);
 });
+
+test('close() delivers what was written without a flush; it gives up on a receiver that stays down after timeout_secs', async (t) => {
+  const r = await receiver(t);
+  const open = openSink(r.url, {}, new FakeClock()).sink;
+  await open.write(page('audit', 0, 5), new AbortController().signal);
+  await open.close();
+  assert.equal(r.lines.length, 5);
+
+  await r.stop();
+  const { sink } = openSink(r.url, { timeout_secs: 0.3, max_backoff_secs: 0.1, initial_backoff_secs: 0.05 }, new FakeClock());
+  await sink.write(page('audit', 0, 5), new AbortController().signal);
+  const started = Date.now();
+  await sink.close();
+  const took = Date.now() - started;
+  assert.ok(took >= 250 && took < 3000, `close took ${took} ms`);
+  assert.equal(sink.healthy(), false);
+});

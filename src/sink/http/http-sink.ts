@@ -52,6 +52,11 @@ export class HttpSink implements BatchSink {
 
   async flush(signal: AbortSignal): Promise<void> {
     this.check();
+    await this.settle(signal);
+  }
+
+  /** Sends the open batch and waits for every delivery started so far. */
+  private async settle(signal: AbortSignal): Promise<void> {
     const open = this.batcher.take();
     if (open.length > 0) void this.dispatch(open);
     const results = await untilAborted(Promise.allSettled([...this.pending]), signal);
@@ -63,7 +68,7 @@ export class HttpSink implements BatchSink {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.failure === undefined) await this.flush(AbortSignal.timeout(this.options.closeTimeoutMs));
+      if (this.failure === undefined) await this.settle(AbortSignal.timeout(this.options.closeTimeoutMs));
     } catch {
       // Not acknowledged means not committed: the next run fetches these events again.
     }

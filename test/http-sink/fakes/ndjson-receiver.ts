@@ -5,12 +5,12 @@ export class NdjsonReceiver extends LoopbackReceiver {
   readonly lines: string[] = [];
   /** Bodies larger than this are refused with 413. */
   maxBodyBytes = Infinity;
-  /** Bearer token required when set. */
+  /** Bearer token required when set; a wrong one is echoed in the 401 body, as careless receivers do. */
   token: string | undefined;
 
   constructor() {
     super((req, respond) => {
-      if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) return respond(401, { message: 'invalid token' });
+      if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) return respond(401, { message: `invalid token: ${req.headers.authorization ?? 'none'}` });
       if (req.body.length > this.maxBodyBytes) return respond(413, { message: 'request entity too large' });
       for (const line of req.body.toString('utf8').split('\n')) if (line !== '') this.lines.push(line);
       respond(200, { ok: true });
