@@ -122,3 +122,18 @@ test('config errors: elasticsearch_bulk without index, a bad index template, a U
   assert.match(r.stderr, /carries credentials.*global\.output\.http\.auth/s);
   assert.doesNotMatch(r.stderr, /pw@/);
 });
+
+test('hel test --output http://… delivers the events it shows without committing; a missing sink token is named at start', async (t) => {
+  const r = await new NdjsonReceiver().start();
+  t.after(() => r.stop());
+  const { config, state } = await setup(t, {});
+  const tested = await hel(['test', '--source', 'audit', '-c', config, '--state', state, '--output', r.url]);
+  assert.equal(tested.code, 0, tested.stderr);
+  assert.ok(r.lines.length > 0 && r.lines.length <= TOTAL, `${r.lines.length} lines`);
+  assert.equal((await stateOf(state)).audit?.cursor, undefined, 'hel test commits nothing');
+
+  const secured = await setup(t, { output: { http: { url: r.url, auth: { type: 'bearer', token_env: 'OUT_TOKEN' } } } });
+  const run = await hel(['run', '--once', '-c', secured.config, '--state', secured.state], { env: { OUT_TOKEN: undefined } });
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /OUT_TOKEN is not set/);
+});
