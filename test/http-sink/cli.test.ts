@@ -7,6 +7,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { ElasticsearchFake } from './fakes/elasticsearch.js';
 import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
 import { SplunkHecFake } from './fakes/splunk-hec.js';
+import { feedSource } from './harness.js';
 
 const TOTAL = 1500;
 const PAGE = 100;
@@ -17,16 +18,7 @@ async function setup(t: { after(fn: () => unknown): void }, global: Record<strin
   const dir = tempDir(t);
   const config = writeConfig(dir, {
     global,
-    sources: {
-      audit: {
-        url: `${api.url}/api/v2/events`,
-        method: 'post',
-        body: { limit: PAGE },
-        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 1000 },
-        response_events_path: 'items',
-        dedupe: { id_path: 'uuid' },
-      },
-    },
+    sources: { audit: feedSource(api.url, PAGE) },
   });
   return { events, config, state: join(dir, 'st.db') };
 }

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { ElasticsearchFake } from './fakes/elasticsearch.js';
 import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
 import { prng, type LoopbackReceiver } from './fakes/receiver.js';
+import { feedSource } from './harness.js';
 
 /** HEL_HTTP_CRASH_EVENTS=200000 runs the issue's full-size backfill; the default keeps CI quick. */
 const TOTAL = Number(process.env.HEL_HTTP_CRASH_EVENTS ?? 30_000);
@@ -33,16 +34,7 @@ async function backfillWithKills(t: { after(fn: () => unknown): void }, receiver
   const dir = tempDir(t);
   const config = writeConfig(dir, {
     global: { output: { http: output } },
-    sources: {
-      audit: {
-        url: `${api.url}/api/v2/events`,
-        method: 'post',
-        body: { limit: PAGE },
-        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 100_000 },
-        response_events_path: 'items',
-        dedupe: { id_path: 'uuid' },
-      },
-    },
+    sources: { audit: feedSource(api.url, PAGE) },
   });
   const state = join(dir, 'st.db');
   let kills = 0;
