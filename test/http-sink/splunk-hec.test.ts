@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isHelError } from '../../src/errors.js';
 import { FakeClock } from '../resilience/fake-clock.js';
+import { waitFor } from '../helpers/hel-process.js';
 import { SplunkHecFake, splitConcatenated } from './fakes/splunk-hec.js';
 import { prng } from './fakes/receiver.js';
 import { driveAndCheck, openSink, page } from './harness.js';
@@ -35,6 +36,22 @@ test('HEC acknowledging late: each flush waits until Splunk reports its batches 
   assert.equal(e.time, Date.parse((e.event.event as { timestamp: string }).timestamp) / 1000);
   // All requests used one channel.
   assert.equal(fake.channels.size, 1);
+});
+
+test('a batch waiting for its indexer acknowledgment frees its request slot for the next batch', async (t) => {
+  const fake = await hec(t);
+  fake.ackAfterQueries = Number.MAX_SAFE_INTEGER;
+  const { sink } = openSink(fake.url, http({ batch_size: 10, max_in_flight: 1 }), new FakeClock(), env);
+  t.after(() => sink.close());
+  const signal = new AbortController().signal;
+  // Three full batches through one slot: the write returns only if each received batch lets the next go.
+  await sink.write(page('audit', 0, 30), signal);
+  const flushed = sink.flush(signal);
+  await waitFor(() => [...fake.channels.values()][0]?.pending.size === 3, 5000, 'three batches awaiting their ack');
+  assert.equal(fake.indexed.length, 0);
+  for (const entry of [...fake.channels.values()][0]!.pending.values()) entry.queriesLeft = 0;
+  await flushed;
+  assert.equal(fake.indexed.length, 30);
 });
 
 test('an ackId Splunk never confirms (data lost in the indexer) is re-sent after ack_timeout_secs; nothing is missing', async (t) => {

@@ -37,6 +37,8 @@ export interface DeliveryOptions {
   health: ReceiverHealth;
   stats: DeliveryStats;
   log: Logger;
+  /** Called when the batch is received and only its HEC acknowledgment is awaited: its request slot is free. */
+  onReceived?: () => void;
 }
 
 interface Problem {
@@ -100,6 +102,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
         return undefined;
       case 'ack': {
         if (o.acks === undefined) return undefined;
+        o.onReceived?.();
         if (await o.acks.wait(accepted.ackId, signal)) {
           o.health.succeeded();
           o.stats.delivered += lines.length;

@@ -90,15 +90,21 @@ export class HttpSink implements BatchSink {
   /** Starts delivering `lines` once a slot is free; resolves when it has one (the delivery goes on). */
   private dispatch(lines: OutLine[]): Promise<void> {
     const slot = this.takeSlot();
+    let held = true;
+    // A batch waiting only for Splunk's indexer acknowledgment holds no connection: it frees its slot.
+    const release = (): void => {
+      if (held) this.releaseSlot();
+      held = false;
+    };
     const delivery = slot
-      .then(() => deliver(lines, { ...this.options.delivery, stats: this.stats }, this.lifetime.signal))
+      .then(() => deliver(lines, { ...this.options.delivery, stats: this.stats, onReceived: release }, this.lifetime.signal))
       .catch((err: unknown) => {
         if (!isCancellation(err)) this.failure ??= isHelError(err) ? err : new HelError('HEL_OUTPUT', `${this.description}: ${(err as Error).message}`, {}, { cause: err });
         throw err;
       })
       .finally(() => {
         this.pending.delete(delivery);
-        this.releaseSlot();
+        release();
       });
     delivery.catch(() => undefined);
     this.pending.add(delivery);
