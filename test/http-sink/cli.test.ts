@@ -79,9 +79,10 @@ test('global.output.http: Elasticsearch _bulk into a dated index; a second backf
   assert.deepEqual([...es.indices.keys()], ['hel-2026.01.01']);
   assert.ok(es.indices.get('hel-2026.01.01')!.has('audit:e00000'));
   // A fresh state re-sends everything: Elasticsearch keeps one copy of each.
-  const again = await hel(['run', '--once', '-c', config, '--state', join(state, '..', 'fresh.db')], { env });
+  const again = await hel(['run', '--once', '-c', config, '--state', join(state, '..', 'fresh.db')], { env: { ...env, HEL_LOG_LEVEL: 'info' } });
   assert.equal(again.code, 0, again.stderr);
   assert.equal(es.documents().length, TOTAL);
+  assert.match(again.stderr, new RegExp(`output: 0 events delivered, ${TOTAL} already stored at the receiver \\(duplicates, not errors\\)`));
 });
 
 test('a mapping error fails the run naming the event and the field; the cursor stays before it', async (t) => {

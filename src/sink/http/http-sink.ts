@@ -76,6 +76,8 @@ export class HttpSink implements BatchSink {
     this.lifetime.abort();
     await Promise.allSettled([...this.pending]);
     this.options.acks?.close();
+    const { delivered, duplicates, retries, requests } = this.stats;
+    this.options.delivery.log.info({ delivered, duplicates, retries, requests }, `output: ${delivered} events delivered, ${duplicates} already stored at the receiver (duplicates, not errors), ${retries} retries`);
   }
 
   healthy(): boolean {
