@@ -116,7 +116,7 @@ test('config errors: elasticsearch_bulk without index, a bad index template, a U
   assert.doesNotMatch(r.stderr, /pw@/);
 });
 
-test('hel test --output http://… delivers the events it shows without committing; a missing sink token is named at start', async (t) => {
+test('hel test --output http://… delivers the events it shows without committing; a missing sink token is a config error with its key path', async (t) => {
   const r = await new NdjsonReceiver().start();
   t.after(() => r.stop());
   const { config, state } = await setup(t, {});
@@ -127,6 +127,8 @@ test('hel test --output http://… delivers the events it shows without committi
 
   const secured = await setup(t, { output: { http: { url: r.url, auth: { type: 'bearer', token_env: 'OUT_TOKEN' } } } });
   const run = await hel(['run', '--once', '-c', secured.config, '--state', secured.state], { env: { OUT_TOKEN: undefined } });
-  assert.notEqual(run.code, 0);
-  assert.match(run.stderr, /OUT_TOKEN is not set/);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /global\.output\.http\.auth\.token_env: OUT_TOKEN is not set/);
+  const validated = await hel(['validate', '-c', secured.config], { env: { OUT_TOKEN: undefined } });
+  assert.match(validated.stderr, /hel\.yaml:\d+:\d+ global\.output\.http\.auth\.token_env: OUT_TOKEN is not set/);
 });
