@@ -13,10 +13,11 @@ import {
   configSchema,
   globalSchema,
   sourceSchema,
+  type AuthConfig,
   type GlobalConfig,
   type SourceConfig,
 } from './schema.js';
-import { checkSources } from './semantic.js';
+import { authIssues, checkSources } from './semantic.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
@@ -151,6 +152,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
   }
   warnings.push(...semantic.warnings);
+  // The HTTP output's credential, checked like a source's.
+  const outputAuth = global.output.http?.auth;
+  for (const i of outputAuth ? authIssues(outputAuth as AuthConfig, { env, requireSecrets }) : []) {
+    const path = ['global', 'output', 'http', ...i.path];
+    issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
+  }
   const partialChecks = checkSources(partials.map((p) => p.source), { env, requireSecrets, now });
   for (const i of partialChecks.issues) {
     if (partials.find((p) => p.source === i.source)?.pruned.has(String(i.path[0]))) continue;

@@ -38,7 +38,7 @@ export function registerRunCommand(program: Command): void {
     .description('collect events: every source on its schedule, or once with --once')
     .option('--once', 'poll every source until caught up (or max_pages), then exit')
     .option('-s, --source <name>', 'only this source (repeatable)', collect)
-    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout')
+    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout, or send it to an http(s):// URL')
     .option('--output-rotate <policy>', 'rotate the output file: daily or size:<MB>')
     .option('--state <path>', 'SQLite state file (default: global.state.path, ./hel-state.db)')
     .option('--record-dir <dir>', 'save every request/response (secrets redacted) under DIR')
