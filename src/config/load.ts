@@ -18,6 +18,7 @@ import {
   type SourceConfig,
 } from './schema.js';
 import { checkSources } from './semantic.js';
+import { checkOutputFormats } from './output-format.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
@@ -135,11 +136,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
-    sources.push(...expanded.sources);
+    sources.push(...expanded.sources.map((s) => (config.output_format === undefined ? s : { ...s, output_format: config.output_format })));
   }
 
   // Checked even when other sources are broken, so one run reports every problem in the file.
   const semantic = checkSources(sources, { env, requireSecrets, now });
+  semantic.issues.push(...checkOutputFormats(sources, global.output));
   for (const i of semantic.issues) {
     const entry = i.source.onepassword?.entry;
     if (entry !== undefined && failedEntries.has(entry)) continue;

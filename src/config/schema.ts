@@ -158,6 +158,9 @@ export const scheduleSchema = z.strictObject({
   jitter_secs: nonNegativeSecs.default(0),
 });
 
+/** envelope and raw as collected; ocsf and ecs through the source integration's mapping (pipeline/mappings.ts). */
+const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const sourceSchema = z.strictObject({
@@ -178,6 +181,8 @@ export const sourceSchema = z.strictObject({
   timestamp_path: z.string().min(1).optional(),
   /** A stored cursor the server rejects with 400: keep it and fail, or restart from the last event time. */
   on_cursor_error: z.enum(['fail', 'reset']).default('fail'),
+  /** This source's output format, overriding global.output.format. */
+  output_format: outputFormat.optional(),
   /** With on_cursor_error: reset, the restart's first-request field and how far it looks back. */
   cursor_reset: z
     .strictObject({
@@ -206,6 +211,8 @@ export const onePasswordSourceSchema = z.strictObject({
   schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
   source_label_key: z.string().min(1).optional(),
   dedupe_capacity: z.int().positive().default(100_000),
+  /** The output format of every stream of this entry, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 export const globalSchema = z.strictObject({
@@ -222,7 +229,9 @@ export const globalSchema = z.strictObject({
     .prefault({}),
   output: z
     .strictObject({
-      format: z.enum(['envelope', 'raw']).default('envelope'),
+      format: outputFormat.default('envelope'),
+      /** ocsf / ecs: keep the vendor's event as JSON text (OCSF raw_data, ECS event.original). */
+      raw_data: z.boolean().default(false),
       path: z.string().min(1).optional(),
       rotate: z
         .string()

@@ -1,6 +1,7 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError } from '../errors.js';
+import { outputFormatOf } from '../config/output-format.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../source/transport.js';
 import type { Sink } from '../sink/sink.js';
@@ -61,7 +62,8 @@ export class Runtime {
         store: deps.store,
         clock: deps.clock,
         logger: deps.logger,
-        format: deps.config.global.output.format,
+        format: outputFormatOf(source, deps.config.global.output),
+        rawData: deps.config.global.output.raw_data,
         observer: deps.observer,
       });
       await sr.init();

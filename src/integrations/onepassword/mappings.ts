@@ -1,0 +1,59 @@
+/**
+ * 1Password's contribution to the pipeline's mapped output formats (OCSF, ECS), and the one place
+ * that knows whether a source is a 1Password stream: expanded from `type: onepassword`, or written
+ * out in full with an Events API URL (events.1password.com, .ca, .eu, events.ent.1password.com).
+ */
+import type { ResolvedSource } from '../../config/load.js';
+import type { EventMapper, FormatMapping, IntegrationMappings, MapContext, MappingOptions } from '../../pipeline/mappings.js';
+import { isObject } from '../../pipeline/leftovers.js';
+import { isOnePasswordUrl, streamOfUrl } from './regions.js';
+import type { OnePasswordStream } from './ocsf/common.js';
+import { mapAuditEvent } from './ocsf/audit.js';
+import { mapSignInAttempt } from './ocsf/sign-in.js';
+import { mapItemUsage } from './ocsf/item-usage.js';
+import { recoverFromOcsf } from './ocsf/recover.js';
+import { mapToEcs } from './ecs/map.js';
+import { recoverFromEcs } from './ecs/recover.js';
+
+const STREAMS: readonly OnePasswordStream[] = ['auditevents', 'signinattempts', 'itemusages'];
+
+export function isOnePasswordSource(source: ResolvedSource): boolean {
+  return source.onepassword !== undefined || isOnePasswordUrl(source.url);
+}
+
+/** The 1Password stream a source collects, or undefined when it is not one of the three. */
+export function onePasswordStreamOf(source: ResolvedSource): OnePasswordStream | undefined {
+  const named = source.onepassword?.stream ?? (isOnePasswordUrl(source.url) ? streamOfUrl(source.url)?.stream : undefined);
+  return STREAMS.find((s) => s === named);
+}
+
+type StreamMapper = (event: Record<string, unknown>, context: MapContext, options: MappingOptions) => Record<string, unknown>;
+
+export const OCSF_MAPPERS: Record<OnePasswordStream, StreamMapper> = {
+  auditevents: mapAuditEvent,
+  signinattempts: mapSignInAttempt,
+  itemusages: mapItemUsage,
+};
+
+/** A mapper over one stream; a non-object item (which 1Password never sends) is wrapped so it still maps. */
+function streamMapper(map: StreamMapper, options: MappingOptions): EventMapper {
+  return { map: (event, context) => map(isObject(event) ? event : { value: event }, context, options) };
+}
+
+const ocsf: FormatMapping = {
+  mapperFor(source, options) {
+    const stream = onePasswordStreamOf(source);
+    return stream === undefined ? undefined : streamMapper(OCSF_MAPPERS[stream], options);
+  },
+  recover: recoverFromOcsf,
+};
+
+const ecs: FormatMapping = {
+  mapperFor(source, options) {
+    const stream = onePasswordStreamOf(source);
+    return stream === undefined ? undefined : streamMapper((event, context, opts) => mapToEcs(stream, event, context, opts), options);
+  },
+  recover: recoverFromEcs,
+};
+
+export const onePasswordMappings: IntegrationMappings = { type: 'onepassword', owns: isOnePasswordSource, formats: { ocsf, ecs } };

@@ -1,0 +1,38 @@
+/** 1Password item usages -> OCSF 6003 API Activity (reference §6.3, table C). */
+import type { MapContext, MappingOptions } from '../../../pipeline/mappings.js';
+import { Leftovers } from '../../../pipeline/leftovers.js';
+import { OCSF_CLASSES, STATUS, classification } from '../../../pipeline/ocsf.js';
+import { itemUsageActivity } from './rules.js';
+import { PLACEHOLDER } from './audit.js';
+import { baseAttributes, closing, sourceEndpoint, takeUser, who } from './common.js';
+
+type Json = Record<string, unknown>;
+
+export function mapItemUsage(event: Json, context: MapContext, options: MappingOptions): Json {
+  const rest = new Leftovers(event);
+  const action = rest.string('action');
+  const user = takeUser(rest, 'user');
+  const app = rest.string('client', 'app_name');
+  const src = sourceEndpoint(rest, ['client', 'ip_address'], true);
+  const item = rest.string('item_uuid');
+  const version = rest.integer('used_version');
+  const vault = rest.string('vault_uuid');
+  const resources = [
+    ...(item !== undefined ? [{ uid: item, type: 'item', ...(version !== undefined ? { version: String(version) } : {}) }] : []),
+    ...(vault !== undefined ? [{ uid: vault, type: 'vault' }] : []),
+  ];
+  const base = baseAttributes(rest, 'itemusages', context, options, { eventCode: action });
+  // 6003 requires an actor and a source endpoint; 1Password always sends both, a placeholder keeps odd events valid.
+  const actor = user || app ? { ...(user ? { user } : {}), ...(app ? { app_name: app } : {}) } : { user: { uid: PLACEHOLDER } };
+  return {
+    ...classification(OCSF_CLASSES.apiActivity, itemUsageActivity(action), action),
+    ...base,
+    message: `${who(user)}: ${action ?? 'unknown action'} item ${item ?? PLACEHOLDER}${vault ? ` in vault ${vault}` : ''}`,
+    ...STATUS.success,
+    actor,
+    api: { operation: action ?? PLACEHOLDER },
+    src_endpoint: src ?? { name: PLACEHOLDER },
+    ...(resources.length > 0 ? { resources } : {}),
+    ...closing(rest, event, options),
+  };
+}
