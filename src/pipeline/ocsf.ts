@@ -73,7 +73,8 @@ export function activityId(cls: OcsfClass, caption: string): number {
 
 /**
  * class/category/activity/type attributes with their captions. For 99 Other the activity name is
- * the source's own value, as the schema asks ("See the activity_name attribute").
+ * the source's own value, as the schema asks ("See the activity_name attribute"); type_name stays
+ * the schema's caption ("Account Change: Other").
  */
 export function classification(cls: OcsfClass, activity: number, sourceValue?: string): Record<string, unknown> {
   const caption = cls.activities[activity] ?? 'Other';
@@ -86,7 +87,8 @@ export function classification(cls: OcsfClass, activity: number, sourceValue?: s
     activity_id: activity,
     activity_name: name,
     type_uid: cls.uid * 100 + activity,
-    type_name: `${cls.caption}: ${name}`,
+    // the type_uid enum caption: always the activity's caption, even for 99
+    type_name: `${cls.caption}: ${caption}`,
   };
 }
 

@@ -52,7 +52,8 @@ function target(cls: OcsfClass, objectType: string | undefined, rest: Leftovers)
       return { group: { uid: objectUuid ?? PLACEHOLDER }, ...(user ? { user } : {}) };
     }
     default: {
-      const user = takeUser(rest, 'object_details', objectUuid);
+      // object_details exists only when the object is a user (e.g. dealldev on a user's devices)
+      const user = rest.peek('object_details') === undefined ? undefined : takeUser(rest, 'object_details', objectUuid);
       return { entity: { uid: objectUuid ?? PLACEHOLDER, ...entityType(objectType), ...(user ? { user } : {}) } };
     }
   }

@@ -98,7 +98,7 @@ function restoreAudit(out: Json, line: Json): void {
     default: {
       const entity = obj(line.entity);
       setPath(out, ['object_uuid'], str(entity?.uid));
-      restoreUser(out, entity?.user, 'object_details');
+      restoreUser(out, entity?.user, 'object_details', 'object_uuid');
     }
   }
 }
