@@ -4,7 +4,7 @@ import { HelError } from '../errors.js';
 import { outputFormatOf } from '../config/output-format.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../source/transport.js';
-import type { Sink } from '../sink/sink.js';
+import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { PageReport } from './poll.js';
 import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
@@ -13,7 +13,9 @@ import type { SourceStatus } from './status.js';
 export interface RuntimeDeps {
   config: LoadedConfig;
   store: StateStore;
-  sink: Sink;
+  sink: BatchSink;
+  /** False for `hel test` without --commit: nothing is saved, not even what start-up reads back. */
+  commit?: boolean;
   transportFor: (source: ResolvedSource) => HttpTransport;
   clock: Clock;
   logger: Logger;
@@ -65,6 +67,7 @@ export class Runtime {
         format: outputFormatOf(source, deps.config.global.output),
         rawData: deps.config.global.output.raw_data,
         observer: deps.observer,
+        commit: deps.commit,
       });
       await sr.init();
       runtime.sources.set(source.name, sr);
@@ -72,7 +75,7 @@ export class Runtime {
     return runtime;
   }
 
-  get sink(): Sink {
+  get sink(): BatchSink {
     return this.deps.sink;
   }
 

@@ -29,6 +29,11 @@ export interface MappingOptions {
 /** Rewrites one vendor event of one source into the output schema. */
 export interface EventMapper {
   map(event: unknown, context: MapContext): Record<string, unknown>;
+  /**
+   * The vendor event behind a line this mapper wrote for this source (its label matches), for
+   * reading an output back after a crash; undefined for any other line.
+   */
+  eventOf(line: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
 /** A line written by a mapper, turned back into the vendor's event (for `hel report`). */

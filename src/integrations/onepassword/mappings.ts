@@ -4,7 +4,7 @@
  * out in full with an Events API URL (events.1password.com, .ca, .eu, events.ent.1password.com).
  */
 import type { ResolvedSource } from '../../config/load.js';
-import type { EventMapper, FormatMapping, IntegrationMappings, MapContext, MappingOptions } from '../../pipeline/mappings.js';
+import type { EventMapper, FormatMapping, IntegrationMappings, MapContext, MappingOptions, RecoveredEvent } from '../../pipeline/mappings.js';
 import { isObject } from '../../pipeline/leftovers.js';
 import { isOnePasswordUrl, streamOfUrl } from './regions.js';
 import type { OnePasswordStream } from './ocsf/common.js';
@@ -35,15 +35,28 @@ export const OCSF_MAPPERS: Record<OnePasswordStream, StreamMapper> = {
   itemusages: mapItemUsage,
 };
 
+type LabelOf = (line: Record<string, unknown>, key: string) => unknown;
+
 /** A mapper over one stream; a non-object item (which 1Password never sends) is wrapped so it still maps. */
-function streamMapper(map: StreamMapper, options: MappingOptions): EventMapper {
-  return { map: (event, context) => map(isObject(event) ? event : { value: event }, context, options) };
+function streamMapper(map: StreamMapper, options: MappingOptions, recover: (line: Record<string, unknown>) => RecoveredEvent | undefined, labelOf: LabelOf): EventMapper {
+  return {
+    map: (event, context) => map(isObject(event) ? event : { value: event }, context, options),
+    eventOf: (line) => (labelOf(line, options.labelKey) === options.labelValue ? recover(line)?.event : undefined),
+  };
 }
+
+/** OCSF carries Hel's label as a metadata tag, ECS as a label. */
+const ocsfLabel: LabelOf = (line, key) => {
+  const tags = isObject(line.metadata) ? line.metadata.tags : undefined;
+  const tag = Array.isArray(tags) ? (tags as unknown[]).find((t) => isObject(t) && t.name === key) : undefined;
+  return isObject(tag) ? tag.value : undefined;
+};
+const ecsLabel: LabelOf = (line, key) => (isObject(line.labels) ? line.labels[key] : undefined);
 
 const ocsf: FormatMapping = {
   mapperFor(source, options) {
     const stream = onePasswordStreamOf(source);
-    return stream === undefined ? undefined : streamMapper(OCSF_MAPPERS[stream], options);
+    return stream === undefined ? undefined : streamMapper(OCSF_MAPPERS[stream], options, recoverFromOcsf, ocsfLabel);
   },
   recover: recoverFromOcsf,
 };
@@ -51,7 +64,7 @@ const ocsf: FormatMapping = {
 const ecs: FormatMapping = {
   mapperFor(source, options) {
     const stream = onePasswordStreamOf(source);
-    return stream === undefined ? undefined : streamMapper((event, context, opts) => mapToEcs(stream, event, context, opts), options);
+    return stream === undefined ? undefined : streamMapper((event, context, opts) => mapToEcs(stream, event, context, opts), options, recoverFromEcs, ecsLabel);
   },
   recover: recoverFromEcs,
 };
