@@ -92,3 +92,24 @@ describe('the OCSF validator catches broken events', () => {
     assert.deepEqual(rules(validateOcsf({ class_uid: 4001 }).errors), ['class_unknown class_uid']);
   });
 });
+
+describe('OCSF: every documented audit action on every documented object type validates', () => {
+  it('79 actions x 30 object types, 0 errors', async () => {
+    const { DOCUMENTED_AUDIT_ACTIONS, DOCUMENTED_OBJECT_TYPES } = await import('../../src/integrations/onepassword/ocsf/rules.js');
+    const { createRng, makeAuditEvent } = await import('../../src/integrations/onepassword/mock/items.js');
+    assert.equal(DOCUMENTED_AUDIT_ACTIONS.length, 79);
+    assert.equal(DOCUMENTED_OBJECT_TYPES.length, 30);
+    const rng = createRng('every-pair');
+    const mapper = mapperOf('ocsf', 'auditevents');
+    const errors: string[] = [];
+    for (const action of DOCUMENTED_AUDIT_ACTIONS) {
+      for (const objectType of DOCUMENTED_OBJECT_TYPES) {
+        const event = { ...makeAuditEvent(rng, 'v2'), action, object_type: objectType };
+        const ocsf = mapper.map(event, { endpoint: '/api/v2/auditevents', collectedAt: COLLECTED_AT });
+        for (const e of validateOcsf(ocsf).errors) errors.push(`${objectType}/${action}: ${e.path} ${e.rule}`);
+        assert.deepEqual(recoverEvent(ocsf)?.event, event);
+      }
+    }
+    assert.deepEqual(errors.slice(0, 10), []);
+  });
+});

@@ -14,13 +14,15 @@ type Json = Record<string, unknown>;
 const STREAMS: readonly OnePasswordStream[] = ['auditevents', 'signinattempts', 'itemusages'];
 
 const obj = (v: unknown): Json | undefined => (isObject(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' && v !== PLACEHOLDER ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** An identifier; the placeholder a mapper put where the event had none is no identifier. */
+const ident = (v: unknown): string | undefined => (str(v) !== PLACEHOLDER ? str(v) : undefined);
 
 /** An OCSF user back into a 1Password user object under `key`, and its uid into `uidKey` when given. */
 function restoreUser(out: Json, user: unknown, key: string, uidKey?: string, typeAndAccount = true): void {
   const u = obj(user);
   if (u === undefined) return;
-  const uid = str(u.uid);
+  const uid = ident(u.uid);
   if (uidKey !== undefined) setPath(out, [uidKey], uid);
   const details: Json = {};
   if (uid !== undefined) details.uuid = uid;
@@ -83,21 +85,21 @@ function restoreAudit(out: Json, line: Json): void {
     case OCSF_CLASSES.userAccess.uid:
       restoreUser(out, line.user, 'aux_details', 'aux_uuid');
       restoreBits(out, line.privileges);
-      setPath(out, ['object_uuid'], str(obj((line.resources as unknown[] | undefined)?.[0])?.uid));
+      setPath(out, ['object_uuid'], ident(obj((line.resources as unknown[] | undefined)?.[0])?.uid));
       break;
     case OCSF_CLASSES.groupManagement.uid:
       if (objectType === 'gva') {
-        setPath(out, ['aux_uuid'], str(obj(line.group)?.uid));
-        setPath(out, ['object_uuid'], str(obj(line.resource)?.uid));
+        setPath(out, ['aux_uuid'], ident(obj(line.group)?.uid));
+        setPath(out, ['object_uuid'], ident(obj(line.resource)?.uid));
         restoreBits(out, line.privileges);
       } else {
-        setPath(out, ['object_uuid'], str(obj(line.group)?.uid));
+        setPath(out, ['object_uuid'], ident(obj(line.group)?.uid));
         restoreUser(out, line.user, 'aux_details', 'aux_uuid');
       }
       break;
     default: {
       const entity = obj(line.entity);
-      setPath(out, ['object_uuid'], str(entity?.uid));
+      setPath(out, ['object_uuid'], ident(entity?.uid));
       restoreUser(out, entity?.user, 'object_details', 'object_uuid');
     }
   }
@@ -124,7 +126,7 @@ function restoreItemUsage(out: Json, line: Json): void {
   for (const r of Array.isArray(line.resources) ? line.resources : []) {
     const resource = obj(r);
     if (resource?.type === 'item') {
-      setPath(out, ['item_uuid'], str(resource.uid));
+      setPath(out, ['item_uuid'], ident(resource.uid));
       if (typeof resource.version === 'string' && /^-?\d+$/.test(resource.version)) out.used_version = Number(resource.version);
     } else if (resource?.type === 'vault') {
       setPath(out, ['vault_uuid'], str(resource.uid));

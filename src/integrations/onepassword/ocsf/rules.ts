@@ -103,3 +103,18 @@ export const SIGN_IN_OUTCOMES: Readonly<Record<string, 'success' | 'failure'>> =
   modern_version_failed: 'failure',
   firewall_failed: 'failure',
 };
+
+/** Audit actions of the Events API 1.4.1 (reference §11.7); the docs table lists each. The enum is open. */
+export const DOCUMENTED_AUDIT_ACTIONS: readonly string[] = (
+  'activate addgsso begin beginr cancel cancelr changeks changela changemp changenm changesk chngasso chngdsso chngpsso complete completr ' +
+  'convert create dealldev delete delgsso delshare deolddev detchild disblduo disblmfa disblsso dlgsess dvrfydmn enblduo enblmfa enblsso ' +
+  'expire export grant hide join launchi leave musercom muserdec patch propose provsn prsndall purge rdmchild reactive reauth replace ' +
+  'resendts revoke role sdvcsso sendpkg sendts share ssotknv suspend tdvcsso trename trevoke trvlaway trvlback tverify uisas unhide ' +
+  'unknown unlink updatduo update updatea updatfw updatmfa upguest uvrfydmn verify view vrfydmn'
+).split(' ');
+
+/** Audit object types of the Events API (reference §11.8). The enum is open. */
+export const DOCUMENTED_OBJECT_TYPES: readonly string[] = (
+  'account card cred device dlgdsess ec famchild file gm group gva invite item itemhist items miguser mngdacc pm report sa satoken ' +
+  'slackapp sso ssotkn sub template user uva vault vaultkey'
+).split(' ');
