@@ -181,8 +181,6 @@ export const sourceSchema = z.strictObject({
   timestamp_path: z.string().min(1).optional(),
   /** A stored cursor the server rejects with 400: keep it and fail, or restart from the last event time. */
   on_cursor_error: z.enum(['fail', 'reset']).default('fail'),
-  /** This source's output format, overriding global.output.format. */
-  output_format: outputFormat.optional(),
   /** With on_cursor_error: reset, the restart's first-request field and how far it looks back. */
   cursor_reset: z
     .strictObject({
@@ -190,6 +188,8 @@ export const sourceSchema = z.strictObject({
       overlap_secs: nonNegativeSecs.default(300),
     })
     .prefault({}),
+  /** This source's output format, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
