@@ -16,7 +16,7 @@ import {
   type SourceConfig,
 } from './schema.js';
 import { checkSources } from './semantic.js';
-import { checkOutputFormats } from './output-format.js';
+import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
@@ -135,7 +135,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
-    sources.push(...expanded.sources.map((s) => (config.output_format === undefined ? s : { ...s, output_format: config.output_format })));
+    sources.push(...withOutputFormat(expanded.sources, config));
   }
 
   // Checked even when other sources are broken, so one run reports every problem in the file.

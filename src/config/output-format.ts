@@ -8,6 +8,12 @@ export function outputFormatOf(source: ResolvedSource, output: GlobalConfig['out
   return source.output_format ?? output.format;
 }
 
+/** A short-form entry's `output_format` applies to every source it expands to. */
+export function withOutputFormat(sources: ResolvedSource[], entry: unknown): ResolvedSource[] {
+  const format = (entry as { output_format?: OutputFormat } | null)?.output_format;
+  return format === undefined ? sources : sources.map((s) => ({ ...s, output_format: format }));
+}
+
 /** Every source written as ocsf or ecs needs its integration's mapping for that format. */
 export function checkOutputFormats(sources: ResolvedSource[], output: GlobalConfig['output']): SemanticIssue[] {
   const issues: SemanticIssue[] = [];

@@ -1,5 +1,5 @@
 import type { ResolvedSource } from '../config/load.js';
-import { onePasswordMappings } from '../integrations/onepassword/mappings.js';
+import { integrationOf, integrationOwning, integrations } from '../integrations/registry.js';
 
 /** Output formats that rewrite each event into a standard schema, through an integration's mapper. */
 export const MAPPED_FORMATS = ['ocsf', 'ecs'] as const;
@@ -51,37 +51,23 @@ export interface FormatMapping {
   recover(line: Record<string, unknown>): RecoveredEvent | undefined;
 }
 
-/** What an integration contributes to the pipeline's output formats. */
-export interface IntegrationMappings {
-  /** Integration type, as in `type:` of a source. */
-  type: string;
-  /** Whether a source belongs to this integration (how that is known is the integration's business). */
-  owns(source: ResolvedSource): boolean;
-  formats: Partial<Record<MappedFormat, FormatMapping>>;
-}
-
-/** The integrations that ship mappings; one line each. */
-const REGISTRY: readonly IntegrationMappings[] = [onePasswordMappings];
-
-export function integrationMappings(): readonly IntegrationMappings[] {
-  return REGISTRY;
-}
+/** What an integration contributes to the output formats: its `mappings` member (integrations/integration.ts). */
+export type EventMappings = Partial<Record<MappedFormat, FormatMapping>>;
 
 export type MapperLookup = { ok: true; mapper: EventMapper } | { ok: false; reason: string; hint: string };
 
 /** The mapper of a source for a mapped format, or why there is none. */
 export function lookupMapper(source: ResolvedSource, format: MappedFormat, options: MappingOptions): MapperLookup {
-  const integration = REGISTRY.find((i) => i.owns(source));
+  const integration = integrationOf(source) ?? integrationOwning(source);
   if (integration === undefined) {
-    const known = REGISTRY.map((i) => i.type).join(', ');
+    const known = integrations().filter((i) => i.mappings?.[format] !== undefined).map((i) => i.type);
     return {
       ok: false,
-      reason: `output format ${format} needs a mapping, and source ${source.name} belongs to no integration that has one (${known})`,
-      hint: `set output_format: envelope (or raw) on this source, or use the integration's short form (type: ${REGISTRY[0]?.type ?? 'onepassword'})`,
+      reason: `output format ${format} needs a mapping, and source ${source.name} belongs to no integration that has one (${known.join(', ') || 'none'})`,
+      hint: `set output_format: envelope (or raw) on this source${known[0] ? `, or use the integration's short form (type: ${known[0]})` : ''}`,
     };
   }
-  const mapping = integration.formats[format];
-  const mapper = mapping?.mapperFor(source, options);
+  const mapper = integration.mappings?.[format]?.mapperFor(source, options);
   if (mapper === undefined) {
     return {
       ok: false,
@@ -92,11 +78,11 @@ export function lookupMapper(source: ResolvedSource, format: MappedFormat, optio
   return { ok: true, mapper };
 }
 
-/** The vendor event behind a mapped line, asking every registered mapping; undefined when none claims it. */
+/** The vendor event behind a mapped line, asking every integration's mappings; undefined when none claims it. */
 export function recoverEvent(line: Record<string, unknown>): (RecoveredEvent & { integration: string; format: MappedFormat }) | undefined {
-  for (const integration of REGISTRY) {
+  for (const integration of integrations()) {
     for (const format of MAPPED_FORMATS) {
-      const found = integration.formats[format]?.recover(line);
+      const found = integration.mappings?.[format]?.recover(line);
       if (found !== undefined) return { ...found, integration: integration.type, format };
     }
   }

@@ -1,12 +1,12 @@
 /**
- * 1Password's contribution to the pipeline's mapped output formats (OCSF, ECS), and the one place
- * that knows whether a source is a 1Password stream: expanded from `type: onepassword`, or written
- * out in full with an Events API URL (events.1password.com, .ca, .eu, events.ent.1password.com).
+ * 1Password's output mappings (OCSF, ECS) of its three streams; attached to the integration in
+ * index.ts. Which stream a source reads is what the integration set on it (`integration.stream`:
+ * the short form's stream, or the path of an Events API URL).
  */
 import type { ResolvedSource } from '../../config/load.js';
-import type { EventMapper, FormatMapping, IntegrationMappings, MapContext, MappingOptions, RecoveredEvent } from '../../pipeline/mappings.js';
+import type { EventMapper, EventMappings, FormatMapping, MapContext, MappingOptions, RecoveredEvent } from '../../pipeline/mappings.js';
 import { isObject } from '../../pipeline/leftovers.js';
-import { isOnePasswordUrl, streamOfUrl } from './regions.js';
+import { streamOfUrl } from './regions.js';
 import type { OnePasswordStream } from './ocsf/common.js';
 import { mapAuditEvent } from './ocsf/audit.js';
 import { mapSignInAttempt } from './ocsf/sign-in.js';
@@ -17,13 +17,9 @@ import { recoverFromEcs } from './ecs/recover.js';
 
 const STREAMS: readonly OnePasswordStream[] = ['auditevents', 'signinattempts', 'itemusages'];
 
-export function isOnePasswordSource(source: ResolvedSource): boolean {
-  return source.onepassword !== undefined || isOnePasswordUrl(source.url);
-}
-
 /** The 1Password stream a source collects, or undefined when it is not one of the three. */
 export function onePasswordStreamOf(source: ResolvedSource): OnePasswordStream | undefined {
-  const named = source.onepassword?.stream ?? (isOnePasswordUrl(source.url) ? streamOfUrl(source.url)?.stream : undefined);
+  const named = source.integration?.stream ?? streamOfUrl(source.url)?.stream;
   return STREAMS.find((s) => s === named);
 }
 
@@ -69,4 +65,4 @@ const ecs: FormatMapping = {
   recover: recoverFromEcs,
 };
 
-export const onePasswordMappings: IntegrationMappings = { type: 'onepassword', owns: isOnePasswordSource, formats: { ocsf, ecs } };
+export const onePasswordMappings: EventMappings = { ocsf, ecs };
