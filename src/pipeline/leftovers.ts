@@ -7,84 +7,91 @@ function isObject(value: unknown): value is Json {
 /**
  * A vendor event a mapper takes its fields from. Whatever it does not take is left for the
  * schema's catch-all (OCSF `unmapped`, ECS the vendor namespace), so a mapping loses nothing.
- * Nested objects are copied only when a field is taken from them; the event itself is never changed.
+ * Taking only records the key; `rest()` rebuilds just the objects something was taken from (and
+ * their parents), so the event itself is never changed.
  */
 export class Leftovers {
-  private readonly root: Json;
-  private readonly copies = new Set<Json>();
+  /** Per object of the event: the keys taken from it. */
+  private readonly taken = new Map<Json, Set<string>>();
+  /** Objects on the way to a taken key: rebuilt by `rest()`, the others are kept as they are. */
+  private readonly touched = new Set<Json>();
 
-  constructor(event: Json) {
-    this.root = { ...event };
-    this.copies.add(this.root);
+  constructor(private readonly event: Json) {}
+
+  /** The value at `key` (or `key.sub`), without taking it. */
+  peek(key: string, sub?: string): unknown {
+    const value = this.event[key];
+    if (sub === undefined) return value;
+    return isObject(value) ? value[sub] : undefined;
   }
 
-  /** The value at a path, without taking it. */
-  peek(...path: string[]): unknown {
-    let node: unknown = this.root;
-    for (const key of path) {
-      if (!isObject(node)) return undefined;
-      node = node[key];
-    }
-    return node;
-  }
-
-  /** Takes the value at a path if `accept` says it fits; a value that does not fit stays for the catch-all. */
-  takeIf<T>(accept: (value: unknown) => value is T, ...path: string[]): T | undefined {
-    const value = this.peek(...path);
-    if (value === undefined || !accept(value)) return undefined;
-    const last = path[path.length - 1]!;
-    let parent = this.root;
-    for (const key of path.slice(0, -1)) {
-      let child = parent[key] as Json;
-      if (!this.copies.has(child)) {
-        child = { ...child };
-        parent[key] = child;
-        this.copies.add(child);
-      }
+  /**
+   * Takes the value at `key` (or `key.sub`) if `accept` says it fits; a value that does not fit
+   * stays for the catch-all. Vendor events are shallow: two levels are all a mapper takes from.
+   */
+  takeIf<T>(accept: (value: unknown) => value is T, key: string, sub?: string): T | undefined {
+    let parent = this.event;
+    let name = key;
+    if (sub !== undefined) {
+      const child = parent[key];
+      if (!isObject(child)) return undefined;
       parent = child;
+      name = sub;
     }
-    delete parent[last];
+    const value = parent[name];
+    if (value === undefined || !accept(value)) return undefined;
+    let keys = this.taken.get(parent);
+    if (keys === undefined) this.taken.set(parent, (keys = new Set()));
+    else if (keys.has(name)) return undefined;
+    keys.add(name);
+    this.touched.add(this.event);
+    this.touched.add(parent);
     return value;
   }
 
   /** A non-empty string. */
-  string(...path: string[]): string | undefined {
-    return this.takeIf(isNonEmptyString, ...path);
+  string(key: string, sub?: string): string | undefined {
+    return this.takeIf(isNonEmptyString, key, sub);
   }
 
   /** A safe integer. */
-  integer(...path: string[]): number | undefined {
-    return this.takeIf(isSafeInteger, ...path);
+  integer(key: string, sub?: string): number | undefined {
+    return this.takeIf(isSafeInteger, key, sub);
   }
 
   /** A finite number. */
-  number(...path: string[]): number | undefined {
-    return this.takeIf(isFiniteNumber, ...path);
+  number(key: string, sub?: string): number | undefined {
+    return this.takeIf(isFiniteNumber, key, sub);
   }
 
   /** Takes the value only when it equals `expected` (a field repeating one already mapped). */
-  same(expected: unknown, ...path: string[]): void {
-    if (expected !== undefined) this.takeIf((v): v is unknown => v === expected, ...path);
+  same(expected: unknown, key: string, sub?: string): void {
+    if (expected !== undefined) this.takeIf((v): v is unknown => v === expected, key, sub);
   }
 
   /** What was not taken; objects emptied by taking are dropped, objects that came empty are kept. */
   rest(): Json | undefined {
-    const pruned = this.prune(this.root);
-    return pruned !== undefined && Object.keys(pruned).length > 0 ? pruned : undefined;
+    if (!this.touched.has(this.event)) return Object.keys(this.event).length > 0 ? this.event : undefined;
+    return this.remaining(this.event);
   }
 
-  private prune(node: Json): Json | undefined {
-    if (!this.copies.has(node)) return node;
+  private remaining(node: Json): Json | undefined {
+    const taken = this.taken.get(node);
     const out: Json = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (isObject(value) && this.copies.has(value)) {
-        const child = this.prune(value);
-        if (child !== undefined) out[key] = child;
+    let kept = false;
+    for (const key in node) {
+      if (taken?.has(key)) continue;
+      const value = node[key];
+      if (isObject(value) && this.touched.has(value)) {
+        const child = this.remaining(value);
+        if (child === undefined) continue;
+        out[key] = child;
       } else {
         out[key] = value;
       }
+      kept = true;
     }
-    return Object.keys(out).length > 0 || node === this.root ? out : undefined;
+    return kept ? out : undefined;
   }
 }
 

@@ -67,9 +67,13 @@ export const ACTIVITY_OTHER = 99;
 
 /** The activity id of a caption in a class; throws on a caption the class lacks (a mapping table typo). */
 export function activityId(cls: OcsfClass, caption: string): number {
-  for (const [id, name] of Object.entries(cls.activities)) if (name === caption) return Number(id);
-  throw new Error(`OCSF class ${cls.uid} ${cls.caption} has no activity ${JSON.stringify(caption)}`);
+  let ids = activityIds.get(cls);
+  if (ids === undefined) activityIds.set(cls, (ids = new Map(Object.entries(cls.activities).map(([id, name]) => [name, Number(id)]))));
+  const id = ids.get(caption);
+  if (id === undefined) throw new Error(`OCSF class ${cls.uid} ${cls.caption} has no activity ${JSON.stringify(caption)}`);
+  return id;
 }
+const activityIds = new WeakMap<OcsfClass, Map<string, number>>();
 
 /**
  * class/category/activity/type attributes with their captions. For 99 Other the activity name is

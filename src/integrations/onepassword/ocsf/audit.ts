@@ -3,7 +3,7 @@ import type { MapContext, MappingOptions } from '../../../pipeline/mappings.js';
 import { Leftovers, isNonEmptyString } from '../../../pipeline/leftovers.js';
 import { OCSF_CLASSES, STATUS, classification, epochMs, type OcsfClass } from '../../../pipeline/ocsf.js';
 import { auditActivity } from './rules.js';
-import { SERVICE_ACCOUNT_TYPE, baseAttributes, closing, sourceEndpoint, takeUser, userType, who } from './common.js';
+import { SERVICE_ACCOUNT_TYPE, baseAttributes, close, sourceEndpoint, takeUser, userType, who } from './common.js';
 
 type Json = Record<string, unknown>;
 
@@ -85,15 +85,17 @@ export function mapAuditEvent(event: Json, context: MapContext, options: Mapping
   const deviceUid = rest.string('session', 'device_uuid');
   const profiles = [...(dated ? ['datetime'] : []), ...(deviceUid ? ['host'] : [])];
   const base = baseAttributes(rest, 'auditevents', context, options, { eventCode: action, ...(profiles.length > 0 ? { profiles } : {}) });
-  return {
-    ...classification(cls, activity, action),
-    ...base,
-    message: `${who(actor?.user as Json | undefined)}: ${action ?? 'unknown action'} ${kind ?? 'unknown object'}`,
-    ...STATUS.success,
-    ...(actor ? { actor } : {}),
-    ...(src ? { src_endpoint: src } : {}),
-    ...(deviceUid ? { device: { uid: deviceUid, type_id: 0, type: 'Unknown' } } : {}),
-    ...about,
-    ...closing(rest, event, options),
-  };
+  const out = classification(cls, activity, action);
+  out.time = base.time;
+  out.metadata = base.metadata;
+  out.severity_id = base.severity_id;
+  out.severity = base.severity;
+  out.message = `${who(actor?.user as Json | undefined)}: ${action ?? 'unknown action'} ${kind ?? 'unknown object'}`;
+  out.status_id = STATUS.success.status_id;
+  out.status = STATUS.success.status;
+  if (actor) out.actor = actor;
+  if (src) out.src_endpoint = src;
+  if (deviceUid) out.device = { uid: deviceUid, type_id: 0, type: 'Unknown' };
+  for (const key of Object.keys(about)) out[key] = about[key];
+  return close(out, rest, event, options);
 }

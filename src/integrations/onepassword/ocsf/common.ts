@@ -52,16 +52,17 @@ export function takeUser(rest: Leftovers, key: string, uid?: string, typeAndAcco
 
 /** 1Password `location` as an OCSF location; left for `unmapped` when it names no place (the schema needs city, country or region). */
 export function takeLocation(rest: Leftovers): Json | undefined {
-  const named = ['city', 'country', 'region'].some((k) => isNonEmptyString(rest.peek('location', k)));
-  if (!named) return undefined;
+  if (!isNonEmptyString(rest.peek('location', 'city')) && !isNonEmptyString(rest.peek('location', 'country')) && !isNonEmptyString(rest.peek('location', 'region'))) return undefined;
   const out: Json = {};
-  for (const [from, to] of [['city', 'city'], ['country', 'country'], ['region', 'region']] as const) {
-    const v = rest.string('location', from);
-    if (v !== undefined) out[to] = v;
-  }
+  const city = rest.string('location', 'city');
+  if (city !== undefined) out.city = city;
+  const country = rest.string('location', 'country');
+  if (country !== undefined) out.country = country;
+  const region = rest.string('location', 'region');
+  if (region !== undefined) out.region = region;
   const lat = rest.number('location', 'latitude');
-  const long = rest.number('location', 'longitude');
   if (lat !== undefined) out.lat = lat;
+  const long = rest.number('location', 'longitude');
   if (long !== undefined) out.long = long;
   return out;
 }
@@ -75,8 +76,8 @@ export function takeClientOs(rest: Leftovers): Json | undefined {
 }
 
 /** `src_endpoint` from an IP (and where it is); without an IP the place stays in `unmapped`. */
-export function sourceEndpoint(rest: Leftovers, ipPath: string[], withOs: boolean): Json | undefined {
-  const ip = rest.takeIf(isIpText, ...ipPath);
+export function sourceEndpoint(rest: Leftovers, ipPath: readonly [string, string], withOs: boolean): Json | undefined {
+  const ip = rest.takeIf(isIpText, ipPath[0], ipPath[1]);
   if (ip === undefined) return undefined;
   const location = takeLocation(rest);
   const os = withOs ? takeClientOs(rest) : undefined;
@@ -114,10 +115,12 @@ export function baseAttributes(
   return { time, metadata, ...SEVERITY_INFORMATIONAL };
 }
 
-/** The closing attributes: the vendor fields nothing took, and the raw event when asked for. */
-export function closing(rest: Leftovers, event: Json, options: MappingOptions): Json {
+/** Adds the closing attributes: the vendor fields nothing took, and the raw event when asked for. */
+export function close(out: Json, rest: Leftovers, event: Json, options: MappingOptions): Json {
   const unmapped = rest.rest();
-  return { ...(unmapped ? { unmapped } : {}), ...(options.rawData ? { raw_data: JSON.stringify(event) } : {}) };
+  if (unmapped) out.unmapped = unmapped;
+  if (options.rawData) out.raw_data = JSON.stringify(event);
+  return out;
 }
 
 /** "Name <email>", the email, the name or the uid of an OCSF user, for messages. */

@@ -4,7 +4,7 @@ import { Leftovers } from '../../../pipeline/leftovers.js';
 import { OCSF_CLASSES, STATUS, classification } from '../../../pipeline/ocsf.js';
 import { itemUsageActivity } from './rules.js';
 import { PLACEHOLDER } from './audit.js';
-import { baseAttributes, closing, sourceEndpoint, takeUser, who } from './common.js';
+import { baseAttributes, close, sourceEndpoint, takeUser, who } from './common.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,15 +24,17 @@ export function mapItemUsage(event: Json, context: MapContext, options: MappingO
   const base = baseAttributes(rest, 'itemusages', context, options, { eventCode: action });
   // 6003 requires an actor and a source endpoint; 1Password always sends both, a placeholder keeps odd events valid.
   const actor = user || app ? { ...(user ? { user } : {}), ...(app ? { app_name: app } : {}) } : { user: { uid: PLACEHOLDER } };
-  return {
-    ...classification(OCSF_CLASSES.apiActivity, itemUsageActivity(action), action),
-    ...base,
-    message: `${who(user)}: ${action ?? 'unknown action'} item ${item ?? PLACEHOLDER}${vault ? ` in vault ${vault}` : ''}`,
-    ...STATUS.success,
-    actor,
-    api: { operation: action ?? PLACEHOLDER },
-    src_endpoint: src ?? { name: PLACEHOLDER },
-    ...(resources.length > 0 ? { resources } : {}),
-    ...closing(rest, event, options),
-  };
+  const out = classification(OCSF_CLASSES.apiActivity, itemUsageActivity(action), action);
+  out.time = base.time;
+  out.metadata = base.metadata;
+  out.severity_id = base.severity_id;
+  out.severity = base.severity;
+  out.message = `${who(user)}: ${action ?? 'unknown action'} item ${item ?? PLACEHOLDER}${vault ? ` in vault ${vault}` : ''}`;
+  out.status_id = STATUS.success.status_id;
+  out.status = STATUS.success.status;
+  out.actor = actor;
+  out.api = { operation: action ?? PLACEHOLDER };
+  out.src_endpoint = src ?? { name: PLACEHOLDER };
+  if (resources.length > 0) out.resources = resources;
+  return close(out, rest, event, options);
 }

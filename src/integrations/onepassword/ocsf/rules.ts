@@ -64,8 +64,23 @@ export const AUDIT_RULES: readonly AuditRule[] = [
 /** The action 1Password itself uses when it cannot say: activity 0 Unknown, not 99 Other. */
 export const UNKNOWN_ACTION = 'unknown';
 
+type AuditActivity = { cls: OcsfClass; activity: number };
+/** Decided pairs; bounded, as both values come from the API (an open enum). */
+const decided = new Map<string, AuditActivity>();
+const DECIDED_CAP = 4096;
+
 /** Class and activity id of an audit event. */
-export function auditActivity(action: string | undefined, objectType: string | undefined): { cls: OcsfClass; activity: number } {
+export function auditActivity(action: string | undefined, objectType: string | undefined): AuditActivity {
+  const key = `${action ?? ''}\u0000${objectType ?? ''}`;
+  let found = decided.get(key);
+  if (found === undefined) {
+    if (decided.size >= DECIDED_CAP) decided.clear();
+    decided.set(key, (found = decideAuditActivity(action, objectType)));
+  }
+  return found;
+}
+
+function decideAuditActivity(action: string | undefined, objectType: string | undefined): AuditActivity {
   if (action !== undefined && objectType !== undefined) {
     const override = AUDIT_RULES.find((r) => r.action === action && r.objectTypes?.includes(objectType));
     if (override) return { cls: override.cls, activity: activityId(override.cls, override.activity) };

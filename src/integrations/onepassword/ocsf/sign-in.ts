@@ -4,7 +4,7 @@ import { Leftovers } from '../../../pipeline/leftovers.js';
 import { ACTIVITY_OTHER, OCSF_CLASSES, STATUS, activityId, classification } from '../../../pipeline/ocsf.js';
 import { SIGN_IN_OUTCOMES } from './rules.js';
 import { PLACEHOLDER } from './audit.js';
-import { baseAttributes, closing, sourceEndpoint, takeUser, who } from './common.js';
+import { baseAttributes, close, sourceEndpoint, takeUser, who } from './common.js';
 
 type Json = Record<string, unknown>;
 
@@ -12,9 +12,9 @@ const LOGON = activityId(OCSF_CLASSES.authentication, 'Logon');
 /** The sign-in is to 1Password itself; the class needs a service or a destination. */
 export const SIGN_IN_SERVICE = { name: '1Password' } as const;
 
-function statusOf(category: string | undefined): Json {
+function statusOf(category: string | undefined): { status_id: number; status: string } {
   const outcome = category === undefined ? undefined : SIGN_IN_OUTCOMES[category];
-  if (outcome !== undefined) return { ...STATUS[outcome] };
+  if (outcome !== undefined) return STATUS[outcome];
   return category === undefined ? { status_id: 0, status: 'Unknown' } : { status_id: ACTIVITY_OTHER, status: category };
 }
 
@@ -27,18 +27,21 @@ export function mapSignInAttempt(event: Json, context: MapContext, options: Mapp
   const app = rest.string('client', 'app_name');
   const src = sourceEndpoint(rest, ['client', 'ip_address'], true);
   const base = baseAttributes(rest, 'signinattempts', context, options);
-  return {
-    ...classification(OCSF_CLASSES.authentication, LOGON),
-    ...base,
-    message: `Sign-in ${category ?? 'attempt'}${type ? ` (${type})` : ''} for ${who(user)}`,
-    ...statusOf(category),
-    ...(category !== undefined ? { status_code: category } : {}),
-    ...(type !== undefined ? { status_detail: type } : {}),
-    user,
-    ...(session !== undefined ? { session: { uid: session } } : {}),
-    ...(app !== undefined ? { actor: { app_name: app } } : {}),
-    ...(src ? { src_endpoint: src } : {}),
-    service: SIGN_IN_SERVICE,
-    ...closing(rest, event, options),
-  };
+  const out = classification(OCSF_CLASSES.authentication, LOGON);
+  out.time = base.time;
+  out.metadata = base.metadata;
+  out.severity_id = base.severity_id;
+  out.severity = base.severity;
+  out.message = `Sign-in ${category ?? 'attempt'}${type ? ` (${type})` : ''} for ${who(user)}`;
+  const status = statusOf(category);
+  out.status_id = status.status_id;
+  out.status = status.status;
+  if (category !== undefined) out.status_code = category;
+  if (type !== undefined) out.status_detail = type;
+  out.user = user;
+  if (session !== undefined) out.session = { uid: session };
+  if (app !== undefined) out.actor = { app_name: app };
+  if (src) out.src_endpoint = src;
+  out.service = { ...SIGN_IN_SERVICE };
+  return close(out, rest, event, options);
 }
