@@ -107,3 +107,31 @@ describe('OCSF golden files, per class and for unknown values', () => {
 describe('ECS golden files, one per stream', () => {
   for (const [name, cases] of Object.entries(ECS_GOLDEN)) it(name, () => void golden('ecs', name, cases));
 });
+
+describe('OCSF: events missing what a class requires still validate', () => {
+  it('an item usage without user, client or action gets placeholders; an unreadable time gets the collection time', () => {
+    const mapper = mapperOf('ocsf', 'itemusages');
+    const out = mapper.map({ uuid: 'X', timestamp: 'yesterday-ish', item_uuid: 'i', vault_uuid: 'v' }, { endpoint: '/api/v2/itemusages', collectedAt: COLLECTED_AT });
+    assert.deepEqual(validateOcsf(out).errors, []);
+    assert.deepEqual(out.actor, { user: { uid: 'unknown' } });
+    assert.deepEqual(out.src_endpoint, { name: 'unknown' });
+    assert.deepEqual(out.api, { operation: 'unknown' });
+    assert.equal(out.time, Date.parse(COLLECTED_AT));
+    assert.equal((out.metadata as Record<string, unknown>).original_time, 'yesterday-ish');
+  });
+
+  it('a vault grant without its user or bits, and a sign-in without a user, validate', () => {
+    const grant = mapperOf('ocsf', 'auditevents').map({ uuid: 'G', timestamp: '2026-03-02T12:00:00Z', action: 'grant', object_type: 'uva', object_uuid: 'v1' }, { endpoint: '/api/v2/auditevents', collectedAt: COLLECTED_AT });
+    assert.deepEqual(validateOcsf(grant).errors, []);
+    assert.deepEqual([grant.user, grant.privileges], [{ uid: 'unknown' }, []]);
+    const signIn = mapperOf('ocsf', 'signinattempts').map({ uuid: 'S', timestamp: '2026-03-02T12:00:00Z', category: 'success' }, { endpoint: '/api/v2/signinattempts', collectedAt: COLLECTED_AT });
+    assert.deepEqual(validateOcsf(signIn).errors, []);
+  });
+
+  it('a location without a place, or a client without an IP, stays in unmapped', () => {
+    const out = mapperOf('ocsf', 'signinattempts').map({ uuid: 'S', timestamp: '2026-03-02T12:00:00Z', category: 'success', client: { os_name: 'Windows' }, location: { latitude: 1, longitude: 2 } }, { endpoint: '/api/v2/signinattempts', collectedAt: COLLECTED_AT });
+    assert.deepEqual(validateOcsf(out).errors, []);
+    assert.equal(out.src_endpoint, undefined);
+    assert.deepEqual(out.unmapped, { client: { os_name: 'Windows' }, location: { latitude: 1, longitude: 2 } });
+  });
+});
