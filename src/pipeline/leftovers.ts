@@ -130,4 +130,15 @@ export function mergeUnder(target: Json, extra: Json | undefined): Json {
   return target;
 }
 
+/** The vendor event a mapped line kept as JSON text (OCSF raw_data, ECS event.original), if it is one. */
+export function keptEvent(text: unknown): Json | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const raw: unknown = JSON.parse(text);
+    return isObject(raw) ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export { isObject };

@@ -58,10 +58,6 @@ export const OCSF_CLASSES = {
 
 export const OCSF_CLASS_LIST: readonly OcsfClass[] = Object.values(OCSF_CLASSES);
 
-export function ocsfClassByUid(uid: number): OcsfClass | undefined {
-  return OCSF_CLASS_LIST.find((c) => c.uid === uid);
-}
-
 export const ACTIVITY_UNKNOWN = 0;
 export const ACTIVITY_OTHER = 99;
 

@@ -113,3 +113,17 @@ describe('OCSF: every documented audit action on every documented object type va
     assert.deepEqual(errors.slice(0, 10), []);
   });
 });
+
+describe("Hel's OCSF class table is the schema's", () => {
+  it('class, category and every activity caption match the extract', async () => {
+    const { OCSF_CLASS_LIST } = await import('../../src/pipeline/ocsf.js');
+    const { loadOcsfSchema } = await import('../helpers/ocsf-validator.js');
+    const schema = loadOcsfSchema() as unknown as { classes: Record<string, { caption: string; category_uid: number; category_name: string; attributes: { activity_id: { enum: Record<string, string> } } }> };
+    for (const cls of OCSF_CLASS_LIST) {
+      const def = schema.classes[String(cls.uid)]!;
+      assert.equal(cls.caption, def.caption);
+      assert.deepEqual([cls.categoryUid, cls.categoryCaption], [def.category_uid, def.category_name]);
+      assert.deepEqual(Object.fromEntries(Object.entries(cls.activities).map(([k, v]) => [k, v])), def.attributes.activity_id.enum, `${cls.uid} activities`);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /** ECS lines Hel wrote back into 1Password events, for `hel report` (exact with `event.original`). */
 import type { RecoveredEvent } from '../../../pipeline/mappings.js';
-import { isObject, mergeUnder, setPath } from '../../../pipeline/leftovers.js';
+import { isObject, keptEvent, mergeUnder, setPath } from '../../../pipeline/leftovers.js';
 import type { OnePasswordStream } from '../ocsf/common.js';
 import { ECS_DATASETS, ECS_MODULE } from './map.js';
 
@@ -27,14 +27,8 @@ export function recoverFromEcs(line: Json): RecoveredEvent | undefined {
   if (event?.module !== ECS_MODULE) return undefined;
   const stream = (Object.keys(ECS_DATASETS) as OnePasswordStream[]).find((s) => ECS_DATASETS[s] === event.dataset);
   if (stream === undefined) return undefined;
-  if (typeof event.original === 'string') {
-    try {
-      const raw: unknown = JSON.parse(event.original);
-      if (isObject(raw)) return { stream, event: raw };
-    } catch {
-      // fall through: rebuild from the fields
-    }
-  }
+  const kept = keptEvent(event.original);
+  if (kept !== undefined) return { stream, event: kept };
   const out: Json = {};
   setPath(out, ['timestamp'], str(line['@timestamp']));
   const user = obj(line.user);

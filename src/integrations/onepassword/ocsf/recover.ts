@@ -4,7 +4,7 @@
  * round-trip test proves equal to the original for the whole mock data set.
  */
 import type { RecoveredEvent } from '../../../pipeline/mappings.js';
-import { isObject, mergeUnder, setPath } from '../../../pipeline/leftovers.js';
+import { isObject, keptEvent, mergeUnder, setPath } from '../../../pipeline/leftovers.js';
 import { OCSF_CLASSES } from '../../../pipeline/ocsf.js';
 import { LOG_PROVIDER, PRODUCT, type OnePasswordStream } from './common.js';
 import { PLACEHOLDER } from './audit.js';
@@ -141,14 +141,8 @@ export function recoverFromOcsf(line: Json): RecoveredEvent | undefined {
   if (typeof line.class_uid !== 'number' || product?.vendor_name !== PRODUCT.vendor_name || md?.log_provider !== LOG_PROVIDER) return undefined;
   const stream = STREAMS.find((s) => s === md.log_name);
   if (stream === undefined) return undefined;
-  if (typeof line.raw_data === 'string') {
-    try {
-      const raw: unknown = JSON.parse(line.raw_data);
-      if (isObject(raw)) return { stream, event: raw };
-    } catch {
-      // fall through: rebuild from the attributes
-    }
-  }
+  const kept = keptEvent(line.raw_data);
+  if (kept !== undefined) return { stream, event: kept };
   const out: Json = {};
   setPath(out, ['uuid'], str(md.original_event_uid));
   setPath(out, ['timestamp'], str(md.original_time));
