@@ -171,6 +171,9 @@ export const scheduleSchema = z.strictObject({
   jitter_secs: nonNegativeSecs.default(0),
 });
 
+/** envelope and raw as collected; ocsf and ecs through the source integration's mapping (pipeline/mappings.ts). */
+const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const sourceSchema = z.strictObject({
@@ -221,6 +224,8 @@ export const sourceSchema = z.strictObject({
       overlap_secs: nonNegativeSecs.default(300),
     })
     .prefault({}),
+  /** This source's output format, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
@@ -242,6 +247,8 @@ export const onePasswordSourceSchema = z.strictObject({
   schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
   source_label_key: z.string().min(1).optional(),
   dedupe_capacity: z.int().positive().default(100_000),
+  /** The output format of every stream of this entry, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -300,7 +307,9 @@ export const globalSchema = z.strictObject({
     .prefault({}),
   output: z
     .strictObject({
-      format: z.enum(['envelope', 'raw']).default('envelope'),
+      format: outputFormat.default('envelope'),
+      /** ocsf / ecs: keep the vendor's event as JSON text (OCSF raw_data, ECS event.original). */
+      raw_data: z.boolean().default(false),
       path: z.string().min(1).optional(),
       rotate: z
         .string()

@@ -4,6 +4,7 @@ import { checkOnePasswordBody } from './body.js';
 import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
 import { decodeEventsToken } from './jwt.js';
 import { onePasswordMockCommand } from './mock-command.js';
+import { onePasswordMappings } from './mappings.js';
 import { isOnePasswordUrl, streamOfUrl } from './regions.js';
 import { onePasswordHint } from './troubleshoot.js';
 
@@ -51,4 +52,5 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     'a first request without start_time covers only the last hour; set body.start_time (at most 120 days back) to backfill. Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.',
   connectionTest: async () => (await import('./connection-test.js')).checkOnePasswordConnection,
   mock: onePasswordMockCommand,
+  mappings: onePasswordMappings,
 };
