@@ -171,7 +171,9 @@ export class FileSink implements BatchSink {
       }
     }
     this.durable = { identity: this.identity, offset: this.size };
-    this.day = this.now().toISOString().slice(0, 10);
+    // A file written on an earlier day still rotates on its first write today, even when a
+    // checkpoint's `position` opened it first.
+    this.day = (info.size > 0n ? new Date(Number(info.mtimeMs)) : this.now()).toISOString().slice(0, 10);
     return handle;
   }
 

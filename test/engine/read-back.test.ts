@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
@@ -134,4 +134,17 @@ test('two sources share a file; a page written but not committed is read back at
   const uuids = parseLines(readFileSync(path, 'utf8')).map((l) => l.event.uuid as string);
   assert.deepEqual([...uuids].sort(), [...a, ...b].map((e) => e.uuid).sort(), 'every event exactly once');
   assert.equal((await store.load('a')).keys.output_position, undefined, 'no mark once the poll is over');
+});
+
+test("a checkpoint's position opening the file first does not stop the daily rotation of a file from an earlier day", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  writeFileSync(path, '{"old":true}\n');
+  utimesSync(path, new Date('2026-03-01T12:00:00Z'), new Date('2026-03-01T12:00:00Z'));
+  const sink = new FileSink(path, { kind: 'daily' }, () => new Date('2026-03-02T08:00:00Z'));
+  await sink.position();
+  await sink.write(batchOf('{"new":true}\n'));
+  await sink.close();
+  assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"old":true}\n');
+  assert.equal(readFileSync(path, 'utf8'), '{"new":true}\n');
 });
