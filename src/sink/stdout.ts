@@ -33,7 +33,12 @@ export class StdoutSink implements BatchSink {
     description = 'stdout',
   ) {
     this.description = description;
-    const info = fstatSync(fd);
+    let info;
+    try {
+      info = fstatSync(fd);
+    } catch (err) {
+      throw this.outputError(err as Error);
+    }
     this.target = info.isFIFO() || info.isSocket() ? 'pipe' : info.isFile() ? 'file' : 'terminal';
     this.freshLine = this.target === 'pipe' || (this.target === 'file' && info.size > 0 && !endsWithNewline(fd, info.size));
   }
