@@ -4,6 +4,7 @@ import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSink } from './batch-sink.js';
 import { FileSink } from './file.js';
+import { httpSinkOpener } from './http/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
 
@@ -28,7 +29,8 @@ export type SinkOpener = (target: SinkTarget) => BatchSink;
  */
 const OPENERS: Record<string, SinkOpener> = {
   'file:': (target) => openFileSink(target, fileURLToPath(target.url!)),
-  // 'http:' and 'https:': the HTTP sink (ndjson, splunk_hec, elasticsearch_bulk), issue #14
+  'http:': httpSinkOpener,
+  'https:': httpSinkOpener,
   // 'nats:': the NATS JetStream sink, issue #14
 };
 
@@ -43,7 +45,7 @@ export interface OpenSinkOptions {
 
 /** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
 export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
-  const output = options.output ?? config.global.output.path;
+  const output = options.output ?? config.global.output.path ?? config.global.output.http?.url;
   const rotate = options.outputRotate ?? config.global.output.rotate;
   if (output === undefined) {
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
