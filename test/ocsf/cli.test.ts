@@ -66,14 +66,13 @@ void test('output_format on the short form applies to its streams; the explicit 
 });
 
 void test('a source whose integration has no mapping fails validation with the key, a reason and a fix', async (t) => {
-  const yaml = `global:\n  output:\n    format: ocsf\nsources:\n  okta:\n    url: https://example.okta.com/api/v1/logs\n  op:\n    url: https://events.1password.com/api/v2/auditevents\n    method: post\n  other:\n    url: https://example.com/events\n    output_format: envelope\n`;
+  const yaml = `global:\n  output:\n    format: ocsf\nsources:\n  okta:\n    url: https://example.okta.com/api/v1/logs\n  plain:\n    url: https://logs.example.net/events\n  op:\n    url: https://events.1password.com/api/v2/auditevents\n    method: post\n  other:\n    url: https://example.com/events\n    output_format: envelope\n`;
   const r = await validateYaml(t, yaml);
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.problems.length, 1, r.stderr);
-  assert.equal(
-    r.problems[0],
-    "hel.yaml:6:5 sources.okta.output_format: global.output.format is ocsf: output format ocsf needs a mapping, and source okta belongs to no integration that has one (onepassword) (set output_format: envelope (or raw) on this source, or use the integration's short form (type: onepassword))",
-  );
+  assert.deepEqual(r.problems, [
+    'hel.yaml:6:5 sources.okta.output_format: global.output.format is ocsf: the okta integration has no ocsf mapping for source okta (https://example.okta.com/api/v1/logs) (set output_format: envelope (or raw) on this source)',
+    "hel.yaml:8:5 sources.plain.output_format: global.output.format is ocsf: output format ocsf needs a mapping, and source plain belongs to no integration that has one (onepassword) (set output_format: envelope (or raw) on this source, or use the integration's short form (type: onepassword))",
+  ]);
 });
 
 void test('a 1Password host with a path that is none of the three streams has no mapping', async (t) => {
