@@ -7,6 +7,7 @@ import { composeTransport } from '../source/compose.js';
 import { recordingTransport } from '../source/record/recorder.js';
 import { replayTransport } from '../source/record/replayer.js';
 import type { HttpTransport, TransportEvents } from '../source/transport.js';
+import { Fleet } from '../engine/fleet.js';
 import { Runtime } from '../engine/runtime.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
 import { FileSink } from '../sink/file.js';
@@ -16,6 +17,12 @@ import { StreamSink } from '../sink/stdout.js';
 import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
+import { isSharedStore } from '../state/lease.js';
+import { PostgresStateStore } from '../state/postgres/store.js';
+import { stateUrl } from '../state/postgres/connect.js';
+import type { SecretContext } from '../source/auth/read-secret.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
 
 export interface RunFlags {
@@ -31,13 +38,20 @@ export interface OpenedRuntime {
   close(): Promise<void>;
 }
 
-export function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, log?: Logger): StateStore {
+export async function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, secrets: SecretContext, log?: Logger): Promise<StateStore> {
   if (flags.replayDir !== undefined && flags.state === undefined) {
     log?.info('replay: using a throwaway in-memory state store (the live state is not touched); pass --state to keep it');
     return new MemoryStateStore();
   }
-  if (flags.state === undefined && config.global.state.backend === 'memory') return new MemoryStateStore();
+  const backend = config.global.state.backend;
+  if (flags.state === undefined && backend === 'memory') return new MemoryStateStore();
+  if (flags.state === undefined && backend === 'postgres') return PostgresStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
   return new SqliteStateStore(flags.state ?? config.global.state.path, { exclusive });
+}
+
+/** This instance's name in a fleet: configured, or host, pid and a random part (a restart is a new member). */
+function instanceId(config: LoadedConfig): string {
+  return config.global.state.instance_id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 export function openSink(config: LoadedConfig, flags: Pick<RunFlags, 'output' | 'outputRotate'>): Sink {
@@ -67,11 +81,16 @@ export async function openRuntime(
   }
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
-  const budgets = new BudgetRegistry(clock);
   const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
-  const store = openStore(config, flags, true, options.logger);
+  const store = await openStore(config, flags, true, secrets, options.logger);
   let sink: Sink | undefined;
+  let fleet: Fleet | undefined;
   try {
+    const instance = instanceId(config);
+    fleet = isSharedStore(store)
+      ? new Fleet({ store, instance, ttlMs: config.global.state.lease_ttl_secs * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
+      : undefined;
+    const budgets = new BudgetRegistry(clock, store instanceof PostgresStateStore ? { ledger: store.budgets, owner: instance } : undefined);
     sink = openSink(config, flags);
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
@@ -88,16 +107,19 @@ export async function openRuntime(
         base: replay ?? recording,
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, transportFor, clock, logger: options.logger, observer: options.observer, fleet }, options.only);
     const openedSink = sink;
+    const openedFleet = fleet;
     return {
       runtime,
       async close() {
+        await openedFleet?.close();
         await openedSink.close();
         await store.close();
       },
     };
   } catch (err) {
+    await fleet?.close().catch(() => undefined);
     await sink?.close().catch(() => undefined);
     await store.close();
     throw err;

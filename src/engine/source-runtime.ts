@@ -11,6 +11,7 @@ import { redactUrl } from '../source/redact-url.js';
 import type { HttpTransport } from '../source/transport.js';
 import type { Sink } from '../sink/sink.js';
 import type { StateStore } from '../state/store.js';
+import type { LeaseEvent } from './fleet.js';
 import { pollSource, type PageReport, type PollResult } from './poll.js';
 import { HourCounter, type SourceStatus } from './status.js';
 
@@ -21,6 +22,8 @@ export interface EngineObserver {
   onPollSkipped?(source: string): void;
   onBreakerChange?(source: string, state: string): void;
   onStateWrite?(source: string, durationMs: number): void;
+  /** Shared state backends: a lease acquired, taken over from an expired holder, lost or released. */
+  onLease?(source: string, event: LeaseEvent, held: number): void;
 }
 
 export interface SourceRuntimeDeps {
@@ -145,6 +148,8 @@ export class SourceRuntime {
       return { ok: true, result };
     } catch (error) {
       if (isCancellation(error)) return { ok: false, error };
+      // Another instance holds the source now: the fleet has already stopped this one's work on it.
+      if (isHelError(error) && error.code === 'HEL_LEASE_LOST') return { ok: false, error };
       // A broken output or state store stops the whole collector: polling on would only fail again.
       if (isHelError(error) && (error.code === 'HEL_OUTPUT' || error.code === 'HEL_STATE')) throw error;
       this.breaker.recordFailure();
