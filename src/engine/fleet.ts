@@ -33,8 +33,9 @@ export interface LeaseView {
  * This instance's part in a fleet sharing one state database. Every third of the lease TTL it
  * heartbeats, renews the leases it holds (work on a lease that cannot be renewed stops), and in
  * `runForever` takes its fair share of the sources: of N sources and k live instances, the
- * instance ranked r holds floor(N/k), plus one when r < N mod k. Which sources: the ones it ranks
- * highest by a hash of (source, instance), so each instance prefers different ones.
+ * instance ranked r acquires up to floor(N/k), plus one when r < N mod k, and hands sources over
+ * only above ceil(N/k). Which sources: the ones it ranks highest by a hash of (source, instance),
+ * so each instance prefers different ones.
  */
 export class Fleet {
   readonly instance: string;
@@ -204,7 +205,8 @@ export class Fleet {
   /** Above the share (an instance joined): stop the least preferred sources; they are released when their work ends. */
   private balance(sources: string[]): void {
     const active = [...this.held].filter(([, h]) => !h.stop.signal.aborted).map(([source]) => source);
-    const excess = active.length - this.quota(sources.length);
+    // Up to the rounded-up share is kept: the rounding remainder stays where it is instead of moving back and forth.
+    const excess = active.length - Math.ceil(sources.length / Math.max(1, this.members.length));
     if (excess <= 0) return;
     const byPreference = active.sort((a, b) => (this.preference(a) < this.preference(b) ? -1 : 1));
     for (const source of byPreference.slice(0, excess)) {
@@ -234,10 +236,10 @@ export class Fleet {
     this.held.set(source, held);
     this.storeFor(source).lease = grant;
     if (grant.tookOverFrom !== undefined) {
-      this.options.logger.warn({ source, from: grant.tookOverFrom, token: grant.token }, `fleet: took ${source} over from ${grant.tookOverFrom}, whose lease expired`);
+      this.options.logger.warn({ source, from: grant.tookOverFrom, fence: grant.token }, `fleet: took ${source} over from ${grant.tookOverFrom}, whose lease expired`);
       this.options.onLease?.(source, 'taken_over', this.held.size);
     } else {
-      this.options.logger.info({ source, token: grant.token }, `fleet: acquired ${source}`);
+      this.options.logger.info({ source, fence: grant.token }, `fleet: acquired ${source}`);
       this.options.onLease?.(source, 'acquired', this.held.size);
     }
     return held;
@@ -250,7 +252,7 @@ export class Fleet {
     this.held.delete(source);
     this.storeFor(source).lease = undefined;
     h.stop.abort();
-    this.options.logger.error({ source, token: h.lease.token, code: 'HEL_LEASE_LOST' }, `fleet: lease of ${source} lost (${why}); this instance stops polling it`);
+    this.options.logger.error({ source, fence: h.lease.token, code: 'HEL_LEASE_LOST' }, `fleet: lease of ${source} lost (${why}); this instance stops polling it`);
     this.options.onLease?.(source, 'lost', this.held.size);
   }
 }
