@@ -178,16 +178,18 @@ export class Fleet {
   }
 
   private async renewAll(): Promise<void> {
-    for (const [source, h] of [...this.held]) {
-      const renewed = await this.options.store.leasing.renew(h.lease, this.options.ttlMs);
+    const held = [...this.held];
+    const renewed = await this.options.store.leasing.renew(this.instance, held.map(([, h]) => h.lease), this.options.ttlMs);
+    for (const [source, h] of held) {
       if (this.held.get(source) !== h) continue;
-      if (renewed === undefined) {
+      const expiresAt = renewed.get(source);
+      if (expiresAt === undefined) {
         this.lost(source, `renewal refused (token ${h.lease.token})`);
         continue;
       }
-      h.lease = renewed;
+      h.lease = { ...h.lease, expiresAt };
       h.renewedAt = this.options.clock.now();
-      this.storeFor(source).lease = renewed;
+      this.storeFor(source).lease = h.lease;
     }
   }
 

@@ -35,8 +35,8 @@ export interface LeaseStore {
   leave(instance: string): Promise<void>;
   /** Grants the lease when it is free or expired, under a new token; undefined when another holds it. */
   acquire(source: string, owner: string, ttlMs: number): Promise<LeaseGrant | undefined>;
-  /** Extends a lease still held under its token; undefined when it was lost. */
-  renew(lease: Lease, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends the leases still held under their tokens, in one step: their new expiries by source; a missing source was lost. */
+  renew(owner: string, leases: readonly Lease[], ttlMs: number): Promise<Map<string, number>>;
   release(lease: Lease): Promise<void>;
   leases(): Promise<LeaseInfo[]>;
 }

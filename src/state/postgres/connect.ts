@@ -36,7 +36,7 @@ function readTlsFile(path: string | undefined, key: string): string | undefined 
 }
 
 /** A pool of connections; TLS from global.state.tls (a URL's own sslmode works too). */
-export function openPool(url: string, tls: StateConfig['tls']): pg.Pool {
+export function openPool(url: string, tls: StateConfig['tls'], max: number): pg.Pool {
   const ssl =
     tls === undefined
       ? undefined
@@ -47,5 +47,5 @@ export function openPool(url: string, tls: StateConfig['tls']): pg.Pool {
           rejectUnauthorized: tls.reject_unauthorized,
           servername: tls.server_name,
         };
-  return new pg.Pool({ connectionString: url, ssl, max: 8, application_name: 'hel', connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  return new pg.Pool({ connectionString: url, ssl, max, application_name: 'hel', connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
 }

@@ -72,19 +72,24 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
 
   private constructor(
     private readonly pool: pg.Pool,
+    /** Heartbeats and renewals have connections of their own: a busy fleet's commits and budget takes never delay them past the TTL. */
+    private readonly leasePool: pg.Pool,
     where: string,
   ) {
     this.description = `postgres ${where}`;
     this.budgets = new PostgresBudgetLedger(pool, (err) => this.failed(err, 'take from a request budget'));
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
-    pool.on('error', () => {
-      this.ok = false;
-    });
+    for (const p of [pool, leasePool]) {
+      p.on('error', () => {
+        this.ok = false;
+      });
+    }
   }
 
   static async open(url: string, tls: StateConfig['tls']): Promise<PostgresStateStore> {
     const where = describeUrl(url);
-    const pool = openPool(url, tls);
+    const pool = openPool(url, tls, 8);
+    const leasePool = openPool(url, tls, 2);
     try {
       const client = await pool.connect();
       try {
@@ -94,17 +99,18 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
       }
     } catch (err) {
       await pool.end().catch(() => undefined);
+      await leasePool.end().catch(() => undefined);
       if (err instanceof HelError) throw err;
       throw new HelError('HEL_STATE', `cannot open the PostgreSQL state at ${where}: ${(err as Error).message}`, {
         hint: 'check global.state.url (host, port, database, user, password) and that the server accepts connections from here',
       }, { cause: err });
     }
-    return new PostgresStateStore(pool, where);
+    return new PostgresStateStore(pool, leasePool, where);
   }
 
-  private async query<R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  private async query<R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[] = [], pool = this.pool): Promise<R[]> {
     try {
-      const result = await this.pool.query<R>(sql, params);
+      const result = await pool.query<R>(sql, params);
       this.ok = true;
       return result.rows;
     } catch (err) {
@@ -192,23 +198,25 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
   // ---- leases and membership (database time throughout)
 
   async heartbeat(instance: string, ttlMs: number): Promise<string[]> {
-    await this.query(
+    const rows = await this.query<{ id: string }>(
       'announce this instance',
-      `INSERT INTO hel_instance (id, heartbeat_at, expires_at) VALUES ($1, now(), now() + $2 * interval '1 millisecond')
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = excluded.expires_at`,
+      `WITH me AS (
+         INSERT INTO hel_instance (id, heartbeat_at, expires_at) VALUES ($1, now(), now() + $2 * interval '1 millisecond')
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = excluded.expires_at RETURNING id)
+       SELECT id FROM hel_instance WHERE expires_at > now() AND id <> $1 UNION SELECT id FROM me ORDER BY id`,
       [instance, ttlMs],
+      this.leasePool,
     );
-    const rows = await this.query<{ id: string }>('list instances', 'SELECT id FROM hel_instance WHERE expires_at > now() ORDER BY id');
     return rows.map((r) => r.id);
   }
 
   async leave(instance: string): Promise<void> {
-    await this.query('release leases', 'UPDATE hel_lease SET owner = NULL, expires_at = NULL WHERE owner = $1', [instance]);
-    await this.query('leave the fleet', 'DELETE FROM hel_instance WHERE id = $1', [instance]);
+    await this.query('release leases', 'UPDATE hel_lease SET owner = NULL, expires_at = NULL WHERE owner = $1', [instance], this.leasePool);
+    await this.query('leave the fleet', 'DELETE FROM hel_instance WHERE id = $1', [instance], this.leasePool);
   }
 
   async acquire(source: string, owner: string, ttlMs: number): Promise<LeaseGrant | undefined> {
-    const rows = await this.query<{ token: string; expires_ms: number; previous: string | null }>(`acquire the lease of ${source}`, ACQUIRE, [source, owner, ttlMs]);
+    const rows = await this.query<{ token: string; expires_ms: number; previous: string | null }>(`acquire the lease of ${source}`, ACQUIRE, [source, owner, ttlMs], this.leasePool);
     const row = rows[0];
     if (row === undefined) return undefined;
     const grant: LeaseGrant = { source, owner, token: row.token, expiresAt: row.expires_ms };
@@ -216,18 +224,22 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
     return grant;
   }
 
-  async renew(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
-    const rows = await this.query<{ expires_ms: number }>(
-      `renew the lease of ${lease.source}`,
-      `UPDATE hel_lease SET expires_at = now() + $4 * interval '1 millisecond' WHERE source = $1 AND owner = $2 AND token = $3
-       RETURNING extract(epoch FROM expires_at)::float8 * 1000 AS expires_ms`,
-      [lease.source, lease.owner, lease.token, ttlMs],
+  async renew(owner: string, leases: readonly Lease[], ttlMs: number): Promise<Map<string, number>> {
+    if (leases.length === 0) return new Map();
+    const rows = await this.query<{ source: string; expires_ms: number }>(
+      'renew leases',
+      `UPDATE hel_lease l SET expires_at = now() + $4 * interval '1 millisecond'
+       FROM unnest($2::text[], $3::bigint[]) AS t(source, token)
+       WHERE l.source = t.source AND l.token = t.token AND l.owner = $1
+       RETURNING l.source, extract(epoch FROM l.expires_at)::float8 * 1000 AS expires_ms`,
+      [owner, leases.map((l) => l.source), leases.map((l) => l.token), ttlMs],
+      this.leasePool,
     );
-    return rows[0] === undefined ? undefined : { ...lease, expiresAt: rows[0].expires_ms };
+    return new Map(rows.map((r) => [r.source, r.expires_ms]));
   }
 
   async release(lease: Lease): Promise<void> {
-    await this.query(`release the lease of ${lease.source}`, 'UPDATE hel_lease SET owner = NULL, expires_at = NULL WHERE source = $1 AND owner = $2 AND token = $3', [lease.source, lease.owner, lease.token]);
+    await this.query(`release the lease of ${lease.source}`, 'UPDATE hel_lease SET owner = NULL, expires_at = NULL WHERE source = $1 AND owner = $2 AND token = $3', [lease.source, lease.owner, lease.token], this.leasePool);
   }
 
   async leases(): Promise<LeaseInfo[]> {
@@ -236,6 +248,8 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
       `SELECT source, CASE WHEN expires_at > now() THEN owner END AS owner, token::text AS token,
               CASE WHEN expires_at > now() THEN extract(epoch FROM expires_at)::float8 * 1000 END AS expires_ms
        FROM hel_lease ORDER BY source`,
+      [],
+      this.leasePool,
     );
     return rows.map((r) => ({ source: r.source, owner: r.owner, token: r.token, expiresAt: r.expires_ms }));
   }
@@ -246,5 +260,6 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
 
   async close(): Promise<void> {
     await this.pool.end().catch(() => undefined);
+    await this.leasePool.end().catch(() => undefined);
   }
 }
