@@ -113,7 +113,8 @@ export class Runtime {
     });
     if ('value' in done) return done.value;
     const until = done.heldBy.expiresAt === null ? '' : ` until ${new Date(done.heldBy.expiresAt).toISOString()}`;
-    return { ok: false, skipped: true, reason: `leased by ${done.heldBy.owner ?? 'another instance'}${until}` };
+    const owner = done.heldBy.owner ?? 'another instance';
+    return { ok: false, skipped: true, reason: `leased by ${owner}${until}`, leasedBy: owner };
   }
 
   /** One catch-up poll of every source, a bounded number at a time. */

@@ -37,7 +37,7 @@ export interface SourceRuntimeDeps {
   observer?: EngineObserver;
 }
 
-export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string };
+export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string; leasedBy?: string };
 
 /** One source's live parts: paginator, dedupe window, breaker, committed keys and status. */
 export class SourceRuntime {
