@@ -125,7 +125,10 @@ export class Fleet {
     const existing = this.held.get(source);
     if (existing) return { value: await fn(AbortSignal.any([signal, existing.stop.signal]), false) };
     const held = await this.acquire(source);
-    if (held === undefined) return { heldBy: this.table.get(source) ?? { owner: null, expiresAt: null } };
+    if (held === undefined) {
+      const current = (await this.options.store.leasing.leases()).find((l) => l.source === source);
+      return { heldBy: { owner: current?.owner ?? null, expiresAt: current?.expiresAt ?? null } };
+    }
     this.startRenewing();
     try {
       return { value: await fn(AbortSignal.any([signal, held.stop.signal]), true) };
