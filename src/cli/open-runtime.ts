@@ -19,6 +19,7 @@ import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { isSharedStore } from '../state/lease.js';
 import { PostgresStateStore } from '../state/postgres/store.js';
+import { RedisStateStore } from '../state/redis/store.js';
 import { stateUrl } from '../state/postgres/connect.js';
 import type { SecretContext } from '../source/auth/read-secret.js';
 import { hostname } from 'node:os';
@@ -46,6 +47,7 @@ export async function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'sta
   const backend = config.global.state.backend;
   if (flags.state === undefined && backend === 'memory') return new MemoryStateStore();
   if (flags.state === undefined && backend === 'postgres') return PostgresStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
+  if (flags.state === undefined && backend === 'redis') return RedisStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
   return new SqliteStateStore(flags.state ?? config.global.state.path, { exclusive });
 }
 
@@ -90,7 +92,7 @@ export async function openRuntime(
     fleet = isSharedStore(store)
       ? new Fleet({ store, instance, ttlMs: config.global.state.lease_ttl_secs * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
       : undefined;
-    const budgets = new BudgetRegistry(clock, store instanceof PostgresStateStore ? { ledger: store.budgets, owner: instance } : undefined);
+    const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
     sink = openSink(config, flags);
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {

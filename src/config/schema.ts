@@ -216,9 +216,9 @@ export const globalSchema = z.strictObject({
   source_label_value: z.string().min(1).default('hel'),
   state: z
     .strictObject({
-      backend: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
+      backend: z.enum(['sqlite', 'memory', 'postgres', 'redis']).default('sqlite'),
       path: z.string().min(1).default('./hel-state.db'),
-      /** postgres: the connection URL (`${VAR}` works), or where to read it: env, file, `hel secrets` name. */
+      /** postgres, redis: the connection URL (`${VAR}` works), or where to read it: env, file, `hel secrets` name. */
       url: z.string().min(1).optional(),
       url_env: secretRef.env,
       url_file: secretRef.file,
@@ -237,8 +237,8 @@ export const globalSchema = z.strictObject({
       /** Shared backends: this instance's name in leases (default host:pid:random). */
       instance_id: z.string().min(1).optional(),
     })
-    .refine((s) => s.backend !== 'postgres' || [s.url, s.url_env, s.url_file, s.url_secret].some((v) => v !== undefined), {
-      message: 'backend postgres needs the connection: url, url_env, url_file or url_secret',
+    .refine((s) => (s.backend !== 'postgres' && s.backend !== 'redis') || [s.url, s.url_env, s.url_file, s.url_secret].some((v) => v !== undefined), {
+      message: 'backends postgres and redis need the connection: url, url_env, url_file or url_secret',
     })
     .prefault({}),
   output: z

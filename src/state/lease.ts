@@ -1,4 +1,5 @@
 import { HelError } from '../errors.js';
+import type { BudgetLedger } from '../resilience/budget.js';
 import type { Checkpoint, SourceSnapshot, StateExport, StateStore } from './store.js';
 
 /**
@@ -44,6 +45,8 @@ export interface LeaseStore {
 /** A store whose checkpoints can be made conditional on a lease. */
 export interface SharedStateStore extends StateStore {
   readonly leasing: LeaseStore;
+  /** Request budgets counted for the whole fleet. */
+  readonly budgets: BudgetLedger;
   /** Like commit, but refused with HEL_LEASE_LOST unless `lease` is still the current grant. */
   commitFenced(source: string, checkpoint: Checkpoint, lease: Lease): Promise<void>;
 }

@@ -25,7 +25,7 @@ function statePath(flags: StateFlags): { path: string; known: string[] | undefin
 /** A shared backend (PostgreSQL) is opened as instances open it: no exclusive lock, writes revoke the source's lease. */
 async function withStore<T>(flags: StateFlags, write: boolean, fn: (store: StateStore, known: string[] | undefined) => Promise<T>): Promise<T> {
   const { path, known, config } = statePath(flags);
-  const shared = config !== undefined && config.global.state.backend === 'postgres';
+  const shared = config !== undefined && (config.global.state.backend === 'postgres' || config.global.state.backend === 'redis');
   if (!shared && !write && !existsSync(path)) throw new HelError('HEL_STATE', `no state file at ${path}`, { hint: 'hel run creates it; pass --state PATH or --config to point at another' });
   const store = shared
     ? await openStore(config, {}, false, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file })

@@ -1,0 +1,25 @@
+import { PostgresStateStore } from '../../src/state/postgres/store.js';
+import { RedisStateStore } from '../../src/state/redis/store.js';
+import { startPostgres } from './postgres.js';
+import { startRedis } from './redis.js';
+
+export type SharedBackend = 'postgres' | 'redis';
+export const SHARED_BACKENDS: readonly SharedBackend[] = ['postgres', 'redis'];
+
+/** A real server of a shared state backend, with fresh databases and Hel's store opened on them. */
+export interface StateServer {
+  backend: SharedBackend;
+  createDatabase(): Promise<string>;
+  open(url: string): Promise<PostgresStateStore | RedisStateStore>;
+  stop(): Promise<void>;
+}
+
+export async function startStateServer(backend: SharedBackend): Promise<StateServer> {
+  const server = backend === 'postgres' ? await startPostgres() : await startRedis();
+  return {
+    backend,
+    createDatabase: () => server.createDatabase(),
+    open: (url) => (backend === 'postgres' ? PostgresStateStore.open(url, undefined) : RedisStateStore.open(url, undefined)),
+    stop: () => server.stop(),
+  };
+}
