@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOnePasswordMock, type MockServer } from '../../src/integrations/onepassword/mock/server.js';
 import { startHel, writeConfig, type HelChild } from '../helpers/hel-process.js';
-import { startPostgres, type PgCluster } from '../helpers/postgres.js';
+import { startStateServer, type StateServer } from '../helpers/state-server.js';
 import { tempDir } from '../helpers/tmp.js';
 import { eventually, owners, shares } from './harness.js';
 
@@ -17,10 +17,10 @@ const TTL_SECS = 2;
 const PER_MINUTE = 600;
 const DAY = 86_400_000;
 
-let cluster: PgCluster;
+let cluster: StateServer;
 let mock: MockServer;
 before(async () => {
-  cluster = await startPostgres();
+  cluster = await startStateServer('postgres');
   mock = await startOnePasswordMock({ events: EVENTS_PER_STREAM, seed: 'fleet', spreadHours: 24 });
 });
 after(async () => {
@@ -69,17 +69,17 @@ test('3 instances, 60 sources, one killed mid-backfill and restarted: every even
   const launch = (name: string): HelChild => startHel(t, ['run', '--config', config, '--output', out(name)], { env: { ...env, HEL_INSTANCE: name } });
 
   const instances = new Map(['a', 'b', 'c'].map((n) => [n, launch(n)]));
-  await eventually(async () => JSON.stringify(shares(await owners(db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 30_000, '20 sources each');
+  await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 30_000, '20 sources each');
 
   // Mid-backfill: b has delivered part of its sources' backlog.
   await eventually(() => Promise.resolve(delivered(out('b')).length > 1000), 30_000, 'b to be mid-backfill');
-  const ofB = [...(await owners(db))].filter(([, o]) => o === 'b').map(([s]) => s);
+  const ofB = [...(await owners(cluster, db))].filter(([, o]) => o === 'b').map(([s]) => s);
   const killed = Date.now();
   instances.get('b')!.child.kill('SIGKILL');
   await instances.get('b')!.exited;
   const atKill = delivered(out('b')).length;
   await eventually(async () => {
-    const now = await owners(db);
+    const now = await owners(cluster, db);
     return ofB.every((s) => now.has(s) && now.get(s) !== 'b');
   }, 15_000, "b's sources taken over");
   const takeover = Date.now() - killed;
@@ -91,7 +91,7 @@ test('3 instances, 60 sources, one killed mid-backfill and restarted: every even
   const expected = 60 * EVENTS_PER_STREAM;
   const all = () => ['a', 'b', 'c'].flatMap((n) => delivered(out(n)));
   await eventually(() => Promise.resolve(new Set(all().map((d) => `${d.source} ${d.event.uuid}`)).size >= expected), 90_000, 'every event of every source');
-  await eventually(async () => JSON.stringify(shares(await owners(db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 30_000, 'b back to its share');
+  await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 30_000, 'b back to its share');
   for (const child of instances.values()) child.child.kill('SIGTERM');
   for (const child of instances.values()) await child.exited;
   const leaseLog = (child: HelChild) => child.stderr().split('\n').filter((l) => /took .* over|lease of .* lost/.test(l));

@@ -1,5 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
-import pg from 'pg';
+import type { SharedBackend, StateServer } from '../helpers/state-server.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { startHel, writeConfig, type HelChild } from '../helpers/hel-process.js';
 
@@ -79,7 +79,7 @@ function reply(res: ServerResponse, source: string, cursor: number, options: { p
 }
 
 /** The one hel.yaml every instance of a fleet test runs. */
-export function fleetConfig(dir: string, options: { api: string; sources: string[]; ttlSecs: number; intervalSecs: number; pageDelaySecs?: number }): string {
+export function fleetConfig(dir: string, options: { api: string; sources: string[]; ttlSecs: number; intervalSecs: number; pageDelaySecs?: number; backend?: SharedBackend }): string {
   const sources = Object.fromEntries(
     options.sources.map((name) => [
       name,
@@ -96,7 +96,7 @@ export function fleetConfig(dir: string, options: { api: string; sources: string
     ]),
   );
   return writeConfig(dir, {
-    global: { state: { backend: 'postgres', url: '${HEL_STATE_URL}', lease_ttl_secs: options.ttlSecs, instance_id: '${HEL_INSTANCE}' } },
+    global: { state: { backend: options.backend ?? 'postgres', url: '${HEL_STATE_URL}', lease_ttl_secs: options.ttlSecs, instance_id: '${HEL_INSTANCE}' } },
     sources,
   });
 }
@@ -106,19 +106,13 @@ export function startInstance(t: { after(fn: () => unknown): void }, config: str
   return startHel(t, ['run', '--config', config, '--output', output], { env: { HEL_INSTANCE: name, HEL_STATE_URL: stateUrl, HEL_LOG_LEVEL: 'info' } });
 }
 
-/** Who holds which source right now, from the lease table (live leases only). */
-export async function owners(stateUrl: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: stateUrl });
-  await client.connect();
+/** Who holds which source right now, from the lease table (live leases only), through Hel's own store. */
+export async function owners(server: StateServer, stateUrl: string): Promise<Map<string, string>> {
+  const store = await server.open(stateUrl);
   try {
-    const rows = await client.query<{ source: string; owner: string }>('SELECT source, owner FROM hel_lease WHERE owner IS NOT NULL AND expires_at > now()');
-    return new Map(rows.rows.map((r) => [r.source, r.owner]));
-  } catch (err) {
-    // Before the first instance has created the schema there is no lease table yet.
-    if ((err as { code?: string }).code === '42P01') return new Map();
-    throw err;
+    return new Map((await store.leases()).filter((l) => l.owner !== null).map((l) => [l.source, l.owner!]));
   } finally {
-    await client.end();
+    await store.close();
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startPostgres, type PgCluster } from '../helpers/postgres.js';
+import { SHARED_BACKENDS, startStateServer, type StateServer } from '../helpers/state-server.js';
 import { tempDir } from '../helpers/tmp.js';
 import { eventually, fleetConfig, idsIn, owners, pagedApi, shares, startInstance } from './harness.js';
 
@@ -10,45 +10,45 @@ const TTL_SECS = 1.5;
 const RENEW_MS = (TTL_SECS * 1000) / 3;
 const INTERVAL_SECS = 0.3;
 
-let cluster: PgCluster;
-before(async () => {
-  cluster = await startPostgres();
-});
-after(async () => {
-  await cluster?.stop();
-});
-
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${String(i).padStart(2, '0')}`);
 
 function read(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }
 
-describe('fleet leases against a real PostgreSQL', { timeout: 90_000 }, () => {
+for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${backend} server`, { timeout: 90_000 }, () => {
+  let server: StateServer;
+  before(async () => {
+    server = await startStateServer(backend);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
   test('two instances never poll one source together; a third joining and one leaving rebalance the share; every event once', async (t) => {
     const dir = tempDir(t);
-    const db = await cluster.createDatabase();
+    const db = await server.createDatabase();
     const sources = names(12);
     const api = await pagedApi(t, { pages: 150, perPage: 2, delayMs: 25 });
     // A longer TTL here: on a loaded machine a 1.5 s lease can expire under a busy instance, which is the partition case, not this one.
     const ttlSecs = 4;
-    const config = fleetConfig(dir, { api: api.url, sources, ttlSecs, intervalSecs: INTERVAL_SECS });
+    const config = fleetConfig(dir, { api: api.url, sources, ttlSecs, intervalSecs: INTERVAL_SECS, backend });
     const out = (n: string) => join(dir, `${n}.ndjson`);
 
     const a = startInstance(t, config, db, 'a', out('a'));
-    await eventually(async () => (await owners(db)).size === 12, 15_000, 'a to hold all 12 sources');
-    assert.deepEqual(shares(await owners(db)), { a: 12 });
+    await eventually(async () => (await owners(server, db)).size === 12, 15_000, 'a to hold all 12 sources');
+    assert.deepEqual(shares(await owners(server, db)), { a: 12 });
 
     const b = startInstance(t, config, db, 'b', out('b'));
     const c = startInstance(t, config, db, 'c', out('c'));
-    await eventually(async () => JSON.stringify(shares(await owners(db))) === JSON.stringify({ a: 4, b: 4, c: 4 }), 15_000, 'an even share of 4 each after b and c joined').catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(shares(await owners(db)))}\n${[a, b, c].map((x) => x.stderr().split('\n').filter((l) => /fleet/.test(l)).join('\n')).join('\n---\n')}`);
+    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 4, b: 4, c: 4 }), 15_000, 'an even share of 4 each after b and c joined').catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(shares(await owners(server, db)))}\n${[a, b, c].map((x) => x.stderr().split('\n').filter((l) => /fleet/.test(l)).join('\n')).join('\n---\n')}`);
     });
 
     c.child.kill('SIGTERM');
     assert.equal((await c.exited).code, 0, c.stderr());
     const leaving = Date.now();
-    await eventually(async () => JSON.stringify(shares(await owners(db))) === JSON.stringify({ a: 6, b: 6 }), 10_000, 'a share of 6 each after c left');
+    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 6, b: 6 }), 10_000, 'a share of 6 each after c left');
     // A clean stop releases at once: the others pick the sources up on their next renewal round, not after the TTL.
     assert.ok(Date.now() - leaving < ttlSecs * 1000, `rebalance after a clean stop took ${Date.now() - leaving} ms, as long as a lease TTL`);
 
@@ -71,14 +71,14 @@ describe('fleet leases against a real PostgreSQL', { timeout: 90_000 }, () => {
 
   test('after kill -9 the sources of the dead instance are taken over within the TTL plus one renewal round and one poll', async (t) => {
     const dir = tempDir(t);
-    const db = await cluster.createDatabase();
+    const db = await server.createDatabase();
     const sources = names(4);
     const api = await pagedApi(t, { pages: 100_000, perPage: 2, delayMs: 20 });
-    const config = fleetConfig(dir, { api: api.url, sources, ttlSecs: TTL_SECS, intervalSecs: INTERVAL_SECS });
+    const config = fleetConfig(dir, { api: api.url, sources, ttlSecs: TTL_SECS, intervalSecs: INTERVAL_SECS, backend });
     const a = startInstance(t, config, db, 'a', join(dir, 'a.ndjson'));
     startInstance(t, config, db, 'b', join(dir, 'b.ndjson'));
-    await eventually(async () => JSON.stringify(shares(await owners(db))) === JSON.stringify({ a: 2, b: 2 }), 15_000, '2 sources each');
-    const ofA = [...(await owners(db))].filter(([, o]) => o === 'a').map(([s]) => s);
+    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 2, b: 2 }), 15_000, '2 sources each');
+    const ofA = [...(await owners(server, db))].filter(([, o]) => o === 'a').map(([s]) => s);
 
     const killed = Date.now();
     a.child.kill('SIGKILL');
@@ -88,18 +88,18 @@ describe('fleet leases against a real PostgreSQL', { timeout: 90_000 }, () => {
     t.diagnostic(`takeover after SIGKILL: ${takeover} ms (TTL ${TTL_SECS * 1000} ms)`);
     const bound = TTL_SECS * 1000 + RENEW_MS + INTERVAL_SECS * 1000 + 1000;
     assert.ok(takeover <= bound, `takeover took ${takeover} ms, more than ${bound} ms`);
-    assert.deepEqual(shares(await owners(db)), { b: 4 });
+    assert.deepEqual(shares(await owners(server, db)), { b: 4 });
     // The dead instance polled nothing after its death, and the survivor never overlapped it while it lived.
     assert.deepEqual(api.overlaps().filter((o) => o.a.arrived < killed && o.b.arrived < killed), []);
   });
 
   test('an instance frozen with SIGSTOP past its TTL, then resumed, loses the lease: its write is refused and it stops polling the source', async (t) => {
     const dir = tempDir(t);
-    const db = await cluster.createDatabase();
+    const db = await server.createDatabase();
     const api = await pagedApi(t, { pages: 100_000, perPage: 3 });
-    const config = fleetConfig(dir, { api: api.url, sources: ['s00'], ttlSecs: TTL_SECS, intervalSecs: INTERVAL_SECS });
+    const config = fleetConfig(dir, { api: api.url, sources: ['s00'], ttlSecs: TTL_SECS, intervalSecs: INTERVAL_SECS, backend });
     const a = startInstance(t, config, db, 'a', join(dir, 'a.ndjson'));
-    await eventually(async () => (await owners(db)).get('s00') === 'a', 15_000, 'a to hold s00');
+    await eventually(async () => (await owners(server, db)).get('s00') === 'a', 15_000, 'a to hold s00');
     const b = startInstance(t, config, db, 'b', join(dir, 'b.ndjson'));
     await eventually(() => Promise.resolve(api.requests.filter((r) => r.instance === 'a').length > 5), 10_000, 'a polling');
 
@@ -110,7 +110,7 @@ describe('fleet leases against a real PostgreSQL', { timeout: 90_000 }, () => {
     a.child.kill('SIGSTOP');
     const frozenCursor = Math.max(...api.requests.filter((r) => r.instance === 'a').map((r) => r.cursor));
 
-    await eventually(async () => (await owners(db)).get('s00') === 'b', 10_000, 'b to take s00 over');
+    await eventually(async () => (await owners(server, db)).get('s00') === 'b', 10_000, 'b to take s00 over');
     await eventually(() => Promise.resolve(api.requests.filter((r) => r.instance === 'b').length > 3), 10_000, 'b polling s00');
 
     // The held page reaches a while it is still stopped; then it resumes, finds its lease gone and drops the source.
@@ -129,7 +129,7 @@ describe('fleet leases against a real PostgreSQL', { timeout: 90_000 }, () => {
     assert.equal(api.requests.filter((r) => r.instance === 'a' && r.arrived > lostAt).length, 0, 'a sent no request for s00 once it knew the lease was lost');
     assert.ok(api.requests.filter((r) => r.instance === 'b' && r.arrived > resumed).length > 0, 'b kept polling');
     // The cursor in the database moved on with b: a could not write it back to where it was frozen.
-    const state = (await owners(db)).get('s00');
+    const state = (await owners(server, db)).get('s00');
     assert.equal(state, 'b');
     const bCursor = Math.max(...api.requests.filter((r) => r.instance === 'b').map((r) => r.cursor));
     assert.ok(bCursor > frozenCursor + 1, `b went on past a's position (${bCursor} > ${frozenCursor})`);
