@@ -10,10 +10,8 @@ import type { HttpTransport, TransportEvents } from '../source/transport.js';
 import { Fleet } from '../engine/fleet.js';
 import { Runtime } from '../engine/runtime.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
-import { FileSink } from '../sink/file.js';
-import { parseRotation } from '../sink/rotation.js';
-import type { Sink } from '../sink/sink.js';
-import { StreamSink } from '../sink/stdout.js';
+import type { BatchSink } from '../sink/batch-sink.js';
+import { openSink } from '../sink/open-sink.js';
 import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
@@ -25,6 +23,7 @@ import type { SecretContext } from '../source/auth/read-secret.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
+import { integrationOf } from '../integrations/registry.js';
 
 export interface RunFlags {
   output?: string;
@@ -56,27 +55,11 @@ function instanceId(config: LoadedConfig): string {
   return config.global.state.instance_id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
-export function openSink(config: LoadedConfig, flags: Pick<RunFlags, 'output' | 'outputRotate'>): Sink {
-  const path = flags.output ?? config.global.output.path;
-  const rotateSpec = flags.outputRotate ?? config.global.output.rotate;
-  if (path === undefined) {
-    if (rotateSpec !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
-    return new StreamSink(process.stdout);
-  }
-  let rotation;
-  try {
-    rotation = parseRotation(rotateSpec);
-  } catch (err) {
-    throw new HelError('HEL_USAGE', (err as Error).message);
-  }
-  return new FileSink(path, rotation);
-}
-
 /** Builds the collector from a loaded config and the run flags: state, sink, transports. */
 export async function openRuntime(
   config: LoadedConfig,
   flags: RunFlags,
-  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver; env?: NodeJS.ProcessEnv },
+  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver; env?: NodeJS.ProcessEnv; commit?: boolean },
 ): Promise<OpenedRuntime> {
   if (flags.recordDir !== undefined && flags.replayDir !== undefined) {
     throw new HelError('HEL_USAGE', '--record-dir and --replay-dir cannot be used together');
@@ -85,7 +68,7 @@ export async function openRuntime(
   const env = options.env ?? process.env;
   const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
   const store = await openStore(config, flags, true, secrets, options.logger);
-  let sink: Sink | undefined;
+  let sink: BatchSink | undefined;
   let fleet: Fleet | undefined;
   try {
     const instance = instanceId(config);
@@ -93,7 +76,7 @@ export async function openRuntime(
       ? new Fleet({ store, instance, ttlMs: config.global.state.lease_ttl_secs * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
       : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
-    sink = openSink(config, flags);
+    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger });
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
@@ -107,9 +90,10 @@ export async function openRuntime(
         budgets,
         events: transportEvents,
         base: replay ?? recording,
+        advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, transportFor, clock, logger: options.logger, observer: options.observer, fleet }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet }, options.only);
     const openedSink = sink;
     const openedFleet = fleet;
     return {
