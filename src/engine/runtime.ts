@@ -70,7 +70,7 @@ export class Runtime {
         observer: deps.observer,
         commit: deps.commit,
       });
-      await sr.init();
+      await sr.init(deps.fleet === undefined);
       runtime.sources.set(source.name, sr);
     }
     return runtime;

@@ -68,12 +68,15 @@ export class SourceRuntime {
     };
   }
 
-  /** Loads committed state: position, dedupe window, breaker, last error. */
-  async init(): Promise<void> {
+  /**
+   * Loads committed state: position, dedupe window, breaker, last error. `recover` reads back the
+   * output after the last mark, which commits: in a fleet only once the source's lease is held.
+   */
+  async init(recover = true): Promise<void> {
     const snapshot = await this.deps.store.load(this.source.name);
     this.keys = snapshot.keys;
     if (this.source.dedupe) this.dedupe = new DedupeWindow(this.source.dedupe.id_path, this.source.dedupe.capacity, snapshot.dedupeIds);
-    if (this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
+    if (recover && this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
     const saved = this.keys.breaker ? (JSON.parse(this.keys.breaker) as CircuitBreakerSnapshot) : undefined;
     this.breaker = new CircuitBreaker(this.source.resilience.circuit_breaker, {
       clock: this.deps.clock,

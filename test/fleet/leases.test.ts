@@ -42,7 +42,7 @@ for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${b
     const b = startInstance(t, config, db, 'b', out('b'));
     const c = startInstance(t, config, db, 'c', out('c'));
     await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 4, b: 4, c: 4 }), 15_000, 'an even share of 4 each after b and c joined').catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(shares(await owners(server, db)))}\n${[a, b, c].map((x) => x.stderr().split('\n').filter((l) => /fleet/.test(l)).join('\n')).join('\n---\n')}`);
+      throw new Error(`${err.message}: ${JSON.stringify(shares(await owners(server, db)))}\n${[a, b, c].map((x) => x.stderr().split('\n').filter((l) => /fleet|hel:/.test(l)).join('\n')).join('\n---\n')}`);
     });
 
     c.child.kill('SIGTERM');
@@ -126,7 +126,8 @@ for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${b
     // At most the next page, requested with the held one before the loss was known; nothing after the loss was logged.
     const lostAt = (JSON.parse(a.stderr().split('\n').find((l) => l.includes('lease of s00 lost'))!) as { time: number }).time;
     assert.ok(api.requests.filter((r) => r.instance === 'a' && r.arrived > resumed).length <= 1, 'a sent at most its prefetched request after it resumed');
-    assert.equal(api.requests.filter((r) => r.instance === 'a' && r.arrived > lostAt).length, 0, 'a sent no request for s00 once it knew the lease was lost');
+    // (The fake is another process: a request sent just before the log line may be seen a little after it.)
+    assert.equal(api.requests.filter((r) => r.instance === 'a' && r.arrived > lostAt + 500).length, 0, 'a sent no request for s00 once it knew the lease was lost');
     assert.ok(api.requests.filter((r) => r.instance === 'b' && r.arrived > resumed).length > 0, 'b kept polling');
     // The cursor in the database moved on with b: a could not write it back to where it was frozen.
     const state = (await owners(server, db)).get('s00');
