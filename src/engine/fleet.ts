@@ -104,14 +104,22 @@ export class Fleet {
     };
     try {
       await this.heartbeat();
+      // Renewals run on their own schedule: a slow round of acquisitions never delays them past the TTL.
+      this.startRenewing();
       await this.options.clock.sleep(Math.min(this.renewEveryMs, 2000), stop).catch(() => undefined);
       while (!stop.aborted) {
-        await this.tick(true, sources, start);
+        await this.guarded(async () => {
+          this.table = new Map((await this.options.store.leasing.leases()).map((l: LeaseInfo) => [l.source, { owner: l.owner, expiresAt: l.expiresAt }]));
+          this.balance(sources);
+          await this.acquireShare(sources, start);
+        });
         await this.options.clock.sleep(this.renewEveryMs, stop).catch(() => undefined);
       }
     } finally {
       for (const h of this.held.values()) h.stop.abort();
       await Promise.all(running.values());
+      this.tickStop.abort();
+      await this.ticking;
       await this.options.store.leasing.leave(this.instance).catch((err: unknown) => this.options.logger.warn(`could not leave the fleet cleanly: ${(err as Error).message}`));
     }
     if (failure) throw failure.error;
@@ -148,11 +156,17 @@ export class Fleet {
     if (this.ticking !== undefined || this.members.length > 0) await this.options.store.leasing.leave(this.instance).catch(() => undefined);
   }
 
+  /** Heartbeat and renewals every third of the TTL, until close (or the end of runForever). */
   private startRenewing(): void {
     this.ticking ??= (async () => {
       while (!this.tickStop.signal.aborted) {
         await this.options.clock.sleep(this.renewEveryMs, this.tickStop.signal).catch(() => undefined);
-        if (!this.tickStop.signal.aborted) await this.tick(false, [], () => undefined);
+        if (!this.tickStop.signal.aborted) {
+          await this.guarded(async () => {
+            await this.heartbeat();
+            await this.renewAll();
+          });
+        }
       }
     })();
   }
@@ -161,19 +175,14 @@ export class Fleet {
     this.members = await this.options.store.leasing.heartbeat(this.instance, this.options.ttlMs);
   }
 
-  private async tick(balance: boolean, sources: string[], start: (source: string, held: Held) => void): Promise<void> {
+  /** A failed round is logged; when the database stays unreachable, work whose lease may have run out stops (its commits would be refused anyway). */
+  private async guarded(round: () => Promise<void>): Promise<void> {
     const { logger, clock, ttlMs } = this.options;
     try {
-      await this.heartbeat();
-      await this.renewAll();
-      if (!balance) return;
-      this.table = new Map((await this.options.store.leasing.leases()).map((l: LeaseInfo) => [l.source, { owner: l.owner, expiresAt: l.expiresAt }]));
-      this.balance(sources);
-      await this.acquireShare(sources, start);
+      await round();
     } catch (err) {
       if (isCancellation(err)) return;
       logger.error(`fleet: ${(err as Error).message}`);
-      // Unreachable database: work whose lease may have run out by now stops (its commits would be refused anyway).
       for (const [source, h] of this.held) {
         if (clock.now() - h.renewedAt >= ttlMs) this.lost(source, 'the lease could not be renewed within its TTL');
       }
