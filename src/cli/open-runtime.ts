@@ -16,9 +16,6 @@ import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { isSharedStore } from '../state/lease.js';
-import { PostgresStateStore } from '../state/postgres/store.js';
-import { RedisStateStore } from '../state/redis/store.js';
-import { stateUrl } from '../state/postgres/connect.js';
 import type { SecretContext } from '../source/auth/read-secret.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -45,10 +42,19 @@ export async function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'sta
   }
   const backend = config.global.state.backend;
   if (flags.state === undefined && backend === 'memory') return new MemoryStateStore();
-  if (flags.state === undefined && backend === 'postgres') return PostgresStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
-  if (flags.state === undefined && backend === 'redis') return RedisStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
+  // Loaded only when used: their clients would otherwise slow every start-up.
+  if (flags.state === undefined && backend === 'postgres') {
+    const [{ PostgresStateStore }, { stateUrl }] = await Promise.all([import('../state/postgres/store.js'), import('../state/postgres/connect.js')]);
+    return PostgresStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
+  }
+  if (flags.state === undefined && backend === 'redis') {
+    const [{ RedisStateStore }, { stateUrl }] = await Promise.all([import('../state/redis/store.js'), import('../state/postgres/connect.js')]);
+    return RedisStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
+  }
   return new SqliteStateStore(flags.state ?? config.global.state.path, { exclusive });
 }
+
+const DEFAULT_LEASE_TTL_SECS = 30;
 
 /** This instance's name in a fleet: configured, or host, pid and a random part (a restart is a new member). */
 function instanceId(config: LoadedConfig): string {
@@ -73,7 +79,7 @@ export async function openRuntime(
   try {
     const instance = instanceId(config);
     fleet = isSharedStore(store)
-      ? new Fleet({ store, instance, ttlMs: config.global.state.lease_ttl_secs * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
+      ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
       : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
     sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger });

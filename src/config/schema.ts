@@ -232,8 +232,8 @@ export const globalSchema = z.strictObject({
           server_name: z.string().min(1).optional(),
         })
         .optional(),
-      /** Shared backends: how long a source's lease lasts without renewal (renewed every third of it). */
-      lease_ttl_secs: z.number().min(0.3).default(30),
+      /** Shared backends: how long a source's lease lasts without renewal (renewed every third of it); default 30. */
+      lease_ttl_secs: z.number().min(0.3).optional(),
       /** Shared backends: this instance's name in leases (default host:pid:random). */
       instance_id: z.string().min(1).optional(),
     })

@@ -53,7 +53,7 @@ function peakPerMinute(account: string): number {
   return peak;
 }
 
-test('3 instances, 60 sources, one killed mid-backfill and restarted: every event delivered, the account budget held, the takeover timed', { timeout: 120_000 }, async (t) => {
+test('3 instances, 60 sources, one killed mid-backfill and restarted: every event delivered, the account budget held, the takeover timed', { timeout: 240_000 }, async (t) => {
   const dir = tempDir(t);
   const db = await cluster.createDatabase();
   const accounts = ['acct-one', 'acct-two'];
@@ -69,10 +69,10 @@ test('3 instances, 60 sources, one killed mid-backfill and restarted: every even
   const launch = (name: string): HelChild => startHel(t, ['run', '--config', config, '--output', out(name)], { env: { ...env, HEL_INSTANCE: name } });
 
   const instances = new Map(['a', 'b', 'c'].map((n) => [n, launch(n)]));
-  await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 30_000, '20 sources each');
+  await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 45_000, '20 sources each');
 
   // Mid-backfill: b has delivered part of its sources' backlog.
-  await eventually(() => Promise.resolve(delivered(out('b')).length > 1000), 30_000, 'b to be mid-backfill');
+  await eventually(() => Promise.resolve(delivered(out('b')).length > 1000), 45_000, 'b to be mid-backfill');
   const ofB = [...(await owners(cluster, db))].filter(([, o]) => o === 'b').map(([s]) => s);
   const killed = Date.now();
   instances.get('b')!.child.kill('SIGKILL');
@@ -91,7 +91,7 @@ test('3 instances, 60 sources, one killed mid-backfill and restarted: every even
   const expected = 60 * EVENTS_PER_STREAM;
   const all = () => ['a', 'b', 'c'].flatMap((n) => delivered(out(n)));
   await eventually(() => Promise.resolve(new Set(all().map((d) => `${d.source} ${d.event.uuid}`)).size >= expected), 90_000, 'every event of every source');
-  await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 30_000, 'b back to its share');
+  await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 45_000, 'b back to its share');
   for (const child of instances.values()) child.child.kill('SIGTERM');
   for (const child of instances.values()) await child.exited;
   const leaseLog = (child: HelChild) => child.stderr().split('\n').filter((l) => /took .* over|lease of .* lost/.test(l));

@@ -108,12 +108,8 @@ export function startInstance(t: { after(fn: () => unknown): void }, config: str
 
 /** Who holds which source right now, from the lease table (live leases only), through Hel's own store. */
 export async function owners(server: StateServer, stateUrl: string): Promise<Map<string, string>> {
-  const store = await server.open(stateUrl);
-  try {
-    return new Map((await store.leases()).filter((l) => l.owner !== null).map((l) => [l.source, l.owner!]));
-  } finally {
-    await store.close();
-  }
+  const store = await server.shared(stateUrl);
+  return new Map((await store.leases()).filter((l) => l.owner !== null).map((l) => [l.source, l.owner!]));
 }
 
 /** How many sources each instance holds. */

@@ -16,7 +16,7 @@ function read(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }
 
-for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${backend} server`, { timeout: 90_000 }, () => {
+for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${backend} server`, { timeout: 240_000 }, () => {
   let server: StateServer;
   before(async () => {
     server = await startStateServer(backend);
@@ -36,19 +36,19 @@ for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${b
     const out = (n: string) => join(dir, `${n}.ndjson`);
 
     const a = startInstance(t, config, db, 'a', out('a'));
-    await eventually(async () => (await owners(server, db)).size === 12, 15_000, 'a to hold all 12 sources');
+    await eventually(async () => (await owners(server, db)).size === 12, 45_000, 'a to hold all 12 sources');
     assert.deepEqual(shares(await owners(server, db)), { a: 12 });
 
     const b = startInstance(t, config, db, 'b', out('b'));
     const c = startInstance(t, config, db, 'c', out('c'));
-    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 4, b: 4, c: 4 }), 15_000, 'an even share of 4 each after b and c joined').catch(async (err: Error) => {
+    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 4, b: 4, c: 4 }), 45_000, 'an even share of 4 each after b and c joined').catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(shares(await owners(server, db)))}\n${[a, b, c].map((x) => x.stderr().split('\n').filter((l) => /fleet|hel:/.test(l)).join('\n')).join('\n---\n')}`);
     });
 
     c.child.kill('SIGTERM');
     assert.equal((await c.exited).code, 0, c.stderr());
     const leaving = Date.now();
-    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 6, b: 6 }), 10_000, 'a share of 6 each after c left');
+    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 6, b: 6 }), 45_000, 'a share of 6 each after c left');
     // A clean stop releases at once: the others pick the sources up on their next renewal round, not after the TTL.
     assert.ok(Date.now() - leaving < ttlSecs * 1000, `rebalance after a clean stop took ${Date.now() - leaving} ms, as long as a lease TTL`);
 
@@ -77,7 +77,7 @@ for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${b
     const config = fleetConfig(dir, { api: api.url, sources, ttlSecs: TTL_SECS, intervalSecs: INTERVAL_SECS, backend });
     const a = startInstance(t, config, db, 'a', join(dir, 'a.ndjson'));
     startInstance(t, config, db, 'b', join(dir, 'b.ndjson'));
-    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 2, b: 2 }), 15_000, '2 sources each');
+    await eventually(async () => JSON.stringify(shares(await owners(server, db))) === JSON.stringify({ a: 2, b: 2 }), 45_000, '2 sources each');
     const ofA = [...(await owners(server, db))].filter(([, o]) => o === 'a').map(([s]) => s);
 
     const killed = Date.now();
@@ -99,19 +99,19 @@ for (const backend of SHARED_BACKENDS) describe(`fleet leases against a real ${b
     const api = await pagedApi(t, { pages: 100_000, perPage: 3 });
     const config = fleetConfig(dir, { api: api.url, sources: ['s00'], ttlSecs: TTL_SECS, intervalSecs: INTERVAL_SECS, backend });
     const a = startInstance(t, config, db, 'a', join(dir, 'a.ndjson'));
-    await eventually(async () => (await owners(server, db)).get('s00') === 'a', 15_000, 'a to hold s00');
+    await eventually(async () => (await owners(server, db)).get('s00') === 'a', 45_000, 'a to hold s00');
     const b = startInstance(t, config, db, 'b', join(dir, 'b.ndjson'));
-    await eventually(() => Promise.resolve(api.requests.filter((r) => r.instance === 'a').length > 5), 10_000, 'a polling');
+    await eventually(() => Promise.resolve(api.requests.filter((r) => r.instance === 'a').length > 5), 45_000, 'a polling');
 
     // Freeze a while its next request is in flight at the fake.
     const release = api.hold('a', 's00');
     const before = api.requests.length;
-    await eventually(() => Promise.resolve(api.requests.slice(before).some((r) => r.instance === 'a' && r.ended === undefined)), 10_000, 'a request of a held at the fake');
+    await eventually(() => Promise.resolve(api.requests.slice(before).some((r) => r.instance === 'a' && r.ended === undefined)), 45_000, 'a request of a held at the fake');
     a.child.kill('SIGSTOP');
     const frozenCursor = Math.max(...api.requests.filter((r) => r.instance === 'a').map((r) => r.cursor));
 
-    await eventually(async () => (await owners(server, db)).get('s00') === 'b', 10_000, 'b to take s00 over');
-    await eventually(() => Promise.resolve(api.requests.filter((r) => r.instance === 'b').length > 3), 10_000, 'b polling s00');
+    await eventually(async () => (await owners(server, db)).get('s00') === 'b', 45_000, 'b to take s00 over');
+    await eventually(() => Promise.resolve(api.requests.filter((r) => r.instance === 'b').length > 3), 45_000, 'b polling s00');
 
     // The held page reaches a while it is still stopped; then it resumes, finds its lease gone and drops the source.
     release();

@@ -11,15 +11,27 @@ export interface StateServer {
   backend: SharedBackend;
   createDatabase(): Promise<string>;
   open(url: string): Promise<PostgresStateStore | RedisStateStore>;
+  /** One store per database kept open for the test's own looks (closed by `stop`): tests poll the lease table often. */
+  shared(url: string): Promise<PostgresStateStore | RedisStateStore>;
   stop(): Promise<void>;
 }
 
 export async function startStateServer(backend: SharedBackend): Promise<StateServer> {
   const server = backend === 'postgres' ? await startPostgres() : await startRedis();
+  const open = (url: string) => (backend === 'postgres' ? PostgresStateStore.open(url, undefined) : RedisStateStore.open(url, undefined));
+  const kept = new Map<string, Promise<PostgresStateStore | RedisStateStore>>();
   return {
     backend,
     createDatabase: () => server.createDatabase(),
-    open: (url) => (backend === 'postgres' ? PostgresStateStore.open(url, undefined) : RedisStateStore.open(url, undefined)),
-    stop: () => server.stop(),
+    open,
+    shared(url) {
+      let store = kept.get(url);
+      if (store === undefined) kept.set(url, (store = open(url)));
+      return store;
+    },
+    async stop() {
+      for (const store of kept.values()) await (await store).close();
+      await server.stop();
+    },
   };
 }
