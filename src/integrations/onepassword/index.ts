@@ -1,9 +1,10 @@
 import { onePasswordSourceSchema, type OnePasswordSourceConfig, type SourceConfig } from '../../config/schema.js';
 import type { Integration } from '../integration.js';
 import { checkOnePasswordBody } from './body.js';
-import { applyOnePasswordDefaults, expandOnePassword } from './expand.js';
+import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
 import { decodeEventsToken } from './jwt.js';
 import { onePasswordMockCommand } from './mock-command.js';
+import { onePasswordMappings } from './mappings.js';
 import { isOnePasswordUrl, streamOfUrl } from './regions.js';
 import { onePasswordHint } from './troubleshoot.js';
 
@@ -31,15 +32,25 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const withDefaults = applyOnePasswordDefaults(source);
     return { ...withDefaults, integration: { type: 'onepassword', ...source.integration, stream: streamOfUrl(source.url)?.stream } };
   },
-  check: (source, now) => (source.method === 'post' ? checkOnePasswordBody(source.body ?? {}, now).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
+  check: (source, now) => [
+    ...(source.method === 'post' ? checkOnePasswordBody(source.body ?? {}, now).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
+    ...(source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)
+      ? [{ path: ['pagination', 'on_missing_cursor'], message: 'must be fail for the 1Password Events API', hint: 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor' }]
+      : []),
+  ],
   troubleshoot: onePasswordHint,
   missingSecretHint: () => 'export the bearer token from your Events Reporting integration',
   tokenExpiry: (token) => {
     const exp = decodeEventsToken(token)?.exp;
     return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
   },
+  keyHints: {
+    region: 'the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent',
+    limit: 'the Events API accepts 1-1000 and answers 400 otherwise; use limit: 1000 for the fewest requests',
+  },
   noEventsHint:
     'a first request without start_time covers only the last hour; set body.start_time (at most 120 days back) to backfill. Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.',
   connectionTest: async () => (await import('./connection-test.js')).checkOnePasswordConnection,
   mock: onePasswordMockCommand,
+  mappings: onePasswordMappings,
 };
