@@ -26,11 +26,19 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
+    fleet: { type: 'boolean', default: false },
     'only-http': { type: 'boolean', default: false },
     'only-mapping': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
+if (values.fleet === true) {
+  // The shared-state cases only (issue 15): they bring their own PostgreSQL cluster.
+  const { runFleetBench } = await import('./fleet.js');
+  const fleet = await runFleetBench({ quick, log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
+  process.exit(0);
+}
 const events = Number(values.events ?? (quick ? 5000 : 1_000_000));
 if (!Number.isInteger(events) || events < 1000 || events > 10_000_000) throw new Error('--events must be an integer from 1000 to 10,000,000');
 

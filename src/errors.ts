@@ -16,6 +16,7 @@ export type HelErrorCode =
   | 'HEL_CIRCUIT_OPEN'
   | 'HEL_STATE'
   | 'HEL_STATE_LOCKED'
+  | 'HEL_LEASE_LOST'
   | 'HEL_OUTPUT'
   | 'HEL_REPLAY_MISMATCH'
   | 'HEL_CANCELLED'

@@ -7,6 +7,7 @@ import { composeTransport } from '../source/compose.js';
 import { recordingTransport } from '../source/record/recorder.js';
 import { replayTransport } from '../source/record/replayer.js';
 import type { HttpTransport, TransportEvents } from '../source/transport.js';
+import { Fleet } from '../engine/fleet.js';
 import { Runtime } from '../engine/runtime.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
 import type { BatchSink } from '../sink/batch-sink.js';
@@ -14,6 +15,10 @@ import { openSink } from '../sink/open-sink.js';
 import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
+import { isSharedStore } from '../state/lease.js';
+import type { SecretContext } from '../source/auth/read-secret.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
 import { integrationOf } from '../integrations/registry.js';
 
@@ -30,13 +35,30 @@ export interface OpenedRuntime {
   close(): Promise<void>;
 }
 
-export function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, log?: Logger): StateStore {
+export async function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, secrets: SecretContext, log?: Logger): Promise<StateStore> {
   if (flags.replayDir !== undefined && flags.state === undefined) {
     log?.info('replay: using a throwaway in-memory state store (the live state is not touched); pass --state to keep it');
     return new MemoryStateStore();
   }
-  if (flags.state === undefined && config.global.state.backend === 'memory') return new MemoryStateStore();
+  const backend = config.global.state.backend;
+  if (flags.state === undefined && backend === 'memory') return new MemoryStateStore();
+  // Loaded only when used: their clients would otherwise slow every start-up.
+  if (flags.state === undefined && backend === 'postgres') {
+    const [{ PostgresStateStore }, { stateUrl }] = await Promise.all([import('../state/postgres/store.js'), import('../state/postgres/connect.js')]);
+    return PostgresStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
+  }
+  if (flags.state === undefined && backend === 'redis') {
+    const [{ RedisStateStore }, { stateUrl }] = await Promise.all([import('../state/redis/store.js'), import('../state/postgres/connect.js')]);
+    return RedisStateStore.open(stateUrl(config.global.state, secrets), config.global.state.tls);
+  }
   return new SqliteStateStore(flags.state ?? config.global.state.path, { exclusive });
+}
+
+const DEFAULT_LEASE_TTL_SECS = 30;
+
+/** This instance's name in a fleet: configured, or host, pid and a random part (a restart is a new member). */
+function instanceId(config: LoadedConfig): string {
+  return config.global.state.instance_id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 /** Builds the collector from a loaded config and the run flags: state, sink, transports. */
@@ -50,11 +72,16 @@ export async function openRuntime(
   }
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
-  const budgets = new BudgetRegistry(clock);
   const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
-  const store = openStore(config, flags, true, options.logger);
+  const store = await openStore(config, flags, true, secrets, options.logger);
   let sink: BatchSink | undefined;
+  let fleet: Fleet | undefined;
   try {
+    const instance = instanceId(config);
+    fleet = isSharedStore(store)
+      ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
+      : undefined;
+    const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
     sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger });
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
@@ -72,16 +99,19 @@ export async function openRuntime(
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet }, options.only);
     const openedSink = sink;
+    const openedFleet = fleet;
     return {
       runtime,
       async close() {
+        await openedFleet?.close();
         await openedSink.close();
         await store.close();
       },
     };
   } catch (err) {
+    await fleet?.close().catch(() => undefined);
     await sink?.close().catch(() => undefined);
     await store.close();
     throw err;

@@ -301,8 +301,29 @@ export const globalSchema = z.strictObject({
   source_label_value: z.string().min(1).default('hel'),
   state: z
     .strictObject({
-      backend: z.enum(['sqlite', 'memory']).default('sqlite'),
+      backend: z.enum(['sqlite', 'memory', 'postgres', 'redis']).default('sqlite'),
       path: z.string().min(1).default('./hel-state.db'),
+      /** postgres, redis: the connection URL (`${VAR}` works), or where to read it: env, file, `hel secrets` name. */
+      url: z.string().min(1).optional(),
+      url_env: secretRef.env,
+      url_file: secretRef.file,
+      url_secret: secretRef.secret,
+      tls: z
+        .strictObject({
+          ca_file: z.string().min(1).optional(),
+          cert_file: z.string().min(1).optional(),
+          key_file: z.string().min(1).optional(),
+          reject_unauthorized: z.boolean().default(true),
+          server_name: z.string().min(1).optional(),
+        })
+        .optional(),
+      /** Shared backends: how long a source's lease lasts without renewal (renewed every third of it); default 30. */
+      lease_ttl_secs: z.number().min(0.3).optional(),
+      /** Shared backends: this instance's name in leases (default host:pid:random). */
+      instance_id: z.string().min(1).optional(),
+    })
+    .refine((s) => (s.backend !== 'postgres' && s.backend !== 'redis') || [s.url, s.url_env, s.url_file, s.url_secret].some((v) => v !== undefined), {
+      message: 'backends postgres and redis need the connection: url, url_env, url_file or url_secret',
     })
     .prefault({}),
   output: z

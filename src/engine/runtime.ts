@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../source/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
+import type { Fleet } from './fleet.js';
 import type { PageReport } from './poll.js';
 import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
 import type { SourceStatus } from './status.js';
@@ -21,6 +22,8 @@ export interface RuntimeDeps {
   logger: Logger;
   observer?: EngineObserver;
   random?: () => number;
+  /** A shared state backend: sources are polled under leases, a fair share per instance. */
+  fleet?: Fleet;
 }
 
 export interface OnceReport {
@@ -61,7 +64,7 @@ export class Runtime {
         source,
         transport: deps.transportFor(source),
         sink: deps.sink,
-        store: deps.store,
+        store: deps.fleet ? deps.fleet.storeFor(source.name) : deps.store,
         clock: deps.clock,
         logger: deps.logger,
         format: outputFormatOf(source, deps.config.global.output),
@@ -69,7 +72,7 @@ export class Runtime {
         observer: deps.observer,
         commit: deps.commit,
       });
-      await sr.init();
+      await sr.init(deps.fleet === undefined);
       runtime.sources.set(source.name, sr);
     }
     return runtime;
@@ -86,7 +89,8 @@ export class Runtime {
   statuses(): SourceStatus[] {
     return [...this.sources.values()].map((s) => {
       s.refreshHealth();
-      return { ...s.status };
+      const lease = this.deps.fleet?.lease(s.source.name);
+      return lease ? { ...s.status, owner: lease.owner ?? undefined, leaseExpiresAt: lease.expiresAt === null ? undefined : new Date(lease.expiresAt).toISOString() } : { ...s.status };
     });
   }
 
@@ -98,9 +102,24 @@ export class Runtime {
   async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean; onPage?: (p: PageReport) => void } = {}): Promise<PollOutcome> {
     const sr = this.sources.get(name);
     if (!sr) throw new HelError('HEL_USAGE', `no source named ${name}`);
-    const outcome = await sr.poll(signal, options.commit ?? true, options.onPage);
+    const outcome = await this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true, options.onPage));
     this.wakeups.get(name)?.();
     return outcome;
+  }
+
+  /** With a fleet, `poll` runs only under the source's lease; a source another instance holds is skipped. */
+  private async leased(sr: SourceRuntime, signal: AbortSignal, poll: (signal: AbortSignal) => Promise<PollOutcome>): Promise<PollOutcome> {
+    const fleet = this.deps.fleet;
+    if (fleet === undefined) return poll(signal);
+    const done = await fleet.withLease(sr.source.name, signal, async (leased, acquired) => {
+      // Another instance may have moved the cursor since this one last looked.
+      if (acquired) await sr.init();
+      return poll(leased);
+    });
+    if ('value' in done) return done.value;
+    const until = done.heldBy.expiresAt === null ? '' : ` until ${new Date(done.heldBy.expiresAt).toISOString()}`;
+    const owner = done.heldBy.owner ?? 'another instance';
+    return { ok: false, skipped: true, reason: `leased by ${owner}${until}`, leasedBy: owner };
   }
 
   /** One catch-up poll of every source, a bounded number at a time. */
@@ -110,7 +129,7 @@ export class Runtime {
     const worker = async (stop: AbortSignal): Promise<void> => {
       for (let sr = stop.aborted ? undefined : queue.shift(); sr; sr = stop.aborted ? undefined : queue.shift()) {
         const name = sr.source.name;
-        const outcome = await sr.poll(stop, true, onPage && ((p) => onPage(name, p)));
+        const outcome = await this.leased(sr, stop, (s) => sr.poll(s, true, onPage && ((p) => onPage(name, p))));
         reports.push({ name, outcome });
       }
     };
@@ -123,6 +142,15 @@ export class Runtime {
 
   /** Each source on its own loop until `signal` aborts: poll, then wait interval ± jitter from the end of that poll. */
   async runForever(signal: AbortSignal): Promise<void> {
+    const fleet = this.deps.fleet;
+    if (fleet !== undefined) {
+      await fleet.runForever(signal, [...this.sources.keys()], async (name, stop) => {
+        const sr = this.sources.get(name)!;
+        await sr.init();
+        await this.loop(sr, stop);
+      });
+      return;
+    }
     await allOrStop(signal, [...this.sources.values()].map((sr) => (stop: AbortSignal) => this.loop(sr, stop)));
   }
 

@@ -12,6 +12,7 @@ import { redactUrl } from '../source/redact-url.js';
 import type { HttpTransport } from '../source/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
+import type { LeaseEvent } from './fleet.js';
 import { OUTPUT_POSITION, pollSource, type PageReport, type PollResult } from './poll.js';
 import { HourCounter, type SourceStatus } from './status.js';
 
@@ -22,6 +23,8 @@ export interface EngineObserver {
   onPollSkipped?(source: string): void;
   onBreakerChange?(source: string, state: string): void;
   onStateWrite?(source: string, durationMs: number): void;
+  /** Shared state backends: a lease acquired, taken over from an expired holder, lost or released. */
+  onLease?(source: string, event: LeaseEvent, held: number): void;
 }
 
 export interface SourceRuntimeDeps {
@@ -40,7 +43,7 @@ export interface SourceRuntimeDeps {
   observer?: EngineObserver;
 }
 
-export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string };
+export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string; leasedBy?: string };
 
 /** One source's live parts: paginator, dedupe window, breaker, committed keys and status. */
 export class SourceRuntime {
@@ -69,12 +72,15 @@ export class SourceRuntime {
     };
   }
 
-  /** Loads committed state: position, dedupe window, breaker, last error. */
-  async init(): Promise<void> {
+  /**
+   * Loads committed state: position, dedupe window, breaker, last error. `recover` reads back the
+   * output after the last mark, which commits: in a fleet only once the source's lease is held.
+   */
+  async init(recover = true): Promise<void> {
     const snapshot = await this.deps.store.load(this.source.name);
     this.keys = snapshot.keys;
     if (this.source.dedupe) this.dedupe = new DedupeWindow(this.source.dedupe.id_path, this.source.dedupe.capacity, snapshot.dedupeIds);
-    if (this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
+    if (recover && this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
     const saved = this.keys.breaker ? (JSON.parse(this.keys.breaker) as CircuitBreakerSnapshot) : undefined;
     this.breaker = new CircuitBreaker(this.source.resilience.circuit_breaker, {
       clock: this.deps.clock,
@@ -186,6 +192,8 @@ export class SourceRuntime {
       return { ok: true, result };
     } catch (error) {
       if (isCancellation(error)) return { ok: false, error };
+      // Another instance holds the source now: the fleet has already stopped this one's work on it.
+      if (isHelError(error) && error.code === 'HEL_LEASE_LOST') return { ok: false, error };
       // A broken output or state store stops the whole collector: polling on would only fail again.
       if (isHelError(error) && (error.code === 'HEL_OUTPUT' || error.code === 'HEL_STATE')) throw error;
       this.breaker.recordFailure();

@@ -25,6 +25,9 @@ export interface SourceStatus {
   pollsTotal: number;
   pollsSkipped: number;
   dedupeWindow?: number;
+  /** Shared state backends: the instance holding the source's lease, and until when. */
+  owner?: string;
+  leaseExpiresAt?: string;
 }
 
 /** Counts per minute for the last hour, so "events in the last hour" costs O(60) memory. */

@@ -34,6 +34,28 @@ class SlidingWindow {
   }
 }
 
+export interface BudgetWindow {
+  windowMs: number;
+  limit: number;
+}
+
+/** What a shared ledger answers: a slot (call `done` when the response arrived) or how long to wait. */
+export type BudgetTake = { done(): void; waitMs?: undefined } | { waitMs: number };
+
+/**
+ * Where a fleet of instances counts its requests (a shared state backend): checking and taking
+ * a slot is one atomic step across every instance, with the same windows as the local budget.
+ */
+export interface BudgetLedger {
+  take(budget: string, owner: string, windows: readonly BudgetWindow[]): Promise<BudgetTake>;
+}
+
+/** A fleet's ledger and this instance's name in it. */
+export interface SharedBudgets {
+  ledger: BudgetLedger;
+  owner: string;
+}
+
 /**
  * A client-side allowance of requests per minute and per hour. Windows slide, and a request counts
  * from when it is sent until a full window after its response, so however the server aligns its
@@ -42,7 +64,10 @@ class SlidingWindow {
 export class RequestBudget {
   private readonly windows = new Map<number, SlidingWindow>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly shared?: SharedBudgets & { name: string },
+  ) {}
 
   /** Adds limits; when several sources set the same window, the strictest wins. */
   tighten(windowMs: number, limit: number | undefined): void {
@@ -61,6 +86,7 @@ export class RequestBudget {
    * Call the returned function when the response (or failure) has arrived.
    */
   async acquire(signal: AbortSignal, source?: string): Promise<() => void> {
+    if (this.shared !== undefined && this.limited) return this.acquireShared(this.shared, signal, source);
     for (;;) {
       if (signal.aborted) throw cancelled(source);
       const now = this.clock.now();
@@ -74,20 +100,34 @@ export class RequestBudget {
       await this.clock.sleep(wait, signal);
     }
   }
+
+  /** The fleet-wide variant: the ledger counts every instance's requests in the same windows. */
+  private async acquireShared(shared: SharedBudgets & { name: string }, signal: AbortSignal, source?: string): Promise<() => void> {
+    const windows = [...this.windows.values()].map((w) => ({ windowMs: w.windowMs, limit: w.limit }));
+    for (;;) {
+      if (signal.aborted) throw cancelled(source);
+      const taken = await shared.ledger.take(shared.name, shared.owner, windows);
+      if (taken.waitMs === undefined) return () => taken.done();
+      await this.clock.sleep(taken.waitMs, signal);
+    }
+  }
 }
 
 /** Budgets by name: every source naming the same `rate_limit.budget` shares one allowance. */
 export class BudgetRegistry {
   private readonly budgets = new Map<string, RequestBudget>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly shared?: SharedBudgets,
+  ) {}
 
   /** The budget a source draws from, or undefined when it sets no limits and names no budget. */
   budgetFor(source: string, rateLimit: RateLimitConfig): RequestBudget | undefined {
     const key = rateLimit.budget ?? `source:${source}`;
     let budget = this.budgets.get(key);
     if (budget === undefined) {
-      budget = new RequestBudget(this.clock);
+      budget = new RequestBudget(this.clock, this.shared && { ...this.shared, name: key });
       this.budgets.set(key, budget);
     }
     budget.tighten(MINUTE_MS, rateLimit.max_requests_per_minute);

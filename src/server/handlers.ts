@@ -102,7 +102,7 @@ export function handlers(deps: HandlerDeps) {
       const result = { pages, events, emitted, duplicates, unkeyed, stop, cursor_reset: cursorReset };
       return sendJson(res, 200, { ok: true, source: name, duration_ms: now() - started, result, source_status: sourceStatus });
     }
-    if ('skipped' in outcome) return sendError(res, 409, 'circuit_open', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
+    if ('skipped' in outcome) return sendError(res, 409, outcome.leasedBy === undefined ? 'circuit_open' : 'leased_elsewhere', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
     if (isCancellation(outcome.error)) return sendError(res, 503, 'shutting_down', 'the poll was cancelled because hel is shutting down');
     sendError(res, 502, 'poll_failed', describeError(outcome.error), { source: name, error_code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED', source_status: sourceStatus });
   };

@@ -1,3 +1,4 @@
+import type { LeaseEvent } from '../engine/fleet.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PageReport, PollResult } from '../engine/poll.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
@@ -38,6 +39,8 @@ export class Metrics implements EngineObserver, TransportEvents {
   private readonly rateLimited = new Counter({ name: 'hel_rate_limited_total', help: 'Waits imposed by the API: 429 answers and exhausted rate-limit headers', labelNames: ['source'], registers: [this.registry] });
   private readonly polls = new Counter({ name: 'hel_polls_total', help: 'Finished polls by result (ok, failed)', labelNames: ['source', 'result'], registers: [this.registry] });
   private readonly pollsSkipped = new Counter({ name: 'hel_polls_skipped_total', help: 'Polls skipped because the circuit was open', labelNames: ['source'], registers: [this.registry] });
+  private readonly leasesHeld = new Gauge({ name: 'hel_leases_held', help: 'Shared state: source leases this instance holds', registers: [this.registry] });
+  private readonly leaseChanges = new Counter({ name: 'hel_lease_changes_total', help: 'Shared state: leases acquired, taken over (from an instance whose lease expired), lost and released', labelNames: ['event'], registers: [this.registry] });
   private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
 
   constructor() {
@@ -108,6 +111,11 @@ export class Metrics implements EngineObserver, TransportEvents {
 
   onPollSkipped(source: string): void {
     this.pollsSkipped.inc({ source });
+  }
+
+  onLease(_source: string, event: LeaseEvent, held: number): void {
+    this.leaseChanges.inc({ event });
+    this.leasesHeld.set(held);
   }
 
   onStateWrite(_source: string, durationMs: number): void {

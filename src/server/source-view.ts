@@ -25,6 +25,8 @@ export function statusJson(s: SourceStatus): Record<string, unknown> {
     polls_total: s.pollsTotal,
     polls_skipped: s.pollsSkipped,
     dedupe_window: s.dedupeWindow ?? null,
+    owner: s.owner ?? null,
+    lease_expires_at: s.leaseExpiresAt ?? null,
   };
 }
 

@@ -76,7 +76,7 @@ function renderRow(s: SourceStatus, now: number): string {
   const lastPoll = s.polling ? 'polling now' : relative(s.lastPollAt, now);
   const error = s.lastError === undefined ? '<span class="muted">none</span>' : `<span class="error">${escapeHtml(s.lastError)}</span><br><span class="muted">${escapeHtml(s.lastErrorCode ?? '')} ${relative(s.lastErrorAt, now)}</span>`;
   return `<tr class="source is-${s.health}${problem ? ' problem' : ''}" data-source="${escapeHtml(s.name)}" data-status="${s.health}">
-<td data-label="Source"><div><strong>${escapeHtml(s.name)}</strong><br><span class="muted url">${escapeHtml(s.url)}</span></div></td>
+<td data-label="Source"><div><strong>${escapeHtml(s.name)}</strong><br><span class="muted url">${escapeHtml(s.url)}</span>${leaseLine(s, now)}</div></td>
 <td data-label="Status"><div><span class="badge ${s.health}">${HEALTH_LABEL[s.health]}</span>${s.consecutiveFailures > 0 ? `<br><span class="muted">${s.consecutiveFailures} failed in a row</span>` : ''}</div></td>
 <td data-label="Last poll"><div>${lastPoll}<br><span class="muted">success ${relative(s.lastSuccessAt, now)}</span></div></td>
 <td data-label="Events" class="num"><div>${s.eventsTotal.toLocaleString('en-US')}</div></td>
@@ -85,6 +85,12 @@ function renderRow(s: SourceStatus, now: number): string {
 <td data-label="Circuit"><div><span class="circuit ${s.circuit}">${s.circuit.replace('_', '-')}</span></div></td>
 <td data-label="Next poll"><div>${s.polling ? '—' : relative(s.nextPollAt, now)}</div></td>
 </tr>`;
+}
+
+/** Shared state: which instance polls the source and when its lease runs out. */
+function leaseLine(s: SourceStatus, now: number): string {
+  if (s.owner === undefined) return s.leaseExpiresAt === undefined ? '' : '<br><span class="muted lease">not leased</span>';
+  return `<br><span class="muted lease">polled by ${escapeHtml(s.owner)}, lease ends ${relative(s.leaseExpiresAt, now)}</span>`;
 }
 
 function relative(iso: string | undefined, now: number): string {

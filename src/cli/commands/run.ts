@@ -60,7 +60,8 @@ export function registerRunCommand(program: Command): void {
             const shown = opts.quiet ? reports.filter((r) => !r.outcome.ok) : reports;
             if (shown.length > 0) process.stderr.write(summarize(shown) + '\n');
           }
-          if (!shutdown.signal.aborted && reports.some((r) => !r.outcome.ok)) process.exitCode = 1;
+          // A source another instance of the fleet is polling is not a failure of this one.
+          if (!shutdown.signal.aborted && reports.some((r) => !r.outcome.ok && !('leasedBy' in r.outcome && r.outcome.leasedBy !== undefined))) process.exitCode = 1;
         } else {
           logger.info({ sources: config.sources.length }, 'hel started');
           await opened.runtime.runForever(shutdown.signal);

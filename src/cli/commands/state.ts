@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { HelError } from '../../errors.js';
 import { isStateExport, type StateStore } from '../../state/store.js';
 import { SqliteStateStore } from '../../state/sqlite.js';
+import { isSharedStore, type LeaseInfo } from '../../state/lease.js';
 import { configPath } from '../config-path.js';
+import { openStore } from '../open-runtime.js';
 
 interface StateFlags {
   config?: string;
@@ -12,23 +14,31 @@ interface StateFlags {
 }
 
 /** The state file: --state, else global.state.path of the config (secrets are not needed here). */
-function statePath(flags: StateFlags): { path: string; known: string[] | undefined } {
+function statePath(flags: StateFlags): { path: string; known: string[] | undefined; config?: LoadedConfig } {
   if (flags.state !== undefined) return { path: flags.state, known: undefined };
   const file = configPath(flags.config);
   if (!existsSync(file) && flags.config === undefined) return { path: './hel-state.db', known: undefined };
   const config = loadConfig(file, { requireSecrets: false });
-  return { path: config.global.state.path, known: config.sources.map((s) => s.name) };
+  return { path: config.global.state.path, known: config.sources.map((s) => s.name), config };
 }
 
+/** A shared backend (PostgreSQL) is opened as instances open it: no exclusive lock, writes revoke the source's lease. */
 async function withStore<T>(flags: StateFlags, write: boolean, fn: (store: StateStore, known: string[] | undefined) => Promise<T>): Promise<T> {
-  const { path, known } = statePath(flags);
-  if (!write && !existsSync(path)) throw new HelError('HEL_STATE', `no state file at ${path}`, { hint: 'hel run creates it; pass --state PATH or --config to point at another' });
-  const store = new SqliteStateStore(path, { exclusive: write });
+  const { path, known, config } = statePath(flags);
+  const shared = config !== undefined && (config.global.state.backend === 'postgres' || config.global.state.backend === 'redis');
+  if (!shared && !write && !existsSync(path)) throw new HelError('HEL_STATE', `no state file at ${path}`, { hint: 'hel run creates it; pass --state PATH or --config to point at another' });
+  const store = shared
+    ? await openStore(config, {}, false, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file })
+    : new SqliteStateStore(path, { exclusive: write });
   try {
     return await fn(store, known);
   } finally {
     await store.close();
   }
+}
+
+function leaseJson(lease: LeaseInfo | undefined): Record<string, unknown> {
+  return { owner: lease?.owner ?? null, lease_expires_at: lease?.expiresAt == null ? null : new Date(lease.expiresAt).toISOString(), lease_token: lease?.token ?? null };
 }
 
 function requireKnown(name: string, known: string[] | undefined, stored: string[]): void {
@@ -53,11 +63,12 @@ export function registerStateCommand(program: Command): void {
         if (source !== undefined) requireKnown(source, known, stored);
         const names = source !== undefined ? [source] : [...new Set([...(known ?? []), ...stored])];
         const out: Record<string, unknown> = {};
+        const leases = isSharedStore(store) ? new Map((await store.leasing.leases()).map((l) => [l.source, l])) : undefined;
         for (const name of names) {
           const snap = await store.load(name);
           const breaker = snap.keys.breaker ? (JSON.parse(snap.keys.breaker) as unknown) : undefined;
           const { breaker: _omit, ...keys } = snap.keys;
-          out[name] = { ...keys, ...(breaker ? { circuit: breaker } : {}), dedupe_window: snap.dedupeIds.length };
+          out[name] = { ...keys, ...(breaker ? { circuit: breaker } : {}), dedupe_window: snap.dedupeIds.length, ...(leases ? leaseJson(leases.get(name)) : {}) };
         }
         if (flags.json) {
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
