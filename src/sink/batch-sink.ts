@@ -30,4 +30,6 @@ export interface BatchSink {
   close(): Promise<void>;
   /** Whether the sink can currently accept and acknowledge batches (for /readyz). */
   healthy(): boolean;
+  /** Why it is not healthy, in one line (for /readyz and the status page). */
+  problem?(): string | undefined;
 }
