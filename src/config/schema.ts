@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { backpressureSchema } from '../sink/backpressure/config.js';
+import { natsOutputSchema } from '../sink/nats/config.js';
 
 /**
  * The one definition of hel.yaml: it validates, fills defaults, and is exported as JSON Schema by
@@ -228,8 +230,10 @@ export const globalSchema = z.strictObject({
         .string()
         .regex(/^(daily|size:\d+)$/, 'daily or size:<MB>')
         .optional(),
+      nats: natsOutputSchema.prefault({}),
     })
     .prefault({}),
+  backpressure: backpressureSchema.prefault({}),
   api: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -47,7 +47,7 @@ export function registerTestCommand(program: Command): void {
           err(formatChecks(checks));
           connectionFailed = checks.some((c) => c.level === 'fail');
         }
-        const opened = await openRuntime(config, opts, { logger, only: [source.name] });
+        const opened = await openRuntime(config, opts, { logger, only: [source.name], commit: opts.commit === true });
         try {
           const before = { ...opened.runtime.source(source.name)!.keys };
           const started = Date.now();

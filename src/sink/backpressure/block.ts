@@ -26,7 +26,13 @@ export class BlockingSink implements BatchSink {
   ) {
     this.description = inner.description;
     this.redelivery = new Redelivery(inner, deps);
+    // The engine asks for the output mark right after a flush: it is the inner sink's, once acknowledged.
+    if (inner.position) this.position = (signal) => this.serial.run(() => inner.position!(signal));
+    if (inner.readBack) this.readBack = inner.readBack.bind(inner);
   }
+
+  readonly position?: BatchSink['position'];
+  readonly readBack?: BatchSink['readBack'];
 
   write(batch: SinkBatch, signal: AbortSignal): Promise<void> {
     return this.serial.run(async () => {

@@ -24,7 +24,12 @@ export class StallWatch implements BatchSink {
     private readonly options: { stallMs: number; logger?: Logger; observer?: OutputObserver; now?: () => number },
   ) {
     this.description = inner.description;
+    if (inner.position) this.position = (signal) => this.timed('flush', () => inner.position!(signal));
+    if (inner.readBack) this.readBack = inner.readBack.bind(inner);
   }
+
+  readonly position?: BatchSink['position'];
+  readonly readBack?: BatchSink['readBack'];
 
   write(batch: SinkBatch, signal: AbortSignal): Promise<void> {
     return this.timed('write', () => this.inner.write(batch, signal));
@@ -58,13 +63,13 @@ export class StallWatch implements BatchSink {
     return oldest;
   }
 
-  private async timed(op: Running['op'], run: () => Promise<void>): Promise<void> {
+  private async timed<T>(op: Running['op'], run: () => Promise<T>): Promise<T> {
     const entry: Running = { op, started: this.now(), stalled: false };
     this.running.add(entry);
     const timer = setTimeout(() => this.stall(entry), this.options.stallMs);
     timer.unref();
     try {
-      await run();
+      return await run();
     } finally {
       clearTimeout(timer);
       this.running.delete(entry);

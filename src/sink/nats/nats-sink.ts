@@ -26,62 +26,57 @@ export function natsTarget(url: URL, config: NatsOutputConfig): { server: string
   return { server: `${url.hostname}:${url.port || '4222'}`, subjects: new SubjectTemplate(template) };
 }
 
+interface Connected {
+  nc: NatsConnection;
+  js: JetStreamClient;
+}
+
 /**
  * Publishes every event to NATS JetStream, one message per line (without its newline), on the
  * source's subject, with `Nats-Msg-Id` = the event's dedupe id so the stream's duplicate window
  * drops a page sent again after a crash or a retry. `flush` resolves once every PubAck since the
  * previous flush has arrived; any failure makes it reject, and the caller sends the batches again.
+ * The connection (and the stream check) is made on first use, and made again after a failed
+ * attempt, so a server that is down at start is waited for like one that goes down later.
  */
 export class NatsSink implements BatchSink {
   readonly description: string;
   /** Messages the stream reported as duplicates (already stored under the same id). */
   duplicates = 0;
+  /** The duplicate window of the stream in force, once connected. */
+  duplicateWindowMs: number | undefined;
+  readonly stream: string;
   private pending: Promise<PubAck>[] = [];
-  private connected = true;
+  private connecting: Promise<Connected> | undefined;
+  private current: Connected | undefined;
+  private connected = false;
   private lastFailure: string | undefined;
+  private readonly server: string;
+  private readonly where: string;
+  private readonly subjects: SubjectTemplate;
+  private readonly timeoutMs: number;
 
-  private constructor(
-    private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
-    private readonly subjects: SubjectTemplate,
-    private readonly timeoutMs: number,
-    private readonly where: string,
-    readonly stream: string,
-    readonly duplicateWindowMs: number,
-    private readonly logger: Logger | undefined,
-  ) {
-    this.description = `NATS JetStream ${where} (stream ${stream}, subject ${subjects.template})`;
-    void this.watchStatus();
-  }
-
-  static async open(options: NatsSinkOptions): Promise<NatsSink> {
+  constructor(private readonly options: NatsSinkOptions) {
     const { server, subjects } = natsTarget(options.url, options.config);
-    const where = `nats://${server}`;
-    const timeoutMs = options.config.timeout_secs * 1000;
-    let nc: NatsConnection;
-    try {
-      nc = await connect({ servers: server, name: 'hel', timeout: timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-    } catch (err) {
-      throw new HelError('HEL_OUTPUT', `cannot connect to ${where}: ${(err as Error).message}`, { hint: 'check that nats-server runs and listens there (with -js for JetStream)' }, { cause: err });
-    }
-    try {
-      const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
-      const stream = await ensureStream(
-        jsm,
-        { name: options.config.stream, filter: subjects.filter(), create: options.config.create_stream, duplicateWindowMs: options.config.duplicate_window_secs * 1000 },
-        where,
-      );
-      if (stream.created) options.logger?.info({ stream: options.config.stream, subjects: subjects.filter() }, `created JetStream stream ${options.config.stream}`);
-      return new NatsSink(nc, jetstream(nc, { timeout: timeoutMs }), subjects, timeoutMs, where, options.config.stream, stream.duplicateWindowMs, options.logger);
-    } catch (err) {
-      await nc.close();
-      throw err;
-    }
+    this.server = server;
+    this.where = `nats://${server}`;
+    this.subjects = subjects;
+    this.timeoutMs = options.config.timeout_secs * 1000;
+    this.stream = options.config.stream;
+    this.description = `NATS JetStream ${this.where} (stream ${this.stream}, subject ${subjects.template})`;
   }
 
-  write(batch: SinkBatch, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(cancelled(batch.source));
-    if (!this.connected || this.nc.isClosed()) return Promise.reject(this.unavailable(`not connected to ${this.where}; reconnecting`));
+  /** Connects and checks the stream now (the sink would on first write). */
+  static async open(options: NatsSinkOptions): Promise<NatsSink> {
+    const sink = new NatsSink(options);
+    await sink.connection();
+    return sink;
+  }
+
+  async write(batch: SinkBatch, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw cancelled(batch.source);
+    const { js, nc } = await untilAborted(this.connection(), signal);
+    if (!this.connected || nc.isClosed()) throw this.unavailable(`not connected to ${this.where}; reconnecting`);
     const subject = this.subjects.subjectFor(batch.source);
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {
@@ -90,14 +85,12 @@ export class NatsSink implements BatchSink {
       const data = batch.bytes.slice(start, end - 1);
       start = end;
       const id = batch.ids[i];
-      const ack = this.js.publish(subject, data, id === undefined ? { timeout: this.timeoutMs } : { msgID: id, timeout: this.timeoutMs });
+      const ack = js.publish(subject, data, id === undefined ? { timeout: this.timeoutMs } : { msgID: id, timeout: this.timeoutMs });
       // Settled in flush; until then a rejection must not count as unhandled.
       ack.catch(() => undefined);
       this.pending.push(ack);
     }
-    return Promise.resolve();
   }
-
   async flush(signal: AbortSignal): Promise<void> {
     const acks = this.pending;
     this.pending = [];
@@ -122,18 +115,54 @@ export class NatsSink implements BatchSink {
   }
 
   async close(): Promise<void> {
-    if (!this.nc.isClosed()) await this.nc.close();
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    const connection = await connecting?.catch(() => undefined);
+    if (connection && !connection.nc.isClosed()) await connection.nc.close();
   }
 
   healthy(): boolean {
-    return this.connected && !this.nc.isClosed() && this.lastFailure === undefined;
+    return this.connected && this.lastFailure === undefined;
   }
 
   /** Why the sink is not healthy, for /readyz and the status page. */
   problem(): string | undefined {
-    if (this.nc.isClosed()) return `connection to ${this.where} closed`;
-    if (!this.connected) return `disconnected from ${this.where}; reconnecting`;
-    return this.lastFailure;
+    if (this.lastFailure !== undefined) return this.lastFailure;
+    if (!this.connected) return this.current ? `disconnected from ${this.where}; reconnecting` : `not connected to ${this.where} yet`;
+    return undefined;
+  }
+
+  /** The connection, made on first use; a failed attempt is forgotten so the next call tries again. */
+  private connection(): Promise<Connected> {
+    this.connecting ??= this.connect().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<Connected> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: this.server, name: 'hel', timeout: this.timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+    } catch (err) {
+      throw this.unavailable(`cannot connect to ${this.where}: ${(err as Error).message}`, err);
+    }
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: this.timeoutMs });
+      const config = this.options.config;
+      const stream = await ensureStream(jsm, { name: this.stream, filter: this.subjects.filter(), create: config.create_stream, duplicateWindowMs: config.duplicate_window_secs * 1000 }, this.where);
+      if (stream.created) this.options.logger?.info({ stream: this.stream, subjects: this.subjects.filter() }, `created JetStream stream ${this.stream}`);
+      this.duplicateWindowMs = stream.duplicateWindowMs;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+    this.current = { nc, js: jetstream(nc, { timeout: this.timeoutMs }) };
+    this.connected = true;
+    this.lastFailure = undefined;
+    void this.watchStatus(nc);
+    return this.current;
   }
 
   private unavailable(message: string, cause?: unknown): HelError {
@@ -141,15 +170,15 @@ export class NatsSink implements BatchSink {
     return new HelError('HEL_OUTPUT_UNAVAILABLE', message, { hint: `hel retries; check that nats-server at ${this.where} runs with JetStream (-js)` }, { cause });
   }
 
-  private async watchStatus(): Promise<void> {
-    for await (const status of this.nc.status()) {
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
       if (status.type === 'disconnect') {
         this.connected = false;
-        this.logger?.warn(`disconnected from ${this.where}; reconnecting`);
+        this.options.logger?.warn(`disconnected from ${this.where}; reconnecting`);
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.lastFailure = undefined;
-        this.logger?.info(`reconnected to ${this.where}`);
+        this.options.logger?.info(`reconnected to ${this.where}`);
       }
     }
   }

@@ -50,7 +50,9 @@ async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamIn
   }
 }
 
+/** A refusal by the JetStream API is a configuration problem; anything else (timeout, no responders) may pass. */
 function outputError(message: string, cause: unknown): HelError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new HelError('HEL_OUTPUT', `${message}: ${reason}`, { hint: 'check that nats-server runs with JetStream enabled (-js) and that this user may manage streams' }, { cause });
+  const code = cause instanceof JetStreamApiError ? 'HEL_OUTPUT' : 'HEL_OUTPUT_UNAVAILABLE';
+  return new HelError(code, `${message}: ${reason}`, { hint: 'check that nats-server runs with JetStream enabled (-js) and that this user may manage streams' }, { cause });
 }
