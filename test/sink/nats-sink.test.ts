@@ -31,7 +31,7 @@ test('publishes one message per event on the source subject, creates the stream,
   assert.equal(messages[0]!.subject, `hel.events.${subjectToken('okta.audit')}`);
   assert.equal(messages[0]!.subject, 'hel.events.okta~2eaudit');
   assert.deepEqual(JSON.parse(messages[0]!.data), { uuid: 'ev-0', n: 0 });
-  assert.equal(messages[0]!.msgId, 'ev-0');
+  assert.equal(messages[0]!.msgId, 'okta.audit:ev-0');
   assert.equal(messages.filter((m) => m.subject === 'hel.events.op').length, 10);
 });
 
@@ -92,6 +92,7 @@ test('a server that went away makes flush reject as unavailable (retryable) and 
   }
   assert.equal(sink.healthy(), true);
   const ids = (await readStream(server.url, 'HEL')).map((m) => m.msgId);
+  assert.equal(ids[0], 's:ev-0');
   assert.equal(ids.length, 40);
   assert.equal(new Set(ids).size, 40);
 });

@@ -26,6 +26,15 @@ export function natsTarget(url: URL, config: NatsOutputConfig): { server: string
   return { server: `${url.hostname}:${url.port || '4222'}`, subjects: new SubjectTemplate(template) };
 }
 
+/**
+ * The Nats-Msg-Id of an event: its dedupe id, prefixed with the source, because dedupe ids are
+ * unique only within a source and the stream's duplicate window spans every subject: two sources
+ * with an equal id must not drop each other's event.
+ */
+export function messageId(source: string, id: string): string {
+  return `${source}:${id}`;
+}
+
 interface Connected {
   nc: NatsConnection;
   js: JetStreamClient;
@@ -33,7 +42,7 @@ interface Connected {
 
 /**
  * Publishes every event to NATS JetStream, one message per line (without its newline), on the
- * source's subject, with `Nats-Msg-Id` = the event's dedupe id so the stream's duplicate window
+ * source's subject, with `Nats-Msg-Id` = the event's dedupe id (see `messageId`) so the stream's duplicate window
  * drops a page sent again after a crash or a retry. `flush` resolves once every PubAck since the
  * previous flush has arrived; any failure makes it reject, and the caller sends the batches again.
  * The connection (and the stream check) is made on first use, and made again after a failed
@@ -85,7 +94,7 @@ export class NatsSink implements BatchSink {
       const data = batch.bytes.slice(start, end - 1);
       start = end;
       const id = batch.ids[i];
-      const ack = js.publish(subject, data, id === undefined ? { timeout: this.timeoutMs } : { msgID: id, timeout: this.timeoutMs });
+      const ack = js.publish(subject, data, id === undefined ? { timeout: this.timeoutMs } : { msgID: messageId(batch.source, id), timeout: this.timeoutMs });
       // Settled in flush; until then a rejection must not count as unhandled.
       ack.catch(() => undefined);
       this.pending.push(ack);
