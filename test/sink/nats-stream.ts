@@ -5,6 +5,8 @@ export interface StreamMessage {
   subject: string;
   data: string;
   msgId: string | undefined;
+  /** When the stream stored it (ms since the epoch). */
+  storedAt: number;
 }
 
 /** Every message of `stream`, in order, read with an ordered consumer. */
@@ -17,7 +19,7 @@ export async function readStream(url: string, stream: string): Promise<StreamMes
     const consumer = await jetstream(nc).consumers.get(stream);
     const messages = await consumer.consume();
     for await (const msg of messages) {
-      out.push({ subject: msg.subject, data: msg.string(), msgId: msg.headers?.get('Nats-Msg-Id') || undefined });
+      out.push({ subject: msg.subject, data: msg.string(), msgId: msg.headers?.get('Nats-Msg-Id') || undefined, storedAt: msg.info.timestampNanos / 1e6 });
       if (out.length >= total) break;
     }
     return out;
