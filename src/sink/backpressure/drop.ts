@@ -1,5 +1,6 @@
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
+import { copyBytes } from '../copy-bytes.js';
 import type { BackpressureConfig } from './config.js';
 import type { OutputObserver } from './observer.js';
 import type { QueueLimits } from './queue-limits.js';
@@ -72,7 +73,7 @@ export class DroppingSink implements BatchSink {
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {
       const end = batch.lineEnds[i]!;
-      const line = batch.bytes.slice(start, end);
+      const line = copyBytes(batch.bytes, start, end);
       start = end;
       this.queue.push({ seq: ++this.seq, source: batch.source, line, id: batch.ids[i], time: batch.times[i], at: now, inFlight: false });
       this.queuedBytes += line.byteLength;

@@ -4,6 +4,7 @@ import { isCancellation, isHelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
+import { copyBytes } from '../copy-bytes.js';
 import type { OutputObserver } from './observer.js';
 
 /** Waits between delivery attempts while a receiver is down: 1 s doubling to 30 s, ±20 %. */
@@ -79,7 +80,7 @@ export class Redelivery {
 
 /** A copy of `batch` the caller may keep: SinkBatch bytes are reused once write resolves. */
 export function copyBatch(batch: SinkBatch): SinkBatch {
-  return { source: batch.source, bytes: batch.bytes.slice(), lineEnds: [...batch.lineEnds], ids: [...batch.ids], times: [...batch.times] };
+  return { source: batch.source, bytes: copyBytes(batch.bytes), lineEnds: [...batch.lineEnds], ids: [...batch.ids], times: [...batch.times] };
 }
 
 /** Runs tasks one at a time, in call order. */

@@ -4,6 +4,7 @@ import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
+import { copyBytes } from '../copy-bytes.js';
 import { untilAborted } from '../until-aborted.js';
 import { ensureStream } from './stream.js';
 import { SubjectTemplate } from './subject.js';
@@ -90,8 +91,8 @@ export class NatsSink implements BatchSink {
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {
       const end = batch.lineEnds[i]!;
-      // slice copies: the batch's bytes are reused once write resolves.
-      const data = batch.bytes.slice(start, end - 1);
+      // A copy: the batch's bytes are reused once write resolves, and a publish may wait for a reconnect.
+      const data = copyBytes(batch.bytes, start, end - 1);
       start = end;
       const id = batch.ids[i];
       const ack = js.publish(subject, data, id === undefined ? { timeout: this.timeoutMs } : { msgID: messageId(batch.source, id), timeout: this.timeoutMs });
