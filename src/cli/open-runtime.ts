@@ -16,6 +16,7 @@ import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { HelError } from '../errors.js';
+import { integrationOf } from '../integrations/registry.js';
 
 export interface RunFlags {
   output?: string;
@@ -69,6 +70,7 @@ export async function openRuntime(
         budgets,
         events: transportEvents,
         base: replay ?? recording,
+        advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
     const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);

@@ -58,7 +58,7 @@ export async function readBackLines(path: string, markText: string, visit: (line
       let position = i === first ? Math.min(mark.offset, size) : 0;
       scanned += size - position;
       if (scanned > cap) {
-        throw readBackError(path, `more than ${Math.round(cap / 1024 / 1024)} MiB were written after this source's last checkpoint, too much to read back`, 'another process writes to this output, or the source was idle for a long backfill of others; move the output file aside to start a new one (its last page may then be written again)');
+        throw readBackError(path, `more than ${cap >= 1 << 20 ? `${Math.round(cap / (1 << 20))} MiB` : `${cap} bytes`} were written after this source's last checkpoint, too much to read back`, 'another process writes to this output, or the source was idle for a long backfill of others; move the output file aside to start a new one (its last page may then be written again)');
       }
       let carry = Buffer.alloc(0);
       const buffer = Buffer.allocUnsafe(CHUNK);

@@ -24,7 +24,9 @@ export class StdoutSink implements BatchSink {
   readonly description: string;
   private failure: Error | undefined;
   private readonly target: Target;
-  private pendingNewline: boolean;
+  private readonly freshLine: boolean;
+  /** The fresh line's write: every write waits for it, sources of a run write concurrently. */
+  private startedLine: Promise<void> | undefined;
 
   constructor(
     private readonly fd = 1,
@@ -33,16 +35,13 @@ export class StdoutSink implements BatchSink {
     this.description = description;
     const info = fstatSync(fd);
     this.target = info.isFIFO() || info.isSocket() ? 'pipe' : info.isFile() ? 'file' : 'terminal';
-    this.pendingNewline = this.target === 'pipe' || (this.target === 'file' && info.size > 0 && !endsWithNewline(fd, info.size));
+    this.freshLine = this.target === 'pipe' || (this.target === 'file' && info.size > 0 && !endsWithNewline(fd, info.size));
   }
 
   async write(batch: SinkBatch): Promise<void> {
     if (this.failure) throw this.outputError(this.failure);
     try {
-      if (this.pendingNewline) {
-        await this.writeAll(Buffer.from('\n'));
-        this.pendingNewline = false;
-      }
+      if (this.freshLine) await (this.startedLine ??= this.writeAll(Buffer.from('\n')));
       if (this.target !== 'pipe') return await this.writeAll(batch.bytes);
       let start = 0;
       let end = 0;
