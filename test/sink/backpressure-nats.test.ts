@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { startHel as startHelChild, waitFor as waitForCondition, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
-import { prng } from '../helpers/prng.js';
+import { crashSeed, prng } from '../helpers/crash.js';
 import { tempDir } from '../helpers/tmp.js';
 import { getJson, startHel, waitFor } from '../server/hel-process.js';
 import { readStream } from './nats-stream.js';
@@ -26,7 +26,7 @@ function uuids(messages: { data: string }[]): string[] {
 }
 
 test('disk_buffer: a backfill spooled while JetStream is down, with SIGKILLs while spooling and while draining, reaches the stream complete and once', async (t) => {
-  const seed = Number(process.env.HEL_CRASH_SEED ?? Date.now() % 1_000_000);
+  const seed = crashSeed();
   const random = prng(seed);
   const TOTAL = 20_000;
   const nats = await startNatsServer(t);

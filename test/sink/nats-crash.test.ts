@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
-import { prng } from '../helpers/prng.js';
+import { crashSeed, prng } from '../helpers/crash.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readStream } from './nats-stream.js';
 
@@ -24,7 +24,7 @@ function uuidCounts(messages: { data: string }[]): Map<string, number> {
 }
 
 test(`JetStream: SIGKILL at ${KILLS} random moments of a ${TOTAL}-event backfill with dedupe, restart until done: 0 missing, 0 duplicate messages in the stream`, async (t) => {
-  const seed = Number(process.env.HEL_CRASH_SEED ?? Date.now() % 1_000_000);
+  const seed = crashSeed();
   const random = prng(seed);
   const nats = await startNatsServer(t);
   const events = makeEvents(TOTAL);
