@@ -20,6 +20,8 @@ export interface BenchResults {
   backlog: { small: HelRun; large: HelRun; rssRatio: number; flat: boolean };
   scale: HelRun & { sources: number; eventsPerSource: number; limit: number };
   validate: { runs: number; medianMs: number; samplesMs: number[] };
+  /** hel run --once into each network sink, same events as `hel`. */
+  sinks: { jetstream: HelRun };
   targets: Target[];
 }
 
@@ -45,6 +47,7 @@ export function renderResults(r: BenchResults): string {
       : ['curl + jq loop', '—', '—', '—', 'unavailable', '—'],
     [`hel, ${int(r.backlog.small.events)} backlog`, int(r.backlog.small.events), int(r.backlog.small.requests), secs(r.backlog.small.wallMs), int(r.backlog.small.eventsPerSec), mb(r.backlog.small.peakRssMb)],
     [`hel, ${r.scale.sources} sources`, int(r.scale.events), int(r.scale.requests), secs(r.scale.wallMs), int(r.scale.eventsPerSec), mb(r.scale.peakRssMb)],
+    ['hel → JetStream', int(r.sinks.jetstream.events), int(r.sinks.jetstream.requests), secs(r.sinks.jetstream.wallMs), int(r.sinks.jetstream.eventsPerSec), mb(r.sinks.jetstream.peakRssMb)],
   ];
   const lines = [
     `Hel bench (${r.quick ? 'quick, ' : ''}${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.date})`,

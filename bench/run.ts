@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runBareLoop, runCurlJq } from './cases.js';
 import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
+import { runHelJetStream } from './nats-case.js';
 import { evaluateTargets, renderResults, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
@@ -64,6 +65,9 @@ try {
     curlJq = { available: false, reason: tools.reason };
   }
 
+  log(`hel run --once → JetStream: ${plan.events} events`);
+  const jetstream = await runHelJetStream(server, dir, plan.events);
+
   const rssRatio = hel.peakRssMb / small.peakRssMb;
   const partial: Omit<BenchResults, 'targets'> = {
     version: 1,
@@ -77,6 +81,7 @@ try {
     backlog: { small, large: hel, rssRatio, flat: Math.abs(rssRatio - 1) <= 0.1 },
     scale: { ...scale, sources: plan.scaleSources, eventsPerSource: 300, limit: 100 },
     validate,
+    sinks: { jetstream },
   };
   const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
   const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'quick.json' : 'latest.json');

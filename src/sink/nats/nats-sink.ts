@@ -1,11 +1,12 @@
-import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
 import { copyBytes } from '../copy-bytes.js';
 import { untilAborted } from '../until-aborted.js';
+import { PubAcks } from './pub-acks.js';
 import { ensureStream } from './stream.js';
 import { SubjectTemplate } from './subject.js';
 
@@ -38,7 +39,7 @@ export function messageId(source: string, id: string): string {
 
 interface Connected {
   nc: NatsConnection;
-  js: JetStreamClient;
+  acks: PubAcks;
 }
 
 /**
@@ -56,7 +57,6 @@ export class NatsSink implements BatchSink {
   /** The duplicate window of the stream in force, once connected. */
   duplicateWindowMs: number | undefined;
   readonly stream: string;
-  private pending: Promise<PubAck>[] = [];
   private connecting: Promise<Connected> | undefined;
   private current: Connected | undefined;
   private connected = false;
@@ -85,7 +85,7 @@ export class NatsSink implements BatchSink {
 
   async write(batch: SinkBatch, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw cancelled(batch.source);
-    const { js, nc } = await untilAborted(this.connection(), signal);
+    const { nc, acks } = await untilAborted(this.connection(), signal);
     if (!this.connected || nc.isClosed()) throw this.unavailable(`not connected to ${this.where}; reconnecting`);
     const subject = this.subjects.subjectFor(batch.source);
     let start = 0;
@@ -95,33 +95,31 @@ export class NatsSink implements BatchSink {
       const data = copyBytes(batch.bytes, start, end - 1);
       start = end;
       const id = batch.ids[i];
-      const ack = js.publish(subject, data, id === undefined ? { timeout: this.timeoutMs } : { msgID: messageId(batch.source, id), timeout: this.timeoutMs });
-      // Settled in flush; until then a rejection must not count as unhandled.
-      ack.catch(() => undefined);
-      this.pending.push(ack);
-    }
-  }
-  async flush(signal: AbortSignal): Promise<void> {
-    const acks = this.pending;
-    this.pending = [];
-    const settled = await untilAborted(Promise.allSettled(acks), signal);
-    let failure: unknown;
-    for (const result of settled) {
-      if (result.status === 'fulfilled') {
-        if (result.value.duplicate) this.duplicates++;
-      } else {
-        failure ??= result.reason;
+      let h;
+      if (id !== undefined) {
+        h = headers();
+        h.set('Nats-Msg-Id', messageId(batch.source, id));
+      }
+      const reply = acks.expect();
+      try {
+        nc.publish(subject, data, { reply, headers: h });
+      } catch (err) {
+        acks.unexpect(reply);
+        throw this.unavailable(`cannot publish to ${this.where}: ${(err as Error).message}`, err);
       }
     }
-    if (failure === undefined) {
-      this.lastFailure = undefined;
-      return;
+  }
+
+  async flush(signal: AbortSignal): Promise<void> {
+    if (!this.current) return;
+    const settled = await this.current.acks.settle(this.timeoutMs, signal);
+    this.duplicates += settled.duplicates;
+    if (settled.failure?.permanent) {
+      throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${settled.failure.message}`, { hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)` });
     }
-    const reason = failure instanceof Error ? failure.message : JSON.stringify(failure);
-    if (failure instanceof JetStreamApiError) {
-      throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${reason}`, { hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)` }, { cause: failure });
-    }
-    throw this.unavailable(`no PubAck from ${this.where} for ${settled.length - settled.filter((r) => r.status === 'fulfilled').length} of ${settled.length} messages: ${reason}`, failure);
+    if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`);
+    if (settled.missing > 0) throw this.unavailable(`no PubAck from ${this.where} within ${this.timeoutMs / 1000} s for ${settled.missing} of ${settled.total} messages`);
+    this.lastFailure = undefined;
   }
 
   async close(): Promise<void> {
@@ -168,7 +166,7 @@ export class NatsSink implements BatchSink {
       await nc.close();
       throw err;
     }
-    this.current = { nc, js: jetstream(nc, { timeout: this.timeoutMs }) };
+    this.current = { nc, acks: new PubAcks(nc) };
     this.connected = true;
     this.lastFailure = undefined;
     void this.watchStatus(nc);
