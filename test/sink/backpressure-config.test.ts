@@ -34,6 +34,11 @@ const cases: Case[] = [
     problems: ['hel.yaml:4:7 global.backpressure.detection.queue_size: unknown key (valid keys: event_queue_size, stdout_buffer_size, memory_threshold_mb, stall_secs)'],
   },
   {
+    name: 'a queue limit with disk_buffer',
+    yaml: `global:\n  backpressure:\n    strategy: disk_buffer\n    disk_buffer: {path: ./spool/hel}\n    detection: {event_queue_size: 10}\n${SRC}`,
+    problems: ['hel.yaml:5:35 global.backpressure.detection.event_queue_size: event_queue_size bounds the in-memory queue of strategies block and drop; disk_buffer is bounded by disk_buffer.max_size_mb'],
+  },
+  {
     name: 'a stream name with a dot',
     yaml: `global:\n  output:\n    nats:\n      stream: hel.events\n${SRC}`,
     problems: ['hel.yaml:4:15 global.output.nats.stream: the string "hel.events" is not a stream name of letters, digits, _ -'],

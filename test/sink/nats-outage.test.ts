@@ -42,8 +42,9 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   const api_ = hel.urls.api!;
 
   await waitFor(() => api.requests.length >= 30, 30_000, 'the backfill to start');
-  const outageStart = Date.now();
   await nats.stop();
+  // The server acknowledges until it has exited; from here on nothing can be stored.
+  const outageStart = Date.now();
 
   const ready = await waitFor(async () => {
     const r = await getJson(`${api_}/readyz`);

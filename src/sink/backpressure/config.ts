@@ -11,10 +11,10 @@ export const backpressureSchema = z
     enabled: z.boolean().default(true),
     detection: z
       .strictObject({
-        /** Max events held in memory on their way to the output (block: writes wait; drop: events are dropped). */
-        event_queue_size: z.int().positive().default(10_000),
-        /** Max bytes held in memory on their way to the output; 0 = no byte limit. */
-        stdout_buffer_size: z.int().min(0).default(65_536),
+        /** Max events held in memory on their way to the output (block: a flush first; drop: events are dropped). Default 10000. */
+        event_queue_size: z.int().positive().optional(),
+        /** Max bytes held in memory on their way to the output; 0 = no byte limit. Default 65536. */
+        stdout_buffer_size: z.int().min(0).optional(),
         /** Process RSS (MB) above which the queue counts as full. */
         memory_threshold_mb: z.number().positive().optional(),
         /** Hel: a write or flush of the output that takes longer than this is a stall (/readyz, status page, metric, warning). */
@@ -51,6 +51,12 @@ export const backpressureSchema = z
     }
     if (!bp.enabled && bp.strategy !== 'block') {
       ctx.addIssue({ code: 'custom', path: ['strategy'], message: `strategy ${bp.strategy} needs enabled: true` });
+    }
+    const queueKeys = (['event_queue_size', 'stdout_buffer_size', 'memory_threshold_mb'] as const).filter((k) => bp.detection[k] !== undefined);
+    if (queueKeys.length > 0 && (!bp.enabled || bp.strategy === 'disk_buffer')) {
+      for (const key of queueKeys) {
+        ctx.addIssue({ code: 'custom', path: ['detection', key], message: `${key} bounds the in-memory queue of strategies block and drop; ${bp.enabled ? 'disk_buffer is bounded by disk_buffer.max_size_mb' : 'backpressure is disabled'}` });
+      }
     }
     if (bp.disk_buffer && bp.disk_buffer.segment_size_mb > bp.disk_buffer.max_size_mb) {
       ctx.addIssue({ code: 'custom', path: ['disk_buffer', 'segment_size_mb'], message: 'segment_size_mb must not exceed max_size_mb' });

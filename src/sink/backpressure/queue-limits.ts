@@ -1,5 +1,9 @@
 import type { BackpressureConfig } from './config.js';
 
+/** Helr's defaults. */
+export const DEFAULT_EVENT_QUEUE_SIZE = 10_000;
+export const DEFAULT_STDOUT_BUFFER_SIZE = 65_536;
+
 /** `detection.*`: when events held in memory for the output count as too many. */
 export class QueueLimits {
   private readonly maxEvents: number;
@@ -7,8 +11,9 @@ export class QueueLimits {
   private readonly maxRss: number;
 
   constructor(detection: BackpressureConfig['detection'], private readonly rss: () => number = () => process.memoryUsage.rss()) {
-    this.maxEvents = detection.event_queue_size;
-    this.maxBytes = detection.stdout_buffer_size === 0 ? Infinity : detection.stdout_buffer_size;
+    this.maxEvents = detection.event_queue_size ?? DEFAULT_EVENT_QUEUE_SIZE;
+    const bytes = detection.stdout_buffer_size ?? DEFAULT_STDOUT_BUFFER_SIZE;
+    this.maxBytes = bytes === 0 ? Infinity : bytes;
     this.maxRss = detection.memory_threshold_mb === undefined ? Infinity : detection.memory_threshold_mb * 1024 * 1024;
   }
 
