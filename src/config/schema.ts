@@ -230,7 +230,7 @@ export const globalSchema = z.strictObject({
         .string()
         .regex(/^(daily|size:\d+)$/, 'daily or size:<MB>')
         .optional(),
-      nats: natsOutputSchema.prefault({}),
+      nats: natsOutputSchema.optional(),
     })
     .prefault({}),
   backpressure: backpressureSchema.prefault({}),

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { withBackpressure, type OutputObserver } from './backpressure/index.js';
 import type { BatchSink } from './batch-sink.js';
 import { FileSink } from './file.js';
-import { openNatsSink } from './nats/open.js';
+import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
 
@@ -43,6 +43,7 @@ export interface OpenSinkOptions {
 
 /** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */
 export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
+  refuseUnusedNatsConfig(config, options.output ?? config.global.output.path);
   return withBackpressure(openBareSink(config, options), config.global.backpressure, { logger: options.logger, observer: options.observer });
 }
 

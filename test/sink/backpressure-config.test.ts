@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyBatch } from '../../src/sink/backpressure/redeliver.js';
 import { runCases, type Case } from '../config/validate-cli.js';
+import { hel, writeConfig } from '../helpers/hel-process.js';
+import { tempDir } from '../helpers/tmp.js';
 import { eventBatch } from './batches.js';
 
 const SRC = 'sources:\n  src:\n    url: https://a.example/\n';
@@ -54,4 +57,12 @@ test('a kept batch owns its bytes: reusing the page buffer afterwards does not c
   const kept = copyBatch(original);
   (original.bytes as Buffer).fill(0x20);
   assert.match(Buffer.from(kept.bytes).toString(), /^\{"uuid":"ev-0","n":0\}\n/);
+});
+
+test('global.output.nats with an output that is not nats:// is refused, not ignored', async (t) => {
+  const dir = tempDir(t);
+  const config = writeConfig(dir, { global: { output: { nats: { subject: 'x.{source}' } } }, sources: { src: { url: 'http://127.0.0.1:9/events' } } });
+  const result = await hel(['run', '--once', '-c', config, '--output', join(dir, 'out.ndjson')]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /global\.output\.nats is set in .*hel\.yaml, but the output is .*out\.ndjson, not nats:\/\/…/);
 });

@@ -59,11 +59,15 @@ export class Spool {
     // Segments wholly before the position were drained; a crash may have left them behind.
     for (const s of this.segments.filter((s) => s < this.position.segment)) rmSync(this.segmentPath(s), { force: true });
     this.segments = this.segments.filter((s) => s >= this.position.segment);
-    if (this.segments.length === 0) this.segments.push(Math.max(1, this.position.segment));
+    if (this.segments.length === 0) {
+      this.segments.push(Math.max(1, this.position.segment));
+      this.position = { segment: this.segments[0]!, offset: 0 };
+    }
     const newest = this.segments[this.segments.length - 1]!;
     this.fd = openSync(this.segmentPath(newest), 'a+', 0o600);
     this.written = this.synced = this.repairTail(newest);
-    if (this.position.segment < this.segments[0]!) this.position = { segment: this.segments[0]!, offset: 0 };
+    // A position in a segment that is gone (removed by hand) starts at the oldest segment left.
+    if (!this.segments.includes(this.position.segment)) this.position = { segment: this.segments[0]!, offset: 0 };
     this.pendingBytes = this.segments.reduce((sum, s) => sum + (s === newest ? this.written : statSync(this.segmentPath(s)).size), 0) - this.position.offset;
   }
 
