@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Hel against a local stand-in of the 1Password Events API, next to a bare Node
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
- * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH.
+ * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
+ * --only-http (the HTTP sink cases and the file case they are compared with, printed only).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import { runBareLoop, runCurlJq } from './cases.js';
 import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
 import { runHelJetStream } from './nats-case.js';
-import { evaluateTargets, renderResults, type BenchResults } from './report.js';
+import { runHttpSinkCases } from './http-sink-cases.js';
+import { evaluateTargets, httpRows, renderResults, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'only-http': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -40,6 +43,22 @@ const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
 
+if (values['only-http']) {
+  const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
+  const httpServer = await startServer();
+  try {
+    log(`hel run --once: ${plan.smallBacklog} events into a file, HTTP NDJSON and a _bulk fake (machine load applies)`);
+    const file = await runHel(httpServer, scratch, 'small', [{ name: 'onepassword-audit', events: plan.smallBacklog, limit: 1000 }]);
+    const http = await runHttpSinkCases(httpServer, scratch, plan.smallBacklog, file);
+    if (values.json) process.stdout.write(`${JSON.stringify({ file, ...http })}\n`);
+    else process.stdout.write(`${httpRows(http).map((r) => r.join('  ')).join('\n')}\nfile: ${Math.round(file.eventsPerSec)} events/s; HTTP / file: NDJSON ${http.vsFile.ndjson.toFixed(2)}, _bulk ${http.vsFile.bulk.toFixed(2)}\n`);
+  } finally {
+    httpServer.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'hel-bench-'));
 const server = await startServer();
 try {
@@ -55,6 +74,8 @@ try {
   log(`hel run --once: ${plan.scaleSources} sources`);
   const scaleSources = Array.from({ length: plan.scaleSources }, (_, i) => ({ name: `tenant-${String(i + 1).padStart(3, '0')}`, events: 300, limit: 100 }));
   const scale = await runHel(server, dir, 'scale', scaleSources);
+  log(`hel run --once: ${plan.smallBacklog} events into HTTP NDJSON and a _bulk fake`);
+  const httpSink = await runHttpSinkCases(server, dir, plan.smallBacklog, small);
   const tools = ensureCurlJq(log);
   let curlJq: BenchResults['curlJq'];
   if (tools.ok) {
@@ -81,7 +102,8 @@ try {
     backlog: { small, large: hel, rssRatio, flat: Math.abs(rssRatio - 1) <= 0.1 },
     scale: { ...scale, sources: plan.scaleSources, eventsPerSource: 300, limit: 100 },
     validate,
-    sinks: { jetstream },
+    httpSink,
+    jetstreamSink: jetstream,
   };
   const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
   const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'quick.json' : 'latest.json');

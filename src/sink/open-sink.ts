@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { withBackpressure, type OutputObserver } from './backpressure/index.js';
 import type { BatchSink } from './batch-sink.js';
 import { FileSink } from './file.js';
+import { httpSinkOpener } from './http/open.js';
 import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
@@ -27,6 +28,8 @@ export type SinkOpener = (target: SinkTarget) => BatchSink;
 /** One line per URL scheme (with its colon); a plain path is a file. Network sinks add theirs here. */
 const OPENERS: Record<string, SinkOpener> = {
   'file:': (target) => openFileSink(target, fileURLToPath(target.url!)),
+  'http:': httpSinkOpener,
+  'https:': httpSinkOpener,
   'nats:': openNatsSink,
 };
 
@@ -43,13 +46,13 @@ export interface OpenSinkOptions {
 
 /** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */
 export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
-  refuseUnusedNatsConfig(config, options.output ?? config.global.output.path);
+  refuseUnusedNatsConfig(config, options.output ?? config.global.output.path ?? config.global.output.http?.url);
   return withBackpressure(openBareSink(config, options), config.global.backpressure, { logger: options.logger, observer: options.observer });
 }
 
 /** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
 function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink {
-  const output = options.output ?? config.global.output.path;
+  const output = options.output ?? config.global.output.path ?? config.global.output.http?.url;
   const rotate = options.outputRotate ?? config.global.output.rotate;
   if (output === undefined) {
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');

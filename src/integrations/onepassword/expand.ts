@@ -4,8 +4,9 @@ import type { ResolvedSource } from '../../config/load.js';
 import { readSecret } from '../../source/auth/read-secret.js';
 import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
-import { REGION_HOSTS, isOnePasswordUrl, regionOfHost } from './regions.js';
+import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody } from './body.js';
+import { daysPhrase } from '../../secrets/expiry.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
@@ -94,8 +95,8 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
 
   if (claims) {
     const days = daysUntilExpiry(claims, ctx.now());
-    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${Math.ceil(-days)} day(s) ago: issue a new token in 1Password (Integrations > Events Reporting)`);
-    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires in ${Math.floor(days)} day(s): rotate it before its expiry date`);
+    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${daysPhrase(days)}: issue a new token in 1Password (Integrations > Events Reporting)`);
+    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires ${daysPhrase(days)}: rotate it before its expiry date`);
   }
 
   const body: Record<string, unknown> = { limit: config.limit };
@@ -117,7 +118,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
         jitter_secs: config.schedule?.jitter_secs ?? profile.jitter_secs,
       },
       auth: { type: 'bearer', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
-      pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: 1000 },
+      pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', on_missing_cursor: 'fail', max_pages: 1000 },
       resilience: {
         timeout_secs: 30,
         retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60, multiplier: 2 },
@@ -137,6 +138,11 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
  * request budget, dedupe on `uuid`, and `timestamp` as the event time, unless configured.
  */
 export function applyOnePasswordDefaults(source: ResolvedSource): ResolvedSource {
+  const p = source.pagination;
+  // 1Password sends a cursor with every page: a missing one is an anomaly, never the end.
+  if (p.strategy === 'cursor' && p.on_missing_cursor === undefined && isOnePasswordSource(source)) {
+    source = { ...source, pagination: { ...p, on_missing_cursor: 'fail' } };
+  }
   if (!isOnePasswordUrl(source.url)) return source;
   const rate = source.resilience.rate_limit;
   const auth = source.auth?.type === 'bearer' ? source.auth : undefined;
@@ -155,4 +161,9 @@ export function applyOnePasswordDefaults(source: ResolvedSource): ResolvedSource
       },
     },
   };
+}
+
+/** A source written out in full against the Events API: its host, or (a proxy, the mock) its POST stream path. */
+export function isOnePasswordSource(source: Pick<ResolvedSource, 'url' | 'method'>): boolean {
+  return isOnePasswordUrl(source.url) || (streamOfUrl(source.url) !== undefined && source.method === 'post');
 }

@@ -12,7 +12,7 @@ export interface Introspection {
 
 export type IntrospectResult = { ok: true; info: Introspection } | { ok: false; status?: number; message: string };
 
-export async function introspect(origin: string, token: string, signal: AbortSignal, transport: HttpTransport = httpTransport({ timeoutMs: 15_000 })): Promise<IntrospectResult> {
+export async function introspect(origin: string, token: string, signal: AbortSignal, transport: HttpTransport = httpTransport({ timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 })): Promise<IntrospectResult> {
   try {
     const response = await transport.send(
       { method: 'GET', url: `${origin}/api/v2/auth/introspect`, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } },

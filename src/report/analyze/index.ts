@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_DAYS } from '../../secrets/expiry.js';
+import { EXPIRY_WARNING_DAYS, daysPhrase } from '../../secrets/expiry.js';
 import { isoOf, type ReportEvent } from '../event.js';
 import { readReportEvents, type TimeWindow } from '../read.js';
 import type { ReportData, TokenExpiry } from '../report-data.js';
@@ -66,6 +66,6 @@ export async function buildReport(options: ReportOptions): Promise<ReportData> {
 }
 
 function tokenExpiryOf(expiresAt: number, now: number): TokenExpiry {
-  const daysLeft = Math.floor((expiresAt - now) / 86_400_000);
-  return { expiresAt: isoOf(expiresAt), daysLeft, expiringSoon: daysLeft < EXPIRY_WARNING_DAYS };
+  const days = (expiresAt - now) / 86_400_000;
+  return { expiresAt: isoOf(expiresAt), daysLeft: Math.trunc(days), phrase: daysPhrase(days), expiringSoon: days < EXPIRY_WARNING_DAYS };
 }

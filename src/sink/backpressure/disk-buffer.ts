@@ -68,7 +68,8 @@ export class DiskBufferSink implements BatchSink {
       this.wake?.();
       return Promise.resolve();
     });
-    while (this.spool.bytes > 0 && !this.redelivery.failing && this.fatal === undefined) await this.options.clock.sleep(RECHECK_MS);
+    // While the receiver answers; a sink that retries by itself and stalls counts as not answering.
+    while (this.spool.bytes > 0 && this.healthy()) await this.options.clock.sleep(RECHECK_MS);
     this.stop.abort();
     this.wake?.();
     await this.draining;

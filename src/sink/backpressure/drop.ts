@@ -95,7 +95,7 @@ export class DroppingSink implements BatchSink {
 
   async close(): Promise<void> {
     // Give what is queued its chance while the receiver answers, then stop.
-    while (this.queue.length > 0 && !this.receiverDown() && this.fatal === undefined) await this.options.clock.sleep(RECHECK_MS);
+    while (this.queue.length > 0 && this.healthy() && this.fatal === undefined) await this.options.clock.sleep(RECHECK_MS);
     this.stop.abort();
     this.wake?.();
     await this.pumping;

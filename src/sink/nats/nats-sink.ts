@@ -129,14 +129,15 @@ export class NatsSink implements BatchSink {
     if (connection && !connection.nc.isClosed()) await connection.nc.close();
   }
 
+  /** Healthy until something failed: before the first connection nothing has yet. */
   healthy(): boolean {
-    return this.connected && this.lastFailure === undefined;
+    return this.lastFailure === undefined && (this.connected || this.current === undefined);
   }
 
   /** Why the sink is not healthy, for /readyz and the status page. */
   problem(): string | undefined {
     if (this.lastFailure !== undefined) return this.lastFailure;
-    if (!this.connected) return this.current ? `disconnected from ${this.where}; reconnecting` : `not connected to ${this.where} yet`;
+    if (!this.connected && this.current) return `disconnected from ${this.where}; reconnecting`;
     return undefined;
   }
 
