@@ -173,6 +173,9 @@ export const scheduleSchema = z.strictObject({
   jitter_secs: nonNegativeSecs.default(0),
 });
 
+/** envelope and raw as collected; ocsf and ecs through the source integration's mapping (pipeline/mappings.ts). */
+const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const sourceSchema = z.strictObject({
@@ -191,6 +194,25 @@ export const sourceSchema = z.strictObject({
   response_events_path: z.string().min(1).optional(),
   /** Dotted path of the event time used for the envelope's `ts`. */
   timestamp_path: z.string().min(1).optional(),
+  /** The Rust Hel's watermark: the newest value of an event field, sent as a query parameter on a poll's first request. */
+  incremental_from: z
+    .strictObject({
+      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+      event_timestamp_path: z.string().min(1),
+      param_name: z.string().min(1),
+    })
+    .optional(),
+  /** APIs that answer a time window (start and end parameters): each poll asks from the last window's end to now. */
+  time_window: z
+    .strictObject({
+      start_param: z.string().min(1).default('start'),
+      end_param: z.string().min(1).default('end'),
+      /** How far back the first window reaches. */
+      initial_lookback_secs: positiveSecs.default(3600),
+      /** The window ends this long before now, so events the API is still ingesting are not skipped. */
+      lag_secs: nonNegativeSecs.default(60),
+    })
+    .optional(),
   /** A single response body larger than this fails the request while it streams in (HEL_RESPONSE_TOO_LARGE). */
   max_response_bytes: z.int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
   /** Helr's per-poll total: pagination stops (position kept) once the poll's responses exceed this. */
@@ -204,6 +226,8 @@ export const sourceSchema = z.strictObject({
       overlap_secs: nonNegativeSecs.default(300),
     })
     .prefault({}),
+  /** This source's output format, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
@@ -225,6 +249,8 @@ export const onePasswordSourceSchema = z.strictObject({
   schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
   source_label_key: z.string().min(1).optional(),
   dedupe_capacity: z.int().positive().default(100_000),
+  /** The output format of every stream of this entry, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -283,7 +309,9 @@ export const globalSchema = z.strictObject({
     .prefault({}),
   output: z
     .strictObject({
-      format: z.enum(['envelope', 'raw']).default('envelope'),
+      format: outputFormat.default('envelope'),
+      /** ocsf / ecs: keep the vendor's event as JSON text (OCSF raw_data, ECS event.original). */
+      raw_data: z.boolean().default(false),
       path: z.string().min(1).optional(),
       rotate: z
         .string()
