@@ -23,6 +23,8 @@ export interface BenchResults {
   validate: { runs: number; medianMs: number; samplesMs: number[] };
   /** Absent in results written before the HTTP sink. */
   httpSink?: HttpSinkResults;
+  /** hel run --once into NATS JetStream, same events as `hel`; absent in results written before it. */
+  jetstreamSink?: HelRun;
   targets: Target[];
 }
 
@@ -57,6 +59,7 @@ export function renderResults(r: BenchResults): string {
     [`hel, ${int(r.backlog.small.events)} backlog`, int(r.backlog.small.events), int(r.backlog.small.requests), secs(r.backlog.small.wallMs), int(r.backlog.small.eventsPerSec), mb(r.backlog.small.peakRssMb)],
     [`hel, ${r.scale.sources} sources`, int(r.scale.events), int(r.scale.requests), secs(r.scale.wallMs), int(r.scale.eventsPerSec), mb(r.scale.peakRssMb)],
     ...httpRows(r.httpSink),
+    ...(r.jetstreamSink ? [['hel → JetStream', int(r.jetstreamSink.events), int(r.jetstreamSink.requests), secs(r.jetstreamSink.wallMs), int(r.jetstreamSink.eventsPerSec), mb(r.jetstreamSink.peakRssMb)]] : []),
   ];
   const lines = [
     `Hel bench (${r.quick ? 'quick, ' : ''}${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.date})`,

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { runBareLoop, runCurlJq } from './cases.js';
 import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
+import { runHelJetStream } from './nats-case.js';
 import { runHttpSinkCases } from './http-sink-cases.js';
 import { renderMapping, runMappingCase } from './mapping-case.js';
 import { evaluateTargets, httpRows, renderResults, type BenchResults } from './report.js';
@@ -111,6 +112,9 @@ try {
     curlJq = { available: false, reason: tools.reason };
   }
 
+  log(`hel run --once → JetStream: ${plan.events} events`);
+  const jetstream = await runHelJetStream(server, dir, plan.events);
+
   const rssRatio = hel.peakRssMb / small.peakRssMb;
   const partial: Omit<BenchResults, 'targets'> = {
     version: 1,
@@ -125,6 +129,7 @@ try {
     scale: { ...scale, sources: plan.scaleSources, eventsPerSource: 300, limit: 100 },
     validate,
     httpSink,
+    jetstreamSink: jetstream,
   };
   const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
   const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'quick.json' : 'latest.json');

@@ -18,6 +18,8 @@ export type HelErrorCode =
   | 'HEL_STATE_LOCKED'
   | 'HEL_LEASE_LOST'
   | 'HEL_OUTPUT'
+  /** The output's receiver is unreachable or did not acknowledge in time: retrying may succeed. */
+  | 'HEL_OUTPUT_UNAVAILABLE'
   | 'HEL_REPLAY_MISMATCH'
   | 'HEL_CANCELLED'
   | 'HEL_AUTH'

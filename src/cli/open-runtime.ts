@@ -11,6 +11,7 @@ import { Fleet } from '../engine/fleet.js';
 import { Runtime } from '../engine/runtime.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
 import type { BatchSink } from '../sink/batch-sink.js';
+import type { OutputObserver } from '../sink/backpressure/index.js';
 import { openSink } from '../sink/open-sink.js';
 import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
@@ -65,7 +66,7 @@ function instanceId(config: LoadedConfig): string {
 export async function openRuntime(
   config: LoadedConfig,
   flags: RunFlags,
-  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver; env?: NodeJS.ProcessEnv; commit?: boolean },
+  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver & OutputObserver; env?: NodeJS.ProcessEnv; commit?: boolean },
 ): Promise<OpenedRuntime> {
   if (flags.recordDir !== undefined && flags.replayDir !== undefined) {
     throw new HelError('HEL_USAGE', '--record-dir and --replay-dir cannot be used together');
@@ -82,7 +83,7 @@ export async function openRuntime(
       ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
       : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
-    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger });
+    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer });
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);

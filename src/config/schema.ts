@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { backpressureSchema } from '../sink/backpressure/config.js';
+import { natsOutputSchema } from '../sink/nats/config.js';
 import { looksLikeCredential } from './show-value.js';
 
 /**
@@ -336,9 +338,11 @@ export const globalSchema = z.strictObject({
         .string()
         .regex(/^(daily|size:\d+)$/, 'daily or size:<MB>')
         .optional(),
+      nats: natsOutputSchema.optional(),
       http: httpOutputSchema.optional(),
     })
     .prefault({}),
+  backpressure: backpressureSchema.prefault({}),
   api: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -25,7 +25,8 @@ export function writeFileAtomic(path: string, text: string): void {
   syncDirectory(dir);
 }
 
-function syncDirectory(dir: string): void {
+/** fsyncs a directory so a file created or renamed in it survives a crash (best effort where unsupported). */
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

@@ -52,7 +52,8 @@ export function handlers(deps: HandlerDeps) {
       at_least_one_source_healthy: healthySources.length > 0,
     };
     const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
-    const body = { ready: failed.length === 0, ...checks, healthy_sources: healthySources, failed };
+    const outputProblem = checks.output_healthy ? undefined : (runtime.sink.problem?.() ?? null);
+    const body = { ready: failed.length === 0, ...checks, ...(outputProblem === undefined ? {} : { output_problem: outputProblem }), healthy_sources: healthySources, failed };
     if (failed.length === 0) return sendJson(res, 200, body);
     sendError(res, 503, 'not_ready', `not ready: ${failed.join(', ')} is false`, body);
   };
@@ -108,7 +109,13 @@ export function handlers(deps: HandlerDeps) {
   };
 
   const statusPage: Handler = ({ res, authorized }) => {
-    const page = renderStatusPage({ statuses: authorized ? runtime.statuses() : undefined, version: VERSION, startedAt: runtime.startedAt, now: now() });
+    const page = renderStatusPage({
+      statuses: authorized ? runtime.statuses() : undefined,
+      version: VERSION,
+      startedAt: runtime.startedAt,
+      now: now(),
+      outputProblem: authorized && !runtime.sink.healthy() ? (runtime.sink.problem?.() ?? 'the output reports a failure') : undefined,
+    });
     sendText(res, 200, 'text/html; charset=utf-8', page.html, page.headers);
   };
 

@@ -4,6 +4,7 @@ import type { PageReport, PollResult } from '../engine/poll.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
 import type { SourceStatus } from '../engine/status.js';
 import { isCancellation, isHelError } from '../errors.js';
+import type { OutputObserver } from '../sink/backpressure/index.js';
 import type { TransportEvents } from '../source/transport.js';
 import { VERSION } from '../version.js';
 
@@ -24,7 +25,7 @@ const STATE_WRITE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
  * embedders can run several). Counters are fed by the engine and transport hooks; the gauges that
  * depend on "now" are computed at scrape time from the runtime's statuses.
  */
-export class Metrics implements EngineObserver, TransportEvents {
+export class Metrics implements EngineObserver, TransportEvents, OutputObserver {
   readonly registry = new Registry();
   private provider: StatusProvider | undefined;
   /** Sources whose current request attempt got an HTTP response that was not a success. */
@@ -41,10 +42,16 @@ export class Metrics implements EngineObserver, TransportEvents {
   private readonly pollsSkipped = new Counter({ name: 'hel_polls_skipped_total', help: 'Polls skipped because the circuit was open', labelNames: ['source'], registers: [this.registry] });
   private readonly leasesHeld = new Gauge({ name: 'hel_leases_held', help: 'Shared state: source leases this instance holds', registers: [this.registry] });
   private readonly leaseChanges = new Counter({ name: 'hel_lease_changes_total', help: 'Shared state: leases acquired, taken over (from an instance whose lease expired), lost and released', labelNames: ['event'], registers: [this.registry] });
+  private readonly eventsDropped = new Counter({ name: 'hel_events_dropped_total', help: 'Events discarded by backpressure strategy drop (reason backpressure, max_queue_age, shutdown)', labelNames: ['source', 'reason'], registers: [this.registry] });
+  private readonly outputStalled = new Gauge({ name: 'hel_output_stalled', help: '1 while a write or flush of the output has taken longer than backpressure.detection.stall_secs', registers: [this.registry] });
+  private readonly outputStalls = new Counter({ name: 'hel_output_stalls_total', help: 'Times the output stalled', registers: [this.registry] });
+  private readonly outputRetries = new Counter({ name: 'hel_output_retries_total', help: 'Failed deliveries to the output that were retried', registers: [this.registry] });
+  private readonly diskBufferBytes = new Gauge({ name: 'hel_disk_buffer_bytes', help: 'Bytes waiting in the backpressure disk buffer', registers: [this.registry] });
   private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.outputStalled.set(0);
     new Gauge({ name: 'hel_build_info', help: 'Always 1; the version label says which hel is running', labelNames: ['version'], registers: [this.registry] }).set({ version: VERSION }, 1);
     this.scrapeGauge('hel_circuit_state', 'Circuit breaker: 0 closed, 1 open, 2 half_open', (s) => CIRCUIT_VALUE[s.circuit]);
     this.scrapeGauge('hel_seconds_since_last_success', 'Seconds since the last successful poll (since start when there was none)', (s, now, startedAt) => {
@@ -116,6 +123,23 @@ export class Metrics implements EngineObserver, TransportEvents {
   onLease(_source: string, event: LeaseEvent, held: number): void {
     this.leaseChanges.inc({ event });
     this.leasesHeld.set(held);
+  }
+
+  onOutputDropped(source: string, events: number, reason: string): void {
+    this.eventsDropped.inc({ source, reason }, events);
+  }
+
+  onOutputStall(stalled: boolean): void {
+    this.outputStalled.set(stalled ? 1 : 0);
+    if (stalled) this.outputStalls.inc();
+  }
+
+  onOutputRetry(): void {
+    this.outputRetries.inc();
+  }
+
+  onSpoolSize(bytes: number): void {
+    this.diskBufferBytes.set(bytes);
   }
 
   onStateWrite(_source: string, durationMs: number): void {

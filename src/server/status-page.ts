@@ -7,6 +7,8 @@ export interface StatusPageInput {
   version: string;
   startedAt: number;
   now: number;
+  /** Why the output is not healthy (stalled, receiver down), shown above the sources; undefined when it is. */
+  outputProblem?: string;
 }
 
 const REFRESH_MS = 5000;
@@ -52,7 +54,7 @@ ${renderMain(input)}
   return { html, headers: { 'content-security-policy': csp, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' } };
 }
 
-function renderMain({ statuses, now }: StatusPageInput): string {
+function renderMain({ statuses, now, outputProblem }: StatusPageInput): string {
   if (statuses === undefined) {
     return '<main><p class="notice">This hel requires an API token. Open this page as <code>/#token=YOUR_TOKEN</code> (the fragment never leaves the browser).</p></main>';
   }
@@ -60,8 +62,9 @@ function renderMain({ statuses, now }: StatusPageInput): string {
   for (const s of statuses) counts.set(s.health, (counts.get(s.health) ?? 0) + 1);
   const summary = [...counts].map(([health, n]) => `<span class="pill ${health}">${n} ${HEALTH_LABEL[health].toLowerCase()}</span>`).join(' ');
   const rows = statuses.map((s) => renderRow(s, now)).join('\n');
+  const output = outputProblem === undefined ? '' : `<p class="notice output-problem" role="alert">Output not healthy: ${escapeHtml(outputProblem)}</p>\n`;
   return `<main>
-<p class="summary">${statuses.length} source${statuses.length === 1 ? '' : 's'} ${summary}</p>
+${output}<p class="summary">${statuses.length} source${statuses.length === 1 ? '' : 's'} ${summary}</p>
 <table>
 <thead><tr><th>Source</th><th>Status</th><th>Last poll</th><th>Events</th><th>Last hour</th><th>Last error</th><th>Circuit</th><th>Next poll</th></tr></thead>
 <tbody>

@@ -30,6 +30,8 @@ export interface BatchSink {
   close(): Promise<void>;
   /** Whether the sink can currently accept and acknowledge batches (for /readyz). */
   healthy(): boolean;
+  /** Why it is not healthy, in one line (for /readyz and the status page). */
+  problem?(): string | undefined;
   /**
    * Optional, for a sink that can read back what it wrote (a file): an opaque mark of how far its
    * output is durable. The engine calls it after a flush and saves it with the checkpoint; every

@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.js';
 import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { withBackpressure, type OutputObserver } from './backpressure/index.js';
 import type { BatchSink } from './batch-sink.js';
 import { FileSink } from './file.js';
 import { httpSinkOpener } from './http/open.js';
+import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
 
@@ -31,7 +33,7 @@ const OPENERS: Record<string, SinkOpener> = {
   'file:': (target) => openFileSink(target, fileURLToPath(target.url!)),
   'http:': httpSinkOpener,
   'https:': httpSinkOpener,
-  // 'nats:': the NATS JetStream sink, issue #14
+  'nats:': openNatsSink,
 };
 
 const URL_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -41,10 +43,18 @@ export interface OpenSinkOptions {
   outputRotate?: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Told about drops, stalls, retries and the disk buffer (the metrics). */
+  observer?: OutputObserver;
+}
+
+/** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */
+export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
+  refuseUnusedNatsConfig(config, options.output ?? config.global.output.path ?? config.global.output.http?.url);
+  return withBackpressure(openBareSink(config, options), config.global.backpressure, { logger: options.logger, observer: options.observer });
 }
 
 /** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
-export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
+function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink {
   const output = options.output ?? config.global.output.path ?? config.global.output.http?.url;
   const rotate = options.outputRotate ?? config.global.output.rotate;
   if (output === undefined) {

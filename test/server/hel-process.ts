@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { CLI } from '../helpers/cli.js';
 
@@ -20,18 +21,18 @@ export const API_TOKEN = 'test-api-token-0123456789';
  * Writes `config` as hel.yaml in `dir` and starts `hel run` on it, waiting until its listeners are
  * bound. The caller stops it; a child still running when the test process exits is killed.
  */
-export async function startHel(dir: string, config: unknown, options: { args?: string[]; listeners?: string[] } = {}): Promise<HelProcess> {
+export async function startHel(dir: string, config: unknown, options: { args?: string[]; listeners?: string[]; stdout?: Writable } = {}): Promise<HelProcess> {
   const path = join(dir, 'hel.yaml');
   writeFileSync(path, stringify(config));
   const child = spawn(process.execPath, [CLI, 'run', '-c', path, ...(options.args ?? [])], {
     env: { ...process.env, HEL_LOG_LEVEL: 'info', HEL_TEST_API_TOKEN: API_TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
   });
   let stderr = '';
   const urls: Record<string, string> = {};
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stdout.resume();
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout?.resume();
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     for (const line of chunk.split('\n')) {
       const entry = parseJson(line);
