@@ -189,6 +189,25 @@ export const sourceSchema = z.strictObject({
   response_events_path: z.string().min(1).optional(),
   /** Dotted path of the event time used for the envelope's `ts`. */
   timestamp_path: z.string().min(1).optional(),
+  /** The Rust Hel's watermark: the newest value of an event field, sent as a query parameter on a poll's first request. */
+  incremental_from: z
+    .strictObject({
+      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+      event_timestamp_path: z.string().min(1),
+      param_name: z.string().min(1),
+    })
+    .optional(),
+  /** APIs that answer a time window (start and end parameters): each poll asks from the last window's end to now. */
+  time_window: z
+    .strictObject({
+      start_param: z.string().min(1).default('start'),
+      end_param: z.string().min(1).default('end'),
+      /** How far back the first window reaches. */
+      initial_lookback_secs: positiveSecs.default(3600),
+      /** The window ends this long before now, so events the API is still ingesting are not skipped. */
+      lag_secs: nonNegativeSecs.default(60),
+    })
+    .optional(),
   /** A single response body larger than this fails the request while it streams in (HEL_RESPONSE_TOO_LARGE). */
   max_response_bytes: z.int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
   /** Helr's per-poll total: pagination stops (position kept) once the poll's responses exceed this. */

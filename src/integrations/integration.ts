@@ -31,6 +31,8 @@ export interface Integration<Short = unknown> {
   missingSecretHint?: (ref: SecretRef) => string;
   /** When a credential of this vendor expires, if the credential says so (e.g. a JWT's `exp`). */
   tokenExpiry?: (token: string) => Date | undefined;
+  /** Hints for an out-of-range value of a short-form key (by key), e.g. a region name. */
+  readonly keyHints?: Readonly<Record<string, string>>;
   /** Printed by `hel test` when a poll returned no events: the vendor's usual reasons. */
   readonly noEventsHint?: string;
   /** Loaded on demand: the connection test brings an HTTP client. */

@@ -43,6 +43,10 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const exp = decodeEventsToken(token)?.exp;
     return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
   },
+  keyHints: {
+    region: 'the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent',
+    limit: 'the Events API accepts 1-1000 and answers 400 otherwise; use limit: 1000 for the fewest requests',
+  },
   noEventsHint:
     'a first request without start_time covers only the last hour; set body.start_time (at most 120 days back) to backfill. Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.',
   connectionTest: async () => (await import('./connection-test.js')).checkOnePasswordConnection,
