@@ -65,6 +65,12 @@ describe("ECS: the fields Elastic's 1Password integration writes", () => {
     }
   });
 
+  it('an undocumented category is outcome unknown; a country that is not a two-letter code is country_name', () => {
+    const out = mapperOf('ecs', 'signinattempts').map({ ...SIGN_IN, category: 'quantum_failed', location: { ...SIGN_IN.location, country: 'Argentina' } }, ctx('/api/v2/signinattempts'));
+    assert.equal((out.event as Record<string, unknown>).outcome, 'unknown');
+    assert.equal(((out.source as Record<string, unknown>).geo as Record<string, unknown>).country_name, 'Argentina');
+  });
+
   it('audit events: configuration/access, actor as user, related users by object type, session IP as source', () => {
     const out = mapperOf('ecs', 'auditevents').map(AUDIT, ctx('/api/v1/auditevents'));
     assert.deepEqual((out.event as Record<string, unknown>).category, ['configuration']);
