@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedSource } from './load.js';
 import { isOnePasswordUrl, streamOfUrl } from '../integrations/onepassword/regions.js';
-import { checkOnePasswordBody } from '../integrations/onepassword/body.js';
+import { checkOnePasswordBody, retentionWarning } from '../integrations/onepassword/body.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
 
 export interface SemanticIssue {
@@ -61,9 +61,11 @@ export function checkSources(
     }
 
     if ((isOnePasswordUrl(source.url) || streamOfUrl(source.url) !== undefined) && source.method === 'post') {
-      for (const problem of checkOnePasswordBody(source.body ?? {}, options.now())) {
+      for (const problem of checkOnePasswordBody(source.body ?? {})) {
         push(['body', ...problem.path], problem.message, problem.hint);
       }
+      const old = retentionWarning(source.body?.start_time, options.now());
+      if (old !== undefined) warnings.push(`source ${source.name}: ${old}`);
     }
   }
   return { issues, warnings };

@@ -5,7 +5,7 @@ import { readSecret } from '../../source/auth/read-secret.js';
 import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost } from './regions.js';
-import { checkOnePasswordBody } from './body.js';
+import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
@@ -99,8 +99,13 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
   }
 
   const body: Record<string, unknown> = { limit: config.limit };
-  if (config.start_time !== undefined) body.start_time = config.start_time;
-  for (const p of checkOnePasswordBody(body, ctx.now())) issues.push({ path: p.path[0] === 'limit' ? ['limit'] : p.path, message: p.message, hint: p.hint });
+  if (config.start_time !== undefined) body.start_time = resolveStartTime(config.start_time, ctx.now());
+  for (const p of checkOnePasswordBody(body)) {
+    const hint = p.path[0] === 'start_time' && !p.message.includes('end_time') ? 'an RFC 3339 time such as "2025-01-01T00:00:00Z", or a start relative to now such as -30d, -12h' : p.hint;
+    issues.push({ path: p.path[0] === 'limit' ? ['limit'] : p.path, message: p.message, hint });
+  }
+  const old = retentionWarning(body.start_time, ctx.now());
+  if (old !== undefined) warnings.push(`source ${name}: ${old}`);
 
   const profile = PROFILES[config.profile];
   const host = new URL(base).host;
