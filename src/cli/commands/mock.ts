@@ -50,6 +50,7 @@ export function registerMockCommand(program: Command): void {
         [
           `1Password Events API mock listening on ${server.url}`,
           `token: ${server.token}`,
+          `token verification key (ES256 JWK): ${JSON.stringify(server.publicJwk)}`,
           '',
           'try it:',
           `  export ONEPASSWORD_EVENTS_TOKEN=${server.token}`,

@@ -66,7 +66,7 @@ export class MockEventsApi {
     return data;
   }
 
-  handle(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+  async handle(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
     const now = this.now();
     const path = new URL(req.url ?? '/', 'http://mock').pathname;
     const method = req.method ?? 'GET';
@@ -86,7 +86,7 @@ export class MockEventsApi {
         this.injectFault(fault, req, res, record);
         return;
       }
-      reply = this.answer(route, req, rawBody, now, record);
+      reply = await this.answer(route, req, rawBody, now, record);
     }
     record.status = reply.status;
     if (reply.reason !== undefined) record.reason = reply.reason;
@@ -97,10 +97,10 @@ export class MockEventsApi {
     this.finish(record);
   }
 
-  private answer(route: Route, req: IncomingMessage, rawBody: string, now: number, record: MockRequestRecord): Reply {
+  private async answer(route: Route, req: IncomingMessage, rawBody: string, now: number, record: MockRequestRecord): Promise<Reply> {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer === undefined) return unauthorized('no bearer token');
-    const check = this.tokens.check(bearer);
+    const check = await this.tokens.check(bearer);
     if (!check.ok) return unauthorized(`token ${check.reason}`);
     const claims = check.claims;
     const accountUuid = claims['1password.com/auuid'];
