@@ -152,7 +152,7 @@ test('hel test prints the introspection and does not move the cursor', async (t)
   const env = { ONEPASSWORD_EVENTS_TOKEN: mock.token };
   const result = await runCli(['test', '-c', config, '--source', 'acme-auditevents'], { env });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /ok {3}introspect: integration [A-Z2-7]{26}, account [A-Z2-7]{26}/);
+  assert.match(result.stderr, /ok {3}introspect \(v2\): integration [A-Z2-7]{26}, account [A-Z2-7]{26}/);
   assert.match(result.stderr, /the token has the auditevents feature/);
   assert.match(result.stderr, /cursor would move: \(none\) -> \S+ \(not saved: pass --commit\)/);
   assert.ok(lines(result.stdout).length > 0);
