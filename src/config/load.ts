@@ -28,8 +28,10 @@ export interface ResolvedSource extends SourceConfig {
   name: string;
   labelKey: string;
   labelValue: string;
-  /** Set when the source came from a `type: onepassword` entry. */
-  onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2' };
+  /** Set when the source came from a `type: onepassword` entry (`account` when from its `accounts:`). */
+  onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2'; account?: string };
+  /** Labels written into every event's envelope `meta` (e.g. the account of a multi-account entry). */
+  envelopeMeta?: Record<string, string>;
 }
 
 export interface LoadedConfig {

@@ -189,9 +189,25 @@ export const sourceSchema = z.strictObject({
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
 
+/** One account of a `type: onepassword` entry with `accounts:`; unset keys come from the entry. */
+export const onePasswordAccountSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'an account name of letters, digits, . _ -'),
+  token_env: envName.optional(),
+  token_file: z.string().min(1).optional(),
+  token_secret: z.string().min(1).optional(),
+  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_version: z.enum(['v1', 'v2']).optional(),
+  streams: z.array(z.enum(onePasswordStreams)).min(1).optional(),
+  start_time: z.string().optional(),
+  limit: z.int().min(1).max(1000).optional(),
+});
+
 /** `type: onepassword`: one entry that expands to one source per stream (integrations/onepassword). */
 export const onePasswordSourceSchema = z.strictObject({
   type: z.literal('onepassword'),
+  /** Many accounts in one entry (an MSP, business units): each expands to its own sources and budget. */
+  accounts: z.array(onePasswordAccountSchema).min(1).optional(),
   region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
   /** Overrides the host derived from region or token, e.g. a local mock: http://127.0.0.1:8787 */
   base_url: z.url({ protocol: /^https?$/ }).optional(),
@@ -264,6 +280,7 @@ export const configSchema = z.strictObject({
 
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type OnePasswordSourceConfig = z.output<typeof onePasswordSourceSchema>;
+export type OnePasswordAccountConfig = z.output<typeof onePasswordAccountSchema>;
 export type GlobalConfig = z.output<typeof globalSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
 export type PaginationConfig = z.output<typeof paginationSchema>;

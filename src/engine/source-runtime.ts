@@ -55,7 +55,7 @@ export class SourceRuntime {
     const s = deps.source;
     this.source = s;
     this.paginator = paginatorFor(s);
-    this.encoder = new LineEncoder({ format: deps.format, labelKey: s.labelKey, labelValue: s.labelValue, timestampPath: s.timestamp_path });
+    this.encoder = new LineEncoder({ format: deps.format, labelKey: s.labelKey, labelValue: s.labelValue, timestampPath: s.timestamp_path, meta: s.envelopeMeta });
     this.log = deps.logger.child({ source: s.name });
     this.status = {
       name: s.name, label: s.labelValue, url: redactUrl(s.url), health: 'pending', polling: false, circuit: 'closed',

@@ -3,6 +3,7 @@ import { loadConfig, type ResolvedSource } from '../../config/load.js';
 import { configPath } from '../config-path.js';
 import { redactUrl } from '../../source/redact-url.js';
 import { streamOfUrl } from '../../integrations/onepassword/regions.js';
+import { foldAccountSources } from '../../integrations/onepassword/accounts.js';
 
 export function describeSource(s: ResolvedSource): string {
   const p = s.pagination;
@@ -21,10 +22,15 @@ export function registerValidateCommand(program: Command): void {
     .description('check hel.yaml and print one line per source (no network calls)')
     .option('-c, --config <path>', 'config file (default: $HEL_CONFIG or hel.yaml)')
     .option('--online', 'also run the 1Password connection test (introspect) for every 1Password source')
-    .action(async (opts: { config?: string; online?: boolean }) => {
+    .option('-v, --verbose', 'one line per source, also for the accounts of a 1Password entry (default: one line per account)')
+    .action(async (opts: { config?: string; online?: boolean; verbose?: boolean }) => {
       const config = loadConfig(configPath(opts.config));
       for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-      for (const source of config.sources) process.stdout.write(describeSource(source) + '\n');
+      const folded = opts.verbose ? new Map<ResolvedSource, string | null>() : foldAccountSources(config.sources);
+      for (const source of config.sources) {
+        const line = folded.get(source);
+        if (line !== null) process.stdout.write((line ?? describeSource(source)) + '\n');
+      }
       process.stdout.write(`config valid: ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} in ${config.path}\n`);
       if (!opts.online) return;
       // Loaded only here: the connection test brings undici, and test.js the whole runtime.

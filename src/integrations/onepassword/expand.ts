@@ -6,6 +6,7 @@ import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost } from './regions.js';
 import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';
+import { planAccounts } from './accounts.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
@@ -30,7 +31,7 @@ export interface ExpandContext {
 
 export interface ExpandResult {
   sources: ResolvedSource[];
-  issues: { path: string[]; message: string; hint?: string }[];
+  issues: { path: (string | number)[]; message: string; hint?: string }[];
   warnings: string[];
 }
 
@@ -52,11 +53,35 @@ export function budgetName(host: string, ref: SecretRef): string {
   return `onepassword:${host}:${origin}`;
 }
 
-/** Expands `type: onepassword` into one cursor source per stream with the seed's defaults. */
+/**
+ * Expands `type: onepassword` into one cursor source per stream with the seed's defaults; with
+ * `accounts:`, into those sources for every account, named `<entry>-<account>-<stream>`.
+ */
 export function expandOnePassword(name: string, config: OnePasswordSourceConfig, ctx: ExpandContext): ExpandResult {
+  if (config.accounts === undefined) return expandAccount(name, config, ctx, { pathOf: (key) => [key] });
+  const { plans, problems } = planAccounts(config, config.accounts);
+  const result: ExpandResult = { sources: [], issues: [...problems], warnings: [] };
+  for (const plan of plans) {
+    const one = expandAccount(`${name}-${plan.account}`, plan.config, ctx, { entry: name, account: plan.account, pathOf: plan.pathOf });
+    result.sources.push(...one.sources);
+    result.issues.push(...one.issues);
+    result.warnings.push(...one.warnings);
+  }
+  return result;
+}
+
+interface AccountScope {
+  /** The `type: onepassword` entry, when `name` is one account of it. */
+  entry?: string;
+  account?: string;
+  pathOf: (key: string) => (string | number)[];
+}
+
+function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: ExpandContext, scope: AccountScope): ExpandResult {
   const issues: ExpandResult['issues'] = [];
   const warnings: string[] = [];
   const ref = tokenRefOf(config);
+  const at = (path: (string | number)[]): (string | number)[] => [...scope.pathOf(String(path[0] ?? '')), ...path.slice(1)];
 
   let token: string | undefined;
   try {
@@ -69,7 +94,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
         key === 'token_env' ? 'export the bearer token from your Events Reporting integration'
         : key === 'token_file' ? 'save the bearer token from your Events Reporting integration in that file'
         : isHelError(err) ? err.context.hint : undefined;
-      issues.push({ path: [key], message, hint });
+      issues.push({ path: at([key]), message, hint });
     }
   }
   const claims = token === undefined ? undefined : decodeEventsToken(token);
@@ -88,7 +113,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
   } else if (!ctx.requireSecrets || token === undefined) {
     base = `https://${REGION_HOSTS.com}`;
   } else {
-    issues.push({ path: ['region'], message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu' });
+    issues.push({ path: at(['region']), message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu' });
     base = `https://${REGION_HOSTS.com}`;
   }
 
@@ -102,7 +127,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
   if (config.start_time !== undefined) body.start_time = resolveStartTime(config.start_time, ctx.now());
   for (const p of checkOnePasswordBody(body)) {
     const hint = p.path[0] === 'start_time' && !p.message.includes('end_time') ? 'an RFC 3339 time such as "2025-01-01T00:00:00Z", or a start relative to now such as -30d, -12h' : p.hint;
-    issues.push({ path: p.path[0] === 'limit' ? ['limit'] : p.path, message: p.message, hint });
+    issues.push({ path: at(p.path[0] === 'limit' ? ['limit'] : p.path), message: p.message, hint });
   }
   const old = retentionWarning(body.start_time, ctx.now());
   if (old !== undefined) warnings.push(`source ${name}: ${old}`);
@@ -132,7 +157,9 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
       on_cursor_error: 'reset',
       timestamp_path: 'timestamp',
     });
-    return { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: name, stream, apiVersion: config.api_version } };
+    const resolved: ResolvedSource = { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: scope.entry ?? name, stream, apiVersion: config.api_version } };
+    if (scope.account === undefined) return resolved;
+    return { ...resolved, envelopeMeta: { account: scope.account }, onepassword: { ...resolved.onepassword!, account: scope.account } };
   });
   return { sources, issues, warnings };
 }
