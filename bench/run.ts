@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Hel against a local stand-in of the 1Password Events API, next to a bare Node
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
- * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH.
+ * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
+ * --case accounts (only the many-accounts case, against the 1Password mock).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { runBareLoop, runCurlJq } from './cases.js';
 import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
-import { evaluateTargets, renderResults, type BenchResults } from './report.js';
+import { runAccountsCase } from './accounts-case.js';
+import { evaluateTargets, renderAccounts, renderResults, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
+    case: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -38,6 +41,22 @@ const plan = {
 const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
+
+const accountsPlan = quick ? { accounts: 10, eventsPerStream: 5, heavyAccounts: 0 } : { accounts: 300, eventsPerStream: 200, heavyAccounts: 2 };
+if (values.case !== undefined) {
+  if (values.case !== 'accounts') throw new Error(`--case: the only case is accounts, not ${values.case}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
+  try {
+    const accounts = await runAccountsCase(scratch, accountsPlan, log);
+    const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'accounts-quick.json' : 'accounts.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: availableParallelism(), node: process.versions.node }, accounts }, null, 2) + '\n');
+    process.stdout.write(values.json ? `${JSON.stringify(accounts)}\n` : `${renderAccounts(accounts)}\n\nwritten to ${out}\n`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'hel-bench-'));
 const server = await startServer();

@@ -176,6 +176,8 @@ export const sourceSchema = z.strictObject({
   response_events_path: z.string().min(1).optional(),
   /** Dotted path of the event time used for the envelope's `ts`. */
   timestamp_path: z.string().min(1).optional(),
+  /** Freshness alert: the source reports "no events" when nothing newer than this many hours was delivered. */
+  no_events_alert_hours: positiveSecs.optional(),
   /** A stored cursor the server rejects with 400: keep it and fail, or restart from the last event time. */
   on_cursor_error: z.enum(['fail', 'reset']).default('fail'),
   /** With on_cursor_error: reset, the restart's first-request field and how far it looks back. */
@@ -201,6 +203,7 @@ export const onePasswordAccountSchema = z.strictObject({
   streams: z.array(z.enum(onePasswordStreams)).min(1).optional(),
   start_time: z.string().optional(),
   limit: z.int().min(1).max(1000).optional(),
+  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
 });
 
 /** `type: onepassword`: one entry that expands to one source per stream (integrations/onepassword). */
@@ -222,6 +225,8 @@ export const onePasswordSourceSchema = z.strictObject({
   schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
   source_label_key: z.string().min(1).optional(),
   dedupe_capacity: z.int().positive().default(100_000),
+  /** Hours without a newer event before a stream alerts: one number for all streams, or per stream. */
+  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
 });
 
 export const globalSchema = z.strictObject({

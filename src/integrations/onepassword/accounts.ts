@@ -15,7 +15,7 @@ export interface AccountProblem {
 }
 
 const TOKEN_KEYS = ['token_env', 'token_file', 'token_secret'] as const;
-const ACCOUNT_KEYS = ['region', 'base_url', 'api_version', 'streams', 'start_time', 'limit', ...TOKEN_KEYS] as const;
+const ACCOUNT_KEYS = ['region', 'base_url', 'api_version', 'streams', 'start_time', 'limit', 'no_events_alert_hours', ...TOKEN_KEYS] as const;
 
 /**
  * Splits an entry with `accounts:` into one plan per account. The entry's keys are the defaults;

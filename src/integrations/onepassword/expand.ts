@@ -156,6 +156,7 @@ function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: Expan
       dedupe: { id_path: 'uuid', capacity: config.dedupe_capacity },
       on_cursor_error: 'reset',
       timestamp_path: 'timestamp',
+      no_events_alert_hours: typeof config.no_events_alert_hours === 'number' ? config.no_events_alert_hours : config.no_events_alert_hours?.[stream],
     });
     const resolved: ResolvedSource = { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: scope.entry ?? name, stream, apiVersion: config.api_version } };
     if (scope.account === undefined) return resolved;
