@@ -29,7 +29,7 @@ export interface ResolvedSource extends SourceConfig {
   labelKey: string;
   labelValue: string;
   /** Set when the source came from a `type: onepassword` entry (`account` when from its `accounts:`). */
-  onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2'; account?: string };
+  onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2' | 'v3'; account?: string };
   /** Labels written into every event's envelope `meta` (e.g. the account of a multi-account entry). */
   envelopeMeta?: Record<string, string>;
 }

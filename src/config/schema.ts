@@ -110,6 +110,18 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
     max_pages: maxPages,
   }),
   z.strictObject({
+    /** GET with a page token in the query; across polls, resumes from a field of the last event. */
+    strategy: z.literal('page_token'),
+    token_param: z.string().min(1).default('page_token'),
+    /** Dotted path of the next page's token in the response body; absent = the window is exhausted. */
+    token_path: z.string().min(1).default('next_page_token'),
+    /** Query parameter that restarts after the saved value (an exclusive lower bound). */
+    resume_param: z.string().min(1),
+    /** Dotted path, in each event, of the value saved to resume from (the last event's). */
+    resume_path: z.string().min(1),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
     strategy: z.literal('none'),
   }),
 ]);
@@ -199,7 +211,7 @@ export const onePasswordAccountSchema = z.strictObject({
   token_secret: z.string().min(1).optional(),
   region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
   base_url: z.url({ protocol: /^https?$/ }).optional(),
-  api_version: z.enum(['v1', 'v2']).optional(),
+  api_version: z.enum(['v1', 'v2', 'v3']).optional(),
   streams: z.array(z.enum(onePasswordStreams)).min(1).optional(),
   start_time: z.string().optional(),
   limit: z.int().min(1).max(1000).optional(),
@@ -214,7 +226,8 @@ export const onePasswordSourceSchema = z.strictObject({
   region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
   /** Overrides the host derived from region or token, e.g. a local mock: http://127.0.0.1:8787 */
   base_url: z.url({ protocol: /^https?$/ }).optional(),
-  api_version: z.enum(['v1', 'v2']).default('v2'),
+  /** v3 (beta) applies to audit events; sign-in attempts and item usages have no v3 and use v2. */
+  api_version: z.enum(['v1', 'v2', 'v3']).default('v2'),
   streams: z.array(z.enum(onePasswordStreams)).min(1).default([...onePasswordStreams]),
   token_env: envName.optional(),
   token_file: z.string().min(1).optional(),

@@ -78,7 +78,7 @@ export function foldAccountSources<S extends AccountSource>(sources: S[]): Map<S
     const [first] = group;
     if (!first?.onepassword) continue;
     const url = new URL(first.url);
-    const version = /\/api\/(v\d)\//.exec(url.pathname)?.[1] ?? '';
+    const version = [...new Set(group.map((s) => /\/api\/(v\d)\//.exec(new URL(s.url).pathname)?.[1] ?? ''))].join('+');
     const streams = group.map((s) => s.onepassword?.stream).join(', ');
     const every = `every ${first.schedule.interval_secs}s${first.schedule.jitter_secs ? ` ±${first.schedule.jitter_secs}s` : ''}`;
     const budget = first.resilience.rate_limit.budget === undefined ? '' : `, budget ${first.resilience.rate_limit.budget}`;

@@ -137,32 +137,55 @@ function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: Expan
   const labelKey = config.source_label_key ?? ctx.globalLabelKey;
   const sources: ResolvedSource[] = config.streams.map((stream) => {
     const sourceName = `${name}-${stream}`;
+    const version = config.api_version === 'v3' && stream !== 'auditevents' ? 'v2' : config.api_version;
     const source: SourceConfig = sourceSchema.parse({
-      url: `${base}/api/${config.api_version}/${stream}`,
-      method: 'post',
-      body,
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      ...(version === 'v3' ? v3Request(base, body, config.limit) : v1v2Request(base, version, stream, body)),
       schedule: {
         interval_secs: config.schedule?.interval_secs ?? profile.interval_secs,
         jitter_secs: config.schedule?.jitter_secs ?? profile.jitter_secs,
       },
       auth: { type: 'bearer', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
-      pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: 1000 },
       resilience: {
         timeout_secs: 30,
         retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60, multiplier: 2 },
         rate_limit: { respect_headers: true, budget: budgetName(host, ref), max_requests_per_minute: ONEPASSWORD_LIMITS.perMinute, max_requests_per_hour: ONEPASSWORD_LIMITS.perHour },
       },
       dedupe: { id_path: 'uuid', capacity: config.dedupe_capacity },
-      on_cursor_error: 'reset',
       timestamp_path: 'timestamp',
       no_events_alert_hours: typeof config.no_events_alert_hours === 'number' ? config.no_events_alert_hours : config.no_events_alert_hours?.[stream],
     });
-    const resolved: ResolvedSource = { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: scope.entry ?? name, stream, apiVersion: config.api_version } };
+    const resolved: ResolvedSource = { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: scope.entry ?? name, stream, apiVersion: version } };
     if (scope.account === undefined) return resolved;
     return { ...resolved, envelopeMeta: { account: scope.account }, onepassword: { ...resolved.onepassword!, account: scope.account } };
   });
   return { sources, issues, warnings };
+}
+
+/** v1/v2: POST a ResetCursor, then `{cursor}` alone; a rejected stored cursor restarts from the last event time. */
+function v1v2Request(base: string, version: 'v1' | 'v2', stream: string, body: Record<string, unknown>): Record<string, unknown> {
+  return {
+    url: `${base}/api/${version}/${stream}`,
+    method: 'post',
+    body,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: 1000 },
+    on_cursor_error: 'reset',
+  };
+}
+
+/**
+ * v3 beta audit events: GET with `max_page_size` and `start_time` in the query, `page_token` for
+ * the next page, and across polls a restart from the last delivered `insert_time` (exclusive).
+ */
+function v3Request(base: string, body: Record<string, unknown>, limit: number): Record<string, unknown> {
+  return {
+    url: `${base}/api/v3/auditevents`,
+    method: 'get',
+    query_params: { max_page_size: limit, ...(typeof body.start_time === 'string' ? { start_time: body.start_time } : {}) },
+    headers: { Accept: 'application/json' },
+    response_events_path: 'audit_events',
+    pagination: { strategy: 'page_token', token_param: 'page_token', token_path: 'next_page_token', resume_param: 'start_time', resume_path: 'insert_time', max_pages: 1000 },
+  };
 }
 
 /**

@@ -47,7 +47,7 @@ export interface MockRequestRecord {
   body: unknown;
   /** Account of a valid token. */
   account?: string;
-  version?: ApiVersion;
+  version?: ApiVersion | 'v3';
   stream?: Stream;
   /** Items returned by an event endpoint. */
   items?: number;
