@@ -9,14 +9,13 @@ import { replayTransport } from '../source/record/replayer.js';
 import type { HttpTransport, TransportEvents } from '../source/transport.js';
 import { Runtime } from '../engine/runtime.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
-import { FileSink } from '../sink/file.js';
-import { parseRotation } from '../sink/rotation.js';
-import type { Sink } from '../sink/sink.js';
-import { StreamSink } from '../sink/stdout.js';
+import type { BatchSink } from '../sink/batch-sink.js';
+import { openSink } from '../sink/open-sink.js';
 import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { HelError } from '../errors.js';
+import { integrationOf } from '../integrations/registry.js';
 
 export interface RunFlags {
   output?: string;
@@ -40,27 +39,11 @@ export function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 
   return new SqliteStateStore(flags.state ?? config.global.state.path, { exclusive });
 }
 
-export function openSink(config: LoadedConfig, flags: Pick<RunFlags, 'output' | 'outputRotate'>): Sink {
-  const path = flags.output ?? config.global.output.path;
-  const rotateSpec = flags.outputRotate ?? config.global.output.rotate;
-  if (path === undefined) {
-    if (rotateSpec !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
-    return new StreamSink(process.stdout);
-  }
-  let rotation;
-  try {
-    rotation = parseRotation(rotateSpec);
-  } catch (err) {
-    throw new HelError('HEL_USAGE', (err as Error).message);
-  }
-  return new FileSink(path, rotation);
-}
-
 /** Builds the collector from a loaded config and the run flags: state, sink, transports. */
 export async function openRuntime(
   config: LoadedConfig,
   flags: RunFlags,
-  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver; env?: NodeJS.ProcessEnv },
+  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver; env?: NodeJS.ProcessEnv; commit?: boolean },
 ): Promise<OpenedRuntime> {
   if (flags.recordDir !== undefined && flags.replayDir !== undefined) {
     throw new HelError('HEL_USAGE', '--record-dir and --replay-dir cannot be used together');
@@ -70,9 +53,9 @@ export async function openRuntime(
   const budgets = new BudgetRegistry(clock);
   const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
   const store = openStore(config, flags, true, options.logger);
-  let sink: Sink | undefined;
+  let sink: BatchSink | undefined;
   try {
-    sink = openSink(config, flags);
+    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger });
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
@@ -86,9 +69,10 @@ export async function openRuntime(
         budgets,
         events: transportEvents,
         base: replay ?? recording,
+        advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer }, options.only);
     const openedSink = sink;
     return {
       runtime,

@@ -11,25 +11,24 @@ import { yamlIssues } from './yaml-errors.js';
 import {
   configSchema,
   globalSchema,
-  onePasswordSourceSchema,
   sourceSchema,
   type GlobalConfig,
-  type OnePasswordSourceConfig,
   type SourceConfig,
 } from './schema.js';
 import { checkSources } from './semantic.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
-import { applyOnePasswordDefaults, expandOnePassword } from '../integrations/onepassword/expand.js';
+import type { Integration, SourceIntegration } from '../integrations/integration.js';
+import { integrationNamed, integrationOwning, integrations } from '../integrations/registry.js';
 
 /** A source ready for the engine: config with defaults, its name, and its NDJSON label. */
 export interface ResolvedSource extends SourceConfig {
   name: string;
   labelKey: string;
   labelValue: string;
-  /** Set when the source came from a `type: onepassword` entry (`account` when from its `accounts:`). */
-  onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2' | 'v3'; account?: string };
+  /** The integration that expanded or owns this source (its `type`), when one does. */
+  integration?: SourceIntegration;
   /** Labels written into every event's envelope `meta` (e.g. the account of a multi-account entry). */
   envelopeMeta?: Record<string, string>;
 }
@@ -104,26 +103,26 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const rawSources = (data as Record<string, unknown>).sources;
   const sources: ResolvedSource[] = [];
   const partials: { source: ResolvedSource; pruned: Set<string> }[] = [];
-  const onePasswordEntries: { name: string; config: OnePasswordSourceConfig }[] = [];
+  const shortForms: { name: string; integration: Integration; config: unknown }[] = [];
   if (rawSources && typeof rawSources === 'object' && !Array.isArray(rawSources)) {
     for (const [name, raw] of Object.entries(rawSources as Record<string, unknown>)) {
       const base = ['sources', name];
       const type = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).type : undefined;
-      if (type !== undefined && type !== 'onepassword') {
+      const integration = typeof type === 'string' ? integrationNamed(type) : undefined;
+      if (type !== undefined && integration === undefined) {
         issues.push(unknownSourceType(type, [...base, 'type'], where));
         continue;
       }
-      const isOnePassword = type === 'onepassword';
-      const schema: z.ZodType = isOnePassword ? onePasswordSourceSchema : sourceSchema;
+      const schema: z.ZodType = integration?.schema ?? sourceSchema;
       const result = schema.safeParse(raw);
       if (!result.success) {
         issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded));
-        const partial = isOnePassword ? undefined : partialSource(raw, result.error);
+        const partial = integration ? undefined : partialSource(raw, result.error);
         if (partial) partials.push({ ...partial, source: resolve(partial.source, name, global) });
         continue;
       }
-      if (isOnePassword) {
-        onePasswordEntries.push({ name, config: result.data as OnePasswordSourceConfig });
+      if (integration) {
+        shortForms.push({ name, integration, config: result.data });
       } else {
         sources.push(resolve(result.data as SourceConfig, name, global));
       }
@@ -132,8 +131,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
 
   const warnings: string[] = [];
   const failedEntries = new Set<string>();
-  for (const { name, config } of onePasswordEntries) {
-    const expanded = expandOnePassword(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secretsPath: global.secrets.path, keyFile: global.secrets.key_file, now });
+  for (const { name, integration, config } of shortForms) {
+    const expanded = integration.expand(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secretsPath: global.secrets.path, keyFile: global.secrets.key_file, now });
     if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
@@ -143,7 +142,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   // Checked even when other sources are broken, so one run reports every problem in the file.
   const semantic = checkSources(sources, { env, requireSecrets, now });
   for (const i of semantic.issues) {
-    const entry = i.source.onepassword?.entry;
+    const entry = i.source.integration?.entry;
     if (entry !== undefined && failedEntries.has(entry)) continue;
     const path = entry !== undefined ? ['sources', entry] : ['sources', i.source.name, ...i.path];
     issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
@@ -170,15 +169,20 @@ function usesStoredSecrets(sources: ResolvedSource[]): boolean {
 
 function resolve(source: SourceConfig, name: string, global: GlobalConfig): ResolvedSource {
   const labelKey = source.source_label_key ?? global.source_label_key;
-  return applyOnePasswordDefaults({ ...source, name, labelKey, labelValue: source.source_label_value ?? name });
+  const resolved: ResolvedSource = { ...source, name, labelKey, labelValue: source.source_label_value ?? name };
+  const integration = integrationOwning(source);
+  if (integration === undefined) return resolved;
+  const owned: ResolvedSource = { ...resolved, integration: { type: integration.type } };
+  return integration.applyDefaults?.(owned) ?? owned;
 }
 
 function unknownSourceType(type: unknown, path: KeyPath, where: Where): ConfigIssue {
-  const suggestion = typeof type === 'string' ? closest(type, ['onepassword']) : undefined;
+  const types = integrations().map((i) => i.type);
+  const suggestion = typeof type === 'string' ? closest(type, types) : undefined;
   return {
     ...where(path),
     path: formatPath(path),
-    message: `unknown source type ${typeof type === 'string' ? JSON.stringify(type) : kindOf(type)}; the only type is onepassword`,
+    message: `unknown source type ${typeof type === 'string' ? JSON.stringify(type) : kindOf(type)}; the types are ${types.join(', ')}`,
     hint: suggestion ? `did you mean "${suggestion}"?` : 'remove type: to describe an HTTP source with url:',
   };
 }

@@ -287,8 +287,6 @@ export const globalSchema = z.strictObject({
     .prefault({}),
 });
 
-export const rawSourceEntrySchema = z.union([onePasswordSourceSchema, sourceSchema]);
-
 export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
   sources: z

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedSource } from './load.js';
-import { isOnePasswordUrl, streamOfUrl } from '../integrations/onepassword/regions.js';
-import { checkOnePasswordBody, retentionWarning } from '../integrations/onepassword/body.js';
+import { integrationOf } from '../integrations/registry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
 
 export interface SemanticIssue {
@@ -21,6 +20,7 @@ export function checkSources(
   const labels = new Map<string, string>();
 
   for (const source of sources) {
+    const integration = integrationOf(source);
     const push = (path: (string | number)[], message: string, hint?: string) => issues.push({ source, path, message, hint });
 
     const retries = source.resilience.retries;
@@ -51,22 +51,16 @@ export function checkSources(
         if (!options.requireSecrets) continue;
         if (ref.file !== undefined) {
           if (!existsSync(ref.file)) push(['auth', `${ref.prefix}_file`], `file ${ref.file} does not exist`, `create it with the ${ref.what}, or use ${ref.prefix}_env`);
-        } else if (ref.env !== undefined && !options.env[ref.env]) {
-          const hint = isOnePasswordUrl(source.url)
-            ? 'export the bearer token from your Events Reporting integration'
-            : `export ${ref.env} with the ${ref.what}`;
-          push(['auth', `${ref.prefix}_env`], `${ref.env} is not set`, hint);
+        } else if (ref.env !== undefined && (options.env[ref.env] === undefined || (options.env[ref.env] === '' && !ref.optional))) {
+          // A variable set to the empty string is set: an optional credential (Tailscale's password) may be empty.
+          const hint = integration?.missingSecretHint?.(ref) ?? `export ${ref.env} with the ${ref.what}`;
+          push(['auth', `${ref.prefix}_env`], options.env[ref.env] === undefined ? `${ref.env} is not set` : `${ref.env} is empty`, hint);
         }
       }
     }
 
-    if ((isOnePasswordUrl(source.url) || streamOfUrl(source.url) !== undefined) && source.method === 'post') {
-      for (const problem of checkOnePasswordBody(source.body ?? {})) {
-        push(['body', ...problem.path], problem.message, problem.hint);
-      }
-      const old = retentionWarning(source.body?.start_time, options.now());
-      if (old !== undefined) warnings.push(`source ${source.name}: ${old}`);
-    }
+    for (const problem of integration?.check?.(source, options.now()) ?? []) push(problem.path, problem.message, problem.hint);
+    for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
   }
   return { issues, warnings };
 }

@@ -8,7 +8,7 @@ import { LineBuffer } from '../pipeline/line-buffer.js';
 import type { Paginator } from '../source/pagination/paginator.js';
 import { redactUrl } from '../source/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../source/transport.js';
-import type { Sink } from '../sink/sink.js';
+import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import { cursorResetRequest } from './cursor-reset.js';
 
@@ -43,7 +43,7 @@ export interface PollDeps {
   paginator: Paginator;
   encoder: LineEncoder;
   dedupe: DedupeWindow | undefined;
-  sink: Sink;
+  sink: BatchSink;
   store: StateStore;
   clock: Clock;
   /** The source's committed state keys; updated in place after each commit. */
@@ -61,11 +61,18 @@ export interface PollOptions {
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
+/** The state key of the output mark (see `BatchSink.position`); absent while the source is idle. */
+export const OUTPUT_POSITION = 'output_position';
 
 /**
  * One poll of one source: walk its pages until the paginator stops. For every page the events are
  * written, the sink flushed, and only then the position and dedupe ids committed in one
  * transaction. A crash at any point therefore re-emits at most the page in flight, never skips one.
+ *
+ * With dedupe and a sink that can read its output back (a file), the checkpoint also records where
+ * the output stood (`output_position`), from the poll's start until its end: after a crash the
+ * source reads back the lines written after it (SourceRuntime.init), so the page in flight is not
+ * written twice.
  */
 export async function pollSource(deps: PollDeps, options: PollOptions): Promise<PollResult> {
   const { source, transport, paginator, encoder, dedupe, sink, store, clock } = deps;
@@ -85,6 +92,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   let resumed = paginator.resumes(deps.keys);
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
+  const tracksOutput = options.commit && dedupe !== undefined && sink.position !== undefined;
+  if (tracksOutput) await store.commit(source.name, { keys: { [OUTPUT_POSITION]: await sink.position!(options.signal) } });
   while (request) {
     const index = result.pages + 1;
     if (index > 1 && pageDelayMs > 0) await clock.sleep(pageDelayMs, options.signal);
@@ -125,13 +134,18 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];
+    // Per line, for the sink: where it ends in the page's bytes, its dedupe id, its time.
+    const lineEnds: number[] = [];
+    const ids: (string | undefined)[] = [];
+    const times: (number | undefined)[] = [];
     lines.reset();
     let emitted = 0;
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
     for (const event of events) {
+      let id: string | undefined;
       if (dedupe) {
-        const id = dedupe.idOf(event);
+        id = dedupe.idOf(event);
         if (id === undefined) {
           result.unkeyed++;
         } else if (dedupe.has(id)) {
@@ -145,10 +159,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       const time = encoder.eventTime(event);
       lines.append(encoder.encodeTimed(event, endpoint, collectedAt, time));
       emitted++;
-      if (time !== undefined) {
-        const ms = Date.parse(time);
-        if (!Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
-      }
+      const ms = time === undefined ? NaN : Date.parse(time);
+      lineEnds.push(lines.byteLength);
+      ids.push(id);
+      times.push(Number.isNaN(ms) ? undefined : ms);
+      if (time !== undefined && !Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
     }
 
     const step = paginator.next({ request, response, body, events, index });
@@ -176,9 +191,10 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       prefetched.catch(() => undefined);
     }
     try {
-      if (lines.byteLength > 0) await sink.write(lines.bytes());
+      if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
       if (options.commit) {
-        await sink.flush();
+        await sink.flush(options.signal);
+        if (tracksOutput) checkpoint[OUTPUT_POSITION] = await sink.position!(options.signal);
         const committing = clock.now();
         await store.commit(source.name, { keys: checkpoint, dedupeIds: newIds, dedupeCapacity: dedupe?.capacity });
         options.onCommit?.(clock.now() - committing);

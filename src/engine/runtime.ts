@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../source/transport.js';
-import type { Sink } from '../sink/sink.js';
+import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { PageReport } from './poll.js';
 import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
@@ -12,7 +12,9 @@ import type { SourceStatus } from './status.js';
 export interface RuntimeDeps {
   config: LoadedConfig;
   store: StateStore;
-  sink: Sink;
+  sink: BatchSink;
+  /** False for `hel test` without --commit: nothing is saved, not even what start-up reads back. */
+  commit?: boolean;
   transportFor: (source: ResolvedSource) => HttpTransport;
   clock: Clock;
   logger: Logger;
@@ -63,6 +65,7 @@ export class Runtime {
         logger: deps.logger,
         format: deps.config.global.output.format,
         observer: deps.observer,
+        commit: deps.commit,
       });
       await sr.init();
       runtime.sources.set(source.name, sr);
@@ -70,7 +73,7 @@ export class Runtime {
     return runtime;
   }
 
-  get sink(): Sink {
+  get sink(): BatchSink {
     return this.deps.sink;
   }
 

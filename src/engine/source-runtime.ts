@@ -9,9 +9,9 @@ import { paginatorFor } from '../source/pagination/index.js';
 import type { Paginator } from '../source/pagination/paginator.js';
 import { redactUrl } from '../source/redact-url.js';
 import type { HttpTransport } from '../source/transport.js';
-import type { Sink } from '../sink/sink.js';
+import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
-import { pollSource, type PageReport, type PollResult } from './poll.js';
+import { OUTPUT_POSITION, pollSource, type PageReport, type PollResult } from './poll.js';
 import { HourCounter, type SourceStatus } from './status.js';
 
 /** Observes the engine for metrics and the status page; every member is optional. */
@@ -26,11 +26,13 @@ export interface EngineObserver {
 export interface SourceRuntimeDeps {
   source: ResolvedSource;
   transport: HttpTransport;
-  sink: Sink;
+  sink: BatchSink;
   store: StateStore;
   clock: Clock;
   logger: Logger;
   format: 'envelope' | 'raw';
+  /** False for `hel test` without --commit: what `init` reads back is not saved. Default true. */
+  commit?: boolean;
   observer?: EngineObserver;
 }
 
@@ -69,6 +71,7 @@ export class SourceRuntime {
     const snapshot = await this.deps.store.load(this.source.name);
     this.keys = snapshot.keys;
     if (this.source.dedupe) this.dedupe = new DedupeWindow(this.source.dedupe.id_path, this.source.dedupe.capacity, snapshot.dedupeIds);
+    if (this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
     const saved = this.keys.breaker ? (JSON.parse(this.keys.breaker) as CircuitBreakerSnapshot) : undefined;
     this.breaker = new CircuitBreaker(this.source.resilience.circuit_breaker, {
       clock: this.deps.clock,
@@ -89,6 +92,39 @@ export class SourceRuntime {
     this.status.lastEventTime = this.keys.last_event_time;
     this.status.dedupeWindow = this.dedupe?.size;
     this.refreshHealth();
+  }
+
+  /**
+   * The last run stopped during a poll (a crash): its page in flight may be in the output without
+   * its checkpoint. The lines written after the checkpoint's output mark are read back, and the
+   * ids of this source's events among them join the window and are saved with the new mark, so the
+   * page fetched again is dropped as duplicates instead of written twice.
+   */
+  private async readBackOutput(dedupe: DedupeWindow, mark: string): Promise<void> {
+    const sink = this.deps.sink;
+    if (!sink.readBack) return;
+    const recovered: string[] = [];
+    const end = await sink.readBack(
+      mark,
+      (line) => {
+        const event = this.encoder.eventOf(line);
+        const id = event === undefined ? undefined : dedupe.idOf(event);
+        if (id !== undefined && !dedupe.has(id)) {
+          dedupe.remember(id);
+          recovered.push(id);
+        }
+      },
+      new AbortController().signal,
+    );
+    if (end === undefined) {
+      this.log.warn({ mark }, `the output file of the last checkpoint is gone (moved or deleted): the page in flight at the last stop, if any, cannot be read back and may be written again`);
+    } else if (recovered.length > 0) {
+      this.log.info({ events: recovered.length }, `read back ${recovered.length} events written after the last checkpoint: they will not be written again`);
+    }
+    if (this.deps.commit === false) return;
+    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end ?? null }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
+    if (end === undefined) delete this.keys[OUTPUT_POSITION];
+    else this.keys[OUTPUT_POSITION] = end;
   }
 
   /** One poll, unless one is already running (then its outcome) or the breaker is open. */
@@ -143,7 +179,8 @@ export class SourceRuntime {
       this.status.lastError = undefined;
       this.log.info({ pages: result.pages, events: result.events, emitted: result.emitted, duplicates: result.duplicates, stop: result.stop, ms: clock.now() - started }, 'poll done');
       this.deps.observer?.onPollEnd?.(this.source.name, { result, durationMs: clock.now() - started });
-      if (commit) await this.saveKeys({ last_error: null, last_error_at: null }, breakerBefore);
+      // The poll is over and every page it wrote committed: nothing to read back after a crash now.
+      if (commit) await this.saveKeys({ last_error: null, last_error_at: null, [OUTPUT_POSITION]: null }, breakerBefore);
       return { ok: true, result };
     } catch (error) {
       if (isCancellation(error)) return { ok: false, error };
@@ -161,7 +198,9 @@ export class SourceRuntime {
       else this.log.debug({ code: this.status.lastErrorCode }, `poll failed again: ${message}`);
       this.loggedProblem = problem;
       this.deps.observer?.onPollEnd?.(this.source.name, { error, durationMs: clock.now() - started });
-      if (commit) await this.saveKeys({ last_error: message, last_error_at: this.status.lastErrorAt }, breakerBefore).catch(() => undefined);
+      // A page that failed to be written or committed stopped the collector above (HEL_OUTPUT,
+      // HEL_STATE), so every page this poll wrote is committed and the output mark can go.
+      if (commit) await this.saveKeys({ last_error: message, last_error_at: this.status.lastErrorAt, [OUTPUT_POSITION]: null }, breakerBefore).catch(() => undefined);
       return { ok: false, error };
     } finally {
       this.status.polling = false;

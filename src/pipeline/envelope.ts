@@ -42,6 +42,22 @@ export class LineEncoder {
     return undefined;
   }
 
+  /**
+   * The event of a line this encoder wrote (it carries this source's label), for reading an output
+   * back after a crash; undefined for any other line. A raw line is the event plus the label.
+   */
+  eventOf(line: string): unknown {
+    if (!line.includes(this.labelPart)) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+    if (value === null || typeof value !== 'object' || (value as Record<string, unknown>)[this.options.labelKey] !== this.options.labelValue) return undefined;
+    return this.options.format === 'raw' ? value : (value as { event?: unknown }).event;
+  }
+
   encode(event: unknown, endpoint: string, collectedAt: string): string {
     return this.encodeTimed(event, endpoint, collectedAt, this.options.format === 'raw' ? undefined : this.eventTime(event));
   }

@@ -5,7 +5,7 @@ import { redactUrl } from '../source/redact-url.js';
 import type { HttpResponse, HttpTransport, TransportEvents } from '../source/transport.js';
 import { backoffDelayMs, type Random } from './backoff.js';
 import { serverWaitMs } from './rate-limit-headers.js';
-import { troubleshoot, type Failure } from './troubleshoot.js';
+import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
 
 /**
  * A 429 that says how long to wait (Retry-After or a reset header) is the server pacing us, not a
@@ -27,6 +27,8 @@ export interface RetryOptions {
   headerWaitCapMs: number;
   random?: Random;
   events?: TransportEvents;
+  /** The source's integration's hints for failed requests. */
+  advise?: Advisor;
 }
 
 interface Attempt {
@@ -68,7 +70,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           carriesCursor: context.carriesCursor,
         };
         const giveUp = (final: boolean): HelError => {
-          const { message, hint } = troubleshoot({ ...failure, final });
+          const { message, hint } = troubleshoot({ ...failure, final }, options.advise);
           const code = result.error?.code ?? 'HEL_HTTP_STATUS';
           events?.onError?.({ source: context.source, code, url });
           return new HelError(code, message, { source: context.source, url, attempt, status, hint }, { cause: result.error });
@@ -86,7 +88,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
 
         const delayMs = serverWait ?? backoffDelayMs(Math.max(1, failures), retries, options.random);
         if (status === 429) events?.onRateLimited?.({ source: context.source, delayMs, url });
-        events?.onRetry?.({ source: context.source, attempt: attempt + 1, delayMs, reason: troubleshoot({ ...failure, retryInMs: delayMs }).message, url });
+        events?.onRetry?.({ source: context.source, attempt: attempt + 1, delayMs, reason: troubleshoot({ ...failure, retryInMs: delayMs }, options.advise).message, url });
         await clock.sleep(delayMs, context.signal);
       }
     },

@@ -1,7 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { HelError } from '../errors.js';
-import { streamOfUrl } from '../integrations/onepassword/regions.js';
 import { redactUrl } from '../source/redact-url.js';
+
+/** An integration's own hint for a failure (its status-code page), or undefined for the generic one. */
+export type Advisor = (failure: Failure) => string | undefined;
 
 /** One failed attempt, as the retry wrapper sees it. */
 export interface Failure {
@@ -27,7 +29,6 @@ export interface Troubleshooting {
   hint: string;
 }
 
-const STATUS_PAGE = 'https://developer.1password.com/docs/events-api/status-codes/';
 const MAX_SERVER_MESSAGE = 200;
 
 /** The message of a JSON error body: 1Password `{"Error":{"Message"}}` or `{status,message}`, or OAuth-style `error_description`. */
@@ -66,43 +67,35 @@ function formatDelay(ms: number): string {
 }
 
 function statusHint(f: Failure & { status: number }): string {
-  const stream = streamOfUrl(f.url)?.stream;
   switch (f.status) {
     case 400:
       if (f.carriesCursor) {
         return 'the server rejected the stored cursor (expired, or from another account or endpoint); set on_cursor_error: reset to restart from the last event time';
       }
-      return stream !== undefined
-        ? 'the request body must be a JSON object: the first request uses a ResetCursor (e.g. {} or {limit, start_time}), later ones the cursor from the previous response; limit is 1-1000 and times are RFC 3339'
-        : 'the server rejected the request: check body, query_params and headers';
+      return 'the server rejected the request: check body, query_params and headers';
     case 401:
-      return stream !== undefined
-        ? `the token is invalid, revoked or expired, or lacks this endpoint's feature: the token needs the ${stream} feature (Events to Report in the Events Reporting integration)`
-        : 'the credentials are invalid, revoked or expired, or lack the scope this endpoint needs';
+      return 'the credentials are invalid, revoked or expired, or lack the scope this endpoint needs';
     case 403:
       return 'the credentials are valid but not allowed to read this endpoint: check the token\'s permissions or scopes';
     case 404:
-      return stream !== undefined
-        ? 'check the URL / region: the host must match the account (events.1password.com, .ca, .eu or events.ent.1password.com)'
-        : 'check the URL / region';
+      return 'check the URL / region';
     case 408:
       return 'the server timed out waiting for the request; check the network or proxy';
     case 429:
-      return stream !== undefined
-        ? 'rate limited: 1Password allows 600 requests/min and 30,000/h shared by all streams; set rate_limit.budget with max_requests_per_minute / max_requests_per_hour, or raise schedule.interval_secs'
-        : 'rate limited: lower the request rate (rate_limit.max_requests_per_minute / max_requests_per_hour, page_delay_secs, schedule.interval_secs)';
+      return 'rate limited: lower the request rate (rate_limit.max_requests_per_minute / max_requests_per_hour, page_delay_secs, schedule.interval_secs)';
     default:
-      if (f.status >= 500) {
-        return stream !== undefined ? `a server error; see ${STATUS_PAGE}` : 'a server error on the API side; Hel retries and polls again later';
-      }
+      if (f.status >= 500) return 'a server error on the API side; Hel retries and polls again later';
       return 'an unexpected status; check the URL, method and headers';
   }
 }
 
-/** Maps one failure to a message and a hint a user can act on; never includes secrets. */
-export function troubleshoot(f: Failure): Troubleshooting {
+/**
+ * Maps one failure to a message and a hint a user can act on; never includes secrets. The source's
+ * integration, when it has one, may give its own hint (its status-code documentation).
+ */
+export function troubleshoot(f: Failure, advise?: Advisor): Troubleshooting {
   if (f.status !== undefined) {
-    return { message: statusLine(f.status, f.body) + outcome(f), hint: statusHint({ ...f, status: f.status }) };
+    return { message: statusLine(f.status, f.body) + outcome(f), hint: advise?.(f) ?? statusHint({ ...f, status: f.status }) };
   }
   const error = f.error;
   return {

@@ -1,5 +1,7 @@
-import { EXPIRY_WARNING_DAYS } from '../integrations/onepassword/jwt.js';
 import { listSecrets, type SecretStoreOptions } from './store.js';
+
+/** A credential expiring within this many days is announced by validate, run and the report. */
+export const EXPIRY_WARNING_DAYS = 14;
 
 export interface SecretExpiry {
   /** ISO time of the token's `exp`; undefined when the value is not a JWT or never expires. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HelError } from '../errors.js';
-import { decodeEventsToken } from '../integrations/onepassword/jwt.js';
+import { tokenExpiry } from '../integrations/registry.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { openSecrets, sealSecrets, type SecretsPayload, type StoredSecret } from './envelope.js';
 import { resolveKeyMaterial, type SecretStoreOptions } from './master-key.js';
@@ -104,6 +104,5 @@ export function removeSecret(name: string, options: SecretStoreOptions): void {
 }
 
 function jwtExpiry(value: string): string | undefined {
-  const exp = decodeEventsToken(value)?.exp;
-  return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000).toISOString() : undefined;
+  return tokenExpiry(value)?.toISOString();
 }

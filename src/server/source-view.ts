@@ -71,7 +71,7 @@ export function configJson(source: ResolvedSource): Record<string, unknown> {
     timestamp_path: source.timestamp_path ?? null,
     on_cursor_error: source.on_cursor_error,
     label: { key: source.labelKey, value: source.labelValue },
-    onepassword: source.onepassword ?? null,
+    integration: source.integration ?? null,
   };
 }
 

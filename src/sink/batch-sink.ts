@@ -30,4 +30,17 @@ export interface BatchSink {
   close(): Promise<void>;
   /** Whether the sink can currently accept and acknowledge batches (for /readyz). */
   healthy(): boolean;
+  /**
+   * Optional, for a sink that can read back what it wrote (a file): an opaque mark of how far its
+   * output is durable. The engine calls it after a flush and saves it with the checkpoint; every
+   * line written before the call lies before the mark.
+   */
+  position?(signal: AbortSignal): Promise<string>;
+  /**
+   * Optional, with `position`: calls `visit` with every whole line written after `mark` (in that
+   * output and the ones rotated after it), and resolves with the mark of the end of what it read,
+   * or undefined when the output the mark names is gone. Bounded: a tail longer than the sink's
+   * read-back cap is an error, not a long stall.
+   */
+  readBack?(mark: string, visit: (line: string) => void, signal: AbortSignal): Promise<string | undefined>;
 }

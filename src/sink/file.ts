@@ -2,50 +2,53 @@ import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { HelError, isHelError } from '../errors.js';
-import type { Sink } from './sink.js';
+import type { BatchSink, SinkBatch } from './batch-sink.js';
+import { formatMark, readBackLines, type OutputMark } from './read-back.js';
 import { rotatedName, type RotationPolicy } from './rotation.js';
 
 /**
  * Appends NDJSON to a file. `flush` fsyncs, so a checkpoint that follows it never points past
  * what is on disk. Rotation renames the current file (daily, or past a size) before a write;
- * it happens only at chunk boundaries, so a page is never split across files.
+ * it happens only at batch boundaries, so a page is never split across files.
  *
- * Every source of a run shares the one sink. Opening, rotation and closing take turns with the
- * writes' hand-over, in call order, and wait for the writes and fsyncs in flight: otherwise
- * concurrent first writes would each open (and leak) a handle and each repair a torn line, and a
- * rotation could close the handle under another source's write.
+ * Every source of a run shares the one sink. Writes, opening, rotation and closing take turns in
+ * call order, so each write's offset is known exactly: a failed write is cut off again
+ * (`ftruncate` to where it began, e.g. a full disk), and `position` can name the end of the lines
+ * a checkpoint covers. The fsyncs run outside the turns, alongside other sources' writes.
  */
-export class FileSink implements Sink {
+export class FileSink implements BatchSink {
   readonly description: string;
   private handle: FileHandle | undefined;
+  /** `dev:ino` of the open file. */
+  private identity = '';
   private size = 0;
   private day = '';
   private dirty = false;
   private ok = true;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly syncs = new Set<Promise<void>>();
   private syncing: Promise<void> = Promise.resolve();
+  /** The end of what the last completed fsync covers. */
+  private durable: OutputMark = { identity: '', offset: 0 };
 
   constructor(
     private readonly path: string,
     private readonly rotation: RotationPolicy = { kind: 'none' },
     private readonly now: () => Date = () => new Date(),
+    private readonly readBackCap?: number,
   ) {
     this.description = `file ${path}`;
   }
 
-  write(chunk: Uint8Array): Promise<void> {
-    // Only opening and rotation take turns; the write itself runs alongside other sources' writes.
+  write(batch: SinkBatch): Promise<void> {
     return this.serially(async () => {
       try {
         await this.rotateIfDue();
-        const handle = await this.ensureOpen();
-        this.size += chunk.length;
-        return { written: this.track(this.append(handle, chunk)) };
+        await this.append(await this.ensureOpen(), batch.bytes);
       } catch (err) {
         throw this.failed(err);
       }
-    }).then(({ written }) => written);
+    });
   }
 
   /**
@@ -54,6 +57,18 @@ export class FileSink implements Sink {
    */
   flush(): Promise<void> {
     return this.serially(() => Promise.resolve({ synced: this.syncWritten() })).then(({ synced }) => synced);
+  }
+
+  /** After a flush: the durable end, at or past every line this caller wrote. Opens the file if need be. */
+  position(): Promise<string> {
+    return this.serially(async () => {
+      if (!this.handle) await this.ensureOpen();
+      return formatMark(this.durable);
+    });
+  }
+
+  readBack(mark: string, visit: (line: string) => void, signal: AbortSignal): Promise<string | undefined> {
+    return this.serially(() => readBackLines(this.path, mark, visit, { cap: this.readBackCap, signal }));
   }
 
   close(): Promise<void> {
@@ -71,41 +86,58 @@ export class FileSink implements Sink {
   }
 
   /**
-   * One write(2) in append mode: the kernel places it whole at the end of the file, so concurrent
-   * appends never interleave. A short write (a full disk) is an error, not something to finish
-   * later, when another source's page may already follow it.
+   * One write(2) in append mode. A short write (a full disk) is an error, not something to finish
+   * later; the part that landed is cut off so the file ends on the last whole page again.
    */
-  private async append(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  private async append(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+    const start = this.size;
     try {
-      const { bytesWritten } = await handle.write(chunk, 0, chunk.length);
-      if (bytesWritten !== chunk.length) throw new Error(`short write: ${bytesWritten} of ${chunk.length} bytes`);
+      const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
+      if (bytesWritten !== bytes.length) throw new Error(`short write: ${bytesWritten} of ${bytes.length} bytes`);
+      this.size = start + bytes.length;
       this.dirty = true;
     } catch (err) {
-      throw this.failed(err);
+      throw await this.cutBack(handle, start, err);
     }
   }
 
-  private track(operation: Promise<void>): Promise<void> {
-    this.inFlight.add(operation);
-    const settled = (): void => {
-      this.inFlight.delete(operation);
-    };
-    operation.then(settled, settled);
-    return operation;
+  /** Truncates to `offset` after a failed write; the error says whether that worked. */
+  private async cutBack(handle: FileHandle, offset: number, err: unknown): Promise<HelError> {
+    const message = err instanceof Error ? err.message : String(err);
+    try {
+      await handle.truncate(offset);
+      this.size = offset;
+      return this.outputError(err, `${message}; the file was cut back to its last whole page (${offset} bytes)`);
+    } catch (truncateErr) {
+      return this.outputError(err, `${message}; cutting the file back to ${offset} bytes failed too (${(truncateErr as Error).message}), so it may end with a partial page`);
+    }
   }
 
   /** An fsync covering every completed write: a new one if any completed since the last began. */
   private syncWritten(): Promise<void> {
     if (this.handle && this.dirty) {
       this.dirty = false;
-      this.syncing = this.track(this.handle.sync().catch((err: unknown) => Promise.reject(this.failed(err))));
+      const handle = this.handle;
+      const covers: OutputMark = { identity: this.identity, offset: this.size };
+      const sync = handle.sync().then(
+        () => {
+          if (covers.identity !== this.durable.identity || covers.offset > this.durable.offset) this.durable = covers;
+        },
+        (err: unknown) => Promise.reject(this.failed(err)),
+      );
+      this.syncs.add(sync);
+      const settled = (): void => {
+        this.syncs.delete(sync);
+      };
+      sync.then(settled, settled);
+      this.syncing = sync;
     }
     return this.syncing;
   }
 
-  /** Waits for the writes and fsyncs in flight, fsyncs, and closes: before a rotation or at the end. */
+  /** Waits for the fsyncs in flight, fsyncs, and closes: before a rotation or at the end. */
   private async closeHandle(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.syncs]);
     // Only a new fsync: one that failed earlier has already failed its own flush.
     if (this.dirty) await this.syncWritten();
     await this.handle?.close();
@@ -119,20 +151,24 @@ export class FileSink implements Sink {
 
   private async ensureOpen(): Promise<FileHandle> {
     if (this.handle) return this.handle;
-    this.handle = await open(this.path, 'a+', 0o640);
-    this.size = (await this.handle.stat()).size;
+    const handle = await open(this.path, 'a+', 0o640);
+    const info = await handle.stat({ bigint: true });
+    this.handle = handle;
+    this.identity = `${info.dev}:${info.ino}`;
+    this.size = Number(info.size);
     // A kill during a write can leave a torn last line; without a newline first, our first line
     // would be glued to it and unreadable, losing an event that the restart re-emits.
     if (this.size > 0) {
       const last = Buffer.alloc(1);
-      await this.handle.read(last, 0, 1, this.size - 1);
+      await handle.read(last, 0, 1, this.size - 1);
       if (last[0] !== 0x0a) {
-        await this.handle.write('\n');
+        await handle.write('\n');
         this.size += 1;
       }
     }
+    this.durable = { identity: this.identity, offset: this.size };
     this.day = this.now().toISOString().slice(0, 10);
-    return this.handle;
+    return handle;
   }
 
   private async rotateIfDue(): Promise<void> {
@@ -152,8 +188,7 @@ export class FileSink implements Sink {
     this.size = 0;
   }
 
-  private outputError(err: unknown): HelError {
-    const message = err instanceof Error ? err.message : String(err);
+  private outputError(err: unknown, message = err instanceof Error ? err.message : String(err)): HelError {
     return new HelError('HEL_OUTPUT', `cannot write to ${this.path}: ${message}`, { hint: 'check the path, free space and permissions; the cursor was not advanced' }, { cause: err });
   }
 }

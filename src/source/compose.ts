@@ -5,6 +5,7 @@ import { budgetTransport, type BudgetRegistry } from '../resilience/budget.js';
 import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
+import type { Advisor } from '../resilience/troubleshoot.js';
 import { authTransport } from './auth/auth-transport.js';
 import type { SecretContext } from './auth/read-secret.js';
 import { httpTransport } from './http-transport.js';
@@ -24,6 +25,8 @@ export interface ComposeOptions {
   dispatcher?: Dispatcher;
   maxResponseBytes?: number;
   random?: Random;
+  /** The source's integration's hints for failed requests. */
+  advise?: Advisor;
 }
 
 /**
@@ -66,5 +69,6 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
     headerWaitCapMs: capMs,
     random: options.random,
     events,
+    advise: options.advise,
   });
 }

@@ -42,7 +42,7 @@ const cases: Case[] = [
     name: 'seed source with ONEPASSWORD_EVENTS_TOKEN empty',
     yaml: SEED_CONFIG,
     env: { ONEPASSWORD_EVENTS_TOKEN: '' },
-    problems: [`hel.yaml:11:18 sources.1password-audit.auth.token_env: ONEPASSWORD_EVENTS_TOKEN is not set (${EXPORT_HINT})`],
+    problems: [`hel.yaml:11:18 sources.1password-audit.auth.token_env: ONEPASSWORD_EVENTS_TOKEN is empty (${EXPORT_HINT})`],
   },
   {
     name: 'short form with the token unset: one problem, no region noise',

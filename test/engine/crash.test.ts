@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { isJson, prng } from '../helpers/crash.js';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
 import { parseLines, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -12,26 +13,6 @@ const MAX_RESTARTS = 60;
 /** After this many kills, or this long, the runs are left to finish: that bounds the test's time. */
 const MAX_KILLS = 10;
 const KILL_WINDOW_MS = 20_000;
-
-/** Small seeded PRNG (mulberry32), so a failure can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function isJson(line: string): boolean {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('SIGKILL at random points, restart until done: every event is in the output, no page skipped', async (t) => {
   const seed = Number(process.env.HEL_CRASH_SEED ?? Date.now() % 1_000_000);

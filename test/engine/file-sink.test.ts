@@ -12,10 +12,11 @@ import { composeTransport } from '../../src/source/compose.js';
 import { createDispatcher } from '../../src/source/http-transport.js';
 import { paginatorFor } from '../../src/source/pagination/index.js';
 import { FileSink } from '../../src/sink/file.js';
-import type { Sink } from '../../src/sink/sink.js';
+import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
+import { batchOf } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('FileSink daily rotation: a new day renames the file to <stem>.<previous day>.<ext>', async (t) => {
@@ -23,12 +24,12 @@ test('FileSink daily rotation: a new day renames the file to <stem>.<previous da
   const path = join(dir, 'events.ndjson');
   let now = new Date('2026-03-01T23:59:58Z');
   const sink = new FileSink(path, { kind: 'daily' }, () => now);
-  await sink.write(Buffer.from('{"n":1}\n'));
+  await sink.write(batchOf('{"n":1}\n'));
   await sink.flush();
   now = new Date('2026-03-01T23:59:59Z');
-  await sink.write(Buffer.from('{"n":2}\n'));
+  await sink.write(batchOf('{"n":2}\n'));
   now = new Date('2026-03-02T00:00:01Z');
-  await sink.write(Buffer.from('{"n":3}\n'));
+  await sink.write(batchOf('{"n":3}\n'));
   await sink.close();
   assert.deepEqual(readdirSync(dir).sort(), ['events.2026-03-01.ndjson', 'events.ndjson']);
   assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"n":1}\n{"n":2}\n');
@@ -42,7 +43,7 @@ test('FileSink daily rotation after a restart uses the existing file\'s day', as
   const yesterday = new Date('2026-03-01T12:00:00Z');
   utimesSync(path, yesterday, yesterday);
   const sink = new FileSink(path, { kind: 'daily' }, () => new Date('2026-03-02T08:00:00Z'));
-  await sink.write(Buffer.from('{"new":true}\n'));
+  await sink.write(batchOf('{"new":true}\n'));
   await sink.close();
   assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"old":true}\n');
   assert.equal(readFileSync(path, 'utf8'), '{"new":true}\n');
@@ -53,27 +54,27 @@ test('FileSink size rotation never splits a chunk and keeps appending after reop
   const path = join(dir, 'e.ndjson');
   const big = `${JSON.stringify({ pad: 'y'.repeat(700 * 1024) })}\n`;
   const sink = new FileSink(path, { kind: 'size', maxBytes: 1024 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
-  await sink.write(Buffer.from(big));
-  await sink.write(Buffer.from(big));
+  await sink.write(batchOf(big));
+  await sink.write(batchOf(big));
   await sink.close();
   assert.ok(!existsSync(join(dir, 'e.2026-03-01T10-00-00.ndjson')), 'under the limit before the second chunk: no rotation yet');
   const reopened = new FileSink(path, { kind: 'size', maxBytes: 1024 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
-  await reopened.write(Buffer.from('{"after":1}\n'));
+  await reopened.write(batchOf('{"after":1}\n'));
   await reopened.close();
   assert.equal(readFileSync(join(dir, 'e.2026-03-01T10-00-00.ndjson'), 'utf8'), big + big);
   assert.equal(readFileSync(path, 'utf8'), '{"after":1}\n');
 });
 
 /** Logs write / flush / commit in order; flush fails on demand. */
-class OrderedSink implements Sink {
+class OrderedSink implements BatchSink {
   readonly description = 'ordered';
   constructor(
     private readonly log: string[],
     private readonly failFlushAt = Infinity,
   ) {}
   private flushes = 0;
-  write(chunk: Uint8Array): Promise<void> {
-    this.log.push(`write ${Buffer.from(chunk).toString('utf8').split('\n').length - 1}`);
+  write(batch: SinkBatch): Promise<void> {
+    this.log.push(`write ${batch.lineEnds.length}`);
     return Promise.resolve();
   }
   flush(): Promise<void> {
@@ -99,7 +100,7 @@ class OrderedStore extends MemoryStateStore {
   }
 }
 
-async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink: Sink, store: MemoryStateStore) {
+async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink: BatchSink, store: MemoryStateStore) {
   const config = parseConfig(JSON.stringify({ sources: { s: { url, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' } } } }), 'x.yaml', { env: {} });
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
@@ -134,12 +135,12 @@ test('FileSink isolates a torn last line (a crash mid-write) so the next line st
   const path = join(dir, 'events.ndjson');
   writeFileSync(path, '{"a":1}\n{"b":2,"pa');
   const sink = new FileSink(path);
-  await sink.write(Buffer.from('{"c":3}\n'));
+  await sink.write(batchOf('{"c":3}\n'));
   await sink.close();
   const lines = readFileSync(path, 'utf8').split('\n');
   assert.deepEqual(lines, ['{"a":1}', '{"b":2,"pa', '{"c":3}', '']);
   const clean = new FileSink(path);
-  await clean.write(Buffer.from('{"d":4}\n'));
+  await clean.write(batchOf('{"d":4}\n'));
   await clean.close();
   assert.equal(readFileSync(path, 'utf8'), '{"a":1}\n{"b":2,"pa\n{"c":3}\n{"d":4}\n', 'a file ending in a newline gets nothing extra');
 });
@@ -156,7 +157,7 @@ test('FileSink shared by concurrent sources: one file handle, one torn-line repa
     Buffer.from(Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ source, round, i, pad: 'x'.repeat(100) })}\n`).join(''));
   for (const round of [1, 2]) {
     await Promise.all(Array.from({ length: 16 }, async (_, source) => {
-      await sink.write(page(source, round));
+      await sink.write(batchOf(page(source, round)));
       await sink.flush();
     }));
   }

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { composeTransport } from '../../src/source/compose.js';
 import { createDispatcher } from '../../src/source/http-transport.js';
-import type { Sink } from '../../src/sink/sink.js';
+import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js';
 import { waitFor, within } from '../helpers/hel-process.js';
@@ -51,11 +51,11 @@ class ManualClock implements Clock {
   }
 }
 
-class CollectingSink implements Sink {
+class CollectingSink implements BatchSink {
   readonly description = 'memory';
   readonly chunks: string[] = [];
-  write(chunk: Uint8Array): Promise<void> {
-    this.chunks.push(Buffer.from(chunk).toString('utf8'));
+  write(batch: SinkBatch): Promise<void> {
+    this.chunks.push(Buffer.from(batch.bytes).toString('utf8'));
     return Promise.resolve();
   }
   flush(): Promise<void> {

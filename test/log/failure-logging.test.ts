@@ -4,7 +4,7 @@ import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { SourceRuntime } from '../../src/engine/source-runtime.js';
 import { createLogger } from '../../src/log/logger.js';
-import type { Sink } from '../../src/sink/sink.js';
+import type { BatchSink } from '../../src/sink/batch-sink.js';
 import type { HttpResponse, HttpTransport } from '../../src/source/transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { captureStream } from './capture.js';
@@ -17,7 +17,7 @@ sources:
       circuit_breaker: { enabled: false }
 `;
 
-const nullSink: Sink = { description: 'null', write: () => Promise.resolve(), flush: () => Promise.resolve(), close: () => Promise.resolve(), healthy: () => true };
+const nullSink: BatchSink = { description: 'null', write: () => Promise.resolve(), flush: () => Promise.resolve(), close: () => Promise.resolve(), healthy: () => true };
 
 /** A transport that answers with whatever status the test sets next. */
 function scriptedTransport(): { transport: HttpTransport; status: number } {

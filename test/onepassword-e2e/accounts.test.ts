@@ -96,9 +96,9 @@ void test('validate prints one line per account, and one per source with -v', as
   assert.equal(short.code, 0, short.stderr);
   const lines = short.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 4, short.stdout);
-  assert.match(lines[0] ?? '', new RegExp(`^msp/acme: 3 sources \\(auditevents, signinattempts, itemusages\\) at ${mock.url} v2, every 300s ±30s, budget onepassword:`));
-  assert.match(lines[1] ?? '', /^msp\/globex: 1 source \(auditevents\) at .* v2,/);
-  assert.match(lines[2] ?? '', /^msp\/initech: 3 sources .* v1,/);
+  assert.match(lines[0] ?? '', new RegExp(`^msp/acme: 3 sources \\(auditevents, signinattempts, itemusages\\) at ${mock.url}, every 300s ±30s, budget onepassword:`));
+  assert.match(lines[1] ?? '', /^msp\/globex: 1 source \(auditevents\) at \S+, every/);
+  assert.match(lines[2] ?? '', /^msp\/initech: 3 sources \(auditevents, signinattempts, itemusages\)/);
   assert.equal(lines[3], 'config valid: 7 sources in hel.yaml');
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hel.yaml'), yaml);

@@ -2,6 +2,7 @@ import type { TestContext } from 'node:test';
 import type { Clock } from '../../src/clock.js';
 import type { AuthConfig, ResilienceConfig } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
+import type { Advisor } from '../../src/resilience/troubleshoot.js';
 import { composeTransport } from '../../src/source/compose.js';
 import type { HttpRequest, HttpTransport, RequestContext, TransportEvents } from '../../src/source/transport.js';
 import { resilience } from './config.js';
@@ -22,6 +23,7 @@ export interface HarnessOptions {
   budgets?: BudgetRegistry;
   source?: string;
   events?: TransportEvents;
+  advise?: Advisor;
 }
 
 /** The full chain composeTransport builds, over a real undici agent, with a fake clock. */
@@ -35,6 +37,7 @@ export function harness(t: TestContext, options: HarnessOptions = {}): Harness {
     clock: options.clock ?? clock,
     budgets: options.budgets ?? new BudgetRegistry(options.clock ?? clock),
     dispatcher: testDispatcher(t),
+    advise: options.advise,
     events: {
       ...options.events,
       onRetry: (info) => retries.push({ attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemClock } from '../../src/clock.js';
 import { isHelError, type HelError } from '../../src/errors.js';
+import { onePassword } from '../../src/integrations/onepassword/index.js';
 import { resilience } from './config.js';
 import { context, harness, post, thrown } from './harness.js';
 import { json, scriptedServer } from './scripted-server.js';
@@ -45,7 +46,7 @@ test('backoff is capped at max_backoff_secs', async (t) => {
 
 test('attempts exhausted: HEL_HTTP_STATUS with status, attempt, redacted URL and hint', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 503, { status: 503, message: 'maintenance window' }));
-  const h = harness(t, { resilience: resilience({ retries: { max_attempts: 3 } }) });
+  const h = harness(t, { resilience: resilience({ retries: { max_attempts: 3 } }), advise: onePassword.troubleshoot });
   const err = (await thrown(() => h.transport.send(post(`${server.url}/api/v2/auditevents?token=abc`), context()))) as HelError;
   assert.ok(isHelError(err));
   assert.equal(err.code, 'HEL_HTTP_STATUS');
@@ -81,7 +82,7 @@ for (const status of [400, 401, 403, 404, 405, 422]) {
 
 test('401 on a 1Password endpoint names the feature the token needs', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 401, { Error: { Message: 'Unauthorized' } }));
-  const h = harness(t);
+  const h = harness(t, { advise: onePassword.troubleshoot });
   const err = (await thrown(() => h.transport.send(post(`${server.url}/api/v2/signinattempts`), context()))) as HelError;
   assert.equal(err.message, 'HTTP 401 Unauthorized');
   assert.match(err.context.hint ?? '', /invalid, revoked or expired/);
@@ -99,7 +100,7 @@ test('400 on a stored cursor says the cursor was rejected and suggests on_cursor
 
 test('400 on a first request explains the ResetCursor body', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 400, { status: 400, message: 'limit must be between 1 and 1000' }));
-  const h = harness(t);
+  const h = harness(t, { advise: onePassword.troubleshoot });
   const err = (await thrown(() => h.transport.send(post(`${server.url}/api/v2/auditevents`, '{"limit":5000}'), context()))) as HelError;
   assert.equal(err.message, 'HTTP 400 Bad Request ("limit must be between 1 and 1000")');
   assert.match(err.context.hint ?? '', /JSON object.*ResetCursor.*cursor from the previous response/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HelError } from '../../src/errors.js';
+import { onePassword } from '../../src/integrations/onepassword/index.js';
 import { failureLine, serverMessage, troubleshoot } from '../../src/resilience/troubleshoot.js';
 
 const OP = 'https://events.1password.com/api/v2/auditevents';
@@ -29,10 +30,15 @@ test('each failure gets a line a user can act on', () => {
     [{ url: OP, attempt: 1, status: 500, retryInMs: 300_000 }, /retrying in 5 min/, /server error/],
   ];
   for (const [failure, message, hint] of cases) {
-    const result = troubleshoot(failure);
+    const result = troubleshoot(failure, onePassword.troubleshoot);
     assert.match(result.message, message);
     assert.match(result.hint, hint);
   }
+});
+
+test('without an integration the hints are generic', () => {
+  assert.match(troubleshoot({ url: OP, attempt: 1, status: 404, final: true }).hint, /^check the URL \/ region$/);
+  assert.match(troubleshoot({ url: OP, attempt: 1, status: 429, final: true }).hint, /lower the request rate/);
 });
 
 test('network and timeout failures keep their own message and hint', () => {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { configSchema, rawSourceEntrySchema } from '../../config/schema.js';
+import { configSchema, sourceSchema } from '../../config/schema.js';
+import { integrations } from '../../integrations/registry.js';
 
 /** JSON Schema of hel.yaml, generated from the same zod definition that validates it. */
 export function configJsonSchema(): unknown {
-  const documented = configSchema.extend({ sources: z.record(z.string(), rawSourceEntrySchema) });
+  const entry = z.union([...integrations().map((i) => i.schema), sourceSchema]);
+  const documented = configSchema.extend({ sources: z.record(z.string(), entry) });
   return { ...z.toJSONSchema(documented, { io: 'input', unrepresentable: 'any' }), title: 'hel.yaml' };
 }
 

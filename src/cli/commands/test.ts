@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { HelError } from '../../errors.js';
 import { describeError } from '../../engine/source-runtime.js';
 import type { PageReport } from '../../engine/poll.js';
-import { checkOnePasswordConnection, type CheckLine } from '../../integrations/onepassword/connection-test.js';
-import { streamOfUrl } from '../../integrations/onepassword/regions.js';
+import type { CheckLine } from '../../integrations/integration.js';
+import { integrationOf } from '../../integrations/registry.js';
 import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
 import { openRuntime, type RunFlags } from '../open-runtime.js';
 import { shutdownSignal } from '../signals.js';
@@ -41,13 +41,15 @@ export function registerTestCommand(program: Command): void {
       const err = (line: string) => process.stderr.write(line + '\n');
       try {
         let connectionFailed = false;
-        if ((source.onepassword || streamOfUrl(source.url)) && opts.replayDir === undefined) {
-          err(`${source.name}: 1Password connection test`);
-          const checks = await checkOnePasswordConnection(source, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file }, Date.now(), shutdown.signal);
+        const integration = integrationOf(source);
+        if (integration?.connectionTest && opts.replayDir === undefined) {
+          err(`${source.name}: ${integration.title} connection test`);
+          const check = await integration.connectionTest();
+          const checks = await check(source, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file }, Date.now(), shutdown.signal);
           err(formatChecks(checks));
           connectionFailed = checks.some((c) => c.level === 'fail');
         }
-        const opened = await openRuntime(config, opts, { logger, only: [source.name] });
+        const opened = await openRuntime(config, opts, { logger, only: [source.name], commit: opts.commit === true });
         try {
           const before = { ...opened.runtime.source(source.name)!.keys };
           const started = Date.now();
@@ -59,9 +61,7 @@ export function registerTestCommand(program: Command): void {
             for (const key of ['cursor', 'next_url']) {
               if (r.position[key] !== before[key]) err(`  ${key} ${opts.commit ? 'moved' : 'would move'}: ${before[key] ?? '(none)'} -> ${r.position[key] ?? '(none)'}${opts.commit ? '' : ' (not saved: pass --commit)'}`);
             }
-            if (r.events === 0 && (source.onepassword || streamOfUrl(source.url))) {
-              err('  no events: a first request without start_time covers only the last hour; set body.start_time (at most 120 days back) to backfill. Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.');
-            }
+            if (r.events === 0 && integration?.noEventsHint !== undefined) err(`  no events: ${integration.noEventsHint}`);
           } else if ('skipped' in outcome) {
             err(`  skipped: ${outcome.reason}`);
           } else {

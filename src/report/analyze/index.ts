@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_DAYS } from '../../integrations/onepassword/jwt.js';
+import { EXPIRY_WARNING_DAYS } from '../../secrets/expiry.js';
 import { isoOf, type ReportEvent } from '../event.js';
 import { readReportEvents, type InputStats, type TimeWindow } from '../read.js';
 import type { ReportData, TokenExpiry } from '../report-data.js';

@@ -1,0 +1,126 @@
+import type { z } from 'zod';
+import type { ResolvedSource } from '../config/load.js';
+import type { SourceConfig } from '../config/schema.js';
+import type { Failure } from '../resilience/troubleshoot.js';
+import type { SecretContext } from '../source/auth/read-secret.js';
+import type { SecretRef } from '../source/auth/secret-refs.js';
+
+/**
+ * One SaaS integration (1Password, Okta, GitHub…) as a plug-in. The generic layers (config, engine,
+ * CLI, troubleshooting, secrets) know integrations only through this interface and the registry;
+ * everything vendor-specific lives in src/integrations/<vendor>/.
+ */
+export interface Integration<Short = unknown> {
+  /** The short form's `type:` value, e.g. `okta`. Also the `integration` of every source it owns. */
+  readonly type: string;
+  /** Human name of the API, e.g. "Okta System Log". */
+  readonly title: string;
+  /** The zod schema of the short form (`type: <type>` plus its keys). */
+  readonly schema: z.ZodType<Short>;
+  /** Turns one short-form entry into ready sources; reports problems against the entry's keys. */
+  expand(name: string, config: Short, ctx: ExpandContext): Expansion;
+  /** Whether a source written out in full (with `url:`) calls this vendor's API. */
+  owns?: (source: SourceConfig) => boolean;
+  /** Defaults for a source it owns that the user did not set (dedupe key, event time, budget). */
+  applyDefaults?: (source: ResolvedSource) => ResolvedSource;
+  /** Semantic checks of a source it owns, before any request (no network). */
+  check?: (source: ResolvedSource, now: number) => SourceProblem[];
+  /** Non-fatal notes about a source it owns (validate prints them, run logs them). */
+  warnings?: (source: ResolvedSource, now: number) => string[];
+  /** A vendor-specific hint for a failed request, or undefined to keep the generic one. */
+  troubleshoot?: (failure: Failure) => string | undefined;
+  /** The hint when a credential of a source it owns is missing. */
+  missingSecretHint?: (ref: SecretRef) => string;
+  /** When a credential of this vendor expires, if the credential says so (e.g. a JWT's `exp`). */
+  tokenExpiry?: (token: string) => Date | undefined;
+  /** Printed by `hel test` when a poll returned no events: the vendor's usual reasons. */
+  readonly noEventsHint?: string;
+  /** Loaded on demand: the connection test brings an HTTP client. */
+  connectionTest?: () => Promise<ConnectionTest>;
+  /** `hel mock <type>`: a loopback fake of the vendor's API. */
+  readonly mock?: MockCommand;
+  /** Output mappings of this vendor's events (OCSF, ECS), when it has them. */
+  readonly mappings?: EventMappings;
+}
+
+export interface ExpandContext {
+  env: NodeJS.ProcessEnv;
+  globalLabelKey: string;
+  /** Off for replay, which sends no credentials. */
+  requireSecrets: boolean;
+  secretsPath: string;
+  keyFile?: string;
+  now: () => number;
+}
+
+export interface SourceProblem {
+  /** Key path relative to the source (or, for an expansion, to the short-form entry). */
+  path: (string | number)[];
+  message: string;
+  hint?: string;
+}
+
+export interface Expansion {
+  sources: ResolvedSource[];
+  issues: SourceProblem[];
+  warnings: string[];
+}
+
+/** Which integration a source belongs to; set on every source an integration expands or owns. */
+export interface SourceIntegration {
+  type: string;
+  /** The short-form entry it was expanded from; absent for a source written out in full. */
+  entry?: string;
+  /** The vendor's stream (endpoint family) this source reads, e.g. `auditevents`. */
+  stream?: string;
+  /** The account (tenant) of a multi-account entry; `hel validate` folds its sources into one line. */
+  account?: string;
+}
+
+/** One line of a connection test, as `hel test` and `hel validate --online` print it. */
+export interface CheckLine {
+  level: 'ok' | 'info' | 'warn' | 'fail';
+  text: string;
+}
+
+export type ConnectionTest = (source: ResolvedSource, secrets: SecretContext, now: number, signal: AbortSignal) => Promise<CheckLine[]>;
+
+/** A CLI option of `hel mock <type>` (commander syntax). */
+export interface MockOption {
+  flags: string;
+  description: string;
+  default?: string;
+}
+
+export interface RunningMock {
+  url: string;
+  /** What the banner prints after the URL: token, environment, a hel.yaml snippet, a curl line. */
+  banner: string[];
+  close(): Promise<void>;
+}
+
+export interface MockCommand {
+  description: string;
+  options: MockOption[];
+  /** Starts the fake; `options` are commander's parsed values (camelCase keys). */
+  start(options: Record<string, string | boolean | undefined>, log: ((line: string) => void) | undefined): Promise<RunningMock>;
+}
+
+/** What an output mapping knows beside the event itself. */
+export interface MappingContext {
+  /** The source name (its NDJSON label value). */
+  source: string;
+  /** The vendor stream the event came from, when the integration has several. */
+  stream?: string;
+  /** When Hel collected the event (ISO time). */
+  collectedAt: string;
+}
+
+/**
+ * Per-format mappers of one vendor's events. Each takes the raw event and returns the mapped
+ * object (OCSF 1.8.0 class, or an ECS document); the envelope and sinks stay generic.
+ */
+export interface EventMappings {
+  ocsf?: (event: unknown, ctx: MappingContext) => object;
+  ecs?: (event: unknown, ctx: MappingContext) => object;
+}

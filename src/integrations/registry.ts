@@ -1,0 +1,39 @@
+import type { SourceConfig } from '../config/schema.js';
+import type { Integration, SourceIntegration } from './integration.js';
+import { onePassword } from './onepassword/index.js';
+
+let known: readonly Integration[] | undefined;
+
+/**
+ * Every integration Hel knows, one line each. The only module that imports from an integration's
+ * folder (test/integrations/boundaries.test.ts checks it). Built on first use: integrations import
+ * generic modules (secrets, auth) that consult the registry, so the list cannot be built at load.
+ */
+export function integrations(): readonly Integration[] {
+  return (known ??= [
+    onePassword,
+  ]);
+}
+
+export function integrationNamed(type: string): Integration | undefined {
+  return integrations().find((i) => i.type === type);
+}
+
+/** The integration a resolved source belongs to (by the type it carries, never by its URL). */
+export function integrationOf(source: { integration?: SourceIntegration }): Integration | undefined {
+  return source.integration === undefined ? undefined : integrationNamed(source.integration.type);
+}
+
+/** The integration that recognises a source written out in full, if any. */
+export function integrationOwning(source: SourceConfig): Integration | undefined {
+  return integrations().find((i) => i.owns?.(source) === true);
+}
+
+/** The expiry a credential states about itself, as the first integration that understands it reads it. */
+export function tokenExpiry(token: string): Date | undefined {
+  for (const integration of integrations()) {
+    const expiry = integration.tokenExpiry?.(token);
+    if (expiry !== undefined) return expiry;
+  }
+  return undefined;
+}

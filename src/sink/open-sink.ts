@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import type { LoadedConfig } from '../config/load.js';
+import { HelError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { BatchSink } from './batch-sink.js';
+import { FileSink } from './file.js';
+import { parseRotation } from './rotation.js';
+import { StdoutSink } from './stdout.js';
+
+/** What an opener gets: the output as given (`--output` or `global.output.path`) and the rest of the config. */
+export interface SinkTarget {
+  /** `--output` or `global.output.path`: a path or a URL. */
+  output: string;
+  /** The URL, when `output` is one (`scheme://…`). */
+  url?: URL;
+  /** `--output-rotate` or `global.output.rotate`. */
+  rotate?: string;
+  config: LoadedConfig;
+  env: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export type SinkOpener = (target: SinkTarget) => BatchSink;
+
+/** One line per URL scheme (with its colon); a plain path is a file. Network sinks add theirs here. */
+const OPENERS: Record<string, SinkOpener> = {
+  'file:': (target) => openFileSink(target, fileURLToPath(target.url!)),
+};
+
+const URL_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+export interface OpenSinkOptions {
+  output?: string;
+  outputRotate?: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+/** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
+export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
+  const output = options.output ?? config.global.output.path;
+  const rotate = options.outputRotate ?? config.global.output.rotate;
+  if (output === undefined) {
+    if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
+    return new StdoutSink();
+  }
+  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger };
+  if (!URL_FORM.test(output)) return openFileSink(target, output);
+  const url = new URL(output);
+  if (rotate !== undefined && url.protocol !== 'file:') throw new HelError('HEL_USAGE', `--output-rotate applies to files, not ${url.protocol}// outputs`);
+  const opener = OPENERS[url.protocol];
+  if (!opener) {
+    throw new HelError('HEL_USAGE', `unsupported output ${url.protocol}//…`, { hint: `use a file path or one of: ${Object.keys(OPENERS).map((s) => `${s}//`).join(', ')}` });
+  }
+  return opener({ ...target, url });
+}
+
+function openFileSink(target: SinkTarget, path: string): FileSink {
+  try {
+    return new FileSink(path, parseRotation(target.rotate));
+  } catch (err) {
+    throw new HelError('HEL_USAGE', (err as Error).message);
+  }
+}

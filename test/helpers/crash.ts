@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { CLI, childEnv } from './cli.js';
+import type { FakeApi } from './fake-api.js';
+import { NO_PROXY_ENV, waitFor, type HelChild } from './hel-process.js';
+
+/** Small seeded PRNG (mulberry32), so a failure can be replayed with its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The seed of a crash test: HEL_CRASH_SEED to replay one, else the clock. */
+export function crashSeed(): number {
+  return Number(process.env.HEL_CRASH_SEED ?? Date.now() % 1_000_000);
+}
+
+/**
+ * `hel ARGS` with stdout through `cat >> output`, as `hel run … | cat >> out` in a shell: a kill
+ * of hel leaves cat to drain the pipe into the file and exit.
+ */
+export function startHelThroughCat(t: { after(fn: () => unknown): void }, args: string[], output: string): HelChild {
+  const fd = openSync(output, 'a');
+  const cat = spawn('cat', [], { stdio: ['pipe', fd, 'inherit'] });
+  closeSync(fd);
+  const env = childEnv({ HEL_LOG_LEVEL: 'warn', ...NO_PROXY_ENV });
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', cat.stdin!, 'pipe'] });
+  cat.stdin!.destroy();
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const catDone = new Promise<void>((resolve) => cat.on('close', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => void catDone.then(() => resolve({ code, signal })));
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child: child as unknown as HelChild['child'], stdout: () => '', stderr: () => err, exited };
+}
+
+export interface CrashRun {
+  runs: number;
+  kills: number;
+}
+
+/**
+ * Starts hel again and again, SIGKILLing it at random moments — every third kill during start-up,
+ * the others after its first request, up to `maxDelayMs` later — until `kills` kills are done;
+ * then lets it finish. Fails if a run that was not killed exits non-zero.
+ */
+export async function crashUntilDone(options: { api: FakeApi; kills: number; maxDelayMs: number; random: () => number; seed: number; start: () => HelChild; maxRuns?: number }): Promise<CrashRun> {
+  const { api, random, seed } = options;
+  let kills = 0;
+  const maxRuns = options.maxRuns ?? options.kills * 3 + 10;
+  for (let run = 0; run < maxRuns; run++) {
+    const before = api.requests.length;
+    const proc = options.start();
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void proc.exited.then((e) => (exit = e));
+    if (kills < options.kills) {
+      if (kills % 3 !== 2) await waitFor(() => api.requests.length > before || exit !== undefined, 60_000, `run ${run}'s first request (seed ${seed})`);
+      await new Promise((r) => setTimeout(r, Math.floor(random() * options.maxDelayMs)));
+      if (exit === undefined) {
+        proc.child.kill('SIGKILL');
+        kills++;
+      }
+    }
+    const result = await proc.exited;
+    if (result.signal === 'SIGKILL') continue;
+    if (result.code !== 0) throw new Error(`run ${run} failed with ${result.code} (seed ${seed}): ${proc.stderr()}`);
+    if (kills >= options.kills) return { runs: run + 1, kills };
+  }
+  throw new Error(`not done after ${maxRuns} runs (seed ${seed}, ${kills} kills)`);
+}
