@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,7 +50,8 @@ export async function runAccountsCase(dir: string, plan: AccountsPlan, log: (lin
     log(`hel validate: ${plan.accounts} accounts`);
     const validated = await measure(HEL_BIN, ['validate', '--config', config], { timeoutMs: 120_000, dir: work, probe: true });
     if (validated.code !== 0) throw new Error(`hel validate exited with ${validated.code}:\n${validated.stderr.slice(-2000)}`);
-    const lines = validated.stdout.trimEnd().split('\n').length;
+    // measure() keeps only the tail of the output: count the lines from a run of its own.
+    const lines = execFileSync(HEL_BIN, ['validate', '--config', config], { encoding: 'utf8', maxBuffer: 64 << 20 }).trimEnd().split('\n').length;
 
     log(`hel run --once: ${plan.accounts * 3} sources (${plan.heavyAccounts} accounts with limit 1)`);
     const mark = mock.requests.length;
