@@ -145,3 +145,24 @@ void test('run: every account reads its own account, events carry meta.account, 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--per-account needs \{account\} in --out/);
 });
+
+void test('raw output carries the account as a top-level key; report --per-account reads it, unlabelled events go to (none)', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'hel.yaml');
+  const out = join(dir, 'raw.ndjson');
+  writeFileSync(path, `global:\n  state: {path: ${join(dir, 'state.db')}}\n  output: {path: ${out}, format: raw}\n${MSP.replace('BASE', mock.url)}`);
+  const r = await runCli(['run', '--once', '-c', path], { env: env() });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; account: string; uuid: string });
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.equal(l.account, l.source.split('-')[1]);
+  // An event collected without accounts: (a single-account entry) has no account label.
+  writeFileSync(out, readFileSync(out, 'utf8') + JSON.stringify({ uuid: 'SOLOSOLOSOLOSOLOSOLOSOLOSO', timestamp: new Date().toISOString(), action: 'join', object_type: 'gm', actor_uuid: 'A', source: 'solo-auditevents' }) + '\n');
+  const reports = join(dir, 'reports');
+  mkdirSync(reports);
+  const rep = await runCli(['report', '-i', out, '--per-account', '-f', 'json', '-o', join(reports, '{account}.json')], { env: {} });
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.deepEqual(readdirSync(reports).sort(), ['_none_.json', 'acme.json', 'globex.json', 'initech.json']);
+  const none = JSON.parse(readFileSync(join(reports, '_none_.json'), 'utf8')) as { totals: { audit: number } };
+  assert.equal(none.totals.audit, 1);
+});
