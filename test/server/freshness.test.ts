@@ -7,6 +7,7 @@ import { Metrics } from '../../src/server/metrics.js';
 import { freshnessOf } from '../../src/engine/freshness.js';
 import type { SourceStatus } from '../../src/engine/status.js';
 import { tempDir } from '../helpers/tmp.js';
+import { fakeApi } from '../helpers/fake-api.js';
 import { globalConfig } from './config.js';
 import { bearer, getJson, startHel, waitFor } from './hel-process.js';
 
@@ -91,4 +92,34 @@ void test('the freshness gauges read an injected clock: a source turns stale onc
   assert.match(text, /^hel_no_events\{source="delivered"\} 1$/m, '3.5 h since the newest event');
   assert.match(text, /^hel_no_events\{source="silent"\} 1$/m, '2.5 h since start without any event');
   assert.deepEqual(freshnessOf(delivered, now, startedAt), { lagSecs: 3.5 * 3600, alertAfterHours: 3, noEvents: true });
+});
+
+void test('a late page (an older event delivered after a newer one) does not move the newest event time back', async (t) => {
+  const newer = '2026-11-20T10:00:00.000Z';
+  const older = '2026-11-19T08:00:00.000Z';
+  let poll = 0;
+  const api = await fakeApi(t, () => {
+    poll++;
+    const items = poll === 1 ? [{ uuid: 'NEW', timestamp: newer }] : poll === 2 ? [{ uuid: 'LATE', timestamp: older }] : [];
+    return { body: { items, cursor: `c${Math.min(poll, 2)}`, has_more: false } };
+  });
+  const dir = tempDir(t);
+  const hel = await startHel(dir, {
+    global: { ...globalConfig(dir), api: { enabled: true, address: '127.0.0.1', port: 0, token_env: 'HEL_TEST_API_TOKEN' } },
+    sources: {
+      late: { url: api.url, method: 'post', body: {}, schedule: { interval_secs: 1 }, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, response_events_path: 'items', timestamp_path: 'timestamp', dedupe: { id_path: 'uuid' } },
+    },
+  });
+  t.after(async () => {
+    await hel.stop();
+  });
+  const source = await waitFor(
+    async () => {
+      const s = (await getJson(`${hel.urls.api!}/api/v1/sources/late`, bearer)).body;
+      return s.events_total === 2 ? s : undefined;
+    },
+    20_000,
+    'both events delivered',
+  );
+  assert.equal(source.last_event_time, newer);
 });
