@@ -1,6 +1,7 @@
 import type { LoopRun } from './cases.js';
 import type { HelRun } from './hel-cases.js';
 import type { AccountsResult } from './accounts-case.js';
+import type { HttpSinkResults } from './http-sink-cases.js';
 
 export interface Target {
   name: string;
@@ -21,6 +22,8 @@ export interface BenchResults {
   backlog: { small: HelRun; large: HelRun; rssRatio: number; flat: boolean };
   scale: HelRun & { sources: number; eventsPerSource: number; limit: number };
   validate: { runs: number; medianMs: number; samplesMs: number[] };
+  /** Absent in results written before the HTTP sink. */
+  httpSink?: HttpSinkResults;
   targets: Target[];
 }
 
@@ -37,6 +40,14 @@ function table(header: string[], rows: string[][]): string {
   return [row(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => row(r, widths))].join('\n');
 }
 
+export function httpRows(h: HttpSinkResults | undefined): string[][] {
+  if (h === undefined) return [];
+  return [
+    ['hel → HTTP NDJSON', int(h.ndjson.events), int(h.ndjson.requests), secs(h.ndjson.wallMs), int(h.ndjson.eventsPerSec), mb(h.ndjson.peakRssMb)],
+    ['hel → _bulk fake', int(h.bulk.events), int(h.bulk.requests), secs(h.bulk.wallMs), int(h.bulk.eventsPerSec), mb(h.bulk.peakRssMb)],
+  ];
+}
+
 export function renderResults(r: BenchResults): string {
   const runs: string[][] = [
     ['hel run --once', int(r.hel.events), int(r.hel.requests), secs(r.hel.wallMs), int(r.hel.eventsPerSec), mb(r.hel.peakRssMb)],
@@ -46,6 +57,7 @@ export function renderResults(r: BenchResults): string {
       : ['curl + jq loop', '—', '—', '—', 'unavailable', '—'],
     [`hel, ${int(r.backlog.small.events)} backlog`, int(r.backlog.small.events), int(r.backlog.small.requests), secs(r.backlog.small.wallMs), int(r.backlog.small.eventsPerSec), mb(r.backlog.small.peakRssMb)],
     [`hel, ${r.scale.sources} sources`, int(r.scale.events), int(r.scale.requests), secs(r.scale.wallMs), int(r.scale.eventsPerSec), mb(r.scale.peakRssMb)],
+    ...httpRows(r.httpSink),
   ];
   const lines = [
     `Hel bench (${r.quick ? 'quick, ' : ''}${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.date})`,
@@ -56,6 +68,7 @@ export function renderResults(r: BenchResults): string {
     `hel / curl+jq:   ${r.ratios.helVsCurlJq === null ? `unavailable (${r.curlJq.available ? '' : r.curlJq.reason})` : r.ratios.helVsCurlJq.toFixed(1)}`,
     `backlog RSS:     ${mb(r.backlog.large.peakRssMb)} vs ${mb(r.backlog.small.peakRssMb)} (${r.backlog.flat ? 'flat' : 'NOT flat'}, ratio ${r.backlog.rssRatio.toFixed(2)})`,
     `hel validate:    ${int(r.validate.medianMs)} ms (median of ${r.validate.runs})`,
+    ...(r.httpSink ? [`HTTP / file:     NDJSON ${r.httpSink.vsFile.ndjson.toFixed(2)}, _bulk ${r.httpSink.vsFile.bulk.toFixed(2)} (same ${int(r.backlog.small.events)} backlog)`] : []),
     '',
     table(['target', 'wanted', 'measured', ''], r.targets.map((t) => [t.name, t.target, t.value, t.pass ? 'ok' : 'MISSED'])),
   ];

@@ -2,7 +2,8 @@
  * `npm run bench`: Hel against a local stand-in of the 1Password Events API, next to a bare Node
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
  * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
- * --case accounts (only the many-accounts case, against the 1Password mock).
+ * --case accounts (only the many-accounts case, against the 1Password mock),
+ * --only-http (the HTTP sink cases and the file case they are compared with, printed only).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -13,7 +14,8 @@ import { runBareLoop, runCurlJq } from './cases.js';
 import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
 import { runAccountsCase } from './accounts-case.js';
-import { evaluateTargets, renderAccounts, renderResults, type BenchResults } from './report.js';
+import { runHttpSinkCases } from './http-sink-cases.js';
+import { evaluateTargets, httpRows, renderAccounts, renderResults, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
     case: { type: 'string' },
+    'only-http': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -58,6 +61,22 @@ if (values.case !== undefined) {
   process.exit(0);
 }
 
+if (values['only-http']) {
+  const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
+  const httpServer = await startServer();
+  try {
+    log(`hel run --once: ${plan.smallBacklog} events into a file, HTTP NDJSON and a _bulk fake (machine load applies)`);
+    const file = await runHel(httpServer, scratch, 'small', [{ name: 'onepassword-audit', events: plan.smallBacklog, limit: 1000 }]);
+    const http = await runHttpSinkCases(httpServer, scratch, plan.smallBacklog, file);
+    if (values.json) process.stdout.write(`${JSON.stringify({ file, ...http })}\n`);
+    else process.stdout.write(`${httpRows(http).map((r) => r.join('  ')).join('\n')}\nfile: ${Math.round(file.eventsPerSec)} events/s; HTTP / file: NDJSON ${http.vsFile.ndjson.toFixed(2)}, _bulk ${http.vsFile.bulk.toFixed(2)}\n`);
+  } finally {
+    httpServer.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'hel-bench-'));
 const server = await startServer();
 try {
@@ -73,6 +92,8 @@ try {
   log(`hel run --once: ${plan.scaleSources} sources`);
   const scaleSources = Array.from({ length: plan.scaleSources }, (_, i) => ({ name: `tenant-${String(i + 1).padStart(3, '0')}`, events: 300, limit: 100 }));
   const scale = await runHel(server, dir, 'scale', scaleSources);
+  log(`hel run --once: ${plan.smallBacklog} events into HTTP NDJSON and a _bulk fake`);
+  const httpSink = await runHttpSinkCases(server, dir, plan.smallBacklog, small);
   const tools = ensureCurlJq(log);
   let curlJq: BenchResults['curlJq'];
   if (tools.ok) {
@@ -96,6 +117,7 @@ try {
     backlog: { small, large: hel, rssRatio, flat: Math.abs(rssRatio - 1) <= 0.1 },
     scale: { ...scale, sources: plan.scaleSources, eventsPerSource: 300, limit: 100 },
     validate,
+    httpSink,
   };
   const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
   const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'quick.json' : 'latest.json');

@@ -11,6 +11,8 @@ export type HelErrorCode =
   | 'HEL_NETWORK'
   | 'HEL_TIMEOUT'
   | 'HEL_RESPONSE_PARSE'
+  | 'HEL_RESPONSE_TOO_LARGE'
+  | 'HEL_PAGINATION'
   | 'HEL_CIRCUIT_OPEN'
   | 'HEL_STATE'
   | 'HEL_STATE_LOCKED'

@@ -63,7 +63,7 @@ export async function openRuntime(
       return composeTransport({
         source: source.name,
         // Replay sends no credentials, so it needs none.
-        config: { auth: replay ? undefined : source.auth, resilience: source.resilience },
+        config: { auth: replay ? undefined : source.auth, resilience: source.resilience, max_response_bytes: source.max_response_bytes },
         secrets,
         clock,
         budgets,

@@ -1,6 +1,10 @@
 import type { OnceReport } from '../engine/runtime.js';
 import type { PageReport } from '../engine/poll.js';
 import { describeError } from '../engine/source-runtime.js';
+import { isCancellation } from '../errors.js';
+
+/** A source a signal stopped: nothing failed, the committed position is where the next run resumes. */
+export const STOPPED = 'stopped by a signal; the next run resumes from the last committed page';
 
 /** The parts of a terminal stream progress needs; tests pass a fake. */
 export interface ProgressStream {
@@ -119,6 +123,7 @@ export function renderSummary(reports: OnceReport[], progress: ReadonlyMap<strin
     }
     if ('skipped' in outcome) return [name, 'SKIPPED', '0', '0', '0', newest, outcome.reason];
     const p = progress.get(name);
+    if (isCancellation(outcome.error)) return [name, 'stopped', String(p?.pages ?? 0), (p?.events ?? 0).toLocaleString('en-US'), String(p?.duplicates ?? 0), newest, STOPPED];
     return [name, 'FAILED', String(p?.pages ?? 0), (p?.events ?? 0).toLocaleString('en-US'), String(p?.duplicates ?? 0), newest, describeError(outcome.error)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -129,7 +134,7 @@ export function renderSummary(reports: OnceReport[], progress: ReadonlyMap<strin
       .join('  ')
       .trimEnd();
   const total = reports.reduce((sum, { outcome }) => sum + (outcome.ok ? outcome.result.emitted : 0), 0);
-  const failed = reports.filter((r) => !r.outcome.ok).length;
+  const failed = reports.filter((r) => !r.outcome.ok && !('error' in r.outcome && isCancellation(r.outcome.error))).length;
   const footer = `${plural(total, 'event')} from ${plural(reports.length, 'source')} in ${(elapsedMs / 1000).toFixed(1)} s${failed > 0 ? `; ${failed} not ok` : ''}`;
   return [format(header), ...rows.map(format), footer].join('\n');
 }

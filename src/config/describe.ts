@@ -3,6 +3,7 @@ import type { ConfigIssue } from './errors.js';
 import { hintFor } from './hints.js';
 import { formatPath, knownKeysAt, type KeyPath } from './locate.js';
 import { closest } from './suggest.js';
+import { cut, mayShow, shownString } from './show-value.js';
 
 export type Where = (path: KeyPath, key?: boolean) => { file: string; line?: number; column?: number };
 
@@ -10,7 +11,15 @@ export type Where = (path: KeyPath, key?: boolean) => { file: string; line?: num
  * Turns zod's issues into located, one-line config issues. `skip` holds formatted paths already
  * reported (an unset `${VAR}`), whose type errors would only repeat the cause.
  */
-export function zodIssues(error: z.ZodError, schema: z.ZodType, data: unknown, base: KeyPath, where: Where, skip: ReadonlySet<string> = new Set()): ConfigIssue[] {
+export function zodIssues(
+  error: z.ZodError,
+  schema: z.ZodType,
+  data: unknown,
+  base: KeyPath,
+  where: Where,
+  skip: ReadonlySet<string> = new Set(),
+  fromEnv: ReadonlySet<string> = new Set(),
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const suggested = new Set<string>();
   for (const issue of error.issues) {
@@ -38,7 +47,8 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, data: unknown, b
     if (skip.has(formatted)) continue;
     // A misspelt key was reported as unknown with a suggestion; its "missing" twin adds nothing.
     if (value === undefined && suggested.has(formatted)) continue;
-    const described = describe(issue, value, path);
+    // An env-expanded value is described as if its key could hold a secret.
+    const described = describe(issue, value, path, fromEnv.has(formatted) ? [] : path);
     out.push({ ...where(path, issue.code === 'invalid_key'), path: formatted, message: described.message, hint: described.hint ?? hintFor(path, issue.code, value) });
   }
   return out;
@@ -57,13 +67,15 @@ function valueAt(data: unknown, path: KeyPath): unknown {
   return cur;
 }
 
-export function kindOf(value: unknown): string {
+/** The value for a message; `path` decides whether it may be shown (see show-value.ts). */
+export function kindOf(value: unknown, path: KeyPath = []): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null (an empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${value}`;
+  if (typeof value === 'string') return mayShow(path) ? `the string ${shownString(value, path)}` : shownString(value, path);
+  if (typeof value === 'boolean') return `boolean ${value}`;
+  if (typeof value === 'number' || typeof value === 'bigint') return mayShow(path) ? `${typeof value} ${value}` : `a ${typeof value}`;
   return typeof value;
 }
 
@@ -81,62 +93,62 @@ function typeName(expected: string): string {
   return TYPE_NAMES[expected] ?? `a ${expected}`;
 }
 
-function describe(issue: z.core.$ZodIssue, value: unknown, path: KeyPath): { message: string; hint?: string } {
+function describe(issue: z.core.$ZodIssue, value: unknown, path: KeyPath, valuePath: KeyPath): { message: string; hint?: string } {
   switch (issue.code) {
     case 'invalid_type': {
       const expected = typeName(issue.expected);
       if (value === undefined) return { message: `required key is missing: expected ${expected}` };
       if (issue.expected === 'int' && typeof value === 'number') return { message: `${value} is not a whole number` };
-      return { message: `expected ${expected}, got ${kindOf(value)}`, hint: typeHint(issue.expected, value) };
+      return { message: `expected ${expected}, got ${kindOf(value, valuePath)}`, hint: typeHint(issue.expected, value, valuePath) };
     }
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));
       const suggestion = typeof value === 'string' ? closest(value, allowed) : undefined;
-      return { message: `${kindOf(value)} is not one of: ${allowed.join(', ')}`, hint: suggestion ? `did you mean "${suggestion}"?` : undefined };
+      return { message: `${kindOf(value, valuePath)} is not one of: ${allowed.join(', ')}`, hint: suggestion ? `did you mean "${suggestion}"?` : undefined };
     }
     case 'invalid_union':
-      return describeUnion(issue, value, path);
+      return describeUnion(issue, value, path, valuePath);
     case 'invalid_key': {
       const inner = issue.issues[0]?.message;
-      return { message: `${JSON.stringify(path[path.length - 1])} is not ${inner ?? 'a valid name'}` };
+      return { message: `${JSON.stringify(cut(String(path[path.length - 1])))} is not ${inner ?? 'a valid name'}` };
     }
     case 'too_small':
-      return { message: tooSmall(issue, value) };
+      return { message: tooSmall(issue, value, valuePath) };
     case 'too_big':
-      return { message: `${shown(value)} is too big: must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}` };
+      return { message: `${shown(value, valuePath)} is too big: must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}` };
     case 'invalid_format': {
       const what = issue.message.startsWith('a ') || issue.message.startsWith('an ') ? issue.message : `a valid ${issue.format}`;
-      return { message: `${kindOf(value)} is not ${what}` };
+      return { message: `${kindOf(value, valuePath)} is not ${what}` };
     }
     default:
       return { message: issue.message };
   }
 }
 
-function typeHint(expected: string, value: unknown): string | undefined {
+function typeHint(expected: string, value: unknown, path: KeyPath): string | undefined {
   if (typeof value === 'string') {
     const numeric = value.trim() !== '' && !Number.isNaN(Number(value));
     if ((expected === 'number' || expected === 'int') && numeric) return 'remove the quotes: a quoted value is a string';
     if (expected === 'boolean' && /^(true|false)$/i.test(value)) return 'remove the quotes: a quoted value is a string';
     if (expected === 'boolean' && /^(yes|no|on|off|y|n)$/i.test(value)) return 'write true or false';
   }
-  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return `quote it to make it a string: "${value}"`;
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return mayShow(path) ? `quote it to make it a string: "${value}"` : 'quote it to make it a string';
   return undefined;
 }
 
-function shown(value: unknown): string {
-  return typeof value === 'number' ? String(value) : kindOf(value);
+function shown(value: unknown, path: KeyPath): string {
+  return typeof value === 'number' && mayShow(path) ? String(value) : kindOf(value, path);
 }
 
-function tooSmall(issue: z.core.$ZodIssueTooSmall, value: unknown): string {
+function tooSmall(issue: z.core.$ZodIssueTooSmall, value: unknown, path: KeyPath): string {
   const min = Number(issue.minimum);
   if (issue.origin === 'string' && min === 1) return 'must not be empty';
   if (issue.origin === 'array') return `must list at least ${min} item${min === 1 ? '' : 's'}`;
   const bound = issue.inclusive ? `at least ${min}` : `greater than ${min}`;
-  return `${shown(value)} is too small: must be ${bound}`;
+  return `${shown(value, path)} is too small: must be ${bound}`;
 }
 
-function describeUnion(issue: z.core.$ZodIssueInvalidUnion, value: unknown, path: KeyPath): { message: string; hint?: string } {
+function describeUnion(issue: z.core.$ZodIssueInvalidUnion, value: unknown, path: KeyPath, valuePath: KeyPath): { message: string; hint?: string } {
   const tagged = issue as z.core.$ZodIssueInvalidUnion & { discriminator?: string; options?: unknown[] };
   if (tagged.discriminator !== undefined && Array.isArray(tagged.options)) {
     const options = tagged.options.map(String);
@@ -145,7 +157,7 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, value: unknown, path
     const name = String(path[path.length - 1] ?? tagged.discriminator);
     const suggestion = typeof value === 'string' ? closest(value, options) : undefined;
     return {
-      message: `unknown ${name} ${typeof value === 'string' ? JSON.stringify(value) : kindOf(value)}; ${list}`,
+      message: `unknown ${name} ${typeof value === 'string' ? shownString(value, valuePath) : kindOf(value, valuePath)}; ${list}`,
       hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
     };
   }
@@ -157,7 +169,7 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, value: unknown, path
   if (expected.size === issue.errors.length && expected.size > 0) {
     const names = [...expected];
     const joined = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]!}`;
-    return { message: `expected ${joined}, got ${kindOf(value)}` };
+    return { message: `expected ${joined}, got ${kindOf(value, valuePath)}` };
   }
-  return { message: `${kindOf(value)} does not match any allowed form` };
+  return { message: `${kindOf(value, valuePath)} does not match any allowed form` };
 }

@@ -1,21 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isPair, isScalar, isSeq, Scalar, parse as parseYaml } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { BoundedReadError, readBoundedFile } from '../read-bounded.js';
 import { expandEnv } from './expand-env.js';
 import { formatPath, locate, type KeyPath } from './locate.js';
 import { closest } from './suggest.js';
 import { kindOf, zodIssues, type Where } from './describe.js';
+import { cut, shownString } from './show-value.js';
 import { yamlIssues } from './yaml-errors.js';
 import {
   configSchema,
   globalSchema,
   sourceSchema,
+  type AuthConfig,
   type GlobalConfig,
   type SourceConfig,
 } from './schema.js';
-import { checkSources } from './semantic.js';
+import { authIssues, checkSources } from './semantic.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
@@ -48,18 +50,21 @@ export interface LoadOptions {
   now?: () => number;
 }
 
+/** A config file is small; anything larger is not one (a log, a device, a file given by mistake). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const reason = err instanceof BoundedReadError ? err.reason : 'unreadable';
     throw new ConfigError([
       {
         file: path,
         path: '',
-        message: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`,
-        hint: 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point',
+        message: err instanceof Error ? err.message : String(err),
+        hint: reason === 'missing' || reason === 'unreadable' ? 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point' : 'pass the path of your hel.yaml (a regular file of at most 1 MiB) with --config',
       },
     ]);
   }
@@ -74,9 +79,10 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) throw new ConfigError(yamlIssues(doc.errors, text, lineCounter, file));
 
-  const issues: ConfigIssue[] = expandScalars(doc, lineCounter, file, env);
+  const expanded = new Set<string>();
+  const issues: ConfigIssue[] = expandScalars(doc, lineCounter, file, env, expanded);
   const unexpanded = new Set(issues.map((i) => i.path));
-  const data: unknown = doc.toJS();
+  const data = documentValue(doc, lineCounter, file);
   const where: Where = (path, key = false) => ({ file, ...locate(doc, lineCounter, path, { key }) });
 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -94,7 +100,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
 
   const root = configSchema.safeParse(data);
-  if (!root.success) issues.push(...zodIssues(root.error, configSchema, data, [], where, unexpanded));
+  if (!root.success) issues.push(...zodIssues(root.error, configSchema, data, [], where, unexpanded, expanded));
 
   const rawGlobal = (data as Record<string, unknown>).global ?? {};
   const globalResult = globalSchema.safeParse(rawGlobal);
@@ -116,7 +122,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       const schema: z.ZodType = integration?.schema ?? sourceSchema;
       const result = schema.safeParse(raw);
       if (!result.success) {
-        issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded));
+        issues.push(...zodIssues(result.error, schema, raw, base, where, unexpanded, expanded));
         const partial = integration ? undefined : partialSource(raw, result.error);
         if (partial) partials.push({ ...partial, source: resolve(partial.source, name, global) });
         continue;
@@ -148,6 +154,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
   }
   warnings.push(...semantic.warnings);
+  // The HTTP output's credential, checked like a source's.
+  const outputAuth = global.output.http?.auth;
+  for (const i of outputAuth ? authIssues(outputAuth as AuthConfig, { env, requireSecrets }) : []) {
+    const path = ['global', 'output', 'http', ...i.path];
+    issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
+  }
   const partialChecks = checkSources(partials.map((p) => p.source), { env, requireSecrets, now });
   for (const i of partialChecks.issues) {
     if (partials.find((p) => p.source === i.source)?.pruned.has(String(i.path[0]))) continue;
@@ -182,7 +194,7 @@ function unknownSourceType(type: unknown, path: KeyPath, where: Where): ConfigIs
   return {
     ...where(path),
     path: formatPath(path),
-    message: `unknown source type ${typeof type === 'string' ? JSON.stringify(type) : kindOf(type)}; the types are ${types.join(', ')}`,
+    message: `unknown source type ${typeof type === 'string' ? shownString(type, path) : kindOf(type, path)}; the types are ${types.join(', ')}`,
     hint: suggestion ? `did you mean "${suggestion}"?` : 'remove type: to describe an HTTP source with url:',
   };
 }
@@ -195,12 +207,48 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
     .map((x) => x.issue);
 }
 
+/**
+ * The document as plain data. Aliases are where YAML hides trouble: an alias to an anchor that is
+ * never set, and aliases of aliases that expand exponentially ("billion laughs"). Both become a
+ * located config error instead of an exception.
+ */
+function documentValue(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  const aliases: { name: string; offset: number; resolved: boolean }[] = [];
+  visit(doc, {
+    Alias(_key, node) {
+      aliases.push({ name: node.source, offset: node.range?.[0] ?? 0, resolved: node.resolve(doc) !== undefined });
+    },
+  });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  const unresolved = aliases.find((a) => !a.resolved);
+  if (unresolved) {
+    const pos = at(unresolved.offset);
+    throw new ConfigError([{ file, line: pos.line, column: pos.col, path: '', message: `YAML alias *${cut(unresolved.name)} refers to no anchor`, hint: `define &${cut(unresolved.name)} before this line, or write the value out` }]);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    const pos = at(aliases[0]?.offset ?? 0);
+    throw new ConfigError([
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML aliases expand too much (${err instanceof Error ? err.message : String(err)})`,
+        hint: 'aliases of aliases multiply (a "billion laughs" file); write the values out, hel.yaml needs no aliases',
+      },
+    ]);
+  }
+}
+
 /** Expands `${VAR}` in every string scalar; plain scalars are re-typed (so `${PORT}` can be a number). */
-function expandScalars(doc: Document, lineCounter: LineCounter, file: string, env: NodeJS.ProcessEnv): ConfigIssue[] {
+function expandScalars(doc: Document, lineCounter: LineCounter, file: string, env: NodeJS.ProcessEnv, expanded: Set<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
-    Scalar(_key, node, path) {
-      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+    Scalar(key, node, path) {
+      // Keys are never expanded: an expanded key could silently replace another (`${X}: ...` over `url:`).
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const { value, missing } = expandEnv(node.value, env);
       for (const name of missing) {
         const pos = node.range ? lineCounter.linePos(node.range[0]) : undefined;
@@ -213,6 +261,8 @@ function expandScalars(doc: Document, lineCounter: LineCounter, file: string, en
           hint: `export ${name}, or write \${${name}:-default}`,
         });
       }
+      // A value taken from the environment may be a secret: errors never show it.
+      if (value !== node.value) expanded.add(formatPath(keyPathOf(path, node)));
       if (node.type === Scalar.PLAIN && value !== node.value) {
         const typed = retype(value);
         node.value = typeof typed === 'number' || typeof typed === 'boolean' ? typed : value;

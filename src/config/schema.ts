@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { looksLikeCredential } from './show-value.js';
 
 /**
  * The one definition of hel.yaml: it validates, fills defaults, and is exported as JSON Schema by
@@ -8,7 +9,10 @@ import { z } from 'zod';
 
 const positiveSecs = z.number().positive();
 const nonNegativeSecs = z.number().min(0);
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)');
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)')
+  .refine((name) => !looksLikeCredential(name), 'an environment variable name: this looks like a credential pasted in by mistake; put it in a variable and name the variable here');
 
 const secretRef = {
   /** Name of an environment variable holding the value. */
@@ -70,6 +74,9 @@ export const authSchema = z.discriminatedUnion('type', [
 
 const maxPages = z.int().positive().default(100);
 
+/** 32 MiB: 30 times a full 1Password page, and a bound on what one response can cost in memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 export const paginationSchema = z.discriminatedUnion('strategy', [
   z.strictObject({
     strategy: z.literal('cursor'),
@@ -81,6 +88,12 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
     has_more_path: z.string().min(1).default('has_more'),
     /** POST: `merge` adds the cursor to the configured body (the seed); `replace` sends `{cursor}` alone. */
     cursor_in_body: z.enum(['merge', 'replace']).default('merge'),
+    /**
+     * A last page without a cursor (has_more false or absent): `keep` the cursor that fetched it, so
+     * the next poll re-reads that page; `fail` treats it as an anomaly. Default: keep (fail for 1Password).
+     * With has_more: true a missing cursor is always an error.
+     */
+    on_missing_cursor: z.enum(['keep', 'fail']).optional(),
     max_pages: maxPages,
   }),
   z.strictObject({
@@ -190,6 +203,10 @@ export const sourceSchema = z.strictObject({
   timestamp_path: z.string().min(1).optional(),
   /** Freshness alert: the source reports "no events" when nothing newer than this many hours was delivered. */
   no_events_alert_hours: positiveSecs.optional(),
+  /** A single response body larger than this fails the request while it streams in (HEL_RESPONSE_TOO_LARGE). */
+  max_response_bytes: z.int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
+  /** Helr's per-poll total: pagination stops (position kept) once the poll's responses exceed this. */
+  max_bytes: z.int().positive().optional(),
   /** A stored cursor the server rejects with 400: keep it and fail, or restart from the last event time. */
   on_cursor_error: z.enum(['fail', 'reset']).default('fail'),
   /** With on_cursor_error: reset, the restart's first-request field and how far it looks back. */
@@ -242,6 +259,48 @@ export const onePasswordSourceSchema = z.strictObject({
   no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
 });
 
+/** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
+export const INDEX_TEMPLATE = /^(?:[^%]|%[YmdH%])+$/;
+
+const httpOutputAuthSchema = z.discriminatedUnion('type', [
+  // Without prefix, the format's scheme: Bearer (ndjson), Splunk (splunk_hec), ApiKey (elasticsearch_bulk).
+  bearerAuthSchema.extend({ prefix: z.string().optional() }),
+  basicAuthSchema,
+  apiKeyAuthSchema,
+]);
+
+/** `global.output.http`: the HTTP sink (src/sink/http), the Rust Hel's keys plus formats; see docs/sinks-http.md. */
+export const httpOutputSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'a valid http(s) URL' }).optional(),
+    format: z.enum(['ndjson', 'splunk_hec', 'elasticsearch_bulk']).default('ndjson'),
+    batch_size: z.int().min(1).max(10_000).default(100),
+    batch_timeout_ms: z.int().min(0).max(600_000).default(500),
+    max_batch_bytes: z.int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    max_in_flight: z.int().min(1).max(64).default(4),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeout_secs: positiveSecs.default(30),
+    /** Retries before the receiver is reported down; with backpressure `block` delivery goes on after that. */
+    max_retries: z.int().min(0).default(3),
+    initial_backoff_secs: nonNegativeSecs.default(1),
+    max_backoff_secs: positiveSecs.default(30),
+    auth: httpOutputAuthSchema.optional(),
+    /** Splunk index (splunk_hec), or the index name template (elasticsearch_bulk), e.g. hel-%Y.%m.%d. */
+    index: z.string().min(1).optional(),
+    sourcetype: z.string().min(1).default('hel'),
+    host: z.string().min(1).optional(),
+    require_ack: z.boolean().default(false),
+    ack_poll_ms: z.int().min(10).max(60_000).default(1000),
+    ack_timeout_secs: positiveSecs.default(300),
+  })
+  .superRefine((http, ctx) => {
+    if (http.format !== 'elasticsearch_bulk') return;
+    if (http.index === undefined) ctx.addIssue({ code: 'custom', path: ['index'], message: 'elasticsearch_bulk needs an index name, e.g. hel-%Y.%m.%d' });
+    else if (!INDEX_TEMPLATE.test(http.index) || /[A-Z]/.test(http.index.replace(/%[YmdH%]/g, ''))) {
+      ctx.addIssue({ code: 'custom', path: ['index'], message: 'a lower-case index name; % is followed by Y, m, d, H or %' });
+    }
+  });
+
 export const globalSchema = z.strictObject({
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Default: readable lines on a terminal, JSON otherwise. */
@@ -262,6 +321,7 @@ export const globalSchema = z.strictObject({
         .string()
         .regex(/^(daily|size:\d+)$/, 'daily or size:<MB>')
         .optional(),
+      http: httpOutputSchema.optional(),
     })
     .prefault({}),
   api: z
@@ -304,4 +364,5 @@ export type ResilienceConfig = z.output<typeof resilienceSchema>;
 export type RetriesConfig = z.output<typeof retriesSchema>;
 export type CircuitBreakerConfig = z.output<typeof circuitBreakerSchema>;
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+export type HttpOutputConfig = z.output<typeof httpOutputSchema>;
 export type DedupeConfig = z.output<typeof dedupeSchema>;

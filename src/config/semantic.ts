@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedSource } from './load.js';
 import { integrationOf } from '../integrations/registry.js';
-import { secretRefsOf } from '../source/auth/secret-refs.js';
+import { secretRefsOf, type SecretRef } from '../source/auth/secret-refs.js';
+import type { AuthConfig } from './schema.js';
+import { cut, looksLikeCredential } from './show-value.js';
 
 export interface SemanticIssue {
   source: ResolvedSource;
@@ -43,24 +45,41 @@ export function checkSources(
     }
 
     if (source.auth) {
-      for (const ref of secretRefsOf(source.auth)) {
-        if (ref.env === undefined && ref.file === undefined && ref.secret === undefined) {
-          push(['auth'], `${ref.what} is not configured`, `set one of ${ref.keys.join(', ')}`);
-          continue;
-        }
-        if (!options.requireSecrets) continue;
-        if (ref.file !== undefined) {
-          if (!existsSync(ref.file)) push(['auth', `${ref.prefix}_file`], `file ${ref.file} does not exist`, `create it with the ${ref.what}, or use ${ref.prefix}_env`);
-        } else if (ref.env !== undefined && (options.env[ref.env] === undefined || (options.env[ref.env] === '' && !ref.optional))) {
-          // A variable set to the empty string is set: an optional credential (Tailscale's password) may be empty.
-          const hint = integration?.missingSecretHint?.(ref) ?? `export ${ref.env} with the ${ref.what}`;
-          push(['auth', `${ref.prefix}_env`], options.env[ref.env] === undefined ? `${ref.env} is not set` : `${ref.env} is empty`, hint);
-        }
-      }
+      for (const problem of authIssues(source.auth, options, integration?.missingSecretHint)) push(problem.path, problem.message, problem.hint);
     }
 
+    if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
+      push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
+    }
     for (const problem of integration?.check?.(source, options.now()) ?? []) push(problem.path, problem.message, problem.hint);
     for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
   }
   return { issues, warnings };
+}
+
+/**
+ * Problems with the credentials of an auth block (a source's, or the HTTP output's): none
+ * configured, a missing file, an unset variable. Paths are relative to the auth block's parent.
+ */
+export function authIssues(
+  auth: AuthConfig,
+  options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
+  missingHint?: (ref: SecretRef) => string | undefined,
+): { path: (string | number)[]; message: string; hint?: string }[] {
+  const out: { path: (string | number)[]; message: string; hint?: string }[] = [];
+  for (const ref of secretRefsOf(auth)) {
+    if (ref.env === undefined && ref.file === undefined && ref.secret === undefined) {
+      out.push({ path: ['auth'], message: `${ref.what} is not configured`, hint: `set one of ${ref.keys.join(', ')}` });
+      continue;
+    }
+    if (!options.requireSecrets) continue;
+    if (ref.file !== undefined) {
+      if (!existsSync(ref.file)) out.push({ path: ['auth', `${ref.prefix}_file`], message: `file ${looksLikeCredential(ref.file) ? `named in ${ref.prefix}_file` : cut(ref.file)} does not exist`, hint: `create it with the ${ref.what}, or use ${ref.prefix}_env` });
+    } else if (ref.env !== undefined && (options.env[ref.env] === undefined || (options.env[ref.env] === '' && !ref.optional))) {
+      // A variable set to the empty string is set: an optional credential (Tailscale's password) may be empty.
+      const hint = missingHint?.(ref) ?? `export ${ref.env} with the ${ref.what}`;
+      out.push({ path: ['auth', `${ref.prefix}_env`], message: options.env[ref.env] === undefined ? `${ref.env} is not set` : `${ref.env} is empty`, hint });
+    }
+  }
+  return out;
 }

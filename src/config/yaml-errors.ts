@@ -1,5 +1,6 @@
 import type { LineCounter, YAMLError } from 'yaml';
 import type { ConfigIssue } from './errors.js';
+import { cut } from './show-value.js';
 
 const HINTS: Record<string, string> = {
   TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs',
@@ -28,7 +29,7 @@ export function yamlIssues(errors: readonly YAMLError[], text: string, lineCount
     }
     if (e.code === 'DUPLICATE_KEY') {
       const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim();
-      if (key) message = `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)}`;
+      if (key) message = `duplicate key ${key.startsWith('"') || key.startsWith("'") ? cut(key) : JSON.stringify(cut(key))}`;
     }
     if (pos && lines.has(pos.line)) continue;
     if (pos) lines.add(pos.line);

@@ -6,6 +6,7 @@ import type { LineEncoder } from '../pipeline/envelope.js';
 import { eventExtractor } from '../pipeline/extract.js';
 import { LineBuffer } from '../pipeline/line-buffer.js';
 import type { Paginator } from '../source/pagination/paginator.js';
+import { parseJsonBody } from '../source/json-body.js';
 import { redactUrl } from '../source/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../source/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
@@ -92,6 +93,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   let resumed = paginator.resumes(deps.keys);
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
+  let bytes = 0;
   const tracksOutput = options.commit && dedupe !== undefined && sink.position !== undefined;
   if (tracksOutput) await store.commit(source.name, { keys: { [OUTPUT_POSITION]: await sink.position!(options.signal) } });
   while (request) {
@@ -121,7 +123,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       throw new HelError('HEL_HTTP_STATUS', `unexpected HTTP ${response.status}`, { source: source.name, url: redactUrl(request.url), status: response.status });
     }
 
-    const body = parseBody(response, source.name, request.url);
+    const body = parseJsonBody(response, { source: source.name, url: redactUrl(request.url) });
     const events = extract(body);
     if (events === undefined) {
       throw new HelError('HEL_RESPONSE_PARSE', 'the response has no events array', {
@@ -131,6 +133,12 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       });
     }
 
+    // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
+    let step = paginator.next({ request, response, body, events, index });
+    bytes += response.body.length;
+    if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
+      step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
+    }
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];
@@ -166,7 +174,6 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (time !== undefined && !Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
     }
 
-    const step = paginator.next({ request, response, body, events, index });
     const checkpoint: Record<string, string | null> = { ...step.checkpoint };
     if (newest && (position.last_event_time === undefined || newest.ms > Date.parse(position.last_event_time))) {
       checkpoint.last_event_time = newest.text;
@@ -241,18 +248,4 @@ function staleCursorError(err: HelError, source: ResolvedSource): HelError {
     },
     { cause: err },
   );
-}
-
-function parseBody(response: HttpResponse, source: string, url: string): unknown {
-  if (response.body.length === 0) return {};
-  try {
-    return JSON.parse(response.body.toString('utf8')) as unknown;
-  } catch {
-    throw new HelError('HEL_RESPONSE_PARSE', `the response is not valid JSON (${response.body.length} bytes)`, {
-      source,
-      url: redactUrl(url),
-      status: response.status,
-      hint: 'the API answered with something other than JSON; check the URL, or retry later if it is a transient fault',
-    });
-  }
 }

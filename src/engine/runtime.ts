@@ -1,6 +1,6 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
-import { HelError } from '../errors.js';
+import { HelError, cancelled } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../source/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
@@ -106,13 +106,15 @@ export class Runtime {
     const queue = [...this.sources.values()];
     const reports: OnceReport[] = [];
     const worker = async (stop: AbortSignal): Promise<void> => {
-      for (let sr = queue.shift(); sr && !stop.aborted; sr = queue.shift()) {
+      for (let sr = stop.aborted ? undefined : queue.shift(); sr; sr = stop.aborted ? undefined : queue.shift()) {
         const name = sr.source.name;
         const outcome = await sr.poll(stop, true, onPage && ((p) => onPage(name, p)));
         reports.push({ name, outcome });
       }
     };
     await allOrStop(signal, Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, () => worker));
+    // Sources a signal kept from starting are reported as stopped, like those it interrupted.
+    for (const sr of queue) reports.push({ name: sr.source.name, outcome: { ok: false, error: cancelled(sr.source.name) } });
     const order = [...this.sources.keys()];
     return reports.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   }

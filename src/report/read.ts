@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { HelError } from '../errors.js';
 import { type RawEvent, type ReportEvent, type StreamKind, field } from './event.js';
@@ -92,6 +93,15 @@ function note(bucket: { count: number; samples: string[] }, where: string): void
 }
 
 async function* readLines(path: string): AsyncGenerator<{ line: string; number: number }> {
+  let isDirectory = false;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch {
+    // Reported with its errno by the open below.
+  }
+  if (isDirectory) {
+    throw new HelError('HEL_USAGE', `report input ${path} is a directory`, { hint: `pass the NDJSON files in it, e.g. --input ${path.replace(/\/+$/, '')}/*.ndjson` });
+  }
   const input = createReadStream(path, { encoding: 'utf8' });
   const opened = new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());

@@ -11,6 +11,8 @@ export interface TokenExpiry {
   expiresAt: string;
   /** Days from the report's generation time (negative when already expired). */
   daysLeft: number;
+  /** "in 3 day(s)", "1 day(s) ago": the same rounding as validate, test and secrets. */
+  phrase: string;
   expiringSoon: boolean;
 }
 

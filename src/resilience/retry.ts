@@ -3,6 +3,7 @@ import type { RetriesConfig } from '../config/schema.js';
 import { HelError, cancelled, isHelError } from '../errors.js';
 import { redactUrl } from '../source/redact-url.js';
 import type { HttpResponse, HttpTransport, TransportEvents } from '../source/transport.js';
+import { parseJsonBody } from '../source/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
 import { serverWaitMs } from './rate-limit-headers.js';
 import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
@@ -59,12 +60,22 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           result.error = err;
         }
         const status = result.response?.status;
-        if (status !== undefined && status >= 200 && status <= 299) return result.response!;
+        if (status !== undefined && status >= 200 && status <= 299) {
+          // A complete 200 that is not JSON (a garbled proxy answer, a half-written page) is as
+          // transient as a 503: retried, instead of failing the poll for a whole interval.
+          try {
+            const parsed = parseJsonBody(result.response!, { source: context.source, url, attempt });
+            return { ...result.response!, parsed };
+          } catch (err) {
+            result.error = err as HelError;
+          }
+        }
 
+        const answered = result.error === undefined ? status : undefined;
         const failure: Failure = {
           url: request.url,
           attempt,
-          status,
+          status: answered,
           body: result.response?.body,
           error: result.error,
           carriesCursor: context.carriesCursor,
@@ -75,7 +86,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           events?.onError?.({ source: context.source, code, url });
           return new HelError(code, message, { source: context.source, url, attempt, status, hint }, { cause: result.error });
         };
-        if (status !== undefined && !isRetriedStatus(status)) throw giveUp(true);
+        if (answered !== undefined && !isRetriedStatus(answered)) throw giveUp(true);
 
         const serverWait =
           result.response !== undefined && options.respectHeaders

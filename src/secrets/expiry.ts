@@ -3,6 +3,16 @@ import { listSecrets, type SecretStoreOptions } from './store.js';
 /** A credential expiring within this many days is announced by validate, run and the report. */
 export const EXPIRY_WARNING_DAYS = 14;
 
+/**
+ * "in 3 day(s)", "1 day(s) ago", "in less than a day": whole days, always rounded toward zero,
+ * so 24 hours past expiry is "1 day(s) ago" everywhere (validate, test, secrets, report).
+ */
+export function daysPhrase(days: number): string {
+  const whole = Math.floor(Math.abs(days));
+  if (days < 0) return whole === 0 ? 'less than a day ago' : `${whole} day(s) ago`;
+  return whole === 0 ? 'in less than a day' : `in ${whole} day(s)`;
+}
+
 export interface SecretExpiry {
   /** ISO time of the token's `exp`; undefined when the value is not a JWT or never expires. */
   expiresAt?: string;
@@ -31,8 +41,7 @@ export function listSecretExpiries(options: SecretStoreOptions & { now?: number 
 export function describeExpiry(expiry: SecretExpiry): string | undefined {
   if (expiry.expiresAt === undefined || expiry.daysLeft === undefined) return undefined;
   const date = expiry.expiresAt.slice(0, 10);
-  if (expiry.daysLeft < 0) return `expired ${date} (${Math.ceil(-expiry.daysLeft)} day(s) ago)`;
-  return `expires ${date} (in ${Math.floor(expiry.daysLeft)} day(s))`;
+  return `${expiry.daysLeft < 0 ? 'expired' : 'expires'} ${date} (${daysPhrase(expiry.daysLeft)})`;
 }
 
 /** Warning lines for secrets that expired or expire within 14 days, ready for config warnings. */

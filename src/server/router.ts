@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { hasBearerToken } from './auth.js';
 import { sendError } from './respond.js';
 
@@ -45,6 +46,12 @@ export class Router {
       const allow = [...new Set(matching.map((m) => m.route.method))].join(', ');
       return sendError(res, 405, 'method_not_allowed', `${req.method ?? ''} is not allowed here; use ${allow}`, {}, { allow });
     }
+    // Without a token, a browser on any web page could make a POST here (a form needs no CORS):
+    // requests that carry a browser's Origin must be same-origin and address hel by IP or localhost
+    // (a DNS-rebound name is neither). curl, scripts and monitoring send no Origin.
+    if (this.token === undefined && found.route.method === 'POST' && isCrossOrigin(req)) {
+      return sendError(res, 403, 'cross_origin', 'a browser request from another origin (or through a DNS name other than localhost) may not trigger this without an API token; set global.api.token_env');
+    }
     const authorized = this.token === undefined || hasBearerToken(req, this.token);
     if (found.route.requiresToken && !authorized) {
       return sendError(res, 401, 'unauthorized', 'missing or wrong API token: send Authorization: Bearer <token>', {}, { 'www-authenticate': 'Bearer realm="hel"' });
@@ -75,4 +82,22 @@ function match(pattern: string[], segments: string[]): Record<string, string> | 
     else if (part !== segment) return undefined;
   }
   return params;
+}
+
+/** A browser request (Origin or Sec-Fetch-Site present) that is cross-site, or that reaches hel through a DNS name. */
+export function isCrossOrigin(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  const host = req.headers.host ?? '';
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  if (originHost.toLowerCase() !== host.toLowerCase()) return true;
+  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return !(name === 'localhost' || isIP(name) !== 0);
 }

@@ -4,6 +4,7 @@ import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSink } from './batch-sink.js';
 import { FileSink } from './file.js';
+import { httpSinkOpener } from './http/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
 
@@ -25,6 +26,8 @@ export type SinkOpener = (target: SinkTarget) => BatchSink;
 /** One line per URL scheme (with its colon); a plain path is a file. Network sinks add theirs here. */
 const OPENERS: Record<string, SinkOpener> = {
   'file:': (target) => openFileSink(target, fileURLToPath(target.url!)),
+  'http:': httpSinkOpener,
+  'https:': httpSinkOpener,
 };
 
 const URL_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -38,7 +41,7 @@ export interface OpenSinkOptions {
 
 /** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
 export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
-  const output = options.output ?? config.global.output.path;
+  const output = options.output ?? config.global.output.path ?? config.global.output.http?.url;
   const rotate = options.outputRotate ?? config.global.output.rotate;
   if (output === undefined) {
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');

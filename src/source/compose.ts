@@ -14,7 +14,7 @@ import type { HttpTransport, TransportEvents } from './transport.js';
 export interface ComposeOptions {
   /** Source name, for budgets keyed per source. */
   source: string;
-  config: Pick<SourceConfig, 'auth' | 'resilience'>;
+  config: Pick<SourceConfig, 'auth' | 'resilience'> & { max_response_bytes?: number };
   secrets: SecretContext;
   clock: Clock;
   /** One registry per process, shared by every source, so named budgets are shared. */
@@ -23,7 +23,6 @@ export interface ComposeOptions {
   /** Replaces the undici transport (replay, recording, tests). */
   base?: HttpTransport;
   dispatcher?: Dispatcher;
-  maxResponseBytes?: number;
   random?: Random;
   /** The source's integration's hints for failed requests. */
   advise?: Advisor;
@@ -51,7 +50,7 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
     options.base ??
     httpTransport({
       timeoutMs: resilience.timeout_secs * 1000,
-      maxResponseBytes: options.maxResponseBytes,
+      maxResponseBytes: config.max_response_bytes,
       dispatcher: options.dispatcher,
       events,
     });

@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse, HttpTransport, RequestContext, Transpor
 export interface HttpTransportOptions {
   /** Bounds the whole request: connect, headers and the entire body. */
   timeoutMs: number;
-  /** Larger bodies fail with HEL_RESPONSE_PARSE instead of filling memory. */
+  /** Larger 2xx bodies fail with HEL_RESPONSE_TOO_LARGE as soon as the cap is passed; error bodies are cut to 64 KiB. */
   maxResponseBytes?: number;
   /** Defaults to one process-wide agent, so connections are reused across pages, polls and sources. */
   dispatcher?: Dispatcher;
@@ -60,18 +60,38 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-async function readBody(body: AsyncIterable<Buffer> & { destroy(): void }, cap: number | undefined): Promise<Buffer | undefined> {
+/** Of an error response only the start is kept: enough for the server's message, never a flood. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads the body as it streams in and stops the moment it passes `cap`: the connection is
+ * destroyed, so memory never holds more than the cap whatever the server sends. Returns
+ * `undefined` when the cap was passed, or a truncated body when `truncate` is set.
+ */
+async function readBody(body: AsyncIterable<Buffer> & { destroy(): void }, cap: number | undefined, truncate = false): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    size += chunk.length;
-    if (cap !== undefined && size > cap) {
+    if (cap !== undefined && size + chunk.length > cap) {
       body.destroy();
-      return undefined;
+      if (!truncate) return undefined;
+      chunks.push(chunk.subarray(0, cap - size));
+      return Buffer.concat(chunks, cap);
     }
+    size += chunk.length;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
+}
+
+function tooLarge(cap: number, received: string, req: HttpRequest, context: RequestContext, status: number): HelError {
+  return new HelError('HEL_RESPONSE_TOO_LARGE', `the response is larger than max_response_bytes (${cap} bytes): ${received}; the request was abandoned`, {
+    source: context.source,
+    url: redactUrl(req.url),
+    attempt: context.attempt,
+    status,
+    hint: 'ask the API for smaller pages (a lower limit), or raise max_response_bytes for this source (docs/resilience.md, "Response size cap")',
+  });
 }
 
 /**
@@ -94,19 +114,19 @@ export function httpTransport(options: HttpTransportOptions): HttpTransport {
           body: req.body,
           signal,
         });
-        const body = await readBody(res.body, options.maxResponseBytes);
+        const cap = options.maxResponseBytes;
+        const ok = res.statusCode >= 200 && res.statusCode <= 299;
+        const announced = Number(res.headers['content-length']);
+        if (ok && cap !== undefined && Number.isFinite(announced) && announced > cap) {
+          // Destroying an unread body emits an abort error nobody else listens to.
+          res.body.on('error', () => undefined).destroy();
+          throw tooLarge(cap, `Content-Length is ${announced} bytes`, req, context, res.statusCode);
+        }
+        const body = await readBody(res.body, ok ? cap : Math.min(cap ?? MAX_ERROR_BODY_BYTES, MAX_ERROR_BODY_BYTES), !ok);
         // undici frees the socket a tick after the body ends; without this, a page sent right
         // after the previous one finds it busy and opens a second connection.
         await new Promise((resolve) => setImmediate(resolve));
-        if (body === undefined) {
-          throw new HelError('HEL_RESPONSE_PARSE', `response larger than ${options.maxResponseBytes} bytes`, {
-            source: context.source,
-            url: redactUrl(req.url),
-            attempt: context.attempt,
-            status: res.statusCode,
-            hint: 'ask the API for smaller pages (e.g. a lower limit)',
-          });
-        }
+        if (body === undefined) throw tooLarge(cap!, `more than ${cap} bytes arrived`, req, context, res.statusCode);
         const response: HttpResponse = { status: res.statusCode, headers: flattenHeaders(res.headers), body, url: req.url };
         options.events?.onResponse?.({ source: context.source, status: response.status, durationMs: performance.now() - started, url: redactUrl(req.url) });
         return response;

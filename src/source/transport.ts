@@ -17,6 +17,8 @@ export interface HttpResponse {
   body: Buffer;
   /** The URL that answered (after any redirect). */
   url: string;
+  /** The body's JSON value, once the retry wrapper has parsed it (a 2xx that is not JSON is retried). */
+  parsed?: unknown;
 }
 
 /** Per-request context that wrappers read and extend (for error messages, logs and metrics). */

@@ -1,15 +1,24 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { HelError } from '../errors.js';
+import { HelError, isHelError } from '../errors.js';
 import { exportState, type Checkpoint, type SourceSnapshot, type StateExport, type StateStore } from './store.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS hel_state (
-  source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
-  PRIMARY KEY (source, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS hel_dedupe (
-  source TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
-  PRIMARY KEY (source, seq)) WITHOUT ROWID;
-`;
+/**
+ * The schema, versioned with PRAGMA user_version: MIGRATIONS[n] takes a file from version n to
+ * n + 1. Files written before versioning have user_version 0 and the version-1 tables, which
+ * CREATE ... IF NOT EXISTS leaves as they are. A file newer than this build is refused.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS hel_state (
+     source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
+     PRIMARY KEY (source, key)) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS hel_dedupe (
+     source TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
+     PRIMARY KEY (source, seq)) WITHOUT ROWID;`,
+];
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
+const CORRUPT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 
 interface CommitStatements {
   upsertKey: Database.Statement<[string, string, string, string]>;
@@ -33,6 +42,8 @@ export class SqliteStateStore implements StateStore {
   private readonly maxSeq = new Map<string, number>();
   private prepared: CommitStatements | undefined;
   private ok = true;
+  /** Device and inode of the file when it was opened, checked before every commit. */
+  private identity: string | undefined;
 
   constructor(
     private readonly path: string,
@@ -41,34 +52,86 @@ export class SqliteStateStore implements StateStore {
     this.description = `sqlite ${path}`;
     try {
       this.db = new Database(path, { timeout: options.exclusive ? 0 : 2000 });
+    } catch (err) {
+      throw this.openError(err);
+    }
+    try {
       if (options.exclusive) this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a commit survives the process being killed (it is in the OS once
       // written); only a power loss can undo the last commits, and then the cursor (with its dedupe
       // ids) falls *behind* the fsynced output — the last pages are delivered again, none is lost.
       this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
+      this.migrate();
       if (options.exclusive) this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
+      this.identity = fileIdentity(path);
     } catch (err) {
+      this.db.close();
       throw this.openError(err);
     }
   }
 
+  /** Brings an older file up to this build's version, in one transaction; refuses a newer one. */
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > STATE_SCHEMA_VERSION) {
+      throw new HelError('HEL_STATE', `state file ${this.path} has schema version ${version}, but this hel understands versions up to ${STATE_SCHEMA_VERSION}: it was written by a newer hel`, {
+        hint: `run the newer hel, or move ${this.path} aside and load it here with: hel state export (newer hel) | hel state import (this hel)`,
+      });
+    }
+    if (version === STATE_SCHEMA_VERSION) return;
+    this.db.transaction(() => {
+      for (const step of MIGRATIONS.slice(version)) this.db.exec(step);
+      this.db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
+    }).exclusive();
+  }
+
+  /**
+   * The file at `path` must still be the one this store opened (same device and inode): a state file
+   * deleted or replaced while hel runs would otherwise take commits no later run ever sees.
+   */
+  private checkIdentity(): void {
+    const now = fileIdentity(this.path);
+    if (now === undefined) {
+      throw new HelError('HEL_STATE', `state file ${this.path} was deleted while hel was running; nothing more is committed`, {
+        hint: 'restore the file from a backup, or restart hel to start a new one (it then collects again from the configured start); never delete a state file in use',
+      });
+    }
+    if (now !== this.identity) {
+      throw new HelError('HEL_STATE', `state file ${this.path} was replaced by another file while hel was running; nothing more is committed to either`, {
+        hint: 'another process or a restore wrote a new file at that path: stop the other hel if there is one, then restart this one, which reads the file now at that path',
+      });
+    }
+  }
+
   load(source: string): Promise<SourceSnapshot> {
+    try {
+      return Promise.resolve(this.loadNow(source));
+    } catch (err) {
+      return Promise.reject(this.corruptError(err) ?? (err as Error));
+    }
+  }
+
+  private loadNow(source: string): SourceSnapshot {
     const rows = this.db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM hel_state WHERE source = ?').all(source);
     const ids = this.db.prepare<[string], { id: string; seq: number }>('SELECT id, seq FROM hel_dedupe WHERE source = ? ORDER BY seq').all(source);
     this.maxSeq.set(source, ids.length > 0 ? ids[ids.length - 1]!.seq : 0);
-    return Promise.resolve({ keys: Object.fromEntries(rows.map((r) => [r.key, r.value])), dedupeIds: ids.map((r) => r.id) });
+    return { keys: Object.fromEntries(rows.map((r) => [r.key, r.value])), dedupeIds: ids.map((r) => r.id) };
   }
 
   commit(source: string, checkpoint: Checkpoint): Promise<void> {
     try {
+      this.checkIdentity();
       this.commitTx(source, checkpoint);
       this.ok = true;
       return Promise.resolve();
     } catch (err) {
       this.ok = false;
-      return Promise.reject(new HelError('HEL_STATE', `cannot save state for ${source}: ${(err as Error).message}`, { source, hint: 'check free space and permissions of the state file' }, { cause: err }));
+      if (isHelError(err)) return Promise.reject(new HelError(err.code, err.message, { ...err.context, source }));
+      return Promise.reject(
+        this.corruptError(err, source) ??
+          new HelError('HEL_STATE', `cannot save state for ${source} in ${this.path}: ${(err as Error).message}`, { source, hint: 'check free space and permissions of the state file' }, { cause: err }),
+      );
     }
   }
 
@@ -120,8 +183,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   sources(): Promise<string[]> {
-    const rows = this.db.prepare<[], { source: string }>('SELECT source FROM hel_state UNION SELECT source FROM hel_dedupe ORDER BY source').all();
-    return Promise.resolve(rows.map((r) => r.source));
+    try {
+      const rows = this.db.prepare<[], { source: string }>('SELECT source FROM hel_state UNION SELECT source FROM hel_dedupe ORDER BY source').all();
+      return Promise.resolve(rows.map((r) => r.source));
+    } catch (err) {
+      return Promise.reject(this.corruptError(err) ?? (err as Error));
+    }
   }
 
   exportAll(): Promise<StateExport> {
@@ -136,7 +203,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   healthy(): boolean {
-    return this.ok && this.db.open;
+    if (!this.ok || !this.db.open) return false;
+    try {
+      this.checkIdentity();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   close(): Promise<void> {
@@ -151,6 +224,33 @@ export class SqliteStateStore implements StateStore {
         hint: 'one process per state file: stop the other hel, or give this one its own global.state.path / --state; a running hel serves its state at GET /api/v1/sources/NAME/state',
       });
     }
-    return new HelError('HEL_STATE', `cannot open state file ${this.path}: ${(err as Error).message}`, { hint: 'check the path and permissions, or set global.state.path' }, { cause: err });
+    if (isHelError(err)) return err;
+    return this.corruptError(err) ?? new HelError('HEL_STATE', `cannot open state file ${this.path}: ${(err as Error).message}`, { hint: 'check the path and permissions, or set global.state.path' }, { cause: err });
+  }
+
+  /** "file is not a database", "database disk image is malformed": named with the file and the remedy. */
+  private corruptError(err: unknown, source?: string): HelError | undefined {
+    const code = (err as { code?: string }).code;
+    if (code === undefined || !CORRUPT.has(code)) return undefined;
+    return new HelError(
+      'HEL_STATE',
+      `state file ${this.path} is damaged (${(err as Error).message}); hel cannot trust the cursors in it`,
+      {
+        ...(source === undefined ? {} : { source }),
+        hint: `stop hel and restore ${this.path} from a backup; or move it aside and load your last export with: hel state import --state ${this.path} < EXPORT.json (see docs/state.md)`,
+      },
+      { cause: err },
+    );
+  }
+}
+
+/** `dev:ino` of the file at `path`, or undefined when there is none. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }

@@ -54,6 +54,10 @@ void test('npm run bench --quick reports every figure as JSON', { timeout: 150_0
   assertRun(r.scale!, 'scale', 3000);
   assert.equal(r.scale!.sources, 10);
   assert.ok(typeof r.validate!.medianMs === 'number' && r.validate!.medianMs > 0);
+  const http = r.httpSink as unknown as { ndjson: Record<string, unknown>; bulk: Record<string, unknown>; vsFile: { ndjson: unknown; bulk: unknown } };
+  assertRun(http.ndjson, 'httpSink.ndjson', 1000);
+  assertRun(http.bulk, 'httpSink.bulk', 1000);
+  assert.ok(typeof http.vsFile.ndjson === 'number' && typeof http.vsFile.bulk === 'number');
   const targets = r.targets as unknown as { name: string; pass: boolean }[];
   assert.equal(targets.length, 6);
   for (const target of targets) assert.equal(typeof target.pass, 'boolean', target.name);

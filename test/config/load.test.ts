@@ -171,6 +171,6 @@ void test('issues carry file, line, column, key path and hint, in file order', (
   const issues = issuesOf('sources:\n  b:\n    url: https://b.example/\n    metod: post\n  a:\n    url: nowhere\n');
   assert.deepEqual(issues, [
     { file: 'hel.yaml', line: 4, column: 5, path: 'sources.b.metod', message: 'unknown key', hint: 'did you mean "method"?' },
-    { file: 'hel.yaml', line: 6, column: 10, path: 'sources.a.url', message: 'the string "nowhere" is not a valid http(s) URL', hint: 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents' },
+    { file: 'hel.yaml', line: 6, column: 10, path: 'sources.a.url', message: 'a string of 7 characters (not shown: it may be a secret) is not a valid http(s) URL', hint: 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents' },
   ]);
 });

@@ -22,7 +22,7 @@ const cases: Case[] = [
   {
     name: 'wrong type: a header value that is a number',
     yaml: `${SRC}    headers:\n      X-Page: 5\n`,
-    problems: ['hel.yaml:5:15 sources.src.headers.X-Page: expected a string, got number 5 (quote it to make it a string: "5")'],
+    problems: ['hel.yaml:5:15 sources.src.headers.X-Page: expected a string, got a number (quote it to make it a string)'],
   },
   {
     name: 'wrong type: a quoted number',
@@ -112,12 +112,12 @@ const cases: Case[] = [
   {
     name: 'invalid URL without a scheme',
     yaml: 'sources:\n  src:\n    url: events.example.com/api\n',
-    problems: ['hel.yaml:3:10 sources.src.url: the string "events.example.com/api" is not a valid http(s) URL (write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents)'],
+    problems: ['hel.yaml:3:10 sources.src.url: a string of 22 characters (not shown: it may be a secret) is not a valid http(s) URL (write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents)'],
   },
   {
     name: 'invalid URL scheme',
     yaml: 'sources:\n  src:\n    url: ftp://files.example.com/\n',
-    problems: ['hel.yaml:3:10 sources.src.url: the string "ftp://files.example.com/" is not a valid http(s) URL'],
+    problems: ['hel.yaml:3:10 sources.src.url: a string of 24 characters (not shown: it may be a secret) is not a valid http(s) URL'],
   },
   {
     name: 'GET with a body',

@@ -56,7 +56,7 @@ test('cursor stop conditions, and max_pages resuming on the next --once', async 
   const saved = await stateOf(state);
   assert.equal(saved.echo!.cursor, 'c2');
   assert.equal(saved['has-more']!.cursor, 'h1');
-  assert.equal(saved.missing!.cursor, undefined, 'a page without a cursor clears it');
+  assert.equal(saved.missing!.cursor, 'm1', 'a last page without a cursor keeps the cursor that fetched it');
   assert.equal(saved['max-pages']!.cursor, 'c000004');
 
   const before = api.requests.length;
@@ -66,10 +66,11 @@ test('cursor stop conditions, and max_pages resuming on the next --once', async 
   const sent = (path: string) => cursorsSent(again.filter((r) => r.path === path));
   assert.deepEqual(sent('/echo'), ['c2'], 'resumes from the echoed cursor and stops after one request');
   assert.deepEqual(sent('/has-more'), ['h1']);
-  assert.deepEqual(sent('/missing'), [undefined, 'm1'], 'without a saved cursor the poll starts over');
+  assert.deepEqual(sent('/missing'), ['m1'], 'the kept cursor re-reads the last page instead of starting over');
   assert.deepEqual(sent('/max-pages'), ['c000004', 'c000006'], 'max_pages: the next run resumes from the saved cursor');
   const out2 = parseLines(second.stdout);
   assert.deepEqual(emitted(out2, 'max-pages'), ids(4, 8));
   assert.deepEqual(emitted(out2, 'echo'), []);
+  assert.deepEqual(emitted(out2, 'missing'), ids(5, 6), 'without dedupe the re-read last page is delivered again (documented)');
   assert.equal((await stateOf(state))['max-pages']!.cursor, 'c000008');
 });

@@ -24,6 +24,8 @@ test('SIGTERM while a page is in flight: exit 0 promptly, and that page\'s curso
   const exit = await within(5000, proc.exited, 'exit after SIGTERM');
   assert.deepEqual(exit, { code: 0, signal: null }, proc.stderr());
   assert.ok(Date.now() - sent < 5000);
+  assert.match(proc.stderr(), /^audit: stopped: stopped by a signal; the next run resumes from the last committed page$/m, 'a source a signal stopped did not fail (#13 item 8)');
+  assert.doesNotMatch(proc.stderr(), /FAILED/);
   assert.deepEqual(parseLines(proc.stdout()).map((l) => l.event.uuid), ['e00000', 'e00001']);
   assert.equal((await stateOf(state)).audit!.cursor, 'c000002', 'the cursor of the committed page, not of the one in flight (c000004)');
 });

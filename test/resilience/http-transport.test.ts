@@ -43,12 +43,13 @@ test('the request method, headers and body reach the server', async (t) => {
   assert.equal(server.requests[0].headers['content-type'], 'application/json');
 });
 
-test('a response over the size cap fails with HEL_RESPONSE_PARSE', async (t) => {
+test('a response over the size cap fails with HEL_RESPONSE_TOO_LARGE naming the cap and the key', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { items: 'x'.repeat(5000) }));
   const transport = httpTransport({ timeoutMs: 5000, maxResponseBytes: 1000, dispatcher: testDispatcher(t) });
   const err = (await thrown(() => transport.send(post(server.url), context()))) as HelError;
-  assert.equal(err.code, 'HEL_RESPONSE_PARSE');
-  assert.match(err.message, /larger than 1000 bytes/);
+  assert.equal(err.code, 'HEL_RESPONSE_TOO_LARGE');
+  assert.match(err.message, /larger than max_response_bytes \(1000 bytes\): Content-Length is 50\d\d bytes/);
+  assert.match(err.context.hint ?? '', /max_response_bytes/);
 });
 
 test('onResponse reports status and a redacted URL', async (t) => {
@@ -113,4 +114,33 @@ test('NO_PROXY bypasses the proxy', async (t) => {
   await transport.send(post(server.url), context());
   assert.deepEqual(proxy.used, []);
   assert.equal(server.requests.length, 1);
+});
+
+test('an endless chunked body is abandoned as soon as it passes the cap', async (t) => {
+  let written = 0;
+  const server = await scriptedServer(t, (_n, _req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk)) written += chunk.length;
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    pump();
+  });
+  const transport = httpTransport({ timeoutMs: 20_000, maxResponseBytes: 256 * 1024, dispatcher: testDispatcher(t) });
+  const err = (await thrown(() => transport.send(post(server.url), context()))) as HelError;
+  assert.equal(err.code, 'HEL_RESPONSE_TOO_LARGE');
+  assert.match(err.message, /more than 262144 bytes arrived/);
+  assert.ok(written < 16 * 1024 * 1024, `the server could write only what the socket buffers held (${written} bytes)`);
+});
+
+test('an error body is cut to 64 KiB and the rest is never read', async (t) => {
+  const server = await scriptedServer(t, (_n, _req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end(Buffer.alloc(4 * 1024 * 1024, 0x61));
+  });
+  const transport = httpTransport({ timeoutMs: 5000, maxResponseBytes: 32 * 1024 * 1024, dispatcher: testDispatcher(t) });
+  const response = await transport.send(post(server.url), context());
+  assert.equal(response.status, 500);
+  assert.equal(response.body.length, 64 * 1024);
 });

@@ -3,7 +3,8 @@ import { describeError } from '../../engine/source-runtime.js';
 import type { OnceReport } from '../../engine/runtime.js';
 import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
 import { openRuntime, type RunFlags } from '../open-runtime.js';
-import { OnceProgress } from '../progress.js';
+import { OnceProgress, STOPPED } from '../progress.js';
+import { isCancellation } from '../../errors.js';
 import { shutdownSignal } from '../signals.js';
 import { metricsFor, serveOperations, type RunningServers } from '../../server/index.js';
 
@@ -26,6 +27,7 @@ export function summarize(reports: OnceReport[]): string {
         return `${name}: ok, ${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.emitted} events${dups} (${r.stop})`;
       }
       if ('skipped' in outcome) return `${name}: SKIPPED: ${outcome.reason}`;
+      if (isCancellation(outcome.error)) return `${name}: stopped: ${STOPPED}`;
       return `${name}: FAILED: ${describeError(outcome.error)}`;
     })
     .join('\n');
@@ -36,7 +38,7 @@ export function registerRunCommand(program: Command): void {
     .description('collect events: every source on its schedule, or once with --once')
     .option('--once', 'poll every source until caught up (or max_pages), then exit')
     .option('-s, --source <name>', 'only this source (repeatable)', collect)
-    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout')
+    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout, or send it to an http(s):// URL')
     .option('--output-rotate <policy>', 'rotate the output file: daily or size:<MB>')
     .option('--state <path>', 'SQLite state file (default: global.state.path, ./hel-state.db)')
     .option('--record-dir <dir>', 'save every request/response (secrets redacted) under DIR')

@@ -30,7 +30,7 @@ export function registerTestCommand(program: Command): void {
     .description('one poll of one source: events to stdout, a diagnosis to stderr; the stored cursor is not moved without --commit')
     .requiredOption('-s, --source <name>', 'the source to test')
     .option('--commit', 'save the new cursor and dedupe window, as a real poll would')
-    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout')
+    .option('-o, --output <path>', 'append NDJSON to this file instead of stdout, or send it to an http(s):// URL')
     .option('--state <path>', 'SQLite state file (default: global.state.path)')
     .option('--replay-dir <dir>', 'serve requests from recordings in DIR')
     .action(async (opts: TestOptions) => {

@@ -3,6 +3,7 @@ import { isHelError } from '../../errors.js';
 import { readSecret, type SecretContext } from '../../source/auth/read-secret.js';
 import { secretRefsOf } from '../../source/auth/secret-refs.js';
 import { introspect } from './introspect.js';
+import { daysPhrase } from '../../secrets/expiry.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenFeatures, tokenHost } from './jwt.js';
 import { regionOfHost, streamOfUrl } from './regions.js';
 
@@ -43,8 +44,8 @@ export async function checkOnePasswordConnection(source: ResolvedSource, secrets
   const days = claims ? daysUntilExpiry(claims, now) : undefined;
   if (days === undefined) lines.push({ level: 'info', text: 'expiry: never' });
   else if (days < 0) lines.push({ level: 'fail', text: `the token expired on ${new Date(now + days * 86_400_000).toISOString()}: issue a new token in 1Password (Integrations > Events Reporting)` });
-  else if (days < EXPIRY_WARNING_DAYS) lines.push({ level: 'warn', text: `the token expires in ${Math.floor(days)} day(s), on ${new Date(now + days * 86_400_000).toISOString()}: rotate it before then` });
-  else lines.push({ level: 'info', text: `expiry: ${new Date(now + days * 86_400_000).toISOString()} (in ${Math.floor(days)} days)` });
+  else if (days < EXPIRY_WARNING_DAYS) lines.push({ level: 'warn', text: `the token expires ${daysPhrase(days)}, on ${new Date(now + days * 86_400_000).toISOString()}: rotate it before then` });
+  else lines.push({ level: 'info', text: `expiry: ${new Date(now + days * 86_400_000).toISOString()} (${daysPhrase(days)})` });
 
   const result = await introspect(url.origin, token, signal);
   let features = claims ? tokenFeatures(claims) : undefined;

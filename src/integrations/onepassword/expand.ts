@@ -4,9 +4,10 @@ import type { ResolvedSource } from '../../config/load.js';
 import { readSecret } from '../../source/auth/read-secret.js';
 import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
-import { REGION_HOSTS, isOnePasswordUrl, regionOfHost } from './regions.js';
+import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';
 import { planAccounts } from './accounts.js';
+import { daysPhrase } from '../../secrets/expiry.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
@@ -119,8 +120,8 @@ function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: Expan
 
   if (claims) {
     const days = daysUntilExpiry(claims, ctx.now());
-    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${Math.ceil(-days)} day(s) ago: issue a new token in 1Password (Integrations > Events Reporting)`);
-    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires in ${Math.floor(days)} day(s): rotate it before its expiry date`);
+    if (days !== undefined && days < 0) warnings.push(`source ${name}: the bearer token expired ${daysPhrase(days)}: issue a new token in 1Password (Integrations > Events Reporting)`);
+    else if (days !== undefined && days < EXPIRY_WARNING_DAYS) warnings.push(`source ${name}: the bearer token expires ${daysPhrase(days)}: rotate it before its expiry date`);
   }
 
   const body: Record<string, unknown> = { limit: config.limit };
@@ -168,7 +169,7 @@ function v1v2Request(base: string, version: 'v1' | 'v2', stream: string, body: R
     method: 'post',
     body,
     headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: 1000 },
+    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', on_missing_cursor: 'fail', max_pages: 1000 },
     on_cursor_error: 'reset',
   };
 }
@@ -193,6 +194,11 @@ function v3Request(base: string, body: Record<string, unknown>, limit: number): 
  * request budget, dedupe on `uuid`, and `timestamp` as the event time, unless configured.
  */
 export function applyOnePasswordDefaults(source: ResolvedSource): ResolvedSource {
+  const p = source.pagination;
+  // 1Password sends a cursor with every page: a missing one is an anomaly, never the end.
+  if (p.strategy === 'cursor' && p.on_missing_cursor === undefined && isOnePasswordSource(source)) {
+    source = { ...source, pagination: { ...p, on_missing_cursor: 'fail' } };
+  }
   if (!isOnePasswordUrl(source.url)) return source;
   const rate = source.resilience.rate_limit;
   const auth = source.auth?.type === 'bearer' ? source.auth : undefined;
@@ -211,4 +217,9 @@ export function applyOnePasswordDefaults(source: ResolvedSource): ResolvedSource
       },
     },
   };
+}
+
+/** A source written out in full against the Events API: its host, or (a proxy, the mock) its POST stream path. */
+export function isOnePasswordSource(source: Pick<ResolvedSource, 'url' | 'method'>): boolean {
+  return isOnePasswordUrl(source.url) || (streamOfUrl(source.url) !== undefined && source.method === 'post');
 }

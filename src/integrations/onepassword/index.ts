@@ -1,7 +1,7 @@
 import { onePasswordSourceSchema, type OnePasswordSourceConfig, type SourceConfig } from '../../config/schema.js';
 import type { Integration } from '../integration.js';
 import { checkOnePasswordBody, retentionWarning } from './body.js';
-import { applyOnePasswordDefaults, expandOnePassword } from './expand.js';
+import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
 import { decodeEventsToken } from './jwt.js';
 import { onePasswordMockCommand } from './mock-command.js';
 import { isOnePasswordUrl, streamOfUrl } from './regions.js';
@@ -31,7 +31,12 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const withDefaults = applyOnePasswordDefaults(source);
     return { ...withDefaults, integration: { type: 'onepassword', ...source.integration, stream: streamOfUrl(source.url)?.stream } };
   },
-  check: (source) => (source.method === 'post' ? checkOnePasswordBody(source.body ?? {}).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
+  check: (source) => [
+    ...(source.method === 'post' ? checkOnePasswordBody(source.body ?? {}).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
+    ...(source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)
+      ? [{ path: ['pagination', 'on_missing_cursor'], message: 'must be fail for the 1Password Events API', hint: 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor' }]
+      : []),
+  ],
   warnings: (source, now) => {
     const old = source.method === 'post' ? retentionWarning(source.body?.start_time, now) : undefined;
     return old === undefined ? [] : [old];

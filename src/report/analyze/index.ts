@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_DAYS } from '../../secrets/expiry.js';
+import { EXPIRY_WARNING_DAYS, daysPhrase } from '../../secrets/expiry.js';
 import { isoOf, type ReportEvent } from '../event.js';
 import { readReportEvents, type InputStats, type TimeWindow } from '../read.js';
 import type { ReportData, TokenExpiry } from '../report-data.js';
@@ -96,6 +96,6 @@ function reportBuilder(options: ReportOptions, account = options.account) {
 }
 
 function tokenExpiryOf(expiresAt: number, now: number): TokenExpiry {
-  const daysLeft = Math.floor((expiresAt - now) / 86_400_000);
-  return { expiresAt: isoOf(expiresAt), daysLeft, expiringSoon: daysLeft < EXPIRY_WARNING_DAYS };
+  const days = (expiresAt - now) / 86_400_000;
+  return { expiresAt: isoOf(expiresAt), daysLeft: Math.trunc(days), phrase: daysPhrase(days), expiringSoon: days < EXPIRY_WARNING_DAYS };
 }

@@ -53,7 +53,7 @@ export function keyFindings(report: ReportData): Finding[] {
     const t = report.tokenExpiry;
     findings.push({
       label: 'Events API token expiry',
-      value: `${shortTime(t.expiresAt)} (${t.daysLeft < 0 ? `expired ${-t.daysLeft} day(s) ago` : `in ${t.daysLeft} day(s)`})`,
+      value: `${shortTime(t.expiresAt)} (${t.phrase.endsWith('ago') ? `expired ${t.phrase}` : t.phrase})`,
       flag: t.expiringSoon,
     });
   }

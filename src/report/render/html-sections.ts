@@ -124,7 +124,7 @@ export function coverageSection(r: ReportData): string {
   const inputs = r.inputs;
   const dup = inputs.duplicates.audit + inputs.duplicates.signin + inputs.duplicates.itemusage;
   const token = r.tokenExpiry
-    ? para(`Events API token expires ${shortTime(r.tokenExpiry.expiresAt)} (${r.tokenExpiry.daysLeft < 0 ? `expired ${-r.tokenExpiry.daysLeft} day(s) ago` : `in ${r.tokenExpiry.daysLeft} day(s)`})${r.tokenExpiry.expiringSoon ? ': rotate it now.' : '.'}`)
+    ? para(`Events API token expires ${shortTime(r.tokenExpiry.expiresAt)} (${r.tokenExpiry.phrase.endsWith('ago') ? `expired ${r.tokenExpiry.phrase}` : r.tokenExpiry.phrase})${r.tokenExpiry.expiringSoon ? ': rotate it now.' : '.'}`)
     : para('Token expiry not given (pass --token-expiry).');
   return section(
     'coverage',

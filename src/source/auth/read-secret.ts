@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { HelError } from '../../errors.js';
+import { BoundedReadError, readBoundedFile } from '../../read-bounded.js';
+
+/** A credential file holds one token or key; a larger one is a mistake (or /dev/zero). */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
 import { readStoredSecret } from '../../secrets/store.js';
 import type { SecretRef } from './secret-refs.js';
 
@@ -17,9 +20,10 @@ export interface SecretContext {
 export function readSecret(ref: SecretRef, ctx: SecretContext): string {
   if (ref.file !== undefined) {
     try {
-      return readFileSync(ref.file, 'utf8').trim();
+      return readBoundedFile(ref.file, MAX_SECRET_FILE_BYTES).toString('utf8').trim();
     } catch (err) {
-      throw new HelError('HEL_SECRET', `cannot read ${ref.what} from ${ref.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      const why = err instanceof BoundedReadError && err.errno === undefined ? `: it ${err.message}` : ` (${err instanceof BoundedReadError ? err.errno : 'error'})`;
+      throw new HelError('HEL_SECRET', `cannot read ${ref.what} from ${ref.file}${why}`, {
         hint: `check ${ref.prefix}_file`,
       });
     }

@@ -4,14 +4,14 @@ import { readSecret, type SecretContext } from './read-secret.js';
 import { secretRefsOf, type SecretRef } from './secret-refs.js';
 import { scrubErrorBody, withHeader } from './with-header.js';
 
-type StaticAuth = Exclude<AuthConfig, { type: 'oauth2' }>;
+export type StaticAuth = Exclude<AuthConfig, { type: 'oauth2' }>;
 
 function refNamed(auth: AuthConfig, prefix: string): SecretRef | undefined {
   return secretRefsOf(auth).find((r) => r.prefix === prefix);
 }
 
 /** The header carrying the credential, and the secret values it was built from. */
-function credentialHeader(auth: StaticAuth, secrets: SecretContext): { name: string; value: string; used: string[] } {
+export function credentialHeader(auth: StaticAuth, secrets: SecretContext): { name: string; value: string; used: string[] } {
   const read = (prefix: string): string => {
     const ref = refNamed(auth, prefix);
     return ref === undefined ? '' : readSecret(ref, secrets);

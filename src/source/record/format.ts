@@ -11,6 +11,12 @@ export const REDACTED = 'REDACTED';
  * How `body` is stored: `none` = the request had no body (`body` is null); `json` = the parsed
  * JSON value; `text` = a UTF-8 string; `base64` = bytes that are not valid UTF-8.
  */
+/**
+ * The most a recording file may hold when read back: one response (itself capped by
+ * max_response_bytes) pretty-printed or in base64, with room to spare. A bound, not a target.
+ */
+export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
+
 export type BodyEncoding = 'none' | 'json' | 'text' | 'base64';
 
 export interface RecordedBody {

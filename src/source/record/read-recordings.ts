@@ -1,6 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HelError } from '../../errors.js';
+import { readBoundedFile } from '../../read-bounded.js';
+import { MAX_RECORDING_BYTES } from './format.js';
 import { RECORDING_FORMAT, seqOfFileName, type Recording } from './format.js';
 
 /** A source's recordings in recorded order; undefined when the source has no folder. */
@@ -22,7 +24,7 @@ export function readRecordings(folder: string, source: string): Recording[] | un
 function readRecording(path: string, source: string): Recording {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(readBoundedFile(path, MAX_RECORDING_BYTES).toString('utf8'));
   } catch (err) {
     throw new HelError('HEL_INPUT', `the recording ${path} is not readable JSON (${(err as Error).message})`, { source, hint: 're-record with --record-dir' });
   }

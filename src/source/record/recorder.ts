@@ -23,7 +23,7 @@ export interface RecordingOptions {
  * interleaves with an old one. Requests that get no response (network errors) are not recorded.
  */
 export function recordingTransport(dir: string, source: ResolvedSource, options: RecordingOptions): HttpTransport {
-  const inner = options.inner ?? httpTransport({ timeoutMs: source.resilience.timeout_secs * 1000, events: options.events });
+  const inner = options.inner ?? httpTransport({ timeoutMs: source.resilience.timeout_secs * 1000, maxResponseBytes: source.max_response_bytes, events: options.events });
   const folder = join(dir, sourceFolder(source.name));
   const redactor = new Redactor(source.auth?.type === 'api_key' ? [source.auth.header] : []);
   let prepared: Promise<void> | undefined;
