@@ -68,8 +68,9 @@ void test('a run that fails mid-window resumes from the last committed insert_ti
     seed: 'v3-resume',
     rateLimit: false,
     onRequest: (r) => {
-      // After the third page, the next answer is garbage: the poll fails with three pages committed.
-      if (r.path === '/api/v3/auditevents' && r.status === 200 && ++v3Answered === 3) mock.setFaults({ garbage: 1 });
+      // After the third page the token is revoked: the next request is a 401, which stops the
+      // poll (not retried) with three pages committed.
+      if (r.path === '/api/v3/auditevents' && r.status === 200 && ++v3Answered === 3) mock.revokeToken(mock.token);
     },
   });
   t.after(() => mock.close());
@@ -81,12 +82,12 @@ void test('a run that fails mid-window resumes from the last committed insert_ti
   const before = events(failed.stdout);
   assert.equal(before.length, 300, 'three pages delivered and committed');
 
-  const resumed = await runCli(['run', '--once', '-c', path], { env });
+  const resumed = await runCli(['run', '--once', '-c', path], { env: { ONEPASSWORD_EVENTS_TOKEN: await mock.mintToken() } });
   assert.equal(resumed.code, 0, resumed.stderr);
   const after = events(resumed.stdout);
   const all = [...before, ...after].map((e) => e.event.uuid);
   assert.equal(all.length, 600, 'no loss');
   assert.equal(new Set(all).size, 600, 'no duplicates');
-  const state = await runCli(['state', 'show', 'acme-auditevents', '-c', path, '--json'], { env });
+  const state = await runCli(['state', 'show', 'acme-auditevents', '-c', path, '--json'], { env: { ONEPASSWORD_EVENTS_TOKEN: await mock.mintToken() } });
   assert.equal((JSON.parse(state.stdout) as Record<string, { resume_from?: string }>)['acme-auditevents']?.resume_from, after[after.length - 1]?.event.insert_time);
 });
