@@ -44,20 +44,29 @@ function sourceConfig(server: BenchServer, s: BenchSource): Record<string, unkno
   };
 }
 
-export function writeHelConfig(path: string, server: BenchServer, sources: BenchSource[], statePath: string): void {
-  const config = {
+function helConfig(server: BenchServer, sources: BenchSource[], statePath: string): Record<string, unknown> {
+  return {
     global: { log_level: 'info', log_format: 'json', state: { path: statePath } },
     sources: Object.fromEntries(sources.map((s) => [s.name, sourceConfig(server, s)])),
   };
-  writeFileSync(path, stringify(config));
+}
+
+export function writeHelConfig(path: string, server: BenchServer, sources: BenchSource[], statePath: string): void {
+  writeFileSync(path, stringify(helConfig(server, sources, statePath)));
 }
 
 /** One `hel run --once` over `sources` in a fresh state file and output file, as a child process. */
 export async function runHel(server: BenchServer, dir: string, tag: string, sources: BenchSource[]): Promise<HelRun> {
+  const expected = sources.reduce((n, s) => n + s.events, 0);
+  return runHelWith(server, dir, tag, (statePath) => helConfig(server, sources, statePath), expected);
+}
+
+/** `hel run --once` with the config `build` makes (given the state path), expecting `expected` lines. */
+export async function runHelWith(server: BenchServer, dir: string, tag: string, build: (statePath: string) => Record<string, unknown>, expected: number): Promise<HelRun> {
   const config = join(dir, `${tag}.yaml`);
   const state = join(dir, `${tag}-state.db`);
   const output = join(dir, `${tag}.ndjson`);
-  writeHelConfig(config, server, sources, state);
+  writeFileSync(config, stringify(build(state)));
   const before = await server.stats();
   const m: Measured = await measure(HEL_BIN, ['run', '--once', '--config', config, '--output', output, '--state', state], {
     env: { [TOKEN_ENV]: 'bench-token' },
@@ -68,10 +77,21 @@ export async function runHel(server: BenchServer, dir: string, tag: string, sour
   const served = diffStats(await server.stats(), before);
   if (m.code !== 0) throw new Error(`hel run --once (${tag}) exited with ${m.code}:\n${m.stderr.slice(-2000)}`);
   const events = await countLines(output);
-  const expected = sources.reduce((n, s) => n + s.events, 0);
   if (events !== expected) throw new Error(`hel run --once (${tag}) wrote ${events} events, expected ${expected}`);
   for (const f of [output, state, `${state}-wal`, `${state}-shm`]) rmSync(f, { force: true });
   return { events, requests: served.requests, wallMs: m.wallMs, eventsPerSec: (events / m.wallMs) * 1000, peakRssMb: m.peakRssMb, cpuMs: m.cpuMs };
+}
+
+/**
+ * The short form (so Hel knows the source is 1Password and has its mappings) against the bench
+ * server, one stream, written in `format`. The account budget of the short form (600 requests a
+ * minute) bounds a run to 600 pages, so `events` stays at most 600,000.
+ */
+export function shortFormConfig(server: BenchServer, tag: string, events: number, format: string): (statePath: string) => Record<string, unknown> {
+  return (statePath) => ({
+    global: { log_level: 'info', log_format: 'json', state: { path: statePath }, output: { format } },
+    sources: { [tag]: { type: 'onepassword', base_url: `${server.url}/b/${events}/${tag}`, token_env: TOKEN_ENV, streams: ['auditevents'], start_time: new Date(Date.now() - 86_400_000).toISOString() } },
+  });
 }
 
 /** `hel validate` start-up: wall time of whole processes, median of `runs`. */

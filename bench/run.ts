@@ -3,7 +3,8 @@
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
  * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
  * --case accounts (only the many-accounts case, against the 1Password mock),
- * --only-http (the HTTP sink cases and the file case they are compared with, printed only).
+ * --only-http (the HTTP sink cases and the file case they are compared with, printed only),
+ * --only-mapping (the output-format case: envelope vs ocsf vs ecs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
 import { runAccountsCase } from './accounts-case.js';
 import { runHttpSinkCases } from './http-sink-cases.js';
+import { renderMapping, runMappingCase } from './mapping-case.js';
 import { evaluateTargets, httpRows, renderAccounts, renderResults, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     case: { type: 'string' },
     'only-http': { type: 'boolean', default: false },
+    'only-mapping': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -79,6 +82,21 @@ if (values['only-http']) {
 
 const dir = mkdtempSync(join(tmpdir(), 'hel-bench-'));
 const server = await startServer();
+if (values['only-mapping']) {
+  try {
+    // At most 600 pages: the short form's account budget allows 600 requests a minute.
+    const mappingEvents = Math.min(events, quick ? 20_000 : 200_000);
+    const runs = await runMappingCase(server, dir, mappingEvents, quick ? 1 : 3, log);
+    const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'mapping-quick.json' : 'mapping.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: availableParallelism(), node: process.versions.node }, runs }, null, 2) + '\n');
+    process.stdout.write(`${renderMapping(runs)}\n\nwritten to ${out}\n`);
+  } finally {
+    server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 try {
   log(`bench server ${server.url}; scratch ${dir}`);
   log(`hel validate x${plan.validateRuns}`);

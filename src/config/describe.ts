@@ -38,6 +38,8 @@ export function zodIssues(
       });
     }
   }
+  const type = base.length === 2 && base[0] === 'sources' ? valueAt(data, ['type']) : undefined;
+  const entryType = typeof type === 'string' ? type : undefined;
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') continue;
     const rel = relPath(issue);
@@ -49,7 +51,7 @@ export function zodIssues(
     if (value === undefined && suggested.has(formatted)) continue;
     // An env-expanded value is described as if its key could hold a secret.
     const described = describe(issue, value, path, fromEnv.has(formatted) ? [] : path);
-    out.push({ ...where(path, issue.code === 'invalid_key'), path: formatted, message: described.message, hint: described.hint ?? hintFor(path, issue.code, value) });
+    out.push({ ...where(path, issue.code === 'invalid_key'), path: formatted, message: described.message, hint: described.hint ?? hintFor(path, issue.code, value, entryType) });
   }
   return out;
 }

@@ -15,7 +15,8 @@ export function expandEnv(text: string, env: NodeJS.ProcessEnv): ExpandResult {
   const value = text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$$') return '$';
     const set = env[name!];
-    if (set !== undefined && set !== '') return set;
+    // As in the shell: a variable set to "" is set for ${VAR}; ${VAR:-default} uses the default for it.
+    if (set !== undefined && (set !== '' || fallback === undefined)) return set;
     if (fallback !== undefined) return fallback;
     missing.push(name!);
     return match;

@@ -1,8 +1,11 @@
-import { integrations } from '../integrations/registry.js';
+import { integrationNamed, integrations } from '../integrations/registry.js';
 import type { KeyPath } from './locate.js';
 
 /** Hints that depend on where in hel.yaml a problem is, not on what kind of problem it is. */
-export function hintFor(path: KeyPath, code: string, value: unknown): string | undefined {
+const OUT_OF_RANGE = new Set(['invalid_value', 'too_big', 'too_small']);
+
+/** `entryType` is the `type:` of the short-form entry the path lies in, whose integration may know its keys. */
+export function hintFor(path: KeyPath, code: string, value: unknown, entryType?: string): string | undefined {
   const [top, name, key] = path;
   if (top === 'sources' && path.length === 1) {
     if (value === undefined) return 'add a sources: map with at least one source; examples/hel.yaml is a starting point';
@@ -16,11 +19,9 @@ export function hintFor(path: KeyPath, code: string, value: unknown): string | u
   if (top === 'sources' && key === 'url' && path.length === 3 && code === 'invalid_format' && typeof value === 'string' && !/^[a-z]+:\/\//i.test(value)) {
     return 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents';
   }
-  if (top === 'sources' && key === 'region' && path.length === 3 && code === 'invalid_value') {
-    return 'the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent';
-  }
-  if (top === 'sources' && key === 'limit' && path.length === 3 && (code === 'too_big' || code === 'too_small')) {
-    return 'the Events API accepts 1-1000 and answers 400 otherwise; use limit: 1000 for the fewest requests';
+  if (top === 'sources' && typeof key === 'string' && path.length === 3 && entryType !== undefined && OUT_OF_RANGE.has(code)) {
+    const hint = integrationNamed(entryType)?.keyHints?.[key];
+    if (hint !== undefined) return hint;
   }
   const last = path[path.length - 1];
   if (last === 'header' && path[path.length - 2] === 'auth' && value === undefined) return 'the HTTP header that carries the key, e.g. header: X-Api-Key';

@@ -18,6 +18,7 @@ import {
   type SourceConfig,
 } from './schema.js';
 import { authIssues, checkSources } from './semantic.js';
+import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../source/auth/secret-refs.js';
@@ -142,11 +143,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
-    sources.push(...expanded.sources);
+    sources.push(...withOutputFormat(expanded.sources, config));
   }
 
   // Checked even when other sources are broken, so one run reports every problem in the file.
   const semantic = checkSources(sources, { env, requireSecrets, now });
+  semantic.issues.push(...checkOutputFormats(sources, global.output));
   for (const i of semantic.issues) {
     const entry = i.source.integration?.entry;
     if (entry !== undefined && failedEntries.has(entry)) continue;

@@ -183,6 +183,9 @@ export const scheduleSchema = z.strictObject({
   jitter_secs: nonNegativeSecs.default(0),
 });
 
+/** envelope and raw as collected; ocsf and ecs through the source integration's mapping (pipeline/mappings.ts). */
+const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const sourceSchema = z.strictObject({
@@ -203,6 +206,25 @@ export const sourceSchema = z.strictObject({
   timestamp_path: z.string().min(1).optional(),
   /** Freshness alert: the source reports "no events" when nothing newer than this many hours was delivered. */
   no_events_alert_hours: positiveSecs.optional(),
+  /** The Rust Hel's watermark: the newest value of an event field, sent as a query parameter on a poll's first request. */
+  incremental_from: z
+    .strictObject({
+      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+      event_timestamp_path: z.string().min(1),
+      param_name: z.string().min(1),
+    })
+    .optional(),
+  /** APIs that answer a time window (start and end parameters): each poll asks from the last window's end to now. */
+  time_window: z
+    .strictObject({
+      start_param: z.string().min(1).default('start'),
+      end_param: z.string().min(1).default('end'),
+      /** How far back the first window reaches. */
+      initial_lookback_secs: positiveSecs.default(3600),
+      /** The window ends this long before now, so events the API is still ingesting are not skipped. */
+      lag_secs: nonNegativeSecs.default(60),
+    })
+    .optional(),
   /** A single response body larger than this fails the request while it streams in (HEL_RESPONSE_TOO_LARGE). */
   max_response_bytes: z.int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
   /** Helr's per-poll total: pagination stops (position kept) once the poll's responses exceed this. */
@@ -216,6 +238,8 @@ export const sourceSchema = z.strictObject({
       overlap_secs: nonNegativeSecs.default(300),
     })
     .prefault({}),
+  /** This source's output format, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
@@ -257,6 +281,8 @@ export const onePasswordSourceSchema = z.strictObject({
   dedupe_capacity: z.int().positive().default(100_000),
   /** Hours without a newer event before a stream alerts: one number for all streams, or per stream. */
   no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
+  /** The output format of every stream of this entry, overriding global.output.format. */
+  output_format: outputFormat.optional(),
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -315,7 +341,9 @@ export const globalSchema = z.strictObject({
     .prefault({}),
   output: z
     .strictObject({
-      format: z.enum(['envelope', 'raw']).default('envelope'),
+      format: outputFormat.default('envelope'),
+      /** ocsf / ecs: keep the vendor's event as JSON text (OCSF raw_data, ECS event.original). */
+      raw_data: z.boolean().default(false),
       path: z.string().min(1).optional(),
       rotate: z
         .string()

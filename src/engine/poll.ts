@@ -11,6 +11,7 @@ import { redactUrl } from '../source/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../source/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
+import { watermarkFor } from '../source/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
@@ -89,8 +90,13 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   const signal = AbortSignal.any([options.signal, inFlight.signal]);
   const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
     transport.send(req, { source: source.name, signal, page, carriesCursor });
-  let request: HttpRequest | undefined = paginator.first(deps.keys);
+  const watermark = watermarkFor(source);
   let resumed = paginator.resumes(deps.keys);
+  let request: HttpRequest | undefined = paginator.first(deps.keys);
+  if (watermark && !resumed) {
+    request = watermark.first(request, deps.keys, clock.now());
+    if (request === undefined) result.stop = 'nothing new to ask for (the time window is collected)';
+  }
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
   let bytes = 0;
@@ -175,6 +181,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
 
     const checkpoint: Record<string, string | null> = { ...step.checkpoint };
+    if (watermark) {
+      // With a watermark the position of a finished poll is the watermark, not the last cursor.
+      if (step.end) for (const key of paginator.stateKeys) checkpoint[key] = null;
+      Object.assign(checkpoint, watermark.checkpoint(events, position, step.end === true));
+    }
     if (newest && (position.last_event_time === undefined || newest.ms > Date.parse(position.last_event_time))) {
       checkpoint.last_event_time = newest.text;
     }

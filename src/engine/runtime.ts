@@ -1,6 +1,7 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, cancelled } from '../errors.js';
+import { outputFormatOf } from '../config/output-format.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../source/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
@@ -63,7 +64,8 @@ export class Runtime {
         store: deps.store,
         clock: deps.clock,
         logger: deps.logger,
-        format: deps.config.global.output.format,
+        format: outputFormatOf(source, deps.config.global.output),
+        rawData: deps.config.global.output.raw_data,
         observer: deps.observer,
         commit: deps.commit,
       });

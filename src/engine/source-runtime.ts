@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js';
 import { isCancellation, isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DedupeWindow } from '../pipeline/dedupe.js';
-import { LineEncoder } from '../pipeline/envelope.js';
+import { LineEncoder, encoderOptions } from '../pipeline/envelope.js';
+import type { OutputFormat } from '../pipeline/mappings.js';
 import { CircuitBreaker, type CircuitBreakerSnapshot } from '../resilience/circuit-breaker.js';
 import { paginatorFor } from '../source/pagination/index.js';
 import type { Paginator } from '../source/pagination/paginator.js';
@@ -30,7 +31,10 @@ export interface SourceRuntimeDeps {
   store: StateStore;
   clock: Clock;
   logger: Logger;
-  format: 'envelope' | 'raw';
+  /** The source's output format (its own, else global.output.format). */
+  format: OutputFormat;
+  /** ocsf / ecs: keep the vendor's event in the mapped line (global.output.raw_data). */
+  rawData?: boolean;
   /** False for `hel test` without --commit: what `init` reads back is not saved. Default true. */
   commit?: boolean;
   observer?: EngineObserver;
@@ -57,7 +61,7 @@ export class SourceRuntime {
     const s = deps.source;
     this.source = s;
     this.paginator = paginatorFor(s);
-    this.encoder = new LineEncoder({ format: deps.format, labelKey: s.labelKey, labelValue: s.labelValue, timestampPath: s.timestamp_path, meta: s.envelopeMeta });
+    this.encoder = new LineEncoder(encoderOptions(s, deps.format, deps.rawData ?? false));
     this.log = deps.logger.child({ source: s.name });
     this.status = {
       name: s.name, label: s.labelValue, url: redactUrl(s.url), health: 'pending', polling: false, circuit: 'closed',

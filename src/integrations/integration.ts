@@ -4,6 +4,7 @@ import type { SourceConfig } from '../config/schema.js';
 import type { Failure } from '../resilience/troubleshoot.js';
 import type { SecretContext } from '../source/auth/read-secret.js';
 import type { SecretRef } from '../source/auth/secret-refs.js';
+import type { EventMappings } from '../pipeline/mappings.js';
 
 /**
  * One SaaS integration (1Password, Okta, GitHub…) as a plug-in. The generic layers (config, engine,
@@ -33,13 +34,15 @@ export interface Integration<Short = unknown> {
   missingSecretHint?: (ref: SecretRef) => string;
   /** When a credential of this vendor expires, if the credential says so (e.g. a JWT's `exp`). */
   tokenExpiry?: (token: string) => Date | undefined;
+  /** Hints for an out-of-range value of a short-form key (by key), e.g. a region name. */
+  readonly keyHints?: Readonly<Record<string, string>>;
   /** Printed by `hel test` when a poll returned no events: the vendor's usual reasons. */
   readonly noEventsHint?: string;
   /** Loaded on demand: the connection test brings an HTTP client. */
   connectionTest?: () => Promise<ConnectionTest>;
   /** `hel mock <type>`: a loopback fake of the vendor's API. */
   readonly mock?: MockCommand;
-  /** Output mappings of this vendor's events (OCSF, ECS), when it has them. */
+  /** Output mappings of this vendor's events per format (OCSF, ECS), when it has them (pipeline/mappings.ts). */
   readonly mappings?: EventMappings;
 }
 
@@ -104,23 +107,4 @@ export interface MockCommand {
   options: MockOption[];
   /** Starts the fake; `options` are commander's parsed values (camelCase keys). */
   start(options: Record<string, string | boolean | undefined>, log: ((line: string) => void) | undefined): Promise<RunningMock>;
-}
-
-/** What an output mapping knows beside the event itself. */
-export interface MappingContext {
-  /** The source name (its NDJSON label value). */
-  source: string;
-  /** The vendor stream the event came from, when the integration has several. */
-  stream?: string;
-  /** When Hel collected the event (ISO time). */
-  collectedAt: string;
-}
-
-/**
- * Per-format mappers of one vendor's events. Each takes the raw event and returns the mapped
- * object (OCSF 1.8.0 class, or an ECS document); the envelope and sinks stay generic.
- */
-export interface EventMappings {
-  ocsf?: (event: unknown, ctx: MappingContext) => object;
-  ecs?: (event: unknown, ctx: MappingContext) => object;
 }

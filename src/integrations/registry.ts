@@ -1,6 +1,10 @@
 import type { SourceConfig } from '../config/schema.js';
 import type { Integration, SourceIntegration } from './integration.js';
+import { github } from './github/index.js';
+import { okta } from './okta/index.js';
 import { onePassword } from './onepassword/index.js';
+import { slack } from './slack/index.js';
+import { tailscale } from './tailscale/index.js';
 
 let known: readonly Integration[] | undefined;
 
@@ -12,6 +16,10 @@ let known: readonly Integration[] | undefined;
 export function integrations(): readonly Integration[] {
   return (known ??= [
     onePassword,
+    okta,
+    github,
+    slack,
+    tailscale,
   ]);
 }
 

@@ -1,9 +1,14 @@
 import { compilePath, getPath, type CompiledPath } from './path.js';
+import type { ResolvedSource } from '../config/load.js';
+import { HelError } from '../errors.js';
+import { isMappedFormat, lookupMapper, type EventMapper, type OutputFormat } from './mappings.js';
 
 const FALLBACK_TIME_FIELDS = ['published', 'timestamp', 'ts', 'created_at', 'time'].map(compilePath);
 
 export interface EnvelopeOptions {
-  format: 'envelope' | 'raw';
+  format: OutputFormat;
+  /** ocsf / ecs: the source integration's mapper; each line is then the mapped event alone. */
+  mapper?: EventMapper;
   labelKey: string;
   labelValue: string;
   /** Dotted path of the event time; else the usual field names; else the time of collection. */
@@ -47,6 +52,7 @@ export class LineEncoder {
    * back after a crash; undefined for any other line. A raw line is the event plus the label.
    */
   eventOf(line: string): unknown {
+    if (this.options.mapper) return this.mappedEventOf(line);
     if (!line.includes(this.labelPart)) return undefined;
     let value: unknown;
     try {
@@ -58,12 +64,24 @@ export class LineEncoder {
     return this.options.format === 'raw' ? value : (value as { event?: unknown }).event;
   }
 
+  /** A mapped line carries the label in its schema's own place; the mapping rebuilds the vendor event. */
+  private mappedEventOf(line: string): unknown {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? this.options.mapper?.eventOf(value as Record<string, unknown>) : undefined;
+  }
+
   encode(event: unknown, endpoint: string, collectedAt: string): string {
     return this.encodeTimed(event, endpoint, collectedAt, this.options.format === 'raw' ? undefined : this.eventTime(event));
   }
 
   /** `encode` for a caller that already has the event's `eventTime`, so it is looked up once. */
   encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined): string {
+    if (this.options.mapper) return `${JSON.stringify(this.options.mapper.map(event, { endpoint, collectedAt }))}\n`;
     const json = JSON.stringify(event) ?? 'null';
     if (this.options.format === 'raw') {
       if (json.length > 2 && json.startsWith('{')) return `{${json.slice(1, -1)},${this.labelPart}}\n`;
@@ -76,4 +94,14 @@ export class LineEncoder {
     }
     return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${this.metaJson}}\n`;
   }
+}
+
+/** The encoder of a source in a format; ocsf / ecs look up the mapper of the source's integration. */
+export function encoderOptions(source: ResolvedSource, format: OutputFormat, rawData: boolean): EnvelopeOptions {
+  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path, meta: source.envelopeMeta };
+  if (!isMappedFormat(format)) return options;
+  const found = lookupMapper(source, format, { rawData, labelKey: source.labelKey, labelValue: source.labelValue });
+  // Config validation rejects such a source first; this guards callers that skip it.
+  if (!found.ok) throw new HelError('HEL_CONFIG', found.reason, { source: source.name, hint: found.hint });
+  return { ...options, mapper: found.mapper };
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { HelError } from '../errors.js';
+import { recoverEvent } from '../pipeline/mappings.js';
 import { type RawEvent, type ReportEvent, type StreamKind, field } from './event.js';
 
 export interface TimeWindow {
@@ -26,7 +27,7 @@ export interface InputStats {
 const SAMPLE_LIMIT = 10;
 
 /**
- * Streams Hel NDJSON files line by line (envelope or raw format), recognises each event's stream,
+ * Streams Hel NDJSON files line by line (envelope, raw, ocsf or ecs format), recognises each event's stream,
  * drops exact duplicates and events outside the window, and hands the rest to `onEvent`.
  * A line that is not a JSON object is an error naming file:line.
  */
@@ -135,7 +136,7 @@ function parseLine(line: string, where: string): RawEvent {
 
 function malformed(where: string, why: string): HelError {
   // Exit 2 like other bad command-line input: the file given to --input is not Hel NDJSON.
-  return new HelError('HEL_USAGE', `${where}: malformed NDJSON line: ${why}`, { hint: 'hel report reads the NDJSON Hel writes (envelope or raw format), one event per line' });
+  return new HelError('HEL_USAGE', `${where}: malformed NDJSON line: ${why}`, { hint: 'hel report reads the NDJSON Hel writes (envelope, raw, ocsf or ecs format), one event per line' });
 }
 
 const ENDPOINT_STREAMS: [RegExp, StreamKind][] = [
@@ -144,8 +145,18 @@ const ENDPOINT_STREAMS: [RegExp, StreamKind][] = [
   [/itemusages/, 'itemusage'],
 ];
 
-/** Envelope lines carry `event` and `endpoint`; raw lines are the event itself, told apart by shape. */
+const MAPPED_STREAMS: Record<string, StreamKind> = { auditevents: 'audit', signinattempts: 'signin', itemusages: 'itemusage' };
+
+/**
+ * OCSF and ECS lines are turned back into the 1Password event by their mapping; envelope lines
+ * carry `event` and `endpoint`; raw lines are the event itself, told apart by shape.
+ */
 export function streamOf(line: RawEvent): { kind: StreamKind; event: RawEvent } | undefined {
+  const mapped = recoverEvent(line);
+  if (mapped !== undefined) {
+    const kind = mapped.integration === 'onepassword' ? MAPPED_STREAMS[mapped.stream] : undefined;
+    return kind === undefined ? undefined : { kind, event: mapped.event };
+  }
   const inner = line.event;
   if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
     const event = inner as RawEvent;

@@ -5,7 +5,7 @@ import { redactUrl } from '../source/redact-url.js';
 import type { HttpResponse, HttpTransport, TransportEvents } from '../source/transport.js';
 import { parseJsonBody } from '../source/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
-import { serverWaitMs } from './rate-limit-headers.js';
+import { quotaExhausted, serverWaitMs } from './rate-limit-headers.js';
 import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
 
 /**
@@ -18,6 +18,21 @@ const RETRIED_ERRORS = new Set(['HEL_NETWORK', 'HEL_TIMEOUT']);
 
 function isRetriedStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/** GitHub asks for at least a minute when a secondary rate limit comes without a wait header. */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+const RATE_LIMIT_MESSAGE = /rate.?limit/i;
+
+/**
+ * A 429, or a 403 that is a rate limit rather than a refusal: its quota header says 0 left, it
+ * carries Retry-After, or its body says so (GitHub's primary and secondary limits answer 403).
+ */
+export function isRateLimited(response: HttpResponse): boolean {
+  if (response.status === 429) return true;
+  if (response.status !== 403) return false;
+  if (quotaExhausted(response.headers) || response.headers['retry-after'] !== undefined) return true;
+  return RATE_LIMIT_MESSAGE.test(response.body.subarray(0, 4096).toString('utf8'));
 }
 
 export interface RetryOptions {
@@ -38,7 +53,7 @@ interface Attempt {
 }
 
 /**
- * Re-sends the same request on HEL_NETWORK, HEL_TIMEOUT, 408, 429 and 5xx, up to `max_attempts`
+ * Re-sends the same request on HEL_NETWORK, HEL_TIMEOUT, 408, 429, a rate-limit 403 and 5xx, up to `max_attempts`
  * attempts in total, waiting the exponential backoff (or the server's Retry-After) in between.
  * Other statuses throw HEL_HTTP_STATUS at once. Returns only 2xx responses.
  */
@@ -79,6 +94,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           body: result.response?.body,
           error: result.error,
           carriesCursor: context.carriesCursor,
+          rateLimited: result.response !== undefined && isRateLimited(result.response),
         };
         const giveUp = (final: boolean): HelError => {
           const { message, hint } = troubleshoot({ ...failure, final }, options.advise);
@@ -86,19 +102,20 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           events?.onError?.({ source: context.source, code, url });
           return new HelError(code, message, { source: context.source, url, attempt, status, hint }, { cause: result.error });
         };
-        if (answered !== undefined && !isRetriedStatus(answered)) throw giveUp(true);
+        if (answered !== undefined && !isRetriedStatus(answered) && !failure.rateLimited) throw giveUp(true);
 
         const serverWait =
           result.response !== undefined && options.respectHeaders
             ? serverWaitMs(result.response.headers, clock.now(), options.headerWaitCapMs)
             : undefined;
-        const paced = status === 429 && serverWait !== undefined && rateLimitWaits < MAX_RATE_LIMIT_WAITS;
+        const paced = failure.rateLimited === true && serverWait !== undefined && rateLimitWaits < MAX_RATE_LIMIT_WAITS;
         if (paced) rateLimitWaits += 1;
         else failures += 1;
         if (!paced && failures >= retries.max_attempts) throw giveUp(false);
 
-        const delayMs = serverWait ?? backoffDelayMs(Math.max(1, failures), retries, options.random);
-        if (status === 429) events?.onRateLimited?.({ source: context.source, delayMs, url });
+        const backoff = backoffDelayMs(Math.max(1, failures), retries, options.random);
+        const delayMs = serverWait ?? (status === 403 ? Math.max(backoff, SECONDARY_LIMIT_WAIT_MS) : backoff);
+        if (failure.rateLimited) events?.onRateLimited?.({ source: context.source, delayMs, url });
         events?.onRetry?.({ source: context.source, attempt: attempt + 1, delayMs, reason: troubleshoot({ ...failure, retryInMs: delayMs }, options.advise).message, url });
         await clock.sleep(delayMs, context.signal);
       }

@@ -20,6 +20,8 @@ export interface Failure {
   retryInMs?: number;
   /** Set when the failure's status is not retried at all. */
   final?: boolean;
+  /** A 429, or a 403 whose headers or body say it is a rate limit (GitHub), not a refusal. */
+  rateLimited?: boolean;
 }
 
 export interface Troubleshooting {
@@ -31,7 +33,7 @@ export interface Troubleshooting {
 
 const MAX_SERVER_MESSAGE = 200;
 
-/** The message of a JSON error body: 1Password `{"Error":{"Message"}}` or `{status,message}`, or OAuth-style `error_description`. */
+/** The message of a JSON error body: `{"Error":{"Message"}}`, `{message}`, `{errorSummary}`, OAuth-style `error_description`, or `{error}`. */
 export function serverMessage(body: Buffer | undefined): string | undefined {
   if (body === undefined || body.length === 0) return undefined;
   let parsed: unknown;
@@ -41,8 +43,8 @@ export function serverMessage(body: Buffer | undefined): string | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const o = parsed as { Error?: { Message?: unknown }; error?: unknown; message?: unknown; error_description?: unknown };
-  const candidates = [o.Error?.Message, o.message, o.error_description, (o.error as { message?: unknown } | undefined)?.message, o.error];
+  const o = parsed as { Error?: { Message?: unknown }; error?: unknown; message?: unknown; error_description?: unknown; errorSummary?: unknown };
+  const candidates = [o.Error?.Message, o.message, o.errorSummary, o.error_description, (o.error as { message?: unknown } | undefined)?.message, o.error];
   const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
   return found === undefined ? undefined : found.replace(/\s+/g, ' ').trim().slice(0, MAX_SERVER_MESSAGE);
 }
@@ -67,7 +69,7 @@ function formatDelay(ms: number): string {
 }
 
 function statusHint(f: Failure & { status: number }): string {
-  switch (f.status) {
+  switch (f.rateLimited ? 429 : f.status) {
     case 400:
       if (f.carriesCursor) {
         return 'the server rejected the stored cursor (expired, or from another account or endpoint); set on_cursor_error: reset to restart from the last event time';

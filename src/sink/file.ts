@@ -86,16 +86,20 @@ export class FileSink implements BatchSink {
   }
 
   /**
-   * One write(2) in append mode. A short write (a full disk) is an error, not something to finish
-   * later; the part that landed is cut off so the file ends on the last whole page again.
+   * Appends the batch; a short write (a disk filling up) is continued until it completes or fails
+   * with the real error. On failure the part that landed is cut off, so the file ends on the last
+   * whole page again and a rerun after freeing space appends to a clean file.
    */
   private async append(handle: FileHandle, bytes: Uint8Array): Promise<void> {
     const start = this.size;
     try {
-      const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
-      if (bytesWritten !== bytes.length) throw new Error(`short write: ${bytesWritten} of ${bytes.length} bytes`);
+      for (let written = 0; written < bytes.length; ) {
+        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+        if (bytesWritten === 0) throw new Error(`nothing written after ${written} of ${bytes.length} bytes`);
+        written += bytesWritten;
+        this.dirty = true;
+      }
       this.size = start + bytes.length;
-      this.dirty = true;
     } catch (err) {
       throw await this.cutBack(handle, start, err);
     }
@@ -167,7 +171,9 @@ export class FileSink implements BatchSink {
       }
     }
     this.durable = { identity: this.identity, offset: this.size };
-    this.day = this.now().toISOString().slice(0, 10);
+    // A file written on an earlier day still rotates on its first write today, even when a
+    // checkpoint's `position` opened it first.
+    this.day = (info.size > 0n ? new Date(Number(info.mtimeMs)) : this.now()).toISOString().slice(0, 10);
     return handle;
   }
 

@@ -23,11 +23,15 @@ export interface SinkTarget {
 
 export type SinkOpener = (target: SinkTarget) => BatchSink;
 
-/** One line per URL scheme (with its colon); a plain path is a file. Network sinks add theirs here. */
+/**
+ * One line per URL scheme (with its colon). A plain path is a file and no output is stdout; every
+ * other sink is one module behind BatchSink, registered here.
+ */
 const OPENERS: Record<string, SinkOpener> = {
   'file:': (target) => openFileSink(target, fileURLToPath(target.url!)),
   'http:': httpSinkOpener,
   'https:': httpSinkOpener,
+  // 'nats:': the NATS JetStream sink, issue #14
 };
 
 const URL_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, write } from 'node:fs';
+import { closeSync, fstatSync, fsync, openSync, readSync, write } from 'node:fs';
 import { HelError } from '../errors.js';
 import type { BatchSink, SinkBatch } from './batch-sink.js';
 
@@ -33,7 +33,12 @@ export class StdoutSink implements BatchSink {
     description = 'stdout',
   ) {
     this.description = description;
-    const info = fstatSync(fd);
+    let info;
+    try {
+      info = fstatSync(fd);
+    } catch (err) {
+      throw this.outputError(err as Error);
+    }
     this.target = info.isFIFO() || info.isSocket() ? 'pipe' : info.isFile() ? 'file' : 'terminal';
     this.freshLine = this.target === 'pipe' || (this.target === 'file' && info.size > 0 && !endsWithNewline(fd, info.size));
   }
@@ -59,10 +64,16 @@ export class StdoutSink implements BatchSink {
     }
   }
 
-  flush(): Promise<void> {
-    if (this.failure) return Promise.reject(this.outputError(this.failure));
-    // Every write already waited for the kernel; a pipe has nothing more to sync.
-    return Promise.resolve();
+  /** Every write already waited for the kernel; only a regular file (`hel run >> out`) is fsynced too. */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.outputError(this.failure);
+    if (this.target !== 'file') return;
+    try {
+      await new Promise<void>((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      this.failure = err as Error;
+      throw this.outputError(this.failure);
+    }
   }
 
   close(): Promise<void> {

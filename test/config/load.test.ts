@@ -174,3 +174,27 @@ void test('issues carry file, line, column, key path and hint, in file order', (
     { file: 'hel.yaml', line: 6, column: 10, path: 'sources.a.url', message: 'a string of 7 characters (not shown: it may be a secret) is not a valid http(s) URL', hint: 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents' },
   ]);
 });
+
+test('a variable set to the empty string is set (Tailscale: an empty basic-auth password)', () => {
+  const yaml = 'sources:\n  ts:\n    url: "https://api.example.com/logs?start=${START}"\n    auth: { type: basic, user_env: TS_KEY, password_env: TS_PASSWORD }\n';
+  const config = parseConfig(yaml, 'hel.yaml', { env: { START: '', TS_KEY: 'tskey-api-x', TS_PASSWORD: '' } });
+  assert.equal(config.sources[0]!.url, 'https://api.example.com/logs?start=');
+  assert.equal(parseConfig('sources:\n  s:\n    url: "${U:-https://a.example/x}"\n', 'hel.yaml', { env: { U: '' } }).sources[0]!.url, 'https://a.example/x', ':- still replaces an empty value');
+});
+
+test("a short form's key hints come from its own integration: Slack's limit does not get 1Password's", () => {
+  const issuesOf = (yaml: string): ConfigIssue[] => {
+    try {
+      parseConfig(yaml, 'hel.yaml', { env: { SLACK_AUDIT_TOKEN: 'xoxp-1', ONEPASSWORD_EVENTS_TOKEN: 'x' } });
+    } catch (err) {
+      if (isConfigError(err)) return err.issues;
+      throw err;
+    }
+    return [];
+  };
+  const slack = issuesOf('sources:\n  s:\n    type: slack\n    limit: 20000\n');
+  assert.equal(slack.length, 1);
+  assert.doesNotMatch(slack[0]!.hint ?? '', /Events API/);
+  const op = issuesOf('sources:\n  o:\n    type: onepassword\n    region: us\n');
+  assert.match(op[0]!.hint ?? '', /sign-in address/);
+});

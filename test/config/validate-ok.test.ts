@@ -58,7 +58,7 @@ ${SEED_CONFIG.replace(/^sources:\n/, '')}`;
   assertNoStack(r);
   const lines = r.stdout.trimEnd().split('\n');
   assert.deepEqual(lines, [
-    'github: GET https://api.github.example/orgs/acme/audit-log, link_header (max 100 pages), every 600s',
+    'github: GET https://api.github.example/orgs/acme/audit-log, link_header (max 100 pages), every 600s, dedupe _document_id',
     `1password-audit: POST https://events.1password.com/api/v2/auditevents, cursor (max 50 pages), every 300s ±30s, dedupe uuid, ${SEED_BUDGET}`,
     'acme-auditevents: POST https://events.1password.eu/api/v2/auditevents, cursor (max 1000 pages), every 300s ±30s, dedupe uuid, budget onepassword:events.1password.eu:env:ONEPASSWORD_EVENTS_TOKEN [from acme: type onepassword]',
     'acme-signinattempts: POST https://events.1password.eu/api/v2/signinattempts, cursor (max 1000 pages), every 300s ±30s, dedupe uuid, budget onepassword:events.1password.eu:env:ONEPASSWORD_EVENTS_TOKEN [from acme: type onepassword]',
@@ -111,7 +111,9 @@ void test('hel schema prints a JSON Schema with every source key', async () => {
   };
   assert.match(schema.$schema, /json-schema\.org/);
   assert.deepEqual(schema.required, ['sources']);
-  const [shortForm, source] = schema.properties.sources.additionalProperties.anyOf;
+  const variants = schema.properties.sources.additionalProperties.anyOf;
+  const [shortForm, source] = [variants[0], variants.at(-1)];
+  assert.equal(variants.length, 6, 'the explicit source and one short form per integration');
   for (const key of ['url', 'method', 'body', 'headers', 'query_params', 'schedule', 'auth', 'pagination', 'resilience', 'dedupe', 'source_label_value']) {
     assert.ok(key in source!.properties, `source key ${key}`);
   }

@@ -9,10 +9,11 @@ import { tempDir } from '../helpers/tmp.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 10_000 };
 
-/** Two sources sharing one output, `perSource` events each, pages of `page`. */
-async function twoSources(t: { after(fn: () => unknown): void }, perSource: number, page: number, random: () => number) {
-  const a = makeEvents(perSource);
-  const b = makeEvents(perSource, perSource);
+/** Two sources sharing one output, `perSource` events each (padded by `pad` bytes), pages of `page`. */
+async function twoSources(t: { after(fn: () => unknown): void }, perSource: number, page: number, random: () => number, pad = 0) {
+  const padded = (events: FeedEvent[]) => (pad > 0 ? events.map((e) => ({ ...e, detail: 'x'.repeat(pad) })) : events);
+  const a = padded(makeEvents(perSource));
+  const b = padded(makeEvents(perSource, perSource));
   const feeds: Record<string, (req: Parameters<ReturnType<typeof cursorFeed>>[0]) => ReturnType<ReturnType<typeof cursorFeed>>> = { '/a': cursorFeed(a, page), '/b': cursorFeed(b, page) };
   const api = await fakeApi(t, async (req) => {
     await new Promise((r) => setTimeout(r, Math.floor(random() * 3)));
@@ -62,7 +63,8 @@ test('stdout through `| cat >> out`: SIGKILL at 20 random moments: 0 missing, re
   const seed = crashSeed();
   const random = prng(seed);
   const PAGE = 250;
-  const { api, dir, config, events } = await twoSources(t, 25_000, PAGE, random);
+  // ~1 KB events: a page (~250 KB) is larger than the pipe's buffer, so a kill can catch it mid-write.
+  const { api, dir, config, events } = await twoSources(t, 25_000, PAGE, random, 1000);
   const output = join(dir, 'out.ndjson');
   const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
   const { runs, kills } = await crashUntilDone({ api, kills: 20, maxDelayMs: 400, random, seed, start: () => startHelThroughCat(t, args, output) });

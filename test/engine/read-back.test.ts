@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
@@ -90,16 +90,23 @@ class CrashingStore extends MemoryStateStore {
   }
 }
 
-async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink: FileSink, store: MemoryStateStore): Promise<Runtime> {
+async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink: FileSink, store: MemoryStateStore, options: { log?: string[]; commit?: boolean } = {}): Promise<Runtime> {
   const config = parseConfig(JSON.stringify({ sources }), 'hel.yaml', { env: {} });
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
   const budgets = new BudgetRegistry(systemClock);
-  const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const destination = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      options.log?.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = createLogger({ level: 'info', format: 'json', destination });
   return Runtime.create({
     config,
     store,
     sink,
+    commit: options.commit,
     clock: systemClock,
     logger,
     transportFor: (s) => composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets, dispatcher }),
@@ -134,4 +141,46 @@ test('two sources share a file; a page written but not committed is read back at
   const uuids = parseLines(readFileSync(path, 'utf8')).map((l) => l.event.uuid as string);
   assert.deepEqual([...uuids].sort(), [...a, ...b].map((e) => e.uuid).sort(), 'every event exactly once');
   assert.equal((await store.load('a')).keys.output_position, undefined, 'no mark once the poll is over');
+});
+
+test("a checkpoint's position opening the file first does not stop the daily rotation of a file from an earlier day", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  writeFileSync(path, '{"old":true}\n');
+  utimesSync(path, new Date('2026-03-01T12:00:00Z'), new Date('2026-03-01T12:00:00Z'));
+  const sink = new FileSink(path, { kind: 'daily' }, () => new Date('2026-03-02T08:00:00Z'));
+  await sink.position();
+  await sink.write(batchOf('{"new":true}\n'));
+  await sink.close();
+  assert.equal(readFileSync(join(dir, 'events.2026-03-01.ndjson'), 'utf8'), '{"old":true}\n');
+  assert.equal(readFileSync(path, 'utf8'), '{"new":true}\n');
+});
+
+test('a crash, then the output moved away: start-up warns that the page in flight cannot be read back, and `hel test` without --commit saves nothing', async (t) => {
+  const events = makeEvents(9);
+  const api = await fakeApi(t, cursorFeed(events, 3));
+  const dir = tempDir(t);
+  const path = join(dir, 'events.ndjson');
+  const sources = { a: { url: `${api.url}/a`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, dedupe: { id_path: 'uuid' } } };
+  const store = new CrashingStore();
+  store.failAt = 2;
+  const first = await runtimeFor(t, sources, new FileSink(path), store);
+  await assert.rejects(first.runOnce(never));
+  await first.sink.close();
+  const mark = (await store.load('a')).keys.output_position;
+  assert.ok(mark, 'the crash left a mark');
+
+  store.failAt = Infinity;
+  const peek = await runtimeFor(t, sources, new FileSink(path), store, { commit: false });
+  assert.equal(peek.source('a')!.dedupe!.has(events[3]!.uuid), true, 'the page in flight was read back');
+  assert.equal((await store.load('a')).keys.output_position, mark, 'without --commit, nothing is saved');
+  await peek.sink.close();
+
+  renameSync(path, join(dir, 'archive.json'));
+  const log: string[] = [];
+  const second = await runtimeFor(t, sources, new FileSink(path), store, { log });
+  assert.match(log.join(''), /the output file of the last checkpoint is gone/);
+  assert.equal((await store.load('a')).keys.output_position, undefined, 'the stale mark is dropped');
+  assert.ok((await second.runOnce(never)).every((r) => r.outcome.ok));
+  await second.sink.close();
 });

@@ -4,6 +4,7 @@ import { systemClock } from '../../src/clock.js';
 import type { HelError } from '../../src/errors.js';
 import { serverWaitMs } from '../../src/resilience/rate-limit-headers.js';
 import { MAX_RATE_LIMIT_WAITS } from '../../src/resilience/retry.js';
+import { onePassword } from '../../src/integrations/onepassword/index.js';
 import { resilience } from './config.js';
 import { context, harness, post, thrown } from './harness.js';
 import { json, scriptedServer } from './scripted-server.js';
@@ -51,7 +52,7 @@ test('429 with the IETF RateLimit-Reset delta', async (t) => {
 
 test('429 without any header uses the backoff and counts as a failed attempt', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 429, {}));
-  const h = harness(t, { resilience: resilience({ retries: { max_attempts: 3 } }) });
+  const h = harness(t, { resilience: resilience({ retries: { max_attempts: 3 } }), advise: onePassword.troubleshoot });
   const err = (await thrown(() => h.transport.send(post(`${server.url}/api/v2/auditevents`), context()))) as HelError;
   assert.equal(err.code, 'HEL_HTTP_STATUS');
   assert.equal(err.context.status, 429);

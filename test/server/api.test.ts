@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { cleanupScope } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SOURCE_SECRET } from './config.js';
 import { API_TOKEN, bearer, getJson, waitFor, type HelProcess } from './hel-process.js';
 import type { LoopbackApi } from './loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
+
+/** Suite-level temp dirs, removed in the suite's after hook once hel has stopped. */
+const dirs = cleanupScope();
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +19,7 @@ void describe('hel run with the API enabled', () => {
   let api: string;
 
   before(async () => {
-    ({ hel, apis } = await startThreeSources(tempDir({ after }), { ok: 'audit', failing: 'broken', circuitOpen: 'denied' }));
+    ({ hel, apis } = await startThreeSources(tempDir(dirs), { ok: 'audit', failing: 'broken', circuitOpen: 'denied' }));
     api = hel.urls.api!;
     await waitFor(
       async () => {
@@ -30,6 +34,8 @@ void describe('hel run with the API enabled', () => {
 
   after(async () => {
     const code = await hel?.stop();
+    // The temp dir goes only once hel has stopped: its state file must outlive the run.
+    await dirs.run();
     await Promise.all(apis.map((a) => a.close()));
     delete process.env.AUDIT_API_TOKEN;
     assert.equal(code, 0, `hel should exit 0 on SIGTERM; stderr:\n${hel.stderr()}`);

@@ -6,10 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { cleanupScope } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { API_TOKEN, getJson, waitFor, type HelProcess } from './hel-process.js';
 import type { LoopbackApi } from './loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
+
+/** Suite-level temp dirs, removed in the suite's after hook once hel has stopped. */
+const dirs = cleanupScope();
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,7 +30,7 @@ before(async () => {
     throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  ({ hel, apis } = await startThreeSources(tempDir({ after }), { ok: 'okta-system-log', failing: 'github-audit', circuitOpen: '1password-signins' }));
+  ({ hel, apis } = await startThreeSources(tempDir(dirs), { ok: 'okta-system-log', failing: 'github-audit', circuitOpen: '1password-signins' }));
   await waitFor(
     async () => {
       const sources = (await getJson(`${hel.urls.api!}/healthz`)).body.sources as { status: string }[];
@@ -40,6 +44,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   const code = await hel?.stop();
+  // The temp dir goes only once hel has stopped: its state file must outlive the run.
+  await dirs.run();
   await Promise.all((apis ?? []).map((a) => a.close()));
   delete process.env.AUDIT_API_TOKEN;
   assert.equal(code, 0);

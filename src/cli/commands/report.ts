@@ -20,7 +20,7 @@ export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description('build a compliance evidence pack (HTML, JSON or Markdown) from collected 1Password NDJSON')
-    .requiredOption('-i, --input <files...>', 'NDJSON files written by hel (envelope or raw format)')
+    .requiredOption('-i, --input <files...>', 'NDJSON files written by hel (envelope, raw, ocsf or ecs format)')
     .option('--since <time>', 'first instant to include (ISO 8601, or relative like 30d)')
     .option('--until <time>', 'instant to stop before (ISO 8601, or relative like 1d)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS]).default('html'))

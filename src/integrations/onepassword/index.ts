@@ -4,6 +4,7 @@ import { checkOnePasswordBody, retentionWarning } from './body.js';
 import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
 import { decodeEventsToken } from './jwt.js';
 import { onePasswordMockCommand } from './mock-command.js';
+import { onePasswordMappings } from './mappings.js';
 import { isOnePasswordUrl, streamOfUrl } from './regions.js';
 import { onePasswordHint } from './troubleshoot.js';
 
@@ -47,8 +48,13 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const exp = decodeEventsToken(token)?.exp;
     return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
   },
+  keyHints: {
+    region: 'the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent',
+    limit: 'the Events API accepts 1-1000 and answers 400 otherwise; use limit: 1000 for the fewest requests',
+  },
   noEventsHint:
     'a first request without start_time covers only the last hour; set start_time to backfill (an older one starts at the oldest retained event, 120 days back). Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.',
   connectionTest: async () => (await import('./connection-test.js')).checkOnePasswordConnection,
   mock: onePasswordMockCommand,
+  mappings: onePasswordMappings,
 };

@@ -56,6 +56,6 @@ export class SinglePaginator implements Paginator {
     return false;
   }
   next(): PageStep {
-    return { checkpoint: {}, stop: 'single request' };
+    return { checkpoint: {}, stop: 'single request', end: true };
   }
 }

@@ -66,10 +66,10 @@ export class CursorPaginator implements Paginator {
       if (hasMore === true) throw this.anomaly(page, `has_more is true but the cursor (${this.config.cursor_path}) is ${said}`);
       if (this.missingCursor === 'fail') throw this.anomaly(page, `the cursor (${this.config.cursor_path}) is ${said} (on_missing_cursor: fail)`);
       // The last page: keep the cursor that fetched it; the next poll re-reads that page (dedupe drops repeats).
-      return { checkpoint: {}, stop: sent === undefined ? 'no cursor in response' : 'no cursor in response; the cursor that fetched this page is kept' };
+      return { checkpoint: {}, stop: sent === undefined ? 'no cursor in response' : 'no cursor in response; the cursor that fetched this page is kept', end: true };
     }
     const checkpoint = { cursor };
-    if (hasMore === false) return { checkpoint, stop: 'has_more is false' };
+    if (hasMore === false) return { checkpoint, stop: 'has_more is false', end: true };
     if (cursor === sent) {
       if (page.events.length === 0) return { checkpoint, stop: 'cursor echoed with no events' };
       throw this.anomaly(page, `the server echoed the cursor it was sent with ${page.events.length} events: re-posting it would fetch the same page again`);

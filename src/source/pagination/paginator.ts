@@ -16,6 +16,8 @@ export interface PageStep {
   checkpoint: Record<string, string | null>;
   /** Why the poll stopped, when it did (shown by `hel test` and logs). */
   stop?: string;
+  /** The API said there is no more data (not a page cap): a watermark may advance. */
+  end?: boolean;
 }
 
 /**

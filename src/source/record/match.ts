@@ -5,13 +5,14 @@ import { REDACTED, encodeBody, headerValue, type RecordedRequest } from './forma
  * Whether a live request is the one a recording answered: same method, same path and query
  * (scheme, host and port are ignored, so absolute next-page links of the live API still match),
  * and the same body (compared parsed when it is JSON). A redacted part of a recording matches
- * any value, since the live value was never written down.
+ * any value, since the live value was never written down. `ignoredParams` are the parameters a
+ * source's watermark or time window sets from the clock or the state (see source/watermark.ts).
  */
-export function requestMatches(recorded: RecordedRequest, live: HttpRequest): boolean {
-  return recorded.method === live.method && sameTarget(recorded.url, live.url) && sameBody(recorded, live);
+export function requestMatches(recorded: RecordedRequest, live: HttpRequest, ignoredParams: ReadonlySet<string> = new Set()): boolean {
+  return recorded.method === live.method && sameTarget(recorded.url, live.url, ignoredParams) && sameBody(recorded, live);
 }
 
-function sameTarget(recordedUrl: string, liveUrl: string): boolean {
+function sameTarget(recordedUrl: string, liveUrl: string, ignored: ReadonlySet<string>): boolean {
   let recorded: URL;
   let live: URL;
   try {
@@ -21,8 +22,8 @@ function sameTarget(recordedUrl: string, liveUrl: string): boolean {
     return false;
   }
   if (!textMatches(recorded.pathname, live.pathname)) return false;
-  const a = sortedParams(recorded.searchParams);
-  const b = sortedParams(live.searchParams);
+  const a = sortedParams(recorded.searchParams).filter(([key]) => !ignored.has(key));
+  const b = sortedParams(live.searchParams).filter(([key]) => !ignored.has(key));
   return a.length === b.length && a.every(([key, value], i) => key === b[i]![0] && textMatches(value, b[i]![1]));
 }
 

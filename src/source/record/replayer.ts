@@ -6,6 +6,7 @@ import { redactUrl } from '../redact-url.js';
 import type { HttpRequest, HttpTransport } from '../transport.js';
 import { decodeBody, encodeBody, headerValue, recordingFileName, sourceFolder, type Recording } from './format.js';
 import { requestMatches } from './match.js';
+import { positionParams } from '../watermark.js';
 import { readRecordings } from './read-recordings.js';
 import { Redactor } from './redact.js';
 
@@ -25,6 +26,7 @@ export function replayTransport(dir: string, source: ResolvedSource): HttpTransp
   const folder = join(dir, sourceFolder(source.name));
   let recordings: Recording[] | undefined;
   const used = new Set<number>();
+  const ignored = new Set(positionParams(source));
 
   return {
     send(request, context) {
@@ -39,7 +41,7 @@ export function replayTransport(dir: string, source: ResolvedSource): HttpTransp
           }),
         );
       }
-      const index = recordings.findIndex((r, i) => !used.has(i) && requestMatches(r.request, request));
+      const index = recordings.findIndex((r, i) => !used.has(i) && requestMatches(r.request, request, ignored));
       if (index === -1) return Promise.reject(mismatch(source.name, folder, request, recordings, used));
       used.add(index);
       const { response } = recordings[index]!;

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
+import { hel, parseLines, stateOf, writeConfig } from '../helpers/hel-process.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** A tmpfs of `size` mounted for this test (root only), unmounted and removed after it; or why it cannot be. */
+function mountTmpfs(t: { after(fn: () => unknown): void }, size: string): { disk: string } | { problem: string } {
+  const disk = mkdtempSync(join(tmpdir(), 'hel-tmpfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk], { stdio: 'pipe' });
+  } catch (err) {
+    rmdirSync(disk);
+    return { problem: `cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? String(err)}` };
+  }
+  t.after(() => {
+    execFileSync('umount', ['-l', disk], { stdio: 'pipe' });
+    rmdirSync(disk);
+  });
+  return { disk };
+}
+
+test('disk full (ENOSPC on a small tmpfs): the partial page is cut off, exit 1; after space is freed the rerun is exactly once with dedupe and hel report reads the file', async (t) => {
+  const dir = tempDir(t);
+  const mounted = mountTmpfs(t, '256k');
+  if ('problem' in mounted) {
+    t.skip(mounted.problem);
+    return;
+  }
+  const { disk } = mounted;
+  const events = makeEvents(3000).map((e) => ({ ...e, detail: 'x'.repeat(200) }));
+  const api = await fakeApi(t, cursorFeed(events, 100));
+  const config = writeConfig(dir, {
+    sources: {
+      audit: { url: `${api.url}/api/v2/auditevents`, method: 'post', pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 1000 }, dedupe: { id_path: 'uuid' } },
+    },
+  });
+  const output = join(disk, 'events.ndjson');
+  const state = join(dir, 'st.db');
+  const args = ['run', '--once', '-c', config, '--output', output, '--state', state];
+
+  const full = await hel(args);
+  assert.equal(full.code, 1, full.stderr);
+  assert.match(full.stderr, /ENOSPC|no space left on device/i);
+  assert.match(full.stderr, /cut back to its last whole page/);
+  const text = readFileSync(output, 'utf8');
+  assert.ok(text.endsWith('\n'), 'the file ends on a whole line');
+  const written = parseLines(text);
+  assert.equal(written.length, offsetOf((await stateOf(state)).audit!.cursor as string), 'the file holds exactly the committed pages');
+  assert.ok(statSync(output).size < 256 * 1024);
+
+  execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' });
+  const rerun = await hel(args);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
+  assert.equal(uuids.length, events.length, 'nothing twice');
+  assert.deepEqual(uuids, events.map((e) => e.uuid), 'nothing missing, in order');
+
+  const report = await hel(['report', '--input', output, '--format', 'json', '--out', join(dir, 'report.json')]);
+  assert.equal(report.code, 0, report.stderr);
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startGitHubFake } from '../../src/integrations/github/fake.js';
+import { startOktaFake } from '../../src/integrations/okta/fake.js';
+import { startSlackFake } from '../../src/integrations/slack/fake.js';
+import { startTailscaleFake } from '../../src/integrations/tailscale/fake.js';
+import type { RunningFake } from '../../src/integrations/fake-api.js';
+import { cleanupScope, hel, parseLines } from '../helpers/hel-process.js';
+import { tempDir } from '../helpers/tmp.js';
+import { bearer, getJson, startHel, waitFor, type HelProcess } from '../server/hel-process.js';
+import { CLI_TIMEOUT_MS, workspace, type Workspace } from './helpers.js';
+
+const NAMES = ['okta', 'gh', 'slack', 'ts'];
+
+/** The four new integrations in one config: record/replay, hel state, the API, metrics and the status page treat them alike. */
+void describe('every integration in one hel, without special cases', () => {
+  const fakes: RunningFake[] = [];
+  let env: Record<string, string>;
+  let sources: Record<string, unknown>;
+  let ws: Workspace;
+  const scope = cleanupScope();
+  after(() => scope.run());
+
+  before(async () => {
+    const [okta, gh, slack, ts] = await Promise.all([
+      startOktaFake({ events: 3, seed: 'all' }),
+      startGitHubFake({ events: 3, seed: 'all' }),
+      startSlackFake({ events: 3, seed: 'all' }),
+      startTailscaleFake({ events: 3, seed: 'all' }),
+    ]);
+    fakes.push(okta, gh, slack, ts);
+    env = { OKTA_API_TOKEN: okta.tokens.good, GITHUB_TOKEN: gh.tokens.good, SLACK_AUDIT_TOKEN: slack.tokens.good, TAILSCALE_API_KEY: ts.tokens.good };
+    sources = {
+      okta: { type: 'okta', base_url: okta.url },
+      gh: { type: 'github', org: 'acme', api_url: gh.url },
+      slack: { type: 'slack', base_url: slack.url },
+      ts: { type: 'tailscale', base_url: ts.url, lookback_secs: 172_800, lag_secs: 0 },
+    };
+    ws = workspace(scope, { sources });
+  });
+  after(() => Promise.all(fakes.map((f) => f.close())));
+
+  it('records every integration, replays the recordings to the same events, and hel state shows each position', async () => {
+    const recorded = await ws.hel(['run', '--once', '--record-dir', join(ws.dir, 'rec')], env);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const live = parseLines(recorded.stdout);
+    assert.deepEqual([...new Set(live.map((l) => l.source))].sort(), [...NAMES].sort());
+    assert.equal(live.length, 12);
+
+    const replayed = await hel(['run', '--once', '-c', ws.config, '--replay-dir', join(ws.dir, 'rec')], { timeoutMs: CLI_TIMEOUT_MS });
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.deepEqual(parseLines(replayed.stdout).map((l) => l.event).sort(byJson), live.map((l) => l.event).sort(byJson));
+
+    const state = await ws.hel(['state', 'show'], {});
+    assert.equal(state.code, 0, state.stderr);
+    for (const name of NAMES) assert.match(state.stdout, new RegExp(`^${name}\\b`, 'm'));
+    assert.match(state.stdout, /window_end/);
+    assert.match(state.stdout, /oldest/);
+  });
+
+  it('the API names each source integration, and metrics and the status page list them', async () => {
+    const dir = tempDir(scope);
+    Object.assign(process.env, env);
+    let daemon: HelProcess | undefined;
+    try {
+      daemon = await startHel(dir, {
+        global: { state: { path: join(dir, 'state.db') }, output: { path: join(dir, 'events.ndjson') }, log_format: 'json', api: { enabled: true, address: '127.0.0.1', port: 0 }, metrics: { enabled: true, address: '127.0.0.1', port: 0 } },
+        sources,
+      });
+      const api = daemon.urls.api!;
+      await waitFor(async () => {
+        const { body } = await getJson(`${api}/healthz`);
+        return (body.sources as { status: string }[]).every((s) => s.status === 'ok');
+      }, 60_000, 'every source ok');
+      for (const [name, type] of [['okta', 'okta'], ['gh', 'github'], ['slack', 'slack'], ['ts', 'tailscale']]) {
+        const { status, body } = await getJson(`${api}/api/v1/sources/${name}`, bearer);
+        assert.equal(status, 200);
+        assert.equal(((body.config as Record<string, unknown>).integration as { type: string }).type, type);
+      }
+      const metrics = await (await fetch(`${daemon.urls.metrics!}/metrics`)).text();
+      for (const name of NAMES) assert.match(metrics, new RegExp(`source="${name}"`));
+      const page = await (await fetch(`${api}/`)).text();
+      for (const name of NAMES) assert.ok(page.includes(name), `status page lists ${name}`);
+    } finally {
+      const code: number | null = daemon ? await daemon.stop() : null;
+      for (const key of Object.keys(env)) delete process.env[key];
+      assert.equal(code, 0, daemon?.stderr());
+    }
+  });
+});
+
+function byJson(a: unknown, b: unknown): number {
+  return JSON.stringify(a).localeCompare(JSON.stringify(b));
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { CLI } from '../helpers/cli.js';
+
+/** `hel mock <type>` for each new integration: its banner names a URL and tokens, and the good one reads events. */
+const CASES = [
+  { type: 'okta', path: '/api/v1/logs?limit=2', auth: (t: string) => `SSWS ${t}`, events: (b: unknown) => b as unknown[] },
+  { type: 'github', path: '/orgs/acme/audit-log?per_page=2', auth: (t: string) => `Bearer ${t}`, events: (b: unknown) => b as unknown[] },
+  { type: 'slack', path: '/audit/v1/logs?limit=2', auth: (t: string) => `Bearer ${t}`, events: (b: unknown) => (b as { entries: unknown[] }).entries },
+  {
+    type: 'tailscale',
+    path: `/api/v2/tailnet/-/logging/configuration?start=2000-01-01T00:00:00Z&end=${new Date(Date.now() + 86_400_000).toISOString()}`,
+    auth: (t: string) => `Basic ${Buffer.from(`${t}:`).toString('base64')}`,
+    events: (b: unknown) => (b as { logs: unknown[] }).logs,
+  },
+];
+
+for (const c of CASES) {
+  test(`hel mock ${c.type} prints its URL and tokens; the good token reads events, the revoked one gets 401`, async (t) => {
+    const child = spawn(process.execPath, [CLI, 'mock', c.type, '--port', '0', '--events', '3', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    while (!stdout.includes('Ctrl-C')) {
+      const [chunk] = (await once(child.stdout, 'data')) as [string];
+      stdout += chunk;
+    }
+    const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
+    const [, good, revoked] = /^token: (\S+)\s+\(revoked: (\S+),/m.exec(stdout)!;
+    const read = (token: string) => fetch(`${url}${c.path}`, { headers: { authorization: c.auth(token), 'user-agent': 'test' } });
+    const ok = await read(good!);
+    assert.equal(ok.status, 200);
+    assert.equal(c.events(await ok.json()).length, c.type === 'tailscale' ? 3 : 2);
+    assert.equal((await read(revoked!)).status, 401);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+  });
+}

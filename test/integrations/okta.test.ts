@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
+import { parseLines } from '../helpers/hel-process.js';
+import { workspace } from './helpers.js';
+
+async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startOktaFake>[0] = {}): Promise<OktaFake> {
+  const f = await startOktaFake({ events: 5, seed: 'test', ...options });
+  t.after(() => f.close());
+  return f;
+}
+
+test('okta short form → fake → NDJSON; a restart resumes from the saved next link and delivers only what is new', async (t) => {
+  const api = await fake(t);
+  const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url, limit: 2 } } });
+  const env = { OKTA_API_TOKEN: api.tokens.good };
+  const first = await ws.hel(['run', '--once'], env);
+  assert.equal(first.code, 0, first.stderr);
+  const lines = parseLines(first.stdout);
+  assert.deepEqual(lines.map((l) => l.event.uuid), ['okta-evt-00000001', 'okta-evt-00000002', 'okta-evt-00000003', 'okta-evt-00000004', 'okta-evt-00000005']);
+  assert.ok(lines.every((l) => l.source === 'okta' && l.ts === l.event.published));
+  assert.match(api.requests[0]!, /^GET \/api\/v1\/logs\?limit=2&sortOrder=ASCENDING 200$/);
+
+  api.append(2);
+  const before = api.requests.length;
+  const second = await ws.hel(['run', '--once'], env);
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006', 'okta-evt-00000007']);
+  assert.match(api.requests[before]!, /after=/, 'the restart continues from the saved next link');
+});
+
+test('okta connection test: a good, a revoked and an under-scoped token', async (t) => {
+  const api = await fake(t);
+  const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url } } });
+  const run = (token: string) => ws.hel(['test', '--source', 'okta'], { OKTA_API_TOKEN: token });
+  const good = await run(api.tokens.good);
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stderr, /Okta System Log connection test\n\s+ok\s+the token is accepted and may read the System Log/);
+  assert.match(good.stderr, /x-rate-limit-remaining=/);
+  const revoked = await run(api.tokens.revoked);
+  assert.equal(revoked.code, 1);
+  assert.match(revoked.stderr, /FAIL HTTP 401 Unauthorized \("Invalid token provided"\).*invalid or revoked/);
+  const scoped = await run(api.tokens.underScoped);
+  assert.equal(scoped.code, 1);
+  assert.match(scoped.stderr, /FAIL HTTP 403 Forbidden.*admin role cannot read the System Log/);
+  const online = await ws.hel(['validate', '--online'], { OKTA_API_TOKEN: api.tokens.revoked });
+  assert.equal(online.code, 1);
+  assert.match(online.stdout, /okta: connection test\n\s+FAIL HTTP 401/);
+});
+
+test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and never draws a 429', async (t) => {
+  const api = await fake(t, { rateLimit: 2, rateLimitWindowMs: 1500 });
+  const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url, limit: 1 } } });
+  const run = await ws.hel(['run', '--once'], { OKTA_API_TOKEN: api.tokens.good });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(parseLines(run.stdout).length, 5);
+  assert.ok(api.requests.length >= 6);
+  assert.deepEqual(api.requests.filter((r) => r.endsWith(' 429')), []);
+});
+
+test("okta: the Rust Hel's documented example (its host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {
+  const api = await fake(t);
+  const yaml = `sources:
+  okta-audit:
+    url: "http://\${OKTA_DOMAIN}/api/v1/logs"
+    schedule:
+      interval_secs: 60
+      jitter_secs: 10
+    auth:
+      type: bearer
+      token_env: OKTA_API_TOKEN
+      prefix: SSWS
+    pagination:
+      strategy: link_header
+      rel: next
+      max_pages: 20
+    resilience:
+      timeout_secs: 30
+      retries:
+        max_attempts: 5
+        initial_backoff_secs: 2
+        max_backoff_secs: 60
+        multiplier: 2.0
+      circuit_breaker:
+        enabled: true
+        failure_threshold: 5
+        success_threshold: 2
+        half_open_timeout_secs: 60
+      rate_limit:
+        respect_headers: true
+        page_delay_secs: 1
+`;
+  const ws = workspace(t, yaml);
+  const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_API_TOKEN: api.tokens.good };
+  const first = await ws.hel(['run', '--once'], env);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(parseLines(first.stdout).length, 5);
+  api.append(1);
+  const second = await ws.hel(['run', '--once'], env);
+  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006']);
+});
