@@ -6,6 +6,7 @@ import { startOnePasswordMock } from '../../src/integrations/onepassword/mock/se
 import { Metrics } from '../../src/server/metrics.js';
 import { freshnessOf } from '../../src/engine/freshness.js';
 import type { SourceStatus } from '../../src/engine/status.js';
+import { cleanupScope } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fakeApi } from '../helpers/fake-api.js';
 import { globalConfig } from './config.js';
@@ -21,7 +22,10 @@ void test('freshness against the 1Password mock running 30 hours behind: audit a
   // The mock's clock is injected: every event it serves is from 30-32 hours ago.
   const mock = await startOnePasswordMock({ events: 20, spreadHours: 2, seed: 'fresh', now: () => Date.now() - 30 * HOUR, rateLimit: false });
   t.after(() => mock.close());
-  const dir = tempDir(t);
+  // Hel stops before its directory is removed: the scope runs its cleanups last-in, first-out.
+  const cleanup = cleanupScope();
+  t.after(() => cleanup.run());
+  const dir = tempDir(cleanup);
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, mock.token);
   const config = {
@@ -31,9 +35,7 @@ void test('freshness against the 1Password mock running 30 hours behind: audit a
     },
   };
   const hel = await startHel(dir, config);
-  t.after(async () => {
-    await hel.stop();
-  });
+  cleanup.after(() => hel.stop());
   const api = hel.urls.api!;
   const sources = await waitFor(
     async () => {
@@ -103,16 +105,17 @@ void test('a late page (an older event delivered after a newer one) does not mov
     const items = poll === 1 ? [{ uuid: 'NEW', timestamp: newer }] : poll === 2 ? [{ uuid: 'LATE', timestamp: older }] : [];
     return { body: { items, cursor: `c${Math.min(poll, 2)}`, has_more: false } };
   });
-  const dir = tempDir(t);
+  // Hel stops before its directory is removed: the scope runs its cleanups last-in, first-out.
+  const cleanup = cleanupScope();
+  t.after(() => cleanup.run());
+  const dir = tempDir(cleanup);
   const hel = await startHel(dir, {
     global: { ...globalConfig(dir), api: { enabled: true, address: '127.0.0.1', port: 0, token_env: 'HEL_TEST_API_TOKEN' } },
     sources: {
       late: { url: api.url, method: 'post', body: {}, schedule: { interval_secs: 1 }, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, response_events_path: 'items', timestamp_path: 'timestamp', dedupe: { id_path: 'uuid' } },
     },
   });
-  t.after(async () => {
-    await hel.stop();
-  });
+  cleanup.after(() => hel.stop());
   const source = await waitFor(
     async () => {
       const s = (await getJson(`${hel.urls.api!}/api/v1/sources/late`, bearer)).body;
