@@ -1,5 +1,6 @@
 import type { LoopRun } from './cases.js';
 import type { HelRun } from './hel-cases.js';
+import type { AccountsResult } from './accounts-case.js';
 import type { HttpSinkResults } from './http-sink-cases.js';
 
 export interface Target {
@@ -87,4 +88,14 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     { name: 'hel validate start-up', target: '< 500 ms', value: `${int(r.validate.medianMs)} ms`, pass: r.validate.medianMs < 500 },
   ];
   return t;
+}
+
+/** The many-accounts case (`npm run bench -- --case accounts`). */
+export function renderAccounts(a: AccountsResult): string {
+  return [
+    `${a.accounts} accounts, ${a.sources} sources, ${a.eventsPerStream} events per stream (${a.heavyAccounts} accounts paging with limit 1)`,
+    `hel validate:   ${secs(a.validate.wallMs)}, peak RSS ${mb(a.validate.peakRssMb)}, ${a.validate.lines} lines of output`,
+    `hel run --once: ${secs(a.run.wallMs)}, peak RSS ${mb(a.run.peakRssMb)}, ${int(a.run.events)} events, ${int(a.run.requests)} requests`,
+    `budget:         most requests of one account in any minute ${a.budget.maxInAnyMinute} (heavy accounts ${a.budget.heavyMaxInAnyMinute}), limit ${a.budget.perMinute}; 429s ${a.budget.status429} — ${a.budget.held ? 'held' : 'NOT held'}`,
+  ].join('\n');
 }

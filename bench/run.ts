@@ -2,6 +2,7 @@
  * `npm run bench`: Hel against a local stand-in of the 1Password Events API, next to a bare Node
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
  * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
+ * --case accounts (only the many-accounts case, against the 1Password mock),
  * --only-http (the HTTP sink cases and the file case they are compared with, printed only),
  * --only-mapping (the output-format case: envelope vs ocsf vs ecs).
  */
@@ -14,9 +15,10 @@ import { runBareLoop, runCurlJq } from './cases.js';
 import { ensureCurlJq } from './curl-jq.js';
 import { runHel, timeValidate } from './hel-cases.js';
 import { runHelJetStream } from './nats-case.js';
+import { runAccountsCase } from './accounts-case.js';
 import { runHttpSinkCases } from './http-sink-cases.js';
 import { renderMapping, runMappingCase } from './mapping-case.js';
-import { evaluateTargets, httpRows, renderResults, type BenchResults } from './report.js';
+import { evaluateTargets, httpRows, renderAccounts, renderResults, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
     fleet: { type: 'boolean', default: false },
+    case: { type: 'string' },
     'only-http': { type: 'boolean', default: false },
     'only-mapping': { type: 'boolean', default: false },
   },
@@ -53,6 +56,22 @@ const plan = {
 const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
+
+const accountsPlan = quick ? { accounts: 10, eventsPerStream: 5, heavyAccounts: 0 } : { accounts: 300, eventsPerStream: 200, heavyAccounts: 2 };
+if (values.case !== undefined) {
+  if (values.case !== 'accounts') throw new Error(`--case: the only case is accounts, not ${values.case}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
+  try {
+    const accounts = await runAccountsCase(scratch, accountsPlan, log);
+    const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'accounts-quick.json' : 'accounts.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: availableParallelism(), node: process.versions.node }, accounts }, null, 2) + '\n');
+    process.stdout.write(values.json ? `${JSON.stringify(accounts)}\n` : `${renderAccounts(accounts)}\n\nwritten to ${out}\n`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 if (values['only-http']) {
   const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));

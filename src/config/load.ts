@@ -32,6 +32,8 @@ export interface ResolvedSource extends SourceConfig {
   labelValue: string;
   /** The integration that expanded or owns this source (its `type`), when one does. */
   integration?: SourceIntegration;
+  /** Labels written into every event's envelope `meta` (e.g. the account of a multi-account entry). */
+  envelopeMeta?: Record<string, string>;
 }
 
 export interface LoadedConfig {

@@ -125,6 +125,18 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
     max_pages: maxPages,
   }),
   z.strictObject({
+    /** GET with a page token in the query; across polls, resumes from a field of the last event. */
+    strategy: z.literal('page_token'),
+    token_param: z.string().min(1).default('page_token'),
+    /** Dotted path of the next page's token in the response body; absent = the window is exhausted. */
+    token_path: z.string().min(1).default('next_page_token'),
+    /** Query parameter that restarts after the saved value (an exclusive lower bound). */
+    resume_param: z.string().min(1),
+    /** Dotted path, in each event, of the value saved to resume from (the last event's). */
+    resume_path: z.string().min(1),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
     strategy: z.literal('none'),
   }),
 ]);
@@ -194,6 +206,8 @@ export const sourceSchema = z.strictObject({
   response_events_path: z.string().min(1).optional(),
   /** Dotted path of the event time used for the envelope's `ts`. */
   timestamp_path: z.string().min(1).optional(),
+  /** Freshness alert: the source reports "no events" when nothing newer than this many hours was delivered. */
+  no_events_alert_hours: positiveSecs.optional(),
   /** The Rust Hel's watermark: the newest value of an event field, sent as a query parameter on a poll's first request. */
   incremental_from: z
     .strictObject({
@@ -232,13 +246,31 @@ export const sourceSchema = z.strictObject({
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
 
+/** One account of a `type: onepassword` entry with `accounts:`; unset keys come from the entry. */
+export const onePasswordAccountSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'an account name of letters, digits, . _ -'),
+  token_env: envName.optional(),
+  token_file: z.string().min(1).optional(),
+  token_secret: z.string().min(1).optional(),
+  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_version: z.enum(['v1', 'v2', 'v3']).optional(),
+  streams: z.array(z.enum(onePasswordStreams)).min(1).optional(),
+  start_time: z.string().optional(),
+  limit: z.int().min(1).max(1000).optional(),
+  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
+});
+
 /** `type: onepassword`: one entry that expands to one source per stream (integrations/onepassword). */
 export const onePasswordSourceSchema = z.strictObject({
   type: z.literal('onepassword'),
+  /** Many accounts in one entry (an MSP, business units): each expands to its own sources and budget. */
+  accounts: z.array(onePasswordAccountSchema).min(1).optional(),
   region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
   /** Overrides the host derived from region or token, e.g. a local mock: http://127.0.0.1:8787 */
   base_url: z.url({ protocol: /^https?$/ }).optional(),
-  api_version: z.enum(['v1', 'v2']).default('v2'),
+  /** v3 (beta) applies to audit events; sign-in attempts and item usages have no v3 and use v2. */
+  api_version: z.enum(['v1', 'v2', 'v3']).default('v2'),
   streams: z.array(z.enum(onePasswordStreams)).min(1).default([...onePasswordStreams]),
   token_env: envName.optional(),
   token_file: z.string().min(1).optional(),
@@ -249,6 +281,8 @@ export const onePasswordSourceSchema = z.strictObject({
   schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
   source_label_key: z.string().min(1).optional(),
   dedupe_capacity: z.int().positive().default(100_000),
+  /** Hours without a newer event before a stream alerts: one number for all streams, or per stream. */
+  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
   /** The output format of every stream of this entry, overriding global.output.format. */
   output_format: outputFormat.optional(),
 });
@@ -375,6 +409,7 @@ export const configSchema = z.strictObject({
 
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type OnePasswordSourceConfig = z.output<typeof onePasswordSourceSchema>;
+export type OnePasswordAccountConfig = z.output<typeof onePasswordAccountSchema>;
 export type GlobalConfig = z.output<typeof globalSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
 export type PaginationConfig = z.output<typeof paginationSchema>;

@@ -52,6 +52,7 @@ export function checkSources(
       push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
     }
     for (const problem of integration?.check?.(source, options.now()) ?? []) push(problem.path, problem.message, problem.hint);
+    for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
   }
   return { issues, warnings };
 }

@@ -69,6 +69,7 @@ export class SourceRuntime {
     this.status = {
       name: s.name, label: s.labelValue, url: redactUrl(s.url), health: 'pending', polling: false, circuit: 'closed',
       consecutiveFailures: 0, eventsTotal: 0, eventsLastHour: 0, duplicatesTotal: 0, pollsTotal: 0, pollsSkipped: 0,
+      ...(s.no_events_alert_hours === undefined ? {} : { noEventsAlertHours: s.no_events_alert_hours }),
     };
   }
 
@@ -170,7 +171,8 @@ export class SourceRuntime {
             this.hour.add(page.emitted, clock.now());
             this.status.eventsTotal += page.emitted;
             this.status.duplicatesTotal += page.duplicates;
-            if (page.newestEventTime) this.status.lastEventTime = page.newestEventTime;
+            // A late page (item usage synced a day late) must not move the newest time back.
+            if (page.newestEventTime && !(Date.parse(page.newestEventTime) <= Date.parse(this.status.lastEventTime ?? ''))) this.status.lastEventTime = page.newestEventTime;
             this.deps.observer?.onPage?.(this.source.name, page);
             onPage?.(page);
           },

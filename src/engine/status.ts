@@ -18,6 +18,8 @@ export interface SourceStatus {
   nextPollAt?: string;
   /** Newest event time delivered, for cursor lag. */
   lastEventTime?: string;
+  /** `no_events_alert_hours` of the source: alert when no newer event arrived for that long. */
+  noEventsAlertHours?: number;
   consecutiveFailures: number;
   eventsTotal: number;
   eventsLastHour: number;

@@ -26,6 +26,8 @@ export interface Integration<Short = unknown> {
   applyDefaults?: (source: ResolvedSource) => ResolvedSource;
   /** Semantic checks of a source it owns, before any request (no network). */
   check?: (source: ResolvedSource, now: number) => SourceProblem[];
+  /** Non-fatal notes about a source it owns (validate prints them, run logs them). */
+  warnings?: (source: ResolvedSource, now: number) => string[];
   /** A vendor-specific hint for a failed request, or undefined to keep the generic one. */
   troubleshoot?: (failure: Failure) => string | undefined;
   /** The hint when a credential of a source it owns is missing. */
@@ -74,6 +76,8 @@ export interface SourceIntegration {
   entry?: string;
   /** The vendor's stream (endpoint family) this source reads, e.g. `auditevents`. */
   stream?: string;
+  /** The account (tenant) of a multi-account entry; `hel validate` folds its sources into one line. */
+  account?: string;
 }
 
 /** One line of a connection test, as `hel test` and `hel validate --online` print it. */

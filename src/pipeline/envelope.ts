@@ -13,6 +13,8 @@ export interface EnvelopeOptions {
   labelValue: string;
   /** Dotted path of the event time; else the usual field names; else the time of collection. */
   timestampPath?: string;
+  /** Constant labels for the envelope's `meta` (raw format: extra top-level keys). */
+  meta?: Record<string, string>;
 }
 
 /**
@@ -22,13 +24,16 @@ export interface EnvelopeOptions {
  */
 export class LineEncoder {
   private readonly labelPart: string;
+  private readonly metaJson: string;
   private readonly timePaths: CompiledPath[];
   /** A poll's pages share one endpoint: its JSON is kept instead of re-encoded per event. */
   private endpoint = '';
   private endpointJson = '""';
 
   constructor(private readonly options: EnvelopeOptions) {
-    this.labelPart = `${JSON.stringify(options.labelKey)}:${JSON.stringify(options.labelValue)}`;
+    const meta = Object.entries(options.meta ?? {});
+    this.labelPart = [[options.labelKey, options.labelValue], ...(options.format === 'raw' ? meta : [])].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',');
+    this.metaJson = JSON.stringify(Object.fromEntries(meta));
     this.timePaths = options.timestampPath ? [compilePath(options.timestampPath)] : FALLBACK_TIME_FIELDS;
   }
 
@@ -87,13 +92,13 @@ export class LineEncoder {
       this.endpoint = endpoint;
       this.endpointJson = JSON.stringify(endpoint);
     }
-    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":{}}\n`;
+    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${this.metaJson}}\n`;
   }
 }
 
 /** The encoder of a source in a format; ocsf / ecs look up the mapper of the source's integration. */
 export function encoderOptions(source: ResolvedSource, format: OutputFormat, rawData: boolean): EnvelopeOptions {
-  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path };
+  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path, meta: source.envelopeMeta };
   if (!isMappedFormat(format)) return options;
   const found = lookupMapper(source, format, { rawData, labelKey: source.labelKey, labelValue: source.labelValue });
   // Config validation rejects such a source first; this guards callers that skip it.

@@ -21,6 +21,8 @@ export interface ReportEvent {
   raw: RawEvent;
   /** "file:line" of the event, for evidence references. */
   where: string;
+  /** The account label of a multi-account entry (envelope `meta.account`). */
+  account?: string;
 }
 
 /** Someone named in an event: the actor, a target user, an aux user. */

@@ -74,10 +74,18 @@ export async function readReportEvents(paths: string[], window: TimeWindow, onEv
         seen[stream.kind].add(uuid);
       }
       fileStats.events++;
-      onEvent({ stream: stream.kind, time, timestamp, raw, where });
+      const account = accountOf(parsed);
+      onEvent({ stream: stream.kind, time, timestamp, raw, where, ...(account === undefined ? {} : { account }) });
     }
   }
   return stats;
+}
+
+/** The account label: in the envelope's `meta`, or a top-level key in raw format. */
+function accountOf(line: RawEvent): string | undefined {
+  const meta = line.meta;
+  if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) return field(meta as RawEvent, 'account');
+  return line.event === undefined ? field(line, 'account') : undefined;
 }
 
 function note(bucket: { count: number; samples: string[] }, where: string): void {

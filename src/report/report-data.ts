@@ -24,6 +24,8 @@ export interface ReportData {
   inputs: InputStats;
   totals: { audit: number; signin: number; itemusage: number };
   tokenExpiry?: TokenExpiry;
+  /** Set when the report covers one account of a multi-account collection. */
+  account?: string;
   admin: AdminSection;
   membership: MembershipSection;
   vaultAccess: VaultAccessSection;

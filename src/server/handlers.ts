@@ -25,6 +25,7 @@ const HEALTHY: ReadonlySet<SourceHealth> = new Set(['ok', 'degraded']);
 export function handlers(deps: HandlerDeps) {
   const { runtime } = deps;
   const now = deps.now ?? Date.now;
+  const at = () => ({ now: now(), startedAt: runtime.startedAt });
 
   const knownSource = (request: RequestInfo) => {
     const source = runtime.source(request.params.name!);
@@ -40,7 +41,7 @@ export function handlers(deps: HandlerDeps) {
       version: VERSION,
       started_at: new Date(runtime.startedAt).toISOString(),
       uptime_secs: Math.round((now() - runtime.startedAt) / 1000),
-      sources: statuses.map(healthJson),
+      sources: statuses.map((s) => healthJson(s, at())),
     });
   };
 
@@ -63,14 +64,14 @@ export function handlers(deps: HandlerDeps) {
   };
 
   const listSources: Handler = ({ res }) => {
-    sendJson(res, 200, { sources: runtime.statuses().map(statusJson) });
+    sendJson(res, 200, { sources: runtime.statuses().map((s) => statusJson(s, at())) });
   };
 
   const oneSource: Handler = (request) => {
     const source = knownSource(request);
     if (!source) return;
     const status = runtime.statuses().find((s) => s.name === source.source.name)!;
-    sendJson(request.res, 200, { ...statusJson(status), config: configJson(source.source) });
+    sendJson(request.res, 200, { ...statusJson(status, at()), config: configJson(source.source) });
   };
 
   const sourceState: Handler = (request) => {
@@ -97,7 +98,7 @@ export function handlers(deps: HandlerDeps) {
     } catch (error) {
       return sendError(res, 500, 'poll_aborted', `the poll stopped the collector: ${describeError(error)}`, { error_code: isHelError(error) ? error.code : null });
     }
-    const sourceStatus = statusJson(runtime.statuses().find((s) => s.name === name)!);
+    const sourceStatus = statusJson(runtime.statuses().find((s) => s.name === name)!, at());
     if (outcome.ok) {
       const { pages, events, emitted, duplicates, unkeyed, stop, cursorReset } = outcome.result;
       const result = { pages, events, emitted, duplicates, unkeyed, stop, cursor_reset: cursorReset };

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { PageReport, PollResult } from '../engine/poll.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
 import type { SourceStatus } from '../engine/status.js';
+import { freshnessOf } from '../engine/freshness.js';
 import { isCancellation, isHelError } from '../errors.js';
 import type { OutputObserver } from '../sink/backpressure/index.js';
 import type { TransportEvents } from '../source/transport.js';
@@ -49,7 +50,8 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
   private readonly diskBufferBytes = new Gauge({ name: 'hel_disk_buffer_bytes', help: 'Bytes waiting in the backpressure disk buffer', registers: [this.registry] });
   private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
 
-  constructor() {
+  /** `now` is injectable so tests can move the clock that the lag and freshness gauges read. */
+  constructor(private readonly now: () => number = Date.now) {
     collectDefaultMetrics({ register: this.registry });
     this.outputStalled.set(0);
     new Gauge({ name: 'hel_build_info', help: 'Always 1; the version label says which hel is running', labelNames: ['version'], registers: [this.registry] }).set({ version: VERSION }, 1);
@@ -58,9 +60,10 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
       const last = s.lastSuccessAt === undefined ? startedAt : Date.parse(s.lastSuccessAt);
       return (now - last) / 1000;
     });
-    this.scrapeGauge('hel_cursor_lag_seconds', 'Now minus the newest event time delivered (sources with a timestamp only)', (s, now) => {
-      const newest = s.lastEventTime === undefined ? NaN : Date.parse(s.lastEventTime);
-      return Number.isNaN(newest) ? undefined : (now - newest) / 1000;
+    this.scrapeGauge('hel_cursor_lag_seconds', 'Freshness: now minus the newest event time delivered (sources with a timestamp only)', (s, now, startedAt) => freshnessOf(s, now, startedAt).lagSecs ?? undefined);
+    this.scrapeGauge('hel_no_events', 'Freshness alert: 1 when no newer event arrived within the source\'s no_events_alert_hours, else 0 (sources with the alert only)', (s, now, startedAt) => {
+      const fresh = freshnessOf(s, now, startedAt);
+      return fresh.alertAfterHours === null ? undefined : Number(fresh.noEvents);
     });
   }
 
@@ -164,7 +167,7 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
       collect: () => {
         gauge.reset();
         if (!this.provider) return;
-        const now = Date.now();
+        const now = this.now();
         for (const status of this.provider.statuses()) {
           const v = value(status, now, this.provider.startedAt);
           if (v !== undefined) gauge.set({ source: status.name }, v);

@@ -1,9 +1,14 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { SourceStatus } from '../engine/status.js';
+import { freshnessOf } from '../engine/freshness.js';
 import { redactUrl } from '../source/redact-url.js';
 
-/** The JSON shape of one source's status in /healthz and /api/v1; absent values are null, so the shape is stable. */
-export function statusJson(s: SourceStatus): Record<string, unknown> {
+/**
+ * The JSON shape of one source's status in /healthz and /api/v1; absent values are null, so the
+ * shape is stable. `at` is the clock reading and the process start the freshness is computed from.
+ */
+export function statusJson(s: SourceStatus, at: { now: number; startedAt: number }): Record<string, unknown> {
+  const fresh = freshnessOf(s, at.now, at.startedAt);
   return {
     name: s.name,
     label: s.label,
@@ -18,6 +23,9 @@ export function statusJson(s: SourceStatus): Record<string, unknown> {
     last_error_at: s.lastErrorAt ?? null,
     next_poll_at: s.nextPollAt ?? null,
     last_event_time: s.lastEventTime ?? null,
+    event_lag_secs: fresh.lagSecs === null ? null : Math.round(fresh.lagSecs),
+    no_events_alert_hours: fresh.alertAfterHours,
+    no_events: fresh.noEvents,
     consecutive_failures: s.consecutiveFailures,
     events_total: s.eventsTotal,
     events_last_hour: s.eventsLastHour,
@@ -30,11 +38,11 @@ export function statusJson(s: SourceStatus): Record<string, unknown> {
   };
 }
 
-const HEALTH_FIELDS = ['name', 'status', 'circuit', 'last_success_at', 'last_error', 'last_error_at'] as const;
+const HEALTH_FIELDS = ['name', 'status', 'circuit', 'last_success_at', 'last_error', 'last_error_at', 'no_events'] as const;
 
 /** The part of `statusJson` that /healthz shows per source. */
-export function healthJson(s: SourceStatus): Record<string, unknown> {
-  const all = statusJson(s);
+export function healthJson(s: SourceStatus, at: { now: number; startedAt: number }): Record<string, unknown> {
+  const all = statusJson(s, at);
   return Object.fromEntries(HEALTH_FIELDS.map((key) => [key, all[key]]));
 }
 

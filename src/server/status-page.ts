@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SourceHealth, SourceStatus } from '../engine/status.js';
+import { freshnessOf } from '../engine/freshness.js';
 
 export interface StatusPageInput {
   /** Undefined when an API token is required and the request did not carry it: the page then loads the rows itself. */
@@ -54,19 +55,19 @@ ${renderMain(input)}
   return { html, headers: { 'content-security-policy': csp, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' } };
 }
 
-function renderMain({ statuses, now, outputProblem }: StatusPageInput): string {
+function renderMain({ statuses, now, startedAt, outputProblem }: StatusPageInput): string {
   if (statuses === undefined) {
     return '<main><p class="notice">This hel requires an API token. Open this page as <code>/#token=YOUR_TOKEN</code> (the fragment never leaves the browser).</p></main>';
   }
   const counts = new Map<SourceHealth, number>();
   for (const s of statuses) counts.set(s.health, (counts.get(s.health) ?? 0) + 1);
   const summary = [...counts].map(([health, n]) => `<span class="pill ${health}">${n} ${HEALTH_LABEL[health].toLowerCase()}</span>`).join(' ');
-  const rows = statuses.map((s) => renderRow(s, now)).join('\n');
+  const rows = statuses.map((s) => renderRow(s, now, startedAt)).join('\n');
   const output = outputProblem === undefined ? '' : `<p class="notice output-problem" role="alert">Output not healthy: ${escapeHtml(outputProblem)}</p>\n`;
   return `<main>
 ${output}<p class="summary">${statuses.length} source${statuses.length === 1 ? '' : 's'} ${summary}</p>
 <table>
-<thead><tr><th>Source</th><th>Status</th><th>Last poll</th><th>Events</th><th>Last hour</th><th>Last error</th><th>Circuit</th><th>Next poll</th></tr></thead>
+<thead><tr><th>Source</th><th>Status</th><th>Last poll</th><th>Events</th><th>Last hour</th><th>Freshness</th><th>Last error</th><th>Circuit</th><th>Next poll</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -74,7 +75,10 @@ ${rows}
 </main>`;
 }
 
-function renderRow(s: SourceStatus, now: number): string {
+function renderRow(s: SourceStatus, now: number, startedAt: number): string {
+  const fresh = freshnessOf(s, now, startedAt);
+  const newest = s.lastEventTime === undefined ? '<span class="muted">no event yet</span>' : `newest ${relative(s.lastEventTime, now)}`;
+  const alert = fresh.alertAfterHours === null ? '' : fresh.noEvents ? `<br><span class="no-events">no events for over ${fresh.alertAfterHours} h</span>` : `<br><span class="muted">alert after ${fresh.alertAfterHours} h</span>`;
   const problem = s.health === 'failing' || s.health === 'circuit-open';
   const lastPoll = s.polling ? 'polling now' : relative(s.lastPollAt, now);
   const error = s.lastError === undefined ? '<span class="muted">none</span>' : `<span class="error">${escapeHtml(s.lastError)}</span><br><span class="muted">${escapeHtml(s.lastErrorCode ?? '')} ${relative(s.lastErrorAt, now)}</span>`;
@@ -84,6 +88,7 @@ function renderRow(s: SourceStatus, now: number): string {
 <td data-label="Last poll"><div>${lastPoll}<br><span class="muted">success ${relative(s.lastSuccessAt, now)}</span></div></td>
 <td data-label="Events" class="num"><div>${s.eventsTotal.toLocaleString('en-US')}</div></td>
 <td data-label="Last hour" class="num"><div>${s.eventsLastHour.toLocaleString('en-US')}</div></td>
+<td data-label="Freshness"><div>${newest}${alert}</div></td>
 <td data-label="Last error" class="err"><div>${error}</div></td>
 <td data-label="Circuit"><div><span class="circuit ${s.circuit}">${s.circuit.replace('_', '-')}</span></div></td>
 <td data-label="Next poll"><div>${s.polling ? '—' : relative(s.nextPollAt, now)}</div></td>
@@ -162,6 +167,7 @@ tr.problem td:first-child { box-shadow: inset 4px 0 0 var(--bad); }
 .ok { color: var(--ok); background: var(--ok-bg); }
 .degraded { color: var(--warn); background: var(--warn-bg); }
 .failing, .circuit-open { color: var(--bad); background: var(--bad-bg); }
+.no-events { color: var(--warn); background: var(--warn-bg); font-weight: 600; padding: 1px 6px; border-radius: 4px; white-space: nowrap; }
 .badge.failing, .badge.circuit-open { color: #fff; background: var(--bad); }
 .pending { color: var(--idle); background: var(--idle-bg); }
 .error { color: var(--bad); }

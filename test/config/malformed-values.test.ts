@@ -76,7 +76,7 @@ const cases: Case[] = [
   {
     name: 'bad enum: strategy curser',
     yaml: `${SRC}    pagination:\n      strategy: curser\n      cursor_param: cursor\n      cursor_path: cursor\n`,
-    problems: ['hel.yaml:5:17 sources.src.pagination.strategy: unknown strategy "curser"; expected one of cursor, link_header, next_url, page, offset, none (did you mean "cursor"?)'],
+    problems: ['hel.yaml:5:17 sources.src.pagination.strategy: unknown strategy "curser"; expected one of cursor, link_header, next_url, page, offset, page_token, none (did you mean "cursor"?)'],
   },
   {
     name: 'bad enum: auth type baerer',

@@ -57,7 +57,7 @@ test('3 instances, 60 sources, one killed mid-backfill and restarted: every even
   const dir = tempDir(t);
   const db = await cluster.createDatabase();
   const accounts = ['acct-one', 'acct-two'];
-  const tokens = accounts.map((accountUuid) => mock.mintToken({ accountUuid }));
+  const tokens = await Promise.all(accounts.map((accountUuid) => mock.mintToken({ accountUuid })));
   const start = new Date(Date.now() - 2 * DAY).toISOString();
   const sources: Record<string, unknown> = {};
   for (const [i] of accounts.entries()) {

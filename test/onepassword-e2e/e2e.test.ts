@@ -127,7 +127,7 @@ test('limit: 1001 is a validation error before any request', async (t) => {
 
 test('a revoked token fails with the 401 troubleshooting line and exit 1', async (t) => {
   const dir = tempDir(t);
-  const token = mock.mintToken();
+  const token = await mock.mintToken();
   mock.revokeToken(token);
   const result = await runCli(['run', '--once', '-c', shortForm(dir), '-q'], { env: { ONEPASSWORD_EVENTS_TOKEN: token } });
   assert.equal(result.code, 1);
@@ -138,7 +138,7 @@ test('a revoked token fails with the 401 troubleshooting line and exit 1', async
 
 test('a token without the itemusages feature: hel test names the feature', async (t) => {
   const dir = tempDir(t);
-  const token = mock.mintToken({ features: ['auditevents', 'signinattempts'] });
+  const token = await mock.mintToken({ features: ['auditevents', 'signinattempts'] });
   const result = await runCli(['test', '-c', shortForm(dir), '--source', 'acme-itemusages'], { env: { ONEPASSWORD_EVENTS_TOKEN: token } });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /FAIL the token lacks the itemusages feature/);
@@ -152,7 +152,7 @@ test('hel test prints the introspection and does not move the cursor', async (t)
   const env = { ONEPASSWORD_EVENTS_TOKEN: mock.token };
   const result = await runCli(['test', '-c', config, '--source', 'acme-auditevents'], { env });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /ok {3}introspect: integration [A-Z2-7]{26}, account [A-Z2-7]{26}/);
+  assert.match(result.stderr, /ok {3}introspect \(v2\): integration [A-Z2-7]{26}, account [A-Z2-7]{26}/);
   assert.match(result.stderr, /the token has the auditevents feature/);
   assert.match(result.stderr, /cursor would move: \(none\) -> \S+ \(not saved: pass --commit\)/);
   assert.ok(lines(result.stdout).length > 0);
@@ -164,7 +164,7 @@ test('wrong region: validate names the host the token belongs to', async (t) => 
   const dir = tempDir(t);
   const path = join(dir, 'hel.yaml');
   writeFileSync(path, 'sources:\n  acme:\n    type: onepassword\n    region: com\n');
-  const token = mock.mintToken({ aud: 'events.1password.eu' });
+  const token = await mock.mintToken({ aud: 'events.1password.eu' });
   const result = await runCli(['validate', '-c', path], { env: { ONEPASSWORD_EVENTS_TOKEN: token } });
   assert.equal(result.code, 0);
   assert.match(result.stderr, /wrong region: this token belongs to events\.1password\.eu/);
@@ -176,7 +176,7 @@ test('wrong region: validate names the host the token belongs to', async (t) => 
 
 test('an expiring token gives a warning with the days left', async (t) => {
   const dir = tempDir(t);
-  const token = mock.mintToken({ expiresInSecs: 5 * 86_400 });
+  const token = await mock.mintToken({ expiresInSecs: 5 * 86_400 });
   const result = await runCli(['validate', '-c', shortForm(dir)], { env: { ONEPASSWORD_EVENTS_TOKEN: token } });
   assert.equal(result.code, 0);
   assert.match(result.stderr, /the bearer token expires in 4 day\(s\): rotate it before its expiry date/);

@@ -38,10 +38,10 @@ void test('the default token carries the documented claims, and minted tokens ta
   assert.match(String(claims.jti), UPPER_ID);
   assert.equal(typeof claims['1password.com/token'], 'string');
   const header = JSON.parse(Buffer.from(mock.token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string; kid: string };
-  assert.equal(header.alg, 'HS256');
+  assert.equal(header.alg, 'ES256');
   assert.match(header.kid, /^[a-z2-7]{26}$/);
 
-  const minted = mock.mintToken({ aud: 'events.1password.eu', features: ['signinattempts'], accountUuid: 'VZSYVT2LGHTBWBQGUJAIZVRABM', expiresInSecs: 3600 });
+  const minted = await mock.mintToken({ aud: 'events.1password.eu', features: ['signinattempts'], accountUuid: 'VZSYVT2LGHTBWBQGUJAIZVRABM', expiresInSecs: 3600 });
   const mintedClaims = decodeEventsToken(minted);
   assert.deepEqual(mintedClaims?.aud, ['events.1password.eu']);
   assert.deepEqual(mintedClaims?.['1password.com/fts'], ['signinattempts']);
@@ -68,31 +68,21 @@ void test('missing, malformed and tampered tokens get 401 Unauthorized', async (
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: other.token })).status, 401, 'a token of another mock instance');
 });
 
-void test('ES256 tokens are accepted and their signature checked', async (t) => {
-  const mock = await startOnePasswordMock({ events: 1 });
-  t.after(() => mock.close());
-  const token = mock.mintToken({ alg: 'ES256' });
-  assert.equal((JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string }).alg, 'ES256');
-  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token })).status, 200);
-  const flipped = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: flipped })).status, 401);
-});
-
 void test('revoked and expired tokens get 401', async (t) => {
   const clock = manualClock();
   const mock = await startOnePasswordMock({ now: clock.now, events: 1 });
   t.after(() => mock.close());
-  const token = mock.mintToken();
+  const token = await mock.mintToken();
   assert.equal((await call(mock, 'POST', '/api/v1/auditevents', { body: {}, token })).status, 200);
   mock.revokeToken(token);
   assert.deepEqual((await call(mock, 'POST', '/api/v1/auditevents', { body: {}, token })).json, UNAUTHORIZED);
-  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: mock.mintToken({ revoked: true }) })).status, 401);
+  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: await mock.mintToken({ revoked: true }) })).status, 401);
 
-  const expiring = mock.mintToken({ expiresInSecs: 60 });
+  const expiring = await mock.mintToken({ expiresInSecs: 60 });
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: expiring })).status, 200);
   clock.advance(60_000);
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: expiring })).status, 401);
-  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: mock.mintToken({ expiresInSecs: -1 }) })).status, 401);
+  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: await mock.mintToken({ expiresInSecs: -1 }) })).status, 401);
   assert.deepEqual(
     mock.requests.filter((r) => r.status === 401).map((r) => r.reason),
     ['token revoked', 'token revoked', 'token expired', 'token expired'],
@@ -102,7 +92,7 @@ void test('revoked and expired tokens get 401', async (t) => {
 void test('a token without the stream feature gets 401 on that stream only', async (t) => {
   const mock = await startOnePasswordMock({ events: 3 });
   t.after(() => mock.close());
-  const token = mock.mintToken({ features: ['auditevents', 'signinattempts'] });
+  const token = await mock.mintToken({ features: ['auditevents', 'signinattempts'] });
   for (const version of ['v1', 'v2']) {
     const res = await call(mock, 'POST', `/api/${version}/itemusages`, { body: {}, token });
     assert.equal(res.status, 401);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'undici';
+import { importJWK, jwtVerify, type JWK } from 'jose';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startOnePasswordMock } from '../../src/integrations/onepassword/mock/server.js';
 
@@ -63,6 +64,11 @@ void test('hel mock onepassword serves until SIGTERM and prints how to point Hel
   assert.ok(stdout.includes(`base_url: ${mock.url}`));
   assert.ok(stdout.includes('type: onepassword'));
   assert.match(stderr, /^POST \/api\/v2\/auditevents 200 \(7 items\)$/m);
+  // The printed key verifies the printed token the way 1Password's own clients check it: ES256 only.
+  const jwk = /^token verification key \(ES256 JWK\): (\{.*\})$/m.exec(stdout)?.[1];
+  assert.ok(jwk, stdout);
+  const { payload } = await jwtVerify(mock.token, await importJWK(JSON.parse(jwk) as JWK, 'ES256'), { algorithms: ['ES256'] });
+  assert.deepEqual(payload.aud, ['events.1password.com']);
 });
 
 void test('hel mock onepassword applies --faults', async () => {

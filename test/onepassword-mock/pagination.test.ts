@@ -135,7 +135,7 @@ void test('garbage, tampered and foreign cursors are 400 Bad Request', async (t)
     assert.deepEqual(res.json, BAD_REQUEST);
   }
   assert.equal((await call(mock, 'POST', '/api/v2/signinattempts', { body: { cursor: page.cursor } })).status, 400, 'cursor of another stream');
-  const otherAccount = mock.mintToken({ accountUuid: 'VZSYVT2LGHTBWBQGUJAIZVRABM' });
+  const otherAccount = await mock.mintToken({ accountUuid: 'VZSYVT2LGHTBWBQGUJAIZVRABM' });
   assert.equal((await call(mock, 'POST', '/api/v2/auditevents', { body: { cursor: page.cursor }, token: otherAccount })).status, 400, 'cursor of another account');
   assert.equal((await call(mock, 'POST', '/api/v1/auditevents', { body: { cursor: page.cursor } })).status, 200, 'v1 and v2 share the stream');
 });

@@ -21,9 +21,9 @@ void test('600 requests a minute pass; the 601st gets 429 until the window slide
   assert.equal(limited.status, 429);
   assert.deepEqual(limited.json, { Error: { Message: 'Too Many Requests' } });
   assert.equal(limited.headers.get('retry-after'), null, 'v1/v2 document no rate-limit headers');
-  const otherAccount = mock.mintToken({ accountUuid: 'VZSYVT2LGHTBWBQGUJAIZVRABM' });
+  const otherAccount = await mock.mintToken({ accountUuid: 'VZSYVT2LGHTBWBQGUJAIZVRABM' });
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: otherAccount })).status, 200, 'the limit is per account');
-  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: mock.mintToken() })).status, 429, 'shared by the tokens of an account');
+  assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect', { token: await mock.mintToken() })).status, 429, 'shared by the tokens of an account');
   clock.advance(60_001);
   assert.equal((await call(mock, 'GET', '/api/v2/auth/introspect')).status, 200);
 });

@@ -14,7 +14,7 @@ export function isRfc3339(value: unknown): value is string {
 }
 
 /** Checks a ResetCursor body before any request: limit 1–1000, RFC 3339 times, start before end. */
-export function checkOnePasswordBody(body: Record<string, unknown>, now: number): BodyProblem[] {
+export function checkOnePasswordBody(body: Record<string, unknown>): BodyProblem[] {
   const problems: BodyProblem[] = [];
   const { limit, start_time: start, end_time: end } = body;
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)) {
@@ -28,8 +28,26 @@ export function checkOnePasswordBody(body: Record<string, unknown>, now: number)
   if (isRfc3339(start) && isRfc3339(end) && Date.parse(start) > Date.parse(end)) {
     problems.push({ path: ['start_time'], message: 'start_time is after end_time' });
   }
-  if (isRfc3339(start) && now - Date.parse(start) > RETENTION_DAYS * 86_400_000) {
-    problems.push({ path: ['start_time'], message: `start_time is more than ${RETENTION_DAYS} days ago: the Events API keeps only ${RETENTION_DAYS} days`, hint: 'use the Activity Log in 1Password for older events, or a later start_time' });
-  }
   return problems;
+}
+
+/**
+ * A start older than the retention window is valid: the API accepts it and begins at its oldest
+ * retained event (reference §7.3), as Elastic's default of 2020-01-01 relies on. Worth a warning,
+ * because the events before the window are not coming.
+ */
+export function retentionWarning(start: unknown, now: number): string | undefined {
+  if (!isRfc3339(start) || now - Date.parse(start) <= RETENTION_DAYS * DAY_MS) return undefined;
+  return `start_time ${start} is more than ${RETENTION_DAYS} days ago: the Events API keeps ${RETENTION_DAYS} days and starts at its oldest retained event (older events are only in the Activity Log in 1Password)`;
+}
+
+const DAY_MS = 86_400_000;
+const RELATIVE = /^-(\d+)(d|h|m)$/;
+const UNIT_MS = { d: DAY_MS, h: 3_600_000, m: 60_000 } as const;
+
+/** The RFC 3339 time a short-form start_time stands for: `-30d`, `-12h` and `-90m` count back from now; anything else is returned unchanged. */
+export function resolveStartTime(value: string, now: number): string {
+  const m = RELATIVE.exec(value);
+  if (!m) return value;
+  return new Date(now - Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]).toISOString();
 }

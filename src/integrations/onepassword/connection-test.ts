@@ -51,7 +51,14 @@ export async function checkOnePasswordConnection(source: ResolvedSource, secrets
   let features = claims ? tokenFeatures(claims) : undefined;
   if (result.ok) {
     const i = result.info;
-    lines.push({ level: 'ok', text: `introspect: integration ${i.uuid ?? '?'}, account ${i.accountUuid ?? '?'}, issued ${i.issuedAt ?? '?'}` });
+    const fromToken = claims?.['1password.com/auuid'];
+    const account = i.accountUuid ?? (fromToken === undefined ? 'not reported' : `${fromToken} (from the token)`);
+    lines.push({ level: 'ok', text: `introspect (${i.version}): integration ${i.uuid ?? '?'}, account ${account}, issued ${i.issuedAt ?? '?'}` });
+    if (i.accountUuid === undefined) {
+      lines.push({ level: 'info', text: `the introspect response has no account_uuid (${i.version === 'v1' ? 'the deprecated v1 endpoint never carries it' : 'added to v2 in Events API 1.4.1'})` });
+    } else if (fromToken !== undefined && fromToken !== i.accountUuid) {
+      lines.push({ level: 'warn', text: `introspect names account ${i.accountUuid}, but the token claims account ${fromToken}` });
+    }
     features = i.features;
   } else if (result.status === 401) {
     const why = days !== undefined && days < 0 ? 'it has expired' : host !== undefined && host !== url.host && regionOfHost(url.hostname) !== undefined ? 'it belongs to another region' : 'it is invalid or has been revoked';

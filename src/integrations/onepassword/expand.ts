@@ -5,7 +5,8 @@ import { readSecret } from '../../source/auth/read-secret.js';
 import type { SecretRef } from '../../source/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
-import { checkOnePasswordBody } from './body.js';
+import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';
+import { planAccounts } from './accounts.js';
 import { daysPhrase } from '../../secrets/expiry.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
@@ -31,7 +32,7 @@ export interface ExpandContext {
 
 export interface ExpandResult {
   sources: ResolvedSource[];
-  issues: { path: string[]; message: string; hint?: string }[];
+  issues: { path: (string | number)[]; message: string; hint?: string }[];
   warnings: string[];
 }
 
@@ -53,11 +54,35 @@ export function budgetName(host: string, ref: SecretRef): string {
   return `onepassword:${host}:${origin}`;
 }
 
-/** Expands `type: onepassword` into one cursor source per stream with the seed's defaults. */
+/**
+ * Expands `type: onepassword` into one cursor source per stream with the seed's defaults; with
+ * `accounts:`, into those sources for every account, named `<entry>-<account>-<stream>`.
+ */
 export function expandOnePassword(name: string, config: OnePasswordSourceConfig, ctx: ExpandContext): ExpandResult {
+  if (config.accounts === undefined) return expandAccount(name, config, ctx, { pathOf: (key) => [key] });
+  const { plans, problems } = planAccounts(config, config.accounts);
+  const result: ExpandResult = { sources: [], issues: [...problems], warnings: [] };
+  for (const plan of plans) {
+    const one = expandAccount(`${name}-${plan.account}`, plan.config, ctx, { entry: name, account: plan.account, pathOf: plan.pathOf });
+    result.sources.push(...one.sources);
+    result.issues.push(...one.issues);
+    result.warnings.push(...one.warnings);
+  }
+  return result;
+}
+
+interface AccountScope {
+  /** The `type: onepassword` entry, when `name` is one account of it. */
+  entry?: string;
+  account?: string;
+  pathOf: (key: string) => (string | number)[];
+}
+
+function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: ExpandContext, scope: AccountScope): ExpandResult {
   const issues: ExpandResult['issues'] = [];
   const warnings: string[] = [];
   const ref = tokenRefOf(config);
+  const at = (path: (string | number)[]): (string | number)[] => [...scope.pathOf(String(path[0] ?? '')), ...path.slice(1)];
 
   let token: string | undefined;
   try {
@@ -70,7 +95,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
         key === 'token_env' ? 'export the bearer token from your Events Reporting integration'
         : key === 'token_file' ? 'save the bearer token from your Events Reporting integration in that file'
         : isHelError(err) ? err.context.hint : undefined;
-      issues.push({ path: [key], message, hint });
+      issues.push({ path: at([key]), message, hint });
     }
   }
   const claims = token === undefined ? undefined : decodeEventsToken(token);
@@ -89,7 +114,7 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
   } else if (!ctx.requireSecrets || token === undefined) {
     base = `https://${REGION_HOSTS.com}`;
   } else {
-    issues.push({ path: ['region'], message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu' });
+    issues.push({ path: at(['region']), message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu' });
     base = `https://${REGION_HOSTS.com}`;
   }
 
@@ -100,37 +125,68 @@ export function expandOnePassword(name: string, config: OnePasswordSourceConfig,
   }
 
   const body: Record<string, unknown> = { limit: config.limit };
-  if (config.start_time !== undefined) body.start_time = config.start_time;
-  for (const p of checkOnePasswordBody(body, ctx.now())) issues.push({ path: p.path[0] === 'limit' ? ['limit'] : p.path, message: p.message, hint: p.hint });
+  if (config.start_time !== undefined) body.start_time = resolveStartTime(config.start_time, ctx.now());
+  for (const p of checkOnePasswordBody(body)) {
+    const hint = p.path[0] === 'start_time' && !p.message.includes('end_time') ? 'an RFC 3339 time such as "2025-01-01T00:00:00Z", or a start relative to now such as -30d, -12h' : p.hint;
+    issues.push({ path: at(p.path[0] === 'limit' ? ['limit'] : p.path), message: p.message, hint });
+  }
+  const old = retentionWarning(body.start_time, ctx.now());
+  if (old !== undefined) warnings.push(`source ${name}: ${old}`);
 
   const profile = PROFILES[config.profile];
   const host = new URL(base).host;
   const labelKey = config.source_label_key ?? ctx.globalLabelKey;
   const sources: ResolvedSource[] = config.streams.map((stream) => {
     const sourceName = `${name}-${stream}`;
+    const version = config.api_version === 'v3' && stream !== 'auditevents' ? 'v2' : config.api_version;
     const source: SourceConfig = sourceSchema.parse({
-      url: `${base}/api/${config.api_version}/${stream}`,
-      method: 'post',
-      body,
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      ...(version === 'v3' ? v3Request(base, body, config.limit) : v1v2Request(base, version, stream, body)),
       schedule: {
         interval_secs: config.schedule?.interval_secs ?? profile.interval_secs,
         jitter_secs: config.schedule?.jitter_secs ?? profile.jitter_secs,
       },
       auth: { type: 'bearer', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
-      pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', on_missing_cursor: 'fail', max_pages: 1000 },
       resilience: {
         timeout_secs: 30,
         retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60, multiplier: 2 },
         rate_limit: { respect_headers: true, budget: budgetName(host, ref), max_requests_per_minute: ONEPASSWORD_LIMITS.perMinute, max_requests_per_hour: ONEPASSWORD_LIMITS.perHour },
       },
       dedupe: { id_path: 'uuid', capacity: config.dedupe_capacity },
-      on_cursor_error: 'reset',
       timestamp_path: 'timestamp',
+      no_events_alert_hours: typeof config.no_events_alert_hours === 'number' ? config.no_events_alert_hours : config.no_events_alert_hours?.[stream],
     });
-    return { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: name, stream, apiVersion: config.api_version } };
+    const resolved: ResolvedSource = { ...source, name: sourceName, labelKey, labelValue: sourceName, onepassword: { entry: scope.entry ?? name, stream, apiVersion: version } };
+    if (scope.account === undefined) return resolved;
+    return { ...resolved, envelopeMeta: { account: scope.account }, onepassword: { ...resolved.onepassword!, account: scope.account } };
   });
   return { sources, issues, warnings };
+}
+
+/** v1/v2: POST a ResetCursor, then `{cursor}` alone; a rejected stored cursor restarts from the last event time. */
+function v1v2Request(base: string, version: 'v1' | 'v2', stream: string, body: Record<string, unknown>): Record<string, unknown> {
+  return {
+    url: `${base}/api/${version}/${stream}`,
+    method: 'post',
+    body,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', on_missing_cursor: 'fail', max_pages: 1000 },
+    on_cursor_error: 'reset',
+  };
+}
+
+/**
+ * v3 beta audit events: GET with `max_page_size` and `start_time` in the query, `page_token` for
+ * the next page, and across polls a restart from the last delivered `insert_time` (exclusive).
+ */
+function v3Request(base: string, body: Record<string, unknown>, limit: number): Record<string, unknown> {
+  return {
+    url: `${base}/api/v3/auditevents`,
+    method: 'get',
+    query_params: { max_page_size: limit, ...(typeof body.start_time === 'string' ? { start_time: body.start_time } : {}) },
+    headers: { Accept: 'application/json' },
+    response_events_path: 'audit_events',
+    pagination: { strategy: 'page_token', token_param: 'page_token', token_path: 'next_page_token', resume_param: 'start_time', resume_path: 'insert_time', max_pages: 1000 },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { onePasswordSourceSchema, type OnePasswordSourceConfig, type SourceConfig } from '../../config/schema.js';
 import type { Integration } from '../integration.js';
-import { checkOnePasswordBody } from './body.js';
+import { checkOnePasswordBody, retentionWarning } from './body.js';
 import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
 import { decodeEventsToken } from './jwt.js';
 import { onePasswordMockCommand } from './mock-command.js';
@@ -10,8 +10,8 @@ import { onePasswordHint } from './troubleshoot.js';
 
 declare module '../../config/load.js' {
   interface ResolvedSource {
-    /** Set when the source came from a `type: onepassword` entry. */
-    onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2' };
+    /** Set when the source came from a `type: onepassword` entry (`account` when from its `accounts:`). */
+    onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2' | 'v3'; account?: string };
   }
 }
 
@@ -24,7 +24,7 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const expanded = expandOnePassword(name, config, ctx);
     return {
       ...expanded,
-      sources: expanded.sources.map((s) => ({ ...s, integration: { type: 'onepassword', entry: name, stream: s.onepassword?.stream } })),
+      sources: expanded.sources.map((s) => ({ ...s, integration: { type: 'onepassword', entry: name, stream: s.onepassword?.stream, ...(s.onepassword?.account === undefined ? {} : { account: s.onepassword.account }) } })),
     };
   },
   owns: (source: SourceConfig) => isOnePasswordUrl(source.url) || streamOfUrl(source.url) !== undefined,
@@ -32,12 +32,16 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const withDefaults = applyOnePasswordDefaults(source);
     return { ...withDefaults, integration: { type: 'onepassword', ...source.integration, stream: streamOfUrl(source.url)?.stream } };
   },
-  check: (source, now) => [
-    ...(source.method === 'post' ? checkOnePasswordBody(source.body ?? {}, now).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
+  check: (source) => [
+    ...(source.method === 'post' ? checkOnePasswordBody(source.body ?? {}).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
     ...(source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)
       ? [{ path: ['pagination', 'on_missing_cursor'], message: 'must be fail for the 1Password Events API', hint: 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor' }]
       : []),
   ],
+  warnings: (source, now) => {
+    const old = source.method === 'post' ? retentionWarning(source.body?.start_time, now) : undefined;
+    return old === undefined ? [] : [old];
+  },
   troubleshoot: onePasswordHint,
   missingSecretHint: () => 'export the bearer token from your Events Reporting integration',
   tokenExpiry: (token) => {
@@ -49,7 +53,7 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     limit: 'the Events API accepts 1-1000 and answers 400 otherwise; use limit: 1000 for the fewest requests',
   },
   noEventsHint:
-    'a first request without start_time covers only the last hour; set body.start_time (at most 120 days back) to backfill. Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.',
+    'a first request without start_time covers only the last hour; set start_time to backfill (an older one starts at the oldest retained event, 120 days back). Item usage can arrive minutes late (client sync). The saved cursor continues from here next time.',
   connectionTest: async () => (await import('./connection-test.js')).checkOnePasswordConnection,
   mock: onePasswordMockCommand,
   mappings: onePasswordMappings,

@@ -4,7 +4,7 @@ import { parseFaultList, startOnePasswordMock, type MockRequestRecord } from './
 
 /** `hel mock onepassword`: the fake Events API with its backlog, faults, live growth and rate limits. */
 export const onePasswordMockCommand: MockCommand = {
-  description: 'fake 1Password Events API (v1/v2 audit events, sign-in attempts, item usages, introspect)',
+  description: 'fake 1Password Events API (v1/v2 audit events, sign-in attempts, item usages, v3 beta audit events, introspect)',
   options: [
     { flags: '--events <n>', description: 'initial backlog per stream, spread over the last 48 hours', default: '200' },
     { flags: '--seed <seed>', description: 'same seed, same data; tokens and cursors stay valid across restarts' },
@@ -31,6 +31,7 @@ export const onePasswordMockCommand: MockCommand = {
       banner: [
         `1Password Events API mock listening on ${server.url}`,
         `token: ${server.token}`,
+        `token verification key (ES256 JWK): ${JSON.stringify(server.publicJwk)}`,
         '',
         'try it:',
         `  export ONEPASSWORD_EVENTS_TOKEN=${server.token}`,

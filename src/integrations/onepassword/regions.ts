@@ -21,13 +21,13 @@ export function isOnePasswordUrl(url: string): boolean {
 }
 
 /** Recognises the three event streams in a URL path such as /api/v2/auditevents. */
-export function streamOfUrl(url: string): { version: 'v1' | 'v2'; stream: 'auditevents' | 'signinattempts' | 'itemusages' } | undefined {
+export function streamOfUrl(url: string): { version: 'v1' | 'v2' | 'v3'; stream: 'auditevents' | 'signinattempts' | 'itemusages' } | undefined {
   let path: string;
   try {
     path = new URL(url).pathname;
   } catch {
     return undefined;
   }
-  const m = /\/api\/(v1|v2)\/(auditevents|signinattempts|itemusages)\/?$/.exec(path);
-  return m ? { version: m[1] as 'v1' | 'v2', stream: m[2] as 'auditevents' | 'signinattempts' | 'itemusages' } : undefined;
+  const m = /\/api\/(v1|v2)\/(auditevents|signinattempts|itemusages)\/?$/.exec(path) ?? /\/api\/(v3)\/(auditevents)\/?$/.exec(path);
+  return m ? { version: m[1] as 'v1' | 'v2' | 'v3', stream: m[2] as 'auditevents' | 'signinattempts' | 'itemusages' } : undefined;
 }

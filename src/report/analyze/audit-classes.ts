@@ -81,7 +81,7 @@ const MEMBERSHIP_CHANGES: Record<string, string> = {
   'invite/update': 'invitation updated',
   'invite/delete': 'invitation deleted',
   'invite/expire': 'invitation expired',
-  // Not in the documented enum but sent by the mock (and plausibly by the service): kept readable.
+  // Not in the documented enum (1.4.1); kept readable in case an account still sends them.
   'user/invite': 'invited',
   'user/confirm': 'confirmed',
   'user/create': 'created',

@@ -131,7 +131,12 @@ export function coverageSection(r: ReportData): string {
     'Coverage',
     [
       dailyVolumeChart(c.streams.map((s) => ({ name: STREAM_TITLES[s.stream], perDay: s.perDay }))),
-      table(['Stream', 'Events', 'First event', 'Last event', `Gaps > ${c.gapHours} h`], c.streams.map((s) => [STREAM_TITLES[s.stream], s.count, shortTime(s.first), shortTime(s.last), s.gaps.length]), { numeric: [1, 4] }),
+      table(
+        ['Stream', 'Events', 'First event', 'Last event', 'Lag (h)', `Late > ${c.lateMinutes} min`, 'Latest by (h)', `Gaps > ${c.gapHours} h`],
+        c.streams.map((s) => [STREAM_TITLES[s.stream], s.count, shortTime(s.first), shortTime(s.last), s.lagHours ?? '—', s.late.count, s.late.maxHours, s.gaps.length]),
+        { numeric: [1, 4, 5, 6, 7] },
+      ),
+      para(`Lag: hours from the newest event to when this report was made. Late: events delivered after a newer event of their stream by more than ${c.lateMinutes} minutes (item usage arrives when a client syncs, up to a day late); Hel's saved cursor still delivers them.`),
       h3(`Gaps longer than ${c.gapHours} hours`),
       table(['Stream', 'From', 'To', 'Hours', 'Note'], gaps, { numeric: [3], empty: `No gap longer than ${c.gapHours} hours: collection was continuous.` }),
       token,

@@ -56,7 +56,7 @@ export function renderMarkdown(r: ReportData): string {
   const c = r.coverage;
   const gaps = c.streams.flatMap((st) => st.gaps.map((g) => [STREAM_TITLES[st.stream], shortTime(g.from), shortTime(g.to), g.hours, g.edge ?? '']));
   out.push('', '## Coverage', '');
-  out.push(mdTable(['Stream', 'Events', 'First event', 'Last event', `Gaps > ${c.gapHours} h`], c.streams.map((st) => [STREAM_TITLES[st.stream], st.count, shortTime(st.first), shortTime(st.last), st.gaps.length])), '');
+  out.push(mdTable(['Stream', 'Events', 'First event', 'Last event', 'Lag (h)', `Late > ${c.lateMinutes} min`, 'Latest by (h)', `Gaps > ${c.gapHours} h`], c.streams.map((st) => [STREAM_TITLES[st.stream], st.count, shortTime(st.first), shortTime(st.last), st.lagHours ?? '—', st.late.count, st.late.maxHours, st.gaps.length])), '');
   out.push(mdTable(['Stream', 'From', 'To', 'Hours', 'Edge'], gaps, `_No gap longer than ${c.gapHours} hours: collection was continuous._`));
   if (r.tokenExpiry) out.push('', `Events API token expires ${shortTime(r.tokenExpiry.expiresAt)} (${r.tokenExpiry.phrase.endsWith('ago') ? `expired ${r.tokenExpiry.phrase}` : r.tokenExpiry.phrase})${r.tokenExpiry.expiringSoon ? ' — **rotate it now**' : ''}.`);
   const dup = r.inputs.duplicates.audit + r.inputs.duplicates.signin + r.inputs.duplicates.itemusage;

@@ -3,6 +3,7 @@ import { CountingPaginator, SinglePaginator } from './counting.js';
 import { CursorPaginator } from './cursor.js';
 import type { Paginator } from './paginator.js';
 import { LinkHeaderPaginator, NextUrlPaginator } from './url-paginators.js';
+import { PageTokenPaginator } from './page-token.js';
 
 export function paginatorFor(source: ResolvedSource): Paginator {
   const p = source.pagination;
@@ -16,6 +17,8 @@ export function paginatorFor(source: ResolvedSource): Paginator {
     case 'page':
     case 'offset':
       return new CountingPaginator(source, p);
+    case 'page_token':
+      return new PageTokenPaginator(source, p);
     case 'none':
       return new SinglePaginator(source);
   }

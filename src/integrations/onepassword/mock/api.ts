@@ -12,6 +12,7 @@ import type { SeededRandom } from './rng.js';
 import type { ApiVersion, Stream } from './shapes.js';
 import { formatRfc3339Seconds, msToNanos } from './time.js';
 import { TokenAuthority, hasFeature, type MockTokenClaims } from './tokens.js';
+import { PageTokenCodec, insertTimeOf, parseV3Query, readV3, toV3Event, type V3Position } from './v3.js';
 
 const HOUR_NS = 3_600_000_000_000n;
 const DAY_MS = 86_400_000;
@@ -36,6 +37,7 @@ export class MockEventsApi {
   readonly defaultAccount: MockAccountData;
   private readonly accounts = new Map<string, MockAccountData>();
   private readonly cursors: CursorCodec;
+  private readonly pageTokens: PageTokenCodec;
   private readonly limiter: SlidingWindowLimiter | undefined;
   private readonly dataOptions: AccountDataOptions;
   /** Timers of stalled (slow) responses, cleared on close. */
@@ -51,6 +53,7 @@ export class MockEventsApi {
     this.defaultAccount = new MockAccountData(rng.fork('account:default'), undefined, this.dataOptions, now());
     this.accounts.set(this.defaultAccount.world.accountUuid, this.defaultAccount);
     this.cursors = new CursorCodec(key);
+    this.pageTokens = new PageTokenCodec(key);
     this.tokens = new TokenAuthority(key, rng.fork('tokens'), now, (uuid) => this.account(uuid).world.integrationUuid, this.defaultAccount.world.accountUuid);
     this.limiter = options.rateLimit === false ? undefined : new SlidingWindowLimiter(options.rateLimit ?? { perMinute: 600, perHour: 30_000 });
     if (options.faults) this.faults.set(options.faults);
@@ -66,9 +69,10 @@ export class MockEventsApi {
     return data;
   }
 
-  handle(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+  async handle(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
     const now = this.now();
-    const path = new URL(req.url ?? '/', 'http://mock').pathname;
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const path = url.pathname;
     const method = req.method ?? 'GET';
     const record: MockRequestRecord = { time: now, method, path, status: 0, body: parseForRecord(rawBody) };
     const route = matchRoute(path);
@@ -78,15 +82,16 @@ export class MockEventsApi {
     } else if (method !== route.method) {
       reply = { status: 405, body: errorBody('Method Not Allowed'), headers: { allow: route.method } };
     } else {
-      record.version = route.version;
+      record.version = route.kind === 'v3-auditevents' ? 'v3' : route.version;
       if (route.kind === 'events') record.stream = route.stream;
+      if (route.kind === 'v3-auditevents') record.stream = 'auditevents';
       const fault = this.faults.takeReplacement();
       if (fault) {
         record.fault = fault;
         this.injectFault(fault, req, res, record);
         return;
       }
-      reply = this.answer(route, req, rawBody, now, record);
+      reply = await this.answer(route, req, rawBody, url.searchParams, now, record);
     }
     record.status = reply.status;
     if (reply.reason !== undefined) record.reason = reply.reason;
@@ -97,10 +102,10 @@ export class MockEventsApi {
     this.finish(record);
   }
 
-  private answer(route: Route, req: IncomingMessage, rawBody: string, now: number, record: MockRequestRecord): Reply {
+  private async answer(route: Route, req: IncomingMessage, rawBody: string, query: URLSearchParams, now: number, record: MockRequestRecord): Promise<Reply> {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer === undefined) return unauthorized('no bearer token');
-    const check = this.tokens.check(bearer);
+    const check = await this.tokens.check(bearer);
     if (!check.ok) return unauthorized(`token ${check.reason}`);
     const claims = check.claims;
     const accountUuid = claims['1password.com/auuid'];
@@ -109,10 +114,14 @@ export class MockEventsApi {
     let rateHeaders: Headers = {};
     if (this.limiter) {
       const decision = this.limiter.take(accountUuid, now);
-      rateHeaders = this.options.rateLimitHeaders ? rateLimitHeaders(decision) : {};
+      // The v3 beta documents RateLimit-* headers; v1/v2 send them only when asked to.
+      rateHeaders = this.options.rateLimitHeaders || route.kind === 'v3-auditevents' ? rateLimitHeaders(decision) : {};
       if (!decision.allowed) return { status: 429, body: errorBody('Too Many Requests'), headers: rateHeaders, reason: 'rate limit' };
     }
-    const reply = route.kind === 'introspect' ? introspect(claims, route.version) : this.events(route.stream, route.version, claims, rawBody, now);
+    const reply =
+      route.kind === 'introspect' ? introspect(claims, route.version)
+      : route.kind === 'v3-auditevents' ? this.v3AuditEvents(claims, query, now)
+      : this.events(route.stream, route.version, claims, rawBody, now);
     return { ...reply, headers: { ...rateHeaders, ...reply.headers } };
   }
 
@@ -146,6 +155,30 @@ export class MockEventsApi {
     const hasMore = this.options.hasMore === 'lookahead' ? page.moreAfter : page.events.length === position.limit;
     const items = page.events.map((event) => toApiVersion(event.item, version));
     return { status: 200, body: JSON.stringify({ items, cursor, has_more: hasMore }), items: items.length };
+  }
+
+  private v3AuditEvents(claims: MockTokenClaims, query: URLSearchParams, now: number): Reply {
+    if (!hasFeature(claims, 'auditevents')) return unauthorized('token lacks the auditevents feature');
+    const accountUuid = claims['1password.com/auuid'];
+    const data = this.account(accountUuid);
+    data.catchUpLive(now);
+    const parsed = parseV3Query(query, now);
+    let position: V3Position;
+    if (parsed.kind === 'invalid') return badRequest(parsed.reason ?? 'invalid query');
+    if (parsed.kind === 'token') {
+      const decoded = this.pageTokens.decode(parsed.token ?? '');
+      if (!decoded) return badRequest('page_token cannot be decoded or was tampered with');
+      if (decoded.account !== accountUuid) return badRequest('page_token belongs to another account');
+      position = decoded;
+    } else {
+      position = { account: accountUuid, after: parsed.start ?? 0n, end: parsed.end ?? null, pageSize: parsed.pageSize ?? 100 };
+    }
+    const floor = now - (this.options.retentionDays ?? 120) * DAY_MS;
+    const { page, more } = readV3(data.logs.auditevents.all, position, now, floor);
+    const last = page[page.length - 1];
+    const body: Record<string, unknown> = { audit_events: page.map((e) => toV3Event(e, accountUuid)) };
+    if (more && last) body.next_page_token = this.pageTokens.encode({ ...position, after: insertTimeOf(last) });
+    return { status: 200, body: JSON.stringify(body), items: page.length };
   }
 
   private injectFault(fault: FaultKind, req: IncomingMessage, res: ServerResponse, record: MockRequestRecord): void {

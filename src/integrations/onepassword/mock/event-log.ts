@@ -32,6 +32,11 @@ export class EventLog {
     return this.events.length;
   }
 
+  /** Every event in ingestion order (the v3 endpoint filters on insertion time itself). */
+  get all(): readonly LoggedEvent[] {
+    return this.events;
+  }
+
   append(item: { timestamp: string }, ingestedAt: number): LoggedEvent {
     const event: LoggedEvent = { seq: this.events.length + 1, timestamp: parseRfc3339(item.timestamp) ?? msToNanos(ingestedAt), ingestedAt, item };
     this.events.push(event);

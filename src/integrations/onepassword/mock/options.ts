@@ -1,6 +1,7 @@
 import type { FaultKind, FaultSpec } from './faults.js';
 import type { RateLimits } from './rate-limit.js';
 import type { ApiVersion, Stream } from './shapes.js';
+import type { JWK } from 'jose';
 import type { MintOptions } from './tokens.js';
 
 export interface MockOptions {
@@ -46,7 +47,7 @@ export interface MockRequestRecord {
   body: unknown;
   /** Account of a valid token. */
   account?: string;
-  version?: ApiVersion;
+  version?: ApiVersion | 'v3';
   stream?: Stream;
   /** Items returned by an event endpoint. */
   items?: number;
@@ -64,9 +65,11 @@ export interface MockServer {
   /** http://HOST:PORT */
   url: string;
   port: number;
-  /** All three features, aud ["events.1password.com"], no exp. */
+  /** ES256-signed; all three features, aud ["events.1password.com"], no exp. */
   token: string;
-  mintToken(opts?: MintOptions): string;
+  /** The public key that verifies every token this mock mints (ES256, with its kid). */
+  publicJwk: JWK;
+  mintToken(opts?: MintOptions): Promise<string>;
   revokeToken(token: string): void;
   /** Explicit items (missing fields generated) or N generated items, ingested now into the default account. */
   append(stream: Stream, items: object[] | number, opts?: AppendOptions): void;

@@ -22,11 +22,12 @@ export async function startOnePasswordMock(options: MockOptions = {}): Promise<M
   const rng = createRng(options.seed);
   const key = options.seed === undefined ? randomBytes(32) : createHash('sha256').update(`hel-onepassword-mock:${String(options.seed)}`).digest();
   const api = new MockEventsApi(rng, key, now, options);
-  const token = api.tokens.mint();
+  const token = await api.tokens.mint();
+  const publicJwk = await api.tokens.publicJwk();
 
   const server = createServer((req, res) => {
     readBody(req).then(
-      (body) => api.handle(req, res, body),
+      (body) => api.handle(req, res, body).catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err)))),
       () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ Error: { Message: 'Bad Request' } })),
     );
   });
@@ -52,6 +53,7 @@ export async function startOnePasswordMock(options: MockOptions = {}): Promise<M
     url: `http://${host}:${address.port}`,
     port: address.port,
     token,
+    publicJwk,
     mintToken: (opts) => api.tokens.mint(opts),
     revokeToken: (t) => api.tokens.revoke(t),
     append(stream, items, opts) {

@@ -1,10 +1,14 @@
-import { createHmac, generateKeyPairSync, sign as signData, timingSafeEqual, verify as verifyData, type KeyObject } from 'node:crypto';
+import { createECDH, createHmac, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { SignJWT, compactVerify, decodeJwt, exportJWK, type JWK } from 'jose';
 import type { SeededRandom } from './rng.js';
 import { base32Id } from './ids.js';
 import type { Stream } from './shapes.js';
 import { STREAMS } from './shapes.js';
 
-/** Claims 1Password puts in an Events API bearer token (reference §3.2). */
+/**
+ * The claims of a 1Password Events API bearer token (reference §3.2): no `vts` (vault claims are for
+ * Connect tokens) and `exp` only when the token was issued with an expiry.
+ */
 export interface MockTokenClaims {
   aud: string[];
   sub: string;
@@ -24,38 +28,48 @@ export interface MintOptions {
   expiresInSecs?: number;
   accountUuid?: string;
   revoked?: boolean;
-  /** HS256 (default) is verified with the mock's HMAC key; ES256 with a per-process P-256 key, as the real tokens are. */
-  alg?: 'HS256' | 'ES256';
 }
 
 export type TokenCheck = { ok: true; claims: MockTokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'revoked' | 'expired' };
 
 export const DEFAULT_AUDIENCE = 'events.1password.com';
+/** The only algorithm 1Password signs Events tokens with, and the only one its own clients accept. */
+export const TOKEN_ALG = 'ES256';
+/** Order of the P-256 group: a private scalar must be below it. */
+const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 
 /**
- * Mints and verifies the mock's bearer tokens. The signature catches tampering (e.g. a test that
- * edits the features claim); the table keyed by `1password.com/token` records revocations.
- * Tokens signed with the seed-derived HMAC key stay valid across restarts with the same seed.
+ * Mints and verifies the mock's bearer tokens, ES256-signed with jose as the real ones are. The
+ * P-256 key is derived from the mock's key, so with a seed the tokens stay valid across restarts.
+ * The signature catches tampering (e.g. a test that edits the features claim); the table keyed by
+ * `1password.com/token` records revocations.
  */
 export class TokenAuthority {
   private readonly revoked = new Set<string>();
-  private readonly ecKeys: { privateKey: KeyObject; publicKey: KeyObject };
-  private readonly kid: string;
+  private readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly kid: string;
 
   constructor(
-    private readonly hmacKey: Buffer,
+    key: Buffer,
     private readonly rng: SeededRandom,
     private readonly now: () => number,
     private readonly integrationOf: (accountUuid: string) => string,
     private readonly defaultAccountUuid: string,
   ) {
-    this.ecKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.privateKey = derivePrivateKey(key);
+    this.publicKey = createPublicKey(this.privateKey);
     // A 1Password-style lowercase base32 key id, stable for a given key.
-    const digest = createHmac('sha256', hmacKey).update('kid').digest();
+    const digest = createHmac('sha256', key).update('kid').digest();
     this.kid = Array.from(digest.subarray(0, 26), (byte) => 'abcdefghijklmnopqrstuvwxyz234567'[byte & 31]).join('');
   }
 
-  mint(options: MintOptions = {}): string {
+  /** The verification key as a JWK (with kid and alg), for clients that check the signature. */
+  async publicJwk(): Promise<JWK> {
+    return { ...(await exportJWK(this.publicKey)), kid: this.kid, alg: TOKEN_ALG, use: 'sig' };
+  }
+
+  async mint(options: MintOptions = {}): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
     const accountUuid = options.accountUuid ?? this.defaultAccountUuid;
     const claims: MockTokenClaims = {
@@ -69,49 +83,30 @@ export class TokenAuthority {
       '1password.com/fts': options.features ?? [...STREAMS],
       '1password.com/token': base32Id(this.rng, 'lower'),
     };
-    const alg = options.alg ?? 'HS256';
-    const signingInput = `${encodeJson({ alg, kid: this.kid, typ: 'JWT' })}.${encodeJson(claims)}`;
-    const token = `${signingInput}.${this.signature(alg, signingInput).toString('base64url')}`;
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: TOKEN_ALG, kid: this.kid }).sign(this.privateKey);
     if (options.revoked) this.revoked.add(claims['1password.com/token']);
     return token;
   }
 
-  /** Revokes a token minted by this mock; anything else is ignored, as it could never be used anyway. */
+  /** Revokes a token; its handle is read without verification, as a forged token could never be used anyway. */
   revoke(token: string): void {
-    const claims = this.decodeVerified(token);
-    if (claims) this.revoked.add(claims['1password.com/token']);
+    const handle = claimsOf(token)?.['1password.com/token'];
+    if (handle !== undefined) this.revoked.add(handle);
   }
 
-  check(token: string): TokenCheck {
-    const parts = token.split('.');
-    if (parts.length !== 3) return { ok: false, reason: 'malformed' };
-    const claims = this.decodeVerified(token);
-    if (!claims) return { ok: false, reason: 'signature' };
+  async check(token: string): Promise<TokenCheck> {
+    if (token.split('.').length !== 3 || claimsOf(token) === undefined) return { ok: false, reason: 'malformed' };
+    let claims: MockTokenClaims | undefined;
+    try {
+      const { payload } = await compactVerify(token, this.publicKey, { algorithms: [TOKEN_ALG] });
+      claims = validClaims(JSON.parse(Buffer.from(payload).toString('utf8')));
+    } catch {
+      return { ok: false, reason: 'signature' };
+    }
+    if (!claims) return { ok: false, reason: 'malformed' };
     if (this.revoked.has(claims['1password.com/token'])) return { ok: false, reason: 'revoked' };
     if (claims.exp !== undefined && claims.exp * 1000 <= this.now()) return { ok: false, reason: 'expired' };
     return { ok: true, claims };
-  }
-
-  private decodeVerified(token: string): MockTokenClaims | undefined {
-    const [header, payload, signature] = token.split('.');
-    if (header === undefined || payload === undefined || signature === undefined) return undefined;
-    const parsedHeader = decodeJson(header) as { alg?: unknown } | undefined;
-    const alg = parsedHeader?.alg;
-    if (alg !== 'HS256' && alg !== 'ES256') return undefined;
-    const given = Buffer.from(signature, 'base64url');
-    const signingInput = `${header}.${payload}`;
-    const valid =
-      alg === 'HS256'
-        ? safeEqual(given, this.signature('HS256', signingInput))
-        : verifyData('sha256', Buffer.from(signingInput), { key: this.ecKeys.publicKey, dsaEncoding: 'ieee-p1363' }, given);
-    if (!valid) return undefined;
-    const claims = decodeJson(payload) as MockTokenClaims | undefined;
-    return claims && typeof claims['1password.com/token'] === 'string' && Array.isArray(claims['1password.com/fts']) ? claims : undefined;
-  }
-
-  private signature(alg: 'HS256' | 'ES256', signingInput: string): Buffer {
-    if (alg === 'HS256') return createHmac('sha256', this.hmacKey).update(signingInput).digest();
-    return signData('sha256', Buffer.from(signingInput), { key: this.ecKeys.privateKey, dsaEncoding: 'ieee-p1363' });
   }
 }
 
@@ -119,19 +114,32 @@ export function hasFeature(claims: MockTokenClaims, stream: Stream): boolean {
   return claims['1password.com/fts'].includes(stream);
 }
 
-function encodeJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A P-256 private key whose scalar is derived from `key` (re-derived in the rare case it is out of range). */
+function derivePrivateKey(key: Buffer): KeyObject {
+  for (let counter = 0; ; counter++) {
+    const d = createHmac('sha256', key).update(`es256:${counter}`).digest();
+    const scalar = BigInt(`0x${d.toString('hex')}`);
+    if (scalar === 0n || scalar >= P256_ORDER) continue;
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(d);
+    const point = ecdh.getPublicKey();
+    return createPrivateKey({
+      format: 'jwk',
+      key: { kty: 'EC', crv: 'P-256', d: d.toString('base64url'), x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33, 65).toString('base64url') },
+    });
+  }
 }
 
-function decodeJson(part: string): unknown {
+/** The claims of a JWT-shaped token, unverified; undefined for anything else. */
+function claimsOf(token: string): MockTokenClaims | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    return validClaims(decodeJwt(token));
   } catch {
     return undefined;
   }
 }
 
-function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+function validClaims(value: unknown): MockTokenClaims | undefined {
+  const claims = value as Partial<MockTokenClaims> | null;
+  return claims && typeof claims['1password.com/token'] === 'string' && Array.isArray(claims['1password.com/fts']) ? (claims as MockTokenClaims) : undefined;
 }
