@@ -128,9 +128,10 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
   }
 }
 
-/** Event ids in an NDJSON output file (missing file = none). */
+/** Event ids in an NDJSON output file (missing file = none); a line still being written is not read. */
 export function idsIn(text: string): string[] {
   return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => (JSON.parse(l) as { event: { id: string } }).event.id);
