@@ -52,8 +52,12 @@ test(`JetStream: SIGKILL at ${KILLS} random moments of a ${TOTAL}-event backfill
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     void proc.exited.then((e) => (exit = e));
     if (kills < KILLS) {
-      await waitFor(() => api.requests.length > before || exit !== undefined, 30_000, `run ${run}'s first request (seed ${seed})`);
-      await new Promise((r) => setTimeout(r, 50 + Math.floor(random() * 600)));
+      // Kill after a random number of this run's pages, not after a random time: a fast machine would
+      // otherwise finish the backfill before the kills are spent. 22 kills × at most 40 pages stays below
+      // the 2,000 pages, and the extra random delay puts the kill anywhere in the page's publish.
+      const pages = before + 1 + Math.floor(random() * 40);
+      await waitFor(() => api.requests.length >= pages || exit !== undefined, 30_000, `run ${run}'s page ${pages - before} (seed ${seed})`);
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 40)));
       if (exit === undefined) {
         proc.child.kill('SIGKILL');
         kills++;
