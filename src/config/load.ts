@@ -21,7 +21,7 @@ import { authIssues, checkSources } from './semantic.js';
 import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
-import { secretRefsOf } from '../source/auth/secret-refs.js';
+import { secretRefsOf } from '../http/auth/secret-refs.js';
 import type { Integration, SourceIntegration } from '../integrations/integration.js';
 import { integrationNamed, integrationOwning, integrations } from '../integrations/registry.js';
 

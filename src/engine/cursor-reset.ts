@@ -1,7 +1,7 @@
 import type { ResolvedSource } from '../config/load.js';
-import { buildRequest } from '../source/request.js';
-import type { Paginator } from '../source/pagination/paginator.js';
-import type { HttpRequest } from '../source/transport.js';
+import { buildRequest } from '../http/request.js';
+import type { Paginator } from '../http/pagination/paginator.js';
+import type { HttpRequest } from '../http/transport.js';
 
 /**
  * The request that replaces a rejected stored cursor (`on_cursor_error: reset`): the first request

@@ -5,13 +5,13 @@ import type { DedupeWindow } from '../pipeline/dedupe.js';
 import type { LineEncoder } from '../pipeline/envelope.js';
 import { eventExtractor } from '../pipeline/extract.js';
 import { LineBuffer } from '../pipeline/line-buffer.js';
-import type { Paginator } from '../source/pagination/paginator.js';
-import { parseJsonBody } from '../source/json-body.js';
-import { redactUrl } from '../source/redact-url.js';
-import type { HttpRequest, HttpResponse, HttpTransport } from '../source/transport.js';
+import type { Paginator } from '../http/pagination/paginator.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { redactUrl } from '../http/redact-url.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
-import { watermarkFor } from '../source/watermark.js';
+import { watermarkFor } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
 
 /** What one page did, for `hel test`, progress and metrics. */

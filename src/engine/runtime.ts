@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { HelError, cancelled } from '../errors.js';
 import { outputFormatOf } from '../config/output-format.js';
 import type { Logger } from '../log/logger.js';
-import type { HttpTransport } from '../source/transport.js';
+import type { HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { Fleet } from './fleet.js';

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import type { ResolvedSource } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Failure } from '../resilience/troubleshoot.js';
-import type { SecretContext } from '../source/auth/read-secret.js';
-import type { SecretRef } from '../source/auth/secret-refs.js';
+import type { SecretContext } from '../http/auth/read-secret.js';
+import type { SecretRef } from '../http/auth/secret-refs.js';
 import type { EventMappings } from '../pipeline/mappings.js';
 
 /**

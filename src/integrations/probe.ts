@@ -2,9 +2,9 @@ import { systemClock } from '../clock.js';
 import type { ResolvedSource } from '../config/load.js';
 import { isHelError } from '../errors.js';
 import { BudgetRegistry } from '../resilience/budget.js';
-import { composeTransport } from '../source/compose.js';
-import type { SecretContext } from '../source/auth/read-secret.js';
-import type { HttpResponse } from '../source/transport.js';
+import { composeTransport } from '../app/compose.js';
+import type { SecretContext } from '../http/auth/read-secret.js';
+import type { HttpResponse } from '../http/transport.js';
 import type { CheckLine } from './integration.js';
 
 export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; status?: number; message: string };

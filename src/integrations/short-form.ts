@@ -3,8 +3,8 @@ import type { ResolvedSource } from '../config/load.js';
 import { sourceSchema } from '../config/schema.js';
 import { isHelError } from '../errors.js';
 import type { Advisor } from '../resilience/troubleshoot.js';
-import { readSecret } from '../source/auth/read-secret.js';
-import type { SecretRef } from '../source/auth/secret-refs.js';
+import { readSecret } from '../http/auth/read-secret.js';
+import type { SecretRef } from '../http/auth/secret-refs.js';
 import type { ExpandContext, SourceProblem } from './integration.js';
 
 /**

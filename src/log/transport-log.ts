@@ -1,4 +1,4 @@
-import type { TransportEvents } from '../source/transport.js';
+import type { TransportEvents } from '../http/transport.js';
 import type { Logger } from './logger.js';
 
 /**

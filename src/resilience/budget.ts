@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { RateLimitConfig } from '../config/schema.js';
 import { cancelled } from '../errors.js';
-import type { HttpTransport } from '../source/transport.js';
+import type { HttpTransport } from '../http/transport.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

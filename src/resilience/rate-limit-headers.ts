@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import { redactUrl } from '../source/redact-url.js';
-import type { HttpTransport, TransportEvents } from '../source/transport.js';
+import { redactUrl } from '../http/redact-url.js';
+import type { HttpTransport, TransportEvents } from '../http/transport.js';
 
 /** Header waits are honoured up to max(max_backoff_secs, this): 1Password's hourly cap can need most of an hour. */
 const MIN_HEADER_WAIT_CAP_MS = 3_600_000;

@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.js';
 import type { RetriesConfig } from '../config/schema.js';
 import { HelError, cancelled, isHelError } from '../errors.js';
-import { redactUrl } from '../source/redact-url.js';
-import type { HttpResponse, HttpTransport, TransportEvents } from '../source/transport.js';
-import { parseJsonBody } from '../source/json-body.js';
+import { redactUrl } from '../http/redact-url.js';
+import type { HttpResponse, HttpTransport, TransportEvents } from '../http/transport.js';
+import { parseJsonBody } from '../http/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
 import { quotaExhausted, serverWaitMs } from './rate-limit-headers.js';
 import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';

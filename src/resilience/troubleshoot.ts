@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { HelError } from '../errors.js';
-import { redactUrl } from '../source/redact-url.js';
+import { redactUrl } from '../http/redact-url.js';
 
 /** An integration's own hint for a failure (its status-code page), or undefined for the generic one. */
 export type Advisor = (failure: Failure) => string | undefined;

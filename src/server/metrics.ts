@@ -6,7 +6,7 @@ import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { isCancellation, isHelError } from '../errors.js';
 import type { OutputObserver } from '../sink/backpressure/index.js';
-import type { TransportEvents } from '../source/transport.js';
+import type { TransportEvents } from '../http/transport.js';
 import { VERSION } from '../version.js';
 
 /** What the scrape-time gauges read: the runtime, once it exists. */

@@ -1,7 +1,7 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
-import { redactUrl } from '../source/redact-url.js';
+import { redactUrl } from '../http/redact-url.js';
 
 /**
  * The JSON shape of one source's status in /healthz and /api/v1; absent values are null, so the

@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { SourceRuntime } from '../../src/engine/source-runtime.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { BatchSink } from '../../src/sink/batch-sink.js';
-import type { HttpResponse, HttpTransport } from '../../src/source/transport.js';
+import type { HttpResponse, HttpTransport } from '../../src/http/transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { captureStream } from './capture.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import type { Recording } from '../../src/source/record/format.js';
+import type { Recording } from '../../src/http/record/format.js';
 import { tempDir } from '../helpers/tmp.js';
 import { events, loopbackServer, runOnce, sendJson, writeConfig, type SeenRequest } from './harness.js';
 

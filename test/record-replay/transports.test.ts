@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { ResolvedSource } from '../../src/config/load.js';
 import { sourceSchema } from '../../src/config/schema.js';
 import { isHelError } from '../../src/errors.js';
-import type { Recording } from '../../src/source/record/format.js';
-import { recordingTransport } from '../../src/source/record/recorder.js';
-import { replayTransport } from '../../src/source/record/replayer.js';
-import type { HttpRequest, HttpResponse, HttpTransport, RequestContext } from '../../src/source/transport.js';
+import type { Recording } from '../../src/http/record/format.js';
+import { recordingTransport } from '../../src/http/record/recorder.js';
+import { replayTransport } from '../../src/http/record/replayer.js';
+import type { HttpRequest, HttpResponse, HttpTransport, RequestContext } from '../../src/http/transport.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const context: RequestContext = { source: 'echo', signal: new AbortController().signal, page: 1 };

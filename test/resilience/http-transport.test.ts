@@ -3,7 +3,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import type { HelError } from '../../src/errors.js';
-import { httpTransport } from '../../src/source/http-transport.js';
+import { httpTransport } from '../../src/http/http-transport.js';
 import { context, post, thrown } from './harness.js';
 import { json, scriptedServer, testDispatcher } from './scripted-server.js';
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { Dispatcher } from 'undici';
-import { createDispatcher } from '../../src/source/http-transport.js';
+import { createDispatcher } from '../../src/http/http-transport.js';
 
 export interface SeenRequest {
   method: string;

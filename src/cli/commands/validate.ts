@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type ResolvedSource } from '../../config/load.js';
 import { configPath } from '../config-path.js';
-import { redactUrl } from '../../source/redact-url.js';
+import { redactUrl } from '../../http/redact-url.js';
 import { integrationOf } from '../../integrations/registry.js';
 
 export function describeSource(s: ResolvedSource): string {

@@ -1,8 +1,8 @@
 import type { OnePasswordSourceConfig, SourceConfig } from '../../config/schema.js';
 import { sourceSchema } from '../../config/schema.js';
 import type { ResolvedSource } from '../../config/load.js';
-import { readSecret } from '../../source/auth/read-secret.js';
-import type { SecretRef } from '../../source/auth/secret-refs.js';
+import { readSecret } from '../../http/auth/read-secret.js';
+import type { SecretRef } from '../../http/auth/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';

@@ -1,6 +1,6 @@
 import { HelError } from '../../errors.js';
-import { httpTransport } from '../../source/http-transport.js';
-import type { HttpTransport } from '../../source/transport.js';
+import { httpTransport } from '../../http/http-transport.js';
+import type { HttpTransport } from '../../http/transport.js';
 
 /** GET /api/v2/auth/introspect, normalised (v1's PascalCase shape is accepted too). */
 export interface Introspection {

@@ -4,8 +4,8 @@ import { HelError, cancelled, isCancellation, isHelError } from '../../errors.js
 import type { Logger } from '../../log/logger.js';
 import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import { serverWaitMs } from '../../resilience/rate-limit-headers.js';
-import { scrubErrorBody } from '../../source/auth/with-header.js';
-import { redactUrl } from '../../source/redact-url.js';
+import { scrubErrorBody } from '../../http/auth/with-header.js';
+import { redactUrl } from '../../http/redact-url.js';
 import type { HttpFormat } from './format.js';
 import type { HecAckPoller } from './hec-ack.js';
 import type { OutLine } from './lines.js';

@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { HelError, cancelled } from '../../errors.js';
-import { createDispatcher } from '../../source/http-transport.js';
-import { redactUrl } from '../../source/redact-url.js';
+import { createDispatcher } from '../../http/http-transport.js';
+import { redactUrl } from '../../http/redact-url.js';
 
 export interface PostResponse {
   status: number;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { GlobalConfig } from '../../config/schema.js';
 import { HelError } from '../../errors.js';
-import { readSecret, type SecretContext } from '../../source/auth/read-secret.js';
+import { readSecret, type SecretContext } from '../../http/auth/read-secret.js';
 
 export type StateConfig = GlobalConfig['state'];
 

@@ -6,10 +6,10 @@ import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
 import type { Advisor } from '../resilience/troubleshoot.js';
-import { authTransport } from './auth/auth-transport.js';
-import type { SecretContext } from './auth/read-secret.js';
-import { httpTransport } from './http-transport.js';
-import type { HttpTransport, TransportEvents } from './transport.js';
+import { authTransport } from '../http/auth/auth-transport.js';
+import type { SecretContext } from '../http/auth/read-secret.js';
+import { httpTransport } from '../http/http-transport.js';
+import type { HttpTransport, TransportEvents } from '../http/transport.js';
 
 export interface ComposeOptions {
   /** Source name, for budgets keyed per source. */
