@@ -46,7 +46,9 @@ test('file with dedupe: SIGKILL at 22 random moments of a 200,000-event backfill
   const { api, dir, config, events } = await twoSources(t, 100_000, PAGE, random);
   const output = join(dir, 'events.ndjson');
   const args = ['run', '--once', '-c', config, '--output', output, '--output-rotate', 'size:4', '--state', join(dir, 'st.db')];
-  const { runs, kills } = await crashUntilDone({ api, kills: 22, maxDelayMs: 500, random, seed, start: () => startHel(t, args) });
+  // Kills by progress (1..12 of a run's pages, then up to 50 ms): 15 progress kills × 12 stay below the 400 pages.
+  const progress = { count: () => api.requests.length, maxSteps: 12 };
+  const { runs, kills } = await crashUntilDone({ api, kills: 22, maxDelayMs: 50, random, seed, progress, start: () => startHel(t, args) });
 
   const files = readdirSync(dir).filter((f) => f.startsWith('events')).map((f) => join(dir, f));
   const { missing, duplicates, unparsable } = count(files, events);
@@ -67,7 +69,9 @@ test('stdout through `| cat >> out`: SIGKILL at 20 random moments: 0 missing, re
   const { api, dir, config, events } = await twoSources(t, 25_000, PAGE, random, 1000);
   const output = join(dir, 'out.ndjson');
   const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
-  const { runs, kills } = await crashUntilDone({ api, kills: 20, maxDelayMs: 400, random, seed, start: () => startHelThroughCat(t, args, output) });
+  // 1..6 of a run's 200 pages, then up to 50 ms.
+  const progress = { count: () => api.requests.length, maxSteps: 6 };
+  const { runs, kills } = await crashUntilDone({ api, kills: 20, maxDelayMs: 50, random, seed, progress, start: () => startHelThroughCat(t, args, output) });
 
   const { missing, duplicates, unparsable, blank } = count([output], events);
   t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${duplicates} repeats, ${blank} blank lines, ${api.requests.length} requests`);

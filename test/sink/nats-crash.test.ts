@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
-import { startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
+import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
-import { crashSeed, prng } from '../helpers/crash.js';
+import { crashSeed, crashUntilDone, prng } from '../helpers/crash.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readStream } from './nats-stream.js';
 
 const TOTAL = 200_000;
 const PAGE = 100;
 const KILLS = 22;
-const MAX_RUNS = 80;
 
 /** Counts each event uuid in the stream: the envelope carries the event under `event`. */
 function uuidCounts(messages: { data: string }[]): Map<string, number> {
@@ -44,31 +43,18 @@ test(`JetStream: SIGKILL at ${KILLS} random moments of a ${TOTAL}-event backfill
   });
   const state = join(dir, 'state.db');
 
-  let kills = 0;
-  let finished = false;
-  for (let run = 0; run < MAX_RUNS && !finished; run++) {
-    const before = api.requests.length;
-    const proc = startHel(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', state]);
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    void proc.exited.then((e) => (exit = e));
-    if (kills < KILLS) {
-      // Kill after a random number of this run's pages, not after a random time: a fast machine would
-      // otherwise finish the backfill before the kills are spent. 22 kills × at most 40 pages stays below
-      // the 2,000 pages, and the extra random delay puts the kill anywhere in the page's publish.
-      const pages = before + 1 + Math.floor(random() * 40);
-      await waitFor(() => api.requests.length >= pages || exit !== undefined, 30_000, `run ${run}'s page ${pages - before} (seed ${seed})`);
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 40)));
-      if (exit === undefined) {
-        proc.child.kill('SIGKILL');
-        kills++;
-      }
-    }
-    const result = await proc.exited;
-    if (result.signal === 'SIGKILL') continue;
-    assert.equal(result.code, 0, `run ${run} failed (seed ${seed}): ${proc.stderr()}`);
-    finished = true;
-  }
-  assert.ok(finished, `no run completed within ${MAX_RUNS} runs (seed ${seed})`);
+  // A third of the kills during start-up, the others after a random number (1..40) of the run's pages
+  // and a random delay that puts the kill anywhere in the page's publish: 22 × 40 stays below the
+  // 2,000 pages, so a fast machine cannot finish before the kills are spent.
+  const { kills } = await crashUntilDone({
+    api,
+    kills: KILLS,
+    maxDelayMs: 40,
+    random,
+    seed,
+    start: () => startHel(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', state]),
+    progress: { count: () => api.requests.length, maxSteps: 40 },
+  });
   assert.ok(kills >= 20, `only ${kills} kills landed before the backfill ended (seed ${seed})`);
 
   const messages = await readStream(nats.url, 'HEL');
