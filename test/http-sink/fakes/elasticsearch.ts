@@ -29,6 +29,8 @@ export class ElasticsearchFake extends LoopbackReceiver {
   autoId = 0;
   /** Items answered 409 because their _id was stored already. */
   conflicts = 0;
+  /** `_bulk` answers with at least one item rejected with 429. */
+  answersWithRejections = 0;
   /** The `event.uuid` of every stored document, counted (a cheap check for crash tests). */
   private readonly eventUuids = new Map<string, number>();
 
@@ -66,6 +68,7 @@ export class ElasticsearchFake extends LoopbackReceiver {
       if (item.status !== 201) errors = true;
       items.push({ create: item });
     }
+    if (items.some((i) => (i.create as { status: number }).status === 429)) this.answersWithRejections++;
     respond(200, { took: 1, errors, items });
   }
 
