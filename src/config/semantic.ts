@@ -66,8 +66,17 @@ export function authIssues(
   options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
   missingHint?: (ref: SecretRef) => string | undefined,
 ): { path: (string | number)[]; message: string; hint?: string }[] {
+  return secretRefIssues(secretRefsOf(auth), options, missingHint);
+}
+
+/** The same checks for any block's credentials (`refs`), e.g. global.output.nats.auth. */
+export function secretRefIssues(
+  refs: SecretRef[],
+  options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
+  missingHint?: (ref: SecretRef) => string | undefined,
+): { path: (string | number)[]; message: string; hint?: string }[] {
   const out: { path: (string | number)[]; message: string; hint?: string }[] = [];
-  for (const ref of secretRefsOf(auth)) {
+  for (const ref of refs) {
     if (ref.env === undefined && ref.file === undefined && ref.secret === undefined) {
       out.push({ path: ['auth'], message: `${ref.what} is not configured`, hint: `set one of ${ref.keys.join(', ')}` });
       continue;

@@ -1,10 +1,12 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, headers, type Authenticator, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
+import type { SecretContext } from '../../http/auth/read-secret.js';
 import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
 import { copyBytes } from '../copy-bytes.js';
+import { natsAuthenticator, natsTls } from './credentials.js';
 import { untilAborted } from '../until-aborted.js';
 import { PubAcks } from './pub-acks.js';
 import { ensureStream } from './stream.js';
@@ -14,6 +16,8 @@ export interface NatsSinkOptions {
   /** `nats://host:port[/subject]`; a subject in the path is used when the config names none. */
   url: URL;
   config: NatsOutputConfig;
+  /** Where `auth` credentials are read from (env, files, `hel secrets`); required with `auth`. */
+  secrets?: SecretContext;
   logger?: Logger;
 }
 
@@ -65,8 +69,15 @@ export class NatsSink implements BatchSink {
   private readonly where: string;
   private readonly subjects: SubjectTemplate;
   private readonly timeoutMs: number;
+  private readonly authenticator: Authenticator | undefined;
+  private readonly tls: TlsOptions | undefined;
 
   constructor(private readonly options: NatsSinkOptions) {
+    const { auth } = options.config;
+    if (auth !== undefined && options.secrets === undefined) throw new Error('NatsSink: auth needs a secret context');
+    // Read now, so a missing credential or file stops Hel at start rather than at the first page.
+    this.authenticator = auth === undefined ? undefined : natsAuthenticator(auth, options.secrets!);
+    this.tls = natsTls(options.config.tls);
     const { server, subjects } = natsTarget(options.url, options.config);
     this.server = server;
     this.where = `nats://${server}`;
@@ -153,9 +164,9 @@ export class NatsSink implements BatchSink {
   private async connect(): Promise<Connected> {
     let nc: NatsConnection;
     try {
-      nc = await connect({ servers: this.server, name: 'hel', timeout: this.timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+      nc = await connect({ servers: this.server, name: 'hel', timeout: this.timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000, authenticator: this.authenticator, tls: this.tls });
     } catch (err) {
-      throw this.unavailable(`cannot connect to ${this.where}: ${(err as Error).message}`, err);
+      throw this.connectFailure(err);
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout: this.timeoutMs });
@@ -172,6 +183,24 @@ export class NatsSink implements BatchSink {
     this.lastFailure = undefined;
     void this.watchStatus(nc);
     return this.current;
+  }
+
+  /**
+   * A refused login or an untrusted certificate is not fixed by waiting: it stops Hel with the key to
+   * check. The server's and TLS library's messages name no credential; they are passed on as they are.
+   */
+  private connectFailure(err: unknown): HelError {
+    const message = (err as Error).message;
+    if (err instanceof AuthorizationError || /authoriz|authenticat/i.test(message)) {
+      this.lastFailure = `${this.where} refused the credentials`;
+      return new HelError('HEL_OUTPUT', `${this.where} refused the credentials: ${message}`, { hint: 'check global.output.nats.auth and the user on the server' }, { cause: err });
+    }
+    const tlsCause = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (/certificate|self[- ]signed|TLS|SSL/i.test(message) || (typeof tlsCause === 'string' && /CERT|TLS|SSL/.test(tlsCause))) {
+      this.lastFailure = `TLS to ${this.where} failed`;
+      return new HelError('HEL_OUTPUT', `TLS to ${this.where} failed: ${message}`, { hint: 'check global.output.nats.tls: ca_file must hold the CA that signed the server\'s certificate, and the certificate must name the host in the URL' }, { cause: err });
+    }
+    return this.unavailable(`cannot connect to ${this.where}: ${message}`, err);
   }
 
   private unavailable(message: string, cause?: unknown): HelError {
