@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nkeys, type ConnectionOptions } from '@nats-io/transport-node';
+import { credsAuthenticator, nkeyAuthenticator, nkeys, type ConnectionOptions } from '@nats-io/transport-node';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { hel, writeConfig } from '../helpers/hel-process.js';
+import { operatorMode } from '../helpers/nats-jwt.js';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { makeTestCerts } from '../helpers/tls-certs.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -87,7 +88,7 @@ test('NATS NKey: the user seed from a file signs the server nonce; an account se
 
   const ok = await runInto(t, dir, server, { auth: { type: 'nkey', seed_file: join(dir, 'hel.nk') } });
   assert.equal(ok.code, 0, ok.stderr);
-  assert.equal(await streamCount(server, { authenticator: (await import('@nats-io/transport-node')).nkeyAuthenticator(user.getSeed()) }), EVENTS);
+  assert.equal(await streamCount(server, { authenticator: nkeyAuthenticator(user.getSeed()) }), EVENTS);
   assertNoLeak(ok.stdout + ok.stderr, seed);
 
   const account = new TextDecoder().decode(nkeys.createAccount().getSeed());
@@ -123,4 +124,22 @@ test('NATS over TLS with a private CA and a client certificate (server verify: t
   assert.match(untrusted.stderr, /TLS to nats:\/\/127\.0\.0\.1:\d+ failed/);
   assert.match(untrusted.stderr, /ca_file/);
   assertNoLeak(untrusted.stdout + untrusted.stderr, password);
+});
+
+test('NATS creds file (decentralized JWT auth, nats-server in operator mode): delivered; a file without the blocks is refused without showing it', async (t) => {
+  const mode = operatorMode();
+  const server = await startNatsServer(t, { config: mode.config });
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'hel.creds'), mode.creds);
+
+  const ok = await runInto(t, dir, server, { auth: { type: 'creds', creds_file: join(dir, 'hel.creds') } });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(await streamCount(server, { authenticator: credsAuthenticator(new TextEncoder().encode(mode.creds)) }), EVENTS);
+  assertNoLeak(ok.stdout + ok.stderr, mode.userSeed);
+
+  writeFileSync(join(dir, 'seed-only.creds'), `${mode.userSeed}\n`);
+  const broken = await runInto(t, tempDir(t), server, { auth: { type: 'creds', creds_file: join(dir, 'seed-only.creds') } });
+  assert.notEqual(broken.code, 0);
+  assert.match(broken.stderr, /the NATS creds file has no user JWT and NKey seed blocks/);
+  assertNoLeak(broken.stdout + broken.stderr, mode.userSeed);
 });

@@ -31,7 +31,8 @@ export function natsAuthenticator(auth: NatsAuthConfig, secrets: SecretContext):
         throw new HelError('HEL_SECRET', 'the NATS creds file has no user JWT and NKey seed blocks', { hint: 'use the .creds file `nsc generate creds` writes (BEGIN NATS USER JWT … BEGIN USER NKEY SEED)' });
       }
       checkUserSeed(new TextEncoder().encode(seed[1]), 'the seed in the NATS creds file');
-      return credsAuthenticator(new TextEncoder().encode(creds));
+      // The client's parser needs the newline after the last block, which reading the file trimmed.
+      return credsAuthenticator(new TextEncoder().encode(`${creds}\n`));
     }
   }
 }
