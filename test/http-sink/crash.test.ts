@@ -8,6 +8,7 @@ import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ElasticsearchFake } from './fakes/elasticsearch.js';
 import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
+import { SplunkHecFake } from './fakes/splunk-hec.js';
 import type { LoopbackReceiver } from './fakes/receiver.js';
 import { feedSource } from './harness.js';
 
@@ -15,8 +16,9 @@ import { feedSource } from './harness.js';
 const TOTAL = Number(process.env.HEL_HTTP_CRASH_EVENTS ?? 200_000);
 const PAGE = 100;
 const KILLS = 22;
-/** A kill comes after 1..MAX_STEPS of a run's deliveries: 22 × 40 stays well below the 2,000 pages. */
-const MAX_STEPS = Math.max(1, Math.min(40, Math.floor(TOTAL / PAGE / KILLS / 2)));
+/** The rows of docs/delivery.md that follow from the same code path get a smaller backfill. */
+const SMALL = 20_000;
+const SMALL_KILLS = 10;
 
 interface Outcome {
   kills: number;
@@ -25,42 +27,53 @@ interface Outcome {
 }
 
 /**
- * Runs `hel run --once` into `receiver`, SIGKILLs it at KILLS random moments — a third of them
+ * Runs `hel run --once` into `receiver`, SIGKILLs it at `kills` (default KILLS) random moments — a third of them
  * during start-up, the others after a random number of the run's deliveries and a random delay —
  * and restarts until a run completes. After every run the committed cursor is compared with what
  * the receiver holds: every event before the cursor must already be stored there.
  */
-async function backfillWithKills(t: { after(fn: () => unknown): void }, receiver: LoopbackReceiver, output: Record<string, unknown>, stored: (uuid: string) => boolean, events: FeedEvent[]): Promise<Outcome> {
+async function backfillWithKills(
+  t: { after(fn: () => unknown): void },
+  receiver: LoopbackReceiver,
+  o: { output: Record<string, unknown>; stored: (uuid: string) => boolean; events: FeedEvent[]; kills?: number; dedupe?: boolean; env?: Record<string, string> },
+): Promise<Outcome> {
+  const { events, stored } = o;
+  const total = events.length;
+  const kills = o.kills ?? KILLS;
+  // A kill comes after 1..maxSteps of a run's deliveries: at most half the pages are spent on kills.
+  const maxSteps = Math.max(1, Math.min(40, Math.floor(total / PAGE / kills / 2)));
   const seed = crashSeed();
   const api = await fakeApi(t, cursorFeed(events, PAGE));
   const dir = tempDir(t);
+  const source = feedSource(api.url, PAGE);
+  if (o.dedupe === false) delete source.dedupe;
   const config = writeConfig(dir, {
-    global: { output: { http: output } },
-    sources: { audit: feedSource(api.url, PAGE) },
+    global: { output: { http: o.output } },
+    sources: { audit: source },
   });
   const state = join(dir, 'st.db');
   let completed = false;
-  const { runs, kills } = await crashUntilDone({
+  const outcome = await crashUntilDone({
     api,
-    kills: KILLS,
+    kills,
     maxDelayMs: 40,
     random: prng(seed),
     seed,
-    start: () => startHel(t, ['run', '--once', '-q', '-c', config, '--state', state, '--output', receiver.url]),
-    progress: { count: () => receiver.requests, maxSteps: MAX_STEPS },
+    start: () => startHel(t, ['run', '--once', '-q', '-c', config, '--state', state, '--output', receiver.url], { env: o.env }),
+    progress: { count: () => receiver.requests, maxSteps },
     afterRun: async (run, result) => {
       const committed = offsetOf(await committedCursor(state));
       let ahead = 0;
       for (let i = 0; i < committed; i++) if (!stored(events[i]!.uuid)) ahead++;
       assert.equal(ahead, 0, `run ${run}: the cursor (${committed}) passed ${ahead} events the receiver does not have (seed ${seed})`);
       if (result.signal === null) {
-        assert.equal(committed, TOTAL, `run ${run} ended before the end of the feed (seed ${seed})`);
+        assert.equal(committed, total, `run ${run} ended before the end of the feed (seed ${seed})`);
         completed = true;
       }
     },
   });
   assert.ok(completed, `the last run completed the backfill (seed ${seed})`);
-  return { kills, runs, seed };
+  return { kills: outcome.kills, runs: outcome.runs, seed };
 }
 
 /** The cursor the killed run left committed, read in-process (a `hel state show` per kill is slow). */
@@ -77,7 +90,7 @@ test(`Elasticsearch _bulk: SIGKILL at ${KILLS} random moments of a ${TOTAL}-even
   const es = await new ElasticsearchFake().start();
   t.after(() => es.stop());
   const events = makeEvents(TOTAL);
-  const outcome = await backfillWithKills(t, es, { format: 'elasticsearch_bulk', index: 'hel-%Y.%m' }, (uuid) => es.hasEvent(uuid), events);
+  const outcome = await backfillWithKills(t, es, { output: { format: 'elasticsearch_bulk', index: 'hel-%Y.%m' }, stored: (uuid) => es.hasEvent(uuid), events });
   assert.ok(outcome.kills >= 20, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
   const docs = es.documents();
   // Documents are keyed by _id, so a duplicate can only be the same event under another id.
@@ -94,7 +107,7 @@ test(`plain NDJSON over HTTP: SIGKILL at ${KILLS} random moments of a ${TOTAL}-e
   t.after(() => r.stop());
   const events = makeEvents(TOTAL);
   const counts = r.counts();
-  const outcome = await backfillWithKills(t, r, { format: 'ndjson' }, (uuid) => counts.has(uuid), events);
+  const outcome = await backfillWithKills(t, r, { output: { format: 'ndjson' }, stored: (uuid) => counts.has(uuid), events });
   assert.ok(outcome.kills >= 20, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
   const missing = events.filter((e) => !counts.has(e.uuid));
   assert.equal(missing.length, 0, `missing events (seed ${outcome.seed})`);
@@ -102,4 +115,32 @@ test(`plain NDJSON over HTTP: SIGKILL at ${KILLS} random moments of a ${TOTAL}-e
   const repeats = r.lines.length - TOTAL;
   assert.ok(repeats <= outcome.kills * PAGE, `${repeats} repeated lines after ${outcome.kills} kills exceed one page per kill (seed ${outcome.seed})`);
   t.diagnostic(`seed ${outcome.seed}: ${outcome.runs} runs, ${outcome.kills} kills, ${repeats} repeated lines`);
+});
+
+test(`Splunk HEC with indexer acknowledgment: SIGKILL at ${SMALL_KILLS} random moments of a ${SMALL}-event backfill: 0 missing, at most the page in flight indexed again per kill`, async (t) => {
+  const hec = await new SplunkHecFake().start();
+  t.after(() => hec.stop());
+  // Each ackId turns true on the second query: kills land while batches wait for their acknowledgment too.
+  hec.ackAfterQueries = 1;
+  const events = makeEvents(SMALL);
+  const output = { format: 'splunk_hec', ack_poll_ms: 20, auth: { type: 'bearer', token_env: 'HEL_HEC_TOKEN' } };
+  const outcome = await backfillWithKills(t, hec, { output, stored: (uuid) => hec.indexedCount(uuid) > 0, events, kills: SMALL_KILLS, env: { HEL_HEC_TOKEN: [...hec.tokens][0]! } });
+  assert.ok(outcome.kills >= SMALL_KILLS, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
+  const missing = events.filter((e) => hec.indexedCount(e.uuid) === 0);
+  assert.equal(missing.length, 0, `missing events (seed ${outcome.seed})`);
+  const repeats = hec.indexed.length - SMALL;
+  assert.ok(repeats <= outcome.kills * PAGE, `${repeats} events indexed again after ${outcome.kills} kills exceed one page per kill (seed ${outcome.seed})`);
+  t.diagnostic(`seed ${outcome.seed}: ${outcome.runs} runs, ${outcome.kills} kills, ${repeats} indexed again`);
+});
+
+test(`Elasticsearch _bulk without dedupe (ids chosen by Elasticsearch): SIGKILL at ${SMALL_KILLS} random moments of a ${SMALL}-event backfill: 0 missing, at most the page in flight stored again per kill`, async (t) => {
+  const es = await new ElasticsearchFake().start();
+  t.after(() => es.stop());
+  const events = makeEvents(SMALL);
+  const outcome = await backfillWithKills(t, es, { output: { format: 'elasticsearch_bulk', index: 'hel' }, stored: (uuid) => es.hasEvent(uuid), events, kills: SMALL_KILLS, dedupe: false });
+  assert.ok(outcome.kills >= SMALL_KILLS, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
+  assert.equal(events.filter((e) => !es.hasEvent(e.uuid)).length, 0, `missing events (seed ${outcome.seed})`);
+  const repeats = es.documents().length - SMALL;
+  assert.ok(repeats <= outcome.kills * PAGE, `${repeats} documents stored again after ${outcome.kills} kills exceed one page per kill (seed ${outcome.seed})`);
+  t.diagnostic(`seed ${outcome.seed}: ${outcome.runs} runs, ${outcome.kills} kills, ${repeats} stored again`);
 });
