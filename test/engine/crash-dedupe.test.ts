@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { crashSeed, crashUntilDone, isJson, prng, startHelThroughCat } from '../helpers/crash.js';
+import { crashSeed, crashUntilDone, isJson, prng, startHelAppendingTo, startHelThroughCat } from '../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
 import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -79,4 +79,23 @@ test('stdout through `| cat >> out`: SIGKILL at 20 random moments: 0 missing, re
   assert.deepEqual(unparsable, [], `every line is whole: pieces of at most PIPE_BUF, a fresh line per run (seed ${seed})`);
   assert.ok(duplicates <= kills * 2 * PAGE, `at most the page in flight of each source repeats per kill: ${duplicates} after ${kills} kills (seed ${seed})`);
   assert.ok(blank <= runs, 'one blank line at most per run: its fresh line');
+});
+
+test('stdout redirected to a file (`>> out`): SIGKILL at 10 random moments: 0 missing, repeats within one page per source and kill', async (t) => {
+  const seed = crashSeed();
+  const random = prng(seed);
+  const PAGE = 250;
+  const { api, dir, config, events } = await twoSources(t, 10_000, PAGE, random);
+  const output = join(dir, 'out.ndjson');
+  const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
+  // 1..4 of a run's 80 pages, then up to 50 ms.
+  const progress = { count: () => api.requests.length, maxSteps: 4 };
+  const { runs, kills } = await crashUntilDone({ api, kills: 10, maxDelayMs: 50, random, seed, progress, start: () => startHelAppendingTo(t, args, output) });
+
+  const { missing, duplicates, unparsable } = count([output], events);
+  t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${duplicates} repeats, ${unparsable.length} torn lines`);
+  assert.equal(missing, 0, `events missing (seed ${seed})`);
+  assert.ok(duplicates <= kills * 2 * PAGE, `at most the page in flight of each source repeats per kill: ${duplicates} after ${kills} kills (seed ${seed})`);
+  // A kill inside a write(2) can tear one line; the next run starts on a fresh line.
+  assert.ok(unparsable.length <= kills, `${unparsable.length} torn lines after ${kills} kills (seed ${seed})`);
 });

@@ -52,6 +52,23 @@ export function startHelThroughCat(t: { after(fn: () => unknown): void }, args: 
   return { child: child as unknown as HelChild['child'], stdout: () => '', stderr: () => err, exited };
 }
 
+/** `hel ARGS >> output`: stdout is the regular file itself, opened for appending (no pipe between). */
+export function startHelAppendingTo(t: { after(fn: () => unknown): void }, args: string[], output: string): HelChild {
+  const fd = openSync(output, 'a');
+  const env = childEnv({ HEL_LOG_LEVEL: 'warn', ...NO_PROXY_ENV });
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', fd, 'pipe'] });
+  closeSync(fd);
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child: child as unknown as HelChild['child'], stdout: () => '', stderr: () => err, exited };
+}
+
 export interface CrashRun {
   runs: number;
   kills: number;
