@@ -86,6 +86,13 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   assert.deepEqual(lateAcked.map((e) => e.uuid), [], `the cursor (${committed.cursor}) was ahead of the PubAcks`);
   assert.match(hel.stderr(), /delivery to NATS JetStream .* failing \(1 attempt\)/);
   assert.match(hel.stderr(), /output recovered/);
+  // The sink's metrics: each event newly stored once; the failed flushes of the outage counted.
+  const metrics = await (await fetch(`${hel.urls.metrics}/metrics`)).text();
+  const series = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  assert.equal(series('hel_output_events_total{sink="nats",result="delivered"}'), TOTAL);
+  assert.ok(series('hel_output_batches_total{sink="nats"}') >= TOTAL / PAGE);
+  assert.ok(series('hel_output_attempt_failures_total{sink="nats",reason="no_response"}') >= 1, 'the outage counted as failed attempts');
+  assert.equal(series('hel_output_delivery_duration_seconds_count{sink="nats"}'), series('hel_output_batches_total{sink="nats"}'));
 });
 
 test('JetStream down when `hel run --once` starts: it waits, retrying, instead of failing, and delivers every event once the server is up', async (t) => {

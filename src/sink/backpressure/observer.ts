@@ -21,7 +21,8 @@ export interface OutputObserver {
 }
 
 /**
- * Why a delivery attempt failed. All are retried except `refused` (the receiver refuses a line
+ * Why a delivery attempt failed (`server_error`: JetStream answered a publish with a retryable
+ * error). All are retried except `refused` (the receiver refuses a line
  * for good, which stops the collector) and `too_large` (413: the batch is sent again in halves).
  */
-export type OutputFailureReason = 'no_response' | 'http_408' | 'http_429' | 'http_5xx' | 'too_large' | 'item_errors' | 'ack_timeout' | 'refused';
+export type OutputFailureReason = 'no_response' | 'http_408' | 'http_429' | 'http_5xx' | 'too_large' | 'item_errors' | 'ack_timeout' | 'server_error' | 'refused';

@@ -3,6 +3,7 @@ import { AuthorizationError, connect, headers, type Authenticator, type NatsConn
 import type { SecretContext } from '../../http/auth/read-secret.js';
 import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import type { OutputFailureReason, OutputObserver } from '../backpressure/observer.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
 import { copyBytes } from '../copy-bytes.js';
@@ -19,6 +20,10 @@ export interface NatsSinkOptions {
   /** Where `auth` credentials are read from (env, files, `hel secrets`); required with `auth`. */
   secrets?: SecretContext;
   logger?: Logger;
+  /** Told about every acknowledged page and failed flush (the metrics). */
+  observer?: OutputObserver;
+  /** The clock of the delivery durations. */
+  now?: () => number;
 }
 
 /** Which server and subjects a `nats://` URL and `global.output.nats` designate. */
@@ -71,6 +76,8 @@ export class NatsSink implements BatchSink {
   private readonly timeoutMs: number;
   private readonly authenticator: Authenticator | undefined;
   private readonly tls: TlsOptions | undefined;
+  /** When the first message since the last flush was published (the start of the delivery the flush awaits). */
+  private publishingSince: number | undefined;
 
   constructor(private readonly options: NatsSinkOptions) {
     const { auth } = options.config;
@@ -99,6 +106,7 @@ export class NatsSink implements BatchSink {
     const { nc, acks } = await untilAborted(this.connection(), signal);
     if (!this.connected || nc.isClosed()) throw this.unavailable(`not connected to ${this.where}; reconnecting`);
     const subject = this.subjects.subjectFor(batch.source);
+    this.publishingSince ??= this.now();
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {
       const end = batch.lineEnds[i]!;
@@ -124,13 +132,17 @@ export class NatsSink implements BatchSink {
   async flush(signal: AbortSignal): Promise<void> {
     if (!this.current) return;
     const settled = await this.current.acks.settle(this.timeoutMs, signal);
+    const since = this.publishingSince;
+    this.publishingSince = undefined;
     this.duplicates += settled.duplicates;
     if (settled.failure?.permanent) {
+      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
       throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${settled.failure.message}`, { hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)` });
     }
-    if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`);
+    if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`, undefined, 'server_error');
     if (settled.missing > 0) throw this.unavailable(`no PubAck from ${this.where} within ${this.timeoutMs / 1000} s for ${settled.missing} of ${settled.total} messages`);
     this.lastFailure = undefined;
+    if (settled.total > 0) this.options.observer?.onOutputDelivered?.('nats', { events: settled.total - settled.duplicates, duplicates: settled.duplicates, durationMs: this.now() - (since ?? this.now()) });
   }
 
   async close(): Promise<void> {
@@ -192,19 +204,27 @@ export class NatsSink implements BatchSink {
   private connectFailure(err: unknown): HelError {
     const message = (err as Error).message;
     if (err instanceof AuthorizationError || /authoriz|authenticat/i.test(message)) {
+      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
       this.lastFailure = `${this.where} refused the credentials`;
       return new HelError('HEL_OUTPUT', `${this.where} refused the credentials: ${message}`, { hint: 'check global.output.nats.auth and the user on the server' }, { cause: err });
     }
     const tlsCause = (err as { cause?: { code?: unknown } }).cause?.code;
     if (/certificate|self[- ]signed|TLS|SSL/i.test(message) || (typeof tlsCause === 'string' && /CERT|TLS|SSL/.test(tlsCause))) {
+      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
       this.lastFailure = `TLS to ${this.where} failed`;
       return new HelError('HEL_OUTPUT', `TLS to ${this.where} failed: ${message}`, { hint: 'check global.output.nats.tls: ca_file must hold the CA that signed the server\'s certificate, and the certificate must name the host in the URL' }, { cause: err });
     }
     return this.unavailable(`cannot connect to ${this.where}: ${message}`, err);
   }
 
-  private unavailable(message: string, cause?: unknown): HelError {
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** A failed attempt that waiting can fix: counted, remembered for /readyz, retried by the caller. */
+  private unavailable(message: string, cause?: unknown, reason: OutputFailureReason = 'no_response'): HelError {
     this.lastFailure = message;
+    this.options.observer?.onOutputAttemptFailed?.('nats', reason);
     return new HelError('HEL_OUTPUT_UNAVAILABLE', message, { hint: `hel retries; check that nats-server at ${this.where} runs with JetStream (-js)` }, { cause });
   }
 
