@@ -74,6 +74,11 @@ export interface CrashRun {
   kills: number;
 }
 
+/** Progress steps per kill for `kills` kills over `pages` pages: 1..40, at most half the pages spent on kills. */
+export function stepsPerKill(pages: number, kills: number): number {
+  return Math.max(1, Math.min(40, Math.floor(pages / kills / 2)));
+}
+
 export interface CrashOptions {
   api: FakeApi;
   kills: number;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { crashSeed, crashUntilDone, prng } from '../helpers/crash.js';
+import { crashSeed, crashUntilDone, prng, stepsPerKill } from '../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, offsetOf, type FeedEvent } from '../helpers/fake-api.js';
 import { SqliteStateStore } from '../../src/state/sqlite.js';
 import { startHel, writeConfig } from '../helpers/hel-process.js';
@@ -40,8 +40,6 @@ async function backfillWithKills(
   const { events, stored } = o;
   const total = events.length;
   const kills = o.kills ?? KILLS;
-  // A kill comes after 1..maxSteps of a run's deliveries: at most half the pages are spent on kills.
-  const maxSteps = Math.max(1, Math.min(40, Math.floor(total / PAGE / kills / 2)));
   const seed = crashSeed();
   const api = await fakeApi(t, cursorFeed(events, PAGE));
   const dir = tempDir(t);
@@ -53,25 +51,21 @@ async function backfillWithKills(
   });
   const state = join(dir, 'st.db');
   let completed = false;
-  const outcome = await crashUntilDone({
-    api,
-    kills,
-    maxDelayMs: 40,
-    random: prng(seed),
-    seed,
-    start: () => startHel(t, ['run', '--once', '-q', '-c', config, '--state', state, '--output', receiver.url], { env: o.env }),
-    progress: { count: () => receiver.requests, maxSteps },
-    afterRun: async (run, result) => {
-      const committed = offsetOf(await committedCursor(state));
-      let ahead = 0;
-      for (let i = 0; i < committed; i++) if (!stored(events[i]!.uuid)) ahead++;
-      assert.equal(ahead, 0, `run ${run}: the cursor (${committed}) passed ${ahead} events the receiver does not have (seed ${seed})`);
-      if (result.signal === null) {
-        assert.equal(committed, total, `run ${run} ended before the end of the feed (seed ${seed})`);
-        completed = true;
-      }
-    },
-  });
+  // A kill comes after 1..n of a run's deliveries (plus up to 40 ms), or during start-up.
+  const progress = { count: () => receiver.requests, maxSteps: stepsPerKill(total / PAGE, kills) };
+  const start = () => startHel(t, ['run', '--once', '-q', '-c', config, '--state', state, '--output', receiver.url], { env: o.env });
+  // After every run, killed or not: no committed cursor is ahead of what the receiver holds.
+  const afterRun = async (run: number, result: { signal: NodeJS.Signals | null }): Promise<void> => {
+    const committed = offsetOf(await committedCursor(state));
+    let ahead = 0;
+    for (let i = 0; i < committed; i++) if (!stored(events[i]!.uuid)) ahead++;
+    assert.equal(ahead, 0, `run ${run}: the cursor (${committed}) passed ${ahead} events the receiver does not have (seed ${seed})`);
+    if (result.signal === null) {
+      assert.equal(committed, total, `run ${run} ended before the end of the feed (seed ${seed})`);
+      completed = true;
+    }
+  };
+  const outcome = await crashUntilDone({ api, kills, maxDelayMs: 40, random: prng(seed), seed, progress, start, afterRun });
   assert.ok(completed, `the last run completed the backfill (seed ${seed})`);
   return { kills: outcome.kills, runs: outcome.runs, seed };
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
 import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
-import { crashSeed, crashUntilDone, prng } from '../helpers/crash.js';
+import { crashSeed, crashUntilDone, prng, stepsPerKill } from '../helpers/crash.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readStream, type StreamMessage } from './nats-stream.js';
 
@@ -46,16 +46,9 @@ async function backfillWithKills(t: { after(fn: () => unknown): void }, events: 
     },
   });
   const state = join(dir, 'state.db');
-  const maxSteps = Math.max(1, Math.min(40, Math.floor(events.length / PAGE / kills / 2)));
-  const outcome = await crashUntilDone({
-    api,
-    kills,
-    maxDelayMs: 40,
-    random: prng(seed),
-    seed,
-    start: () => startHel(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', state]),
-    progress: { count: () => api.requests.length, maxSteps },
-  });
+  const progress = { count: () => api.requests.length, maxSteps: stepsPerKill(events.length / PAGE, kills) };
+  const start = () => startHel(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', state]);
+  const outcome = await crashUntilDone({ api, kills, maxDelayMs: 40, random: prng(seed), seed, progress, start });
   return { seed, kills: outcome.kills, messages: await readStream(nats.url, 'HEL'), requests: api.requests.length };
 }
 
