@@ -6,9 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { isHelError } from '../../src/errors.js';
 import { PostgresStateStore } from '../../src/state/postgres/store.js';
+import { RedisStateStore } from '../../src/state/redis/store.js';
 import type { StateConfig } from '../../src/state/postgres/connect.js';
 import { hel, writeConfig } from '../helpers/hel-process.js';
 import { CLIENT_CERT_DATABASE, startPostgres, type PgCluster } from '../helpers/postgres.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { makeCertificates, type TestCertificates } from '../helpers/test-certs.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -17,9 +19,9 @@ import { tempDir } from '../helpers/tmp.js';
 type Tls = NonNullable<StateConfig['tls']>;
 const tlsOf = (keys: Partial<Tls>): Tls => ({ reject_unauthorized: true, ...keys });
 
-async function openError(url: string, tls: Tls | undefined): Promise<string> {
+async function openError(url: string, tls: Tls | undefined, open: (url: string, tls: Tls | undefined) => Promise<{ close(): Promise<void> }> = PostgresStateStore.open.bind(PostgresStateStore)): Promise<string> {
   try {
-    const store = await PostgresStateStore.open(url, tls);
+    const store = await open(url, tls);
     await store.close();
   } catch (err) {
     assert.ok(isHelError(err), String(err));
@@ -107,5 +109,42 @@ describe('PostgreSQL state over TLS (global.state.tls)', { timeout: 120_000 }, (
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /cannot read global\.state\.tls\.ca_file .*no-such-ca\.crt \(ENOENT\)/);
     assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
+
+describe('Redis state over TLS (rediss:// and global.state.tls)', { timeout: 120_000 }, () => {
+  let server: RedisServer;
+  let certs: TestCertificates;
+  let certDir: string;
+  const open = RedisStateStore.open.bind(RedisStateStore);
+  before(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'hel-certs-'));
+    certs = makeCertificates(certDir);
+    server = await startRedis({ tls: certs });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  test('verifies the server against ca_file and server_name and presents the client certificate; leases and fenced commits work over it', async () => {
+    const url = await server.createDatabase();
+    const store = await RedisStateStore.open(url, tlsOf({ ca_file: certs.ca, server_name: 'localhost', cert_file: certs.clientCert, key_file: certs.clientKey }));
+    try {
+      const lease = (await store.acquire('src', 'tls-test', 60_000))!;
+      await store.commitFenced('src', { keys: { cursor: 'c1' } }, lease);
+      assert.deepEqual((await store.load('src')).keys, { cursor: 'c1' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('refuses a server its CA did not sign, a certificate for another name, a client without a certificate, and plain redis://', async () => {
+    const url = await server.createDatabase();
+    const client = { cert_file: certs.clientCert, key_file: certs.clientKey };
+    assert.match(await openError(url, tlsOf({ ...client, ca_file: certs.otherCa, server_name: 'localhost' }), open), /HEL_STATE: cannot open the Redis state at rediss:\/\/127\.0\.0\.1:\d+\/\d+: .*(self[- ]signed|unable to verify|unable to get local issuer)/i);
+    assert.match(await openError(url, tlsOf({ ...client, ca_file: certs.ca }), open), /HEL_STATE: .*(does not match|altnames)/i);
+    assert.match(await openError(url, tlsOf({ ca_file: certs.ca, server_name: 'localhost' }), open), /HEL_STATE: cannot open the Redis state/);
+    assert.match(await openError(url.replace('rediss://', 'redis://'), undefined, open), /HEL_STATE: cannot open the Redis state/);
   });
 });

@@ -60,6 +60,13 @@ export class RedisStateStore implements SharedStateStore, LeaseStore, BudgetLedg
     const options = { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 10_000, tls: tlsOptions(tls) };
     const redis = new Redis(url, options);
     const leaseRedis = new Redis(url, options);
+    // ioredis reports why a connection failed (a TLS verification error, a refused port) as an
+    // event and rejects connect() with only "Connection is closed": the event's error is the one to show.
+    let why: Error | undefined;
+    const record = (err: Error): void => {
+      why ??= err;
+    };
+    for (const client of [redis, leaseRedis]) client.on('error', record);
     try {
       await redis.connect();
       await leaseRedis.connect();
@@ -67,7 +74,10 @@ export class RedisStateStore implements SharedStateStore, LeaseStore, BudgetLedg
     } catch (err) {
       redis.disconnect();
       leaseRedis.disconnect();
-      throw new HelError('HEL_STATE', `cannot open the Redis state at ${where}: ${(err as Error).message}`, { hint: 'check global.state.url (host, port, password, database) and that the server accepts connections from here' }, { cause: err });
+      const cause = why ?? (err as Error);
+      throw new HelError('HEL_STATE', `cannot open the Redis state at ${where}: ${cause.message}`, { hint: 'check global.state.url (host, port, password, database; rediss:// for TLS), global.state.tls, and that the server accepts connections from here' }, { cause });
+    } finally {
+      for (const client of [redis, leaseRedis]) client.off('error', record);
     }
     return new RedisStateStore(redis, leaseRedis, where);
   }
