@@ -58,8 +58,9 @@ export class Fleet {
   storeFor(source: string): FencedStore {
     let store = this.stores.get(source);
     if (store === undefined) {
-      // A write must start with a quarter of the TTL left: a healthy instance renews with two thirds left.
-      store = new FencedStore(this.options.store, (name, error) => this.lost(name, error.message), () => this.options.clock.now(), this.options.ttlMs / 4);
+      // A write must start with a tenth of the TTL left (time enough for it to land): a healthy
+      // instance renews with two thirds left, so only a renewal late by half the TTL trips it.
+      store = new FencedStore(this.options.store, (name, error) => this.lost(name, error.message), () => this.options.clock.now(), this.options.ttlMs / 10);
       this.stores.set(source, store);
     }
     return store;
