@@ -86,7 +86,14 @@ export class FileSink implements BatchSink {
     if (mark.host !== this.host) {
       return { unreadable: `the last checkpoint names ${mark.file} on host ${mark.host ?? 'unknown'}, another host's output, which cannot be read from ${this.host}` };
     }
-    return readBackLines(mark.file, mark, visit, options);
+    try {
+      return await readBackLines(mark.file, mark, visit, options);
+    } catch (err) {
+      // Another instance's file that cannot be read (permissions, too long a tail) must not stop this
+      // one, nor every instance that takes the source next: its page in flight may come again instead.
+      if (signal.aborted) throw err;
+      return { unreadable: `the last checkpoint names ${mark.file}, which cannot be read back (${(err as Error).message})` };
+    }
   }
 
   close(): Promise<void> {

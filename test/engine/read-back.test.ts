@@ -218,4 +218,14 @@ test("a mark naming another host's file is not read: the warning says why, inste
   assert.ok('unreadable' in result);
   assert.match(result.unreadable, /on host some-other-host\.invalid, another host's output, which cannot be read from/);
   await assert.rejects(new FileSink(path).readBack('{"identity":"x"}', () => undefined, never), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT');
+
+  // Another instance's file on this host with too long a tail to read back: a warning, not a stop of this instance.
+  const other = new FileSink(path, undefined, undefined, 10);
+  await other.flush();
+  const mark = await other.position();
+  appendFileSync(path, `${'{"n":2}\n'.repeat(10)}`);
+  const tooLong = await new FileSink(join(dir, 'mine.ndjson'), undefined, undefined, 10).readBack(mark, () => undefined, never);
+  assert.ok('unreadable' in tooLong);
+  assert.match(tooLong.unreadable, /names .*e\.ndjson, which cannot be read back \(.*more than 10 bytes were written/);
+  await other.close();
 });
