@@ -7,7 +7,7 @@
  * --only-mapping (the output-format case: envelope vs ocsf vs ecs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,7 +40,11 @@ if (values.fleet === true) {
   // The shared-state cases only (issue 15): they bring their own PostgreSQL cluster.
   const { runFleetBench } = await import('./fleet.js');
   const fleet = await runFleetBench({ quick, log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
+  const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'fleet-quick.json' : 'fleet.json');
+  mkdirSync(dirname(out), { recursive: true });
+  // The load average says how shared the machine was: the fleet figures are ratios measured in one run.
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: availableParallelism(), node: process.versions.node, loadavg: loadavg() }, fleet }, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(fleet, null, 2)}\n\nwritten to ${out}\n`);
   process.exit(0);
 }
 const events = Number(values.events ?? (quick ? 5000 : 1_000_000));

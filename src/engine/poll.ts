@@ -209,6 +209,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       prefetched.catch(() => undefined);
     }
     try {
+      // In a fleet: a paused instance whose lease may have passed to another writes nothing.
+      if (lines.byteLength > 0) store.beforeWrite?.(source.name);
       if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
       if (options.commit) {
         await sink.flush(options.signal);

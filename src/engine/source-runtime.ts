@@ -105,16 +105,18 @@ export class SourceRuntime {
   }
 
   /**
-   * The last run stopped during a poll (a crash): its page in flight may be in the output without
-   * its checkpoint. The lines written after the checkpoint's output mark are read back, and the
-   * ids of this source's events among them join the window and are saved with the new mark, so the
-   * page fetched again is dropped as duplicates instead of written twice.
+   * The last holder of the source stopped during a poll (a crash, or in a fleet an instance killed
+   * or a source handed over): its page in flight may be in its output without its checkpoint. The
+   * lines written after the checkpoint's output mark are read back — from this instance's output,
+   * or from the previous holder's file when the mark names another one on this host — and the ids
+   * of this source's events among them join the window and are saved with the new mark, so the page
+   * fetched again is dropped as duplicates instead of written twice.
    */
   private async readBackOutput(dedupe: DedupeWindow, mark: string): Promise<void> {
     const sink = this.deps.sink;
     if (!sink.readBack) return;
     const recovered: string[] = [];
-    const end = await sink.readBack(
+    const result = await sink.readBack(
       mark,
       (line) => {
         const event = this.encoder.eventOf(line);
@@ -126,14 +128,15 @@ export class SourceRuntime {
       },
       new AbortController().signal,
     );
-    if (end === undefined) {
-      this.log.warn({ mark }, `the output file of the last checkpoint is gone (moved or deleted): the page in flight at the last stop, if any, cannot be read back and may be written again`);
+    if ('unreadable' in result) {
+      this.log.warn({ mark }, `cannot read back the output written after the last checkpoint: ${result.unreadable}; the page in flight when it stopped, if any, may be written again`);
     } else if (recovered.length > 0) {
-      this.log.info({ events: recovered.length }, `read back ${recovered.length} events written after the last checkpoint: they will not be written again`);
+      this.log.info({ events: recovered.length, file: result.file }, `read back ${recovered.length} events written to ${result.file} after the last checkpoint: they will not be written again`);
     }
     if (this.deps.commit === false) return;
-    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end ?? null }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
-    if (end === undefined) delete this.keys[OUTPUT_POSITION];
+    const end = 'end' in result ? result.end : null;
+    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
+    if (end === null) delete this.keys[OUTPUT_POSITION];
     else this.keys[OUTPUT_POSITION] = end;
   }
 
