@@ -33,7 +33,10 @@ export function checkSources(
       warnings.push(`source ${source.name}: jitter_secs (${source.schedule.jitter_secs}) is not smaller than interval_secs (${source.schedule.interval_secs}); polls may run back to back`);
     }
     if (source.method === 'get' && source.body !== undefined) {
-      push(['body'], 'body is only sent with method: post', 'set method: post, or move the fields to query_params');
+      warnings.push(`source ${source.name}: body is not sent with method: get (accepted for the Rust Hel's configs); set method: post to send it, or move its fields to query_params`);
+    } else if (source.method === 'post' && !isJsonObject(source.body)) {
+      const merges = fieldsMergedIntoBody(source);
+      if (merges !== undefined) push(['body'], `${merges} adds fields to the body, so it must be a JSON object, not ${kindOf(source.body)}`, 'write body as a map, or use a pagination that does not add fields to it');
     }
 
     const label = `${source.labelKey}=${source.labelValue}`;
@@ -55,6 +58,25 @@ export function checkSources(
     for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
   }
   return { issues, warnings };
+}
+
+function isJsonObject(value: unknown): boolean {
+  return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value));
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** What would merge fields into a POST body, when something does: those need the body to be an object. */
+function fieldsMergedIntoBody(source: ResolvedSource): string | undefined {
+  const p = source.pagination;
+  if (p.strategy === 'cursor' && p.cursor_in_body === 'merge') return 'pagination cursor (cursor_in_body: merge)';
+  if (p.strategy === 'page' || p.strategy === 'page_offset' || p.strategy === 'offset') return `pagination ${p.strategy}`;
+  if (source.on_cursor_error === 'reset') return 'on_cursor_error: reset';
+  if (source.incremental_from !== undefined) return 'incremental_from';
+  if (source.time_window !== undefined) return 'time_window';
+  return undefined;
 }
 
 /**
