@@ -100,7 +100,9 @@ function networkError(err: unknown, req: HttpRequest, context: RequestContext): 
     }, { cause: err });
   }
   const message = UNREACHABLE.has(code) ? `cannot connect to ${host} (${code})` : `connection to ${host} failed (${code})`;
-  const hint = UNREACHABLE.has(code) ? UNREACHABLE_HINT : 'a network problem or a proxy closed the connection; it is retried';
+  // A TLS 1.3 server that refuses the client certificate may just close the connection after the handshake.
+  const mtls = req.url.startsWith('https:') && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') ? '; if the server requires a client certificate (mutual TLS), set resilience.tls.client_cert_* and client_key_* (docs/tls.md)' : '';
+  const hint = UNREACHABLE.has(code) ? UNREACHABLE_HINT : `a network problem or a proxy closed the connection; it is retried${mtls}`;
   return new HelError('HEL_NETWORK', message, { source: context.source, url, attempt: context.attempt, hint }, { cause: err });
 }
 

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, rootCertificates, type ConnectionOptions } from 'node:tls';
 import type { TlsConfig } from '../config/schema.js';
 import { HelError } from '../errors.js';
@@ -35,6 +36,27 @@ function readPem(ref: PemRef, env: NodeJS.ProcessEnv, source: string): string | 
   return value;
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** OpenSSL skips what is not a certificate in a CA list without a word; a CA that trusts nothing is an error here. */
+function checkCertificates(pem: string, key: string, source: string): void {
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  const bad = blocks.findIndex((block) => {
+    try {
+      new X509Certificate(block);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (blocks.length === 0 || bad >= 0) {
+    throw new HelError('HEL_CONFIG', `resilience.tls.${key} ${blocks.length === 0 ? 'holds no PEM certificate' : `holds a certificate that cannot be read (number ${bad + 1})`}`, {
+      source,
+      hint: 'give the CA certificate (or bundle) in PEM form: -----BEGIN CERTIFICATE----- … (docs/tls.md)',
+    });
+  }
+}
+
 /**
  * Reads the CA, client certificate and key of `resilience.tls` and checks them once, at startup:
  * a bad PEM or a key that does not match its certificate is a clear HEL_CONFIG error here instead
@@ -45,6 +67,7 @@ export function tlsOptions(config: TlsConfig, env: NodeJS.ProcessEnv, source: st
   const ca = readPem({ prefix: 'ca', what: 'CA certificate', file: config.ca_file, env: config.ca_env }, env, source);
   const cert = readPem({ prefix: 'client_cert', what: 'client certificate', file: config.client_cert_file, env: config.client_cert_env }, env, source);
   const key = readPem({ prefix: 'client_key', what: 'client private key', file: config.client_key_file, env: config.client_key_env }, env, source);
+  if (ca !== undefined) checkCertificates(ca, config.ca_file === undefined ? 'ca_env' : 'ca_file', source);
   const options: TlsOptions = {
     ...(ca === undefined ? {} : { ca: config.ca_only ? [ca] : [...rootCertificates, ca] }),
     ...(cert === undefined ? {} : { cert, key }),
