@@ -51,6 +51,7 @@ export function checkSources(
       for (const problem of authIssues(source.auth, options, integration?.missingSecretHint)) push(problem.path, problem.message, problem.hint);
     }
 
+    for (const problem of tlsIssues(source, options)) push(problem.path, problem.message, problem.hint);
     if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
       push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
     }
@@ -58,6 +59,23 @@ export function checkSources(
     for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
   }
   return { issues, warnings };
+}
+
+/** resilience.tls files that do not exist and variables that are not set (read for real when the source starts). */
+function tlsIssues(source: ResolvedSource, options: { env: NodeJS.ProcessEnv; requireSecrets: boolean }): { path: string[]; message: string; hint: string }[] {
+  const tls = source.resilience.tls;
+  if (tls === undefined || !options.requireSecrets) return [];
+  const out: { path: string[]; message: string; hint: string }[] = [];
+  for (const [prefix, what] of [['ca', 'CA certificate'], ['client_cert', 'client certificate'], ['client_key', 'client private key']] as const) {
+    const file = tls[`${prefix}_file`];
+    const env = tls[`${prefix}_env`];
+    if (file !== undefined && !existsSync(file)) {
+      out.push({ path: ['resilience', 'tls', `${prefix}_file`], message: `file ${cut(file)} does not exist`, hint: `give the path of the ${what} (PEM)` });
+    } else if (file === undefined && env !== undefined && !options.env[env]) {
+      out.push({ path: ['resilience', 'tls', `${prefix}_env`], message: `${env} is not set`, hint: `export ${env} with the ${what} (PEM)` });
+    }
+  }
+  return out;
 }
 
 function isJsonObject(value: unknown): boolean {

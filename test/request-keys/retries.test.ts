@@ -50,3 +50,13 @@ test('retries.retryable_status_codes without 429: a 429 is not retried either', 
   assert.ok(isHelError(err) && err.context.status === 429);
   assert.equal(server.requests.length, 1);
 });
+
+test('retries.retryable_status_codes: a 403 that is a rate limit counts as 429', async (t) => {
+  const limited = { 'x-ratelimit-remaining': '0', 'retry-after': '2' };
+  for (const [codes, requests] of [[[429], 2], [[503], 1]] as const) {
+    const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, 403, { message: 'API rate limit exceeded' }, limited) : json(res, 200, OK)));
+    const h = harness(t, { resilience: resilience({ retries: { max_attempts: 3, retryable_status_codes: [...codes] } }) });
+    await h.transport.send(post(`${server.url}/events`), context()).catch(() => undefined);
+    assert.equal(server.requests.length, requests, `retryable_status_codes ${JSON.stringify(codes)}`);
+  }
+});

@@ -83,7 +83,7 @@ describe('resilience.tls against a loopback HTTPS server with certificates made 
     const tls12 = await tlsServer(t, pki, { ...mtls, maxVersion: 'TLSv1.2' });
     const refused = await tlsFailure(t, transportWith({ ca_file: pki.caFile }), tls12.url);
     assert.equal(refused.code, 'HEL_TLS');
-    assert.match(refused.message, /the TLS handshake with 127\.0\.0\.1:\d+ failed \(ERR_SSL_/);
+    assert.match(refused.message, /the TLS handshake with 127\.0\.0\.1:\d+ failed \(ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE\)/);
     assert.match(refused.context.hint ?? '', /client_cert_\* and client_key_\*/);
     const server = await tlsServer(t, pki, mtls);
     const closed = await tlsFailure(t, transportWith({ ca_file: pki.caFile }), server.url);
@@ -101,7 +101,7 @@ describe('resilience.tls against a loopback HTTPS server with certificates made 
     const server = await tlsServer(t, pki, { maxVersion: 'TLSv1.2' });
     const err = await tlsFailure(t, transportWith({ ca_file: pki.caFile, min_version: '1.3' }), server.url);
     assert.equal(err.code, 'HEL_TLS');
-    assert.match(err.message, /the TLS handshake with 127\.0\.0\.1:\d+ failed/);
+    assert.match(err.message, /the TLS handshake with 127\.0\.0\.1:\d+ failed \(ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION\)/);
     assert.match(err.context.hint ?? '', /min_version/);
     for (const version of ['1.2', 1.2]) {
       const res = await transportWith({ ca_file: pki.caFile, min_version: version }).send(get(server.url), context());
