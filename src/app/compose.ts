@@ -22,8 +22,10 @@ export interface ComposeOptions {
   /** One registry per process, shared by every source, so named budgets are shared. */
   budgets: BudgetRegistry;
   events?: TransportEvents;
-  /** Replaces the undici transport (replay, recording, tests). */
+  /** Replaces the undici transport (replay, tests). */
   base?: HttpTransport;
+  /** Wraps the undici transport, keeping the source's TLS and timeouts (recording). */
+  wrapBase?: (inner: HttpTransport) => HttpTransport;
   /** Replaces the agent (tests); by default the process-wide one, or the source's own when it sets tls, connect_secs or idle_secs. */
   dispatcher?: Dispatcher;
   random?: Random;
@@ -64,15 +66,16 @@ function sourceDispatcher(options: ComposeOptions): Dispatcher | undefined {
 export function composeTransport(options: ComposeOptions): HttpTransport {
   const { config, clock, events } = options;
   const resilience = config.resilience;
+  const wrap = options.wrapBase ?? ((inner: HttpTransport) => inner);
   const base =
     options.base ??
-    httpTransport({
+    wrap(httpTransport({
       timeoutMs: (resilience.timeouts?.request_secs ?? resilience.timeout_secs) * 1000,
       readTimeoutMs: resilience.timeouts?.read_secs === undefined ? undefined : resilience.timeouts.read_secs * 1000,
       maxResponseBytes: config.max_response_bytes,
       dispatcher: sourceDispatcher(options),
       events,
-    });
+    }));
   const capMs = headerWaitCapMs(resilience.retries.max_backoff_secs);
   const rateLimit = resilience.rate_limit;
 
