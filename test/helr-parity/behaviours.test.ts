@@ -36,7 +36,7 @@ test('$VAR without braces expands as in Helr; comments are never expanded; $name
   assert.equal(run.code, 0, run.stderr);
   assert.equal(parseLines(run.stdout).length, 1);
   assert.equal(api.requests[0]!.headers['x-tenant'], 'acme-acme');
-  assert.equal(JSON.parse(api.requests[0]!.body).query, 'query Q($after: String) { log(after: $after) { id } }');
+  assert.equal((JSON.parse(api.requests[0]!.body) as { query: string }).query, 'query Q($after: String) { log(after: $after) { id } }');
 
   const unset = await hel(['validate', '-c', config], { env: { ...env, HEL_TEST_HOST: undefined } });
   assert.equal(unset.code, 2);
