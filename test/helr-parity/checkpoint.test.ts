@@ -12,7 +12,12 @@ import { paginatorFor } from '../../src/http/pagination/index.js';
 import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crashSeed, crashUntilDone, isJson, prng } from '../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, type Handler } from '../helpers/fake-api.js';
+import { startHel, writeConfig } from '../helpers/hel-process.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // checkpoint and on_state_write_error: whatever the mode, a cursor is saved only after the events
 // before it are flushed by the sink, so no mode loses an event.
@@ -125,4 +130,27 @@ test('on_state_write_error: skip_checkpoint never tolerates an anomaly the store
   const store = new FaultyStore(log, [1], () => new HelError('HEL_STATE', 'state file st.db was replaced by another file while hel was running; nothing more is committed to either', { source: 's' }));
   await assert.rejects(pollWith(t, cursorFeed(makeEvents(5), 2), { on_state_write_error: 'skip_checkpoint' }, new LoggingSink(log), store), /was replaced by another file/);
   assert.deepEqual(log, ['write 2', 'flush', 'commit failed c000002']);
+});
+
+test('checkpoint: end_of_tick with dedupe on a file: SIGKILL at 8 random moments of a 20,000-event backfill: 0 missing, 0 duplicates', async (t) => {
+  const seed = crashSeed();
+  const random = prng(seed);
+  const events = makeEvents(20_000);
+  const api = await fakeApi(t, cursorFeed(events, 500));
+  const dir = tempDir(t);
+  const config = writeConfig(dir, {
+    sources: { s: { url: `${api.url}/e`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 10_000 }, dedupe: { id_path: 'uuid', capacity: 50_000 }, checkpoint: 'end_of_tick' } },
+  });
+  const output = join(dir, 'events.ndjson');
+  const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
+  const { runs, kills } = await crashUntilDone({ api, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
+  const seen = new Map<string, number>();
+  for (const line of readFileSync(output, 'utf8').split('\n')) {
+    if (!isJson(line)) continue;
+    const uuid = (JSON.parse(line) as { event: { uuid: string } }).event.uuid;
+    seen.set(uuid, (seen.get(uuid) ?? 0) + 1);
+  }
+  t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${api.requests.length} requests`);
+  assert.equal(events.filter((e) => !seen.has(e.uuid)).length, 0, `events missing (seed ${seed})`);
+  assert.equal([...seen.values()].reduce((n, c) => n + c - 1, 0), 0, `events written twice (seed ${seed})`);
 });
