@@ -250,3 +250,18 @@ test('response_streaming: full with an endless body: cut at max_response_bytes w
   assert.match(run.stderr(), /larger than max_response_bytes \(8388608 bytes\)/);
   assert.ok(peakKb < 250 * 1024, `peak RSS ${Math.round(peakKb / 1024)} MB`);
 });
+
+test('an empty 2xx body is no events: the cursor that asked for it is kept, and the next poll asks again', async (t) => {
+  const pages: (unknown[] | string)[] = [[{ id: 'a' }], ''];
+  const api = await fakeApi(t, paged(pages));
+  const dir = tempDir(t);
+  const config = writeConfig(dir, { sources: { feed: { url: `${api.url}/events`, pagination: cursorPagination, resilience: NO_RETRY } } });
+  const state = join(dir, 'st.db');
+  const first = await once(config, state);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(parseLines(first.stdout).map((l) => l.event.id), ['a']);
+  assert.equal((await stateOf(state)).feed!.cursor, '1');
+  pages[1] = [{ id: 'b' }];
+  const second = await once(config, state);
+  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['b']);
+});
