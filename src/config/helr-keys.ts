@@ -27,5 +27,11 @@ export function helrSpellingIssues(source: SourceConfig): { path: string[]; mess
   if (source.from_param !== undefined && source.from === undefined) {
     issues.push({ path: ['from_param'], message: 'from_param is set but from is not', hint: 'set from: to the start of the range, e.g. 2026-01-01T00:00:00Z' });
   }
+  if (source.max_line_bytes_behavior !== undefined && source.max_line_bytes === undefined) {
+    issues.push({ path: ['max_line_bytes_behavior'], message: 'max_line_bytes_behavior is set but max_line_bytes is not', hint: 'set max_line_bytes to the longest line, in bytes, your pipeline accepts' });
+  }
+  if (source.from !== undefined && source.time_window !== undefined) {
+    issues.push({ path: ['from'], message: 'from does not apply to a time_window source', hint: 'remove from: the first window starts time_window.initial_lookback_secs back, or at the start written in the URL' });
+  }
   return issues;
 }

@@ -211,7 +211,8 @@ const helrPipelineKeys = {
   on_invalid_utf8: z.enum(['replace', 'escape', 'fail']).default('fail'),
   /** Cap on one output line in bytes; what to do with a longer one. */
   max_line_bytes: z.int().min(256).optional(),
-  max_line_bytes_behavior: z.enum(['truncate', 'skip', 'fail']).default('fail'),
+  /** Default fail; only with max_line_bytes. */
+  max_line_bytes_behavior: z.enum(['truncate', 'skip', 'fail']).optional(),
   /** When the position is committed: after each page (default), or once at the end of the poll. */
   checkpoint: z.enum(['end_of_tick', 'per_page']).default('per_page'),
   /** A failed state write: stop the source (default), or go on from the position in memory (at-least-once). */

@@ -311,7 +311,7 @@ function parseErrorSkipped(err: unknown, options: PollOptions): string {
 function oversizedLine(line: string, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; warning?: undefined; line?: undefined } | { error?: undefined; warning: string; line: string | undefined } {
   const bytes = Buffer.byteLength(line);
   const max = source.max_line_bytes!;
-  const behavior = source.max_line_bytes_behavior;
+  const behavior = source.max_line_bytes_behavior ?? 'fail';
   if (behavior === 'skip') return { warning: `an event's line of ${bytes} bytes is over max_line_bytes (${max}): dropped (max_line_bytes_behavior: skip)`, line: undefined };
   const cut = behavior === 'truncate' ? truncate() : undefined;
   if (cut !== undefined) return { warning: `an event's line of ${bytes} bytes is over max_line_bytes (${max}): truncated (max_line_bytes_behavior: truncate)`, line: cut };

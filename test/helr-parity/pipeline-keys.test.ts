@@ -90,6 +90,12 @@ test('from with the default from_param since (the Okta example), and a state.* n
   const invalid = await hel(['validate', '-c', both]);
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /sources\.s\.state: a source keeps one watermark/);
+
+  const lonely = writeConfig(dir, { sources: { s: { url: `${api.url}/x`, from_param: 'after', max_line_bytes_behavior: 'skip', from: 'x', time_window: {} } } }, 'lonely.yaml');
+  const refused = await hel(['validate', '-c', lonely]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /sources\.s\.max_line_bytes_behavior: max_line_bytes_behavior is set but max_line_bytes is not/);
+  assert.match(refused.stderr, /sources\.s\.from: from does not apply to a time_window source/);
 });
 
 test('on_parse_error: skip ends the poll at the unreadable page, keeps the position before it, and asks again next poll; fail fails', async (t) => {
