@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { fakeApi, type SeenRequest } from '../helpers/fake-api.js';
 import { hel, parseLines, startHel, stateOf, writeConfig } from '../helpers/hel-process.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
+import { LineEncoder } from '../../src/pipeline/envelope.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
 
@@ -270,4 +271,14 @@ test('an empty 2xx body is no events: the cursor that asked for it is kept, and 
   pages[1] = [{ id: 'b' }];
   const second = await once(config, state);
   assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['b']);
+});
+
+test('max_line_bytes_behavior: truncate has no cut form for a mapped format (ocsf, ecs), so such a line fails as with fail', () => {
+  const mapper = { map: (event: unknown) => ({ mapped: event }), eventOf: () => undefined };
+  const encoder = new LineEncoder({ format: 'ocsf', mapper, labelKey: 'source', labelValue: 's' });
+  assert.equal(encoder.truncated({ blob: 'x'.repeat(5000) }, '/e', '2026-01-01T00:00:00Z', undefined, 1000), undefined);
+  const envelope = new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' });
+  const line = envelope.truncated({ blob: 'x'.repeat(5000) }, '/e', '2026-01-01T00:00:00Z', undefined, 1000)!;
+  assert.ok(Buffer.byteLength(line) <= 1000);
+  assert.equal(envelope.truncated({ blob: 'x' }, '/e', '2026-01-01T00:00:00Z', undefined, 10), undefined, 'not even an empty cut fits: no line');
 });
