@@ -202,6 +202,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     let emitted = 0;
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
+    let oversizedInPage: { count: number; longest: number } | undefined;
     for (const event of events) {
       let id: string | undefined;
       if (dedupe) {
@@ -226,7 +227,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
           throw oversized.error;
         }
         result.oversized++;
-        options.onWarning?.(oversized.warning, { id, bytes: Buffer.byteLength(line) });
+        oversizedInPage = { count: (oversizedInPage?.count ?? 0) + 1, longest: Math.max(oversizedInPage?.longest ?? 0, Buffer.byteLength(line)) };
         if (oversized.line === undefined) continue;
         line = oversized.line;
       }
@@ -239,6 +240,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (time !== undefined && !Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
     }
 
+    if (oversizedInPage) {
+      // One warning per page, not per event: a feed of oversized events must not flood the log.
+      const what = source.max_line_bytes_behavior === 'skip' ? 'dropped (max_line_bytes_behavior: skip)' : 'truncated (max_line_bytes_behavior: truncate)';
+      options.onWarning?.(`page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, { page: index });
+    }
     const checkpoint: Record<string, string | null> = { ...step.checkpoint };
     if (watermark) {
       // With a watermark the position of a finished poll is the watermark, not the last cursor.
@@ -307,14 +313,14 @@ function parseErrorSkipped(err: unknown, options: PollOptions): string {
   return message;
 }
 
-/** What max_line_bytes_behavior does with a line over max_line_bytes: an error, a warning and a replacement line, or a warning alone (skip). */
-function oversizedLine(line: string, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; warning?: undefined; line?: undefined } | { error?: undefined; warning: string; line: string | undefined } {
+/** What max_line_bytes_behavior does with a line over max_line_bytes: an error, a replacement line (truncate), or no line (skip). */
+function oversizedLine(line: string, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; line?: undefined } | { error?: undefined; line: string | undefined } {
   const bytes = Buffer.byteLength(line);
   const max = source.max_line_bytes!;
   const behavior = source.max_line_bytes_behavior ?? 'fail';
-  if (behavior === 'skip') return { warning: `an event's line of ${bytes} bytes is over max_line_bytes (${max}): dropped (max_line_bytes_behavior: skip)`, line: undefined };
+  if (behavior === 'skip') return { line: undefined };
   const cut = behavior === 'truncate' ? truncate() : undefined;
-  if (cut !== undefined) return { warning: `an event's line of ${bytes} bytes is over max_line_bytes (${max}): truncated (max_line_bytes_behavior: truncate)`, line: cut };
+  if (cut !== undefined) return { line: cut };
   return {
     error: new HelError('HEL_LINE_TOO_LARGE', `an event's line is ${bytes} bytes, over max_line_bytes (${max}); nothing of its page was written`, {
       source: source.name,
