@@ -38,6 +38,12 @@ test('$VAR without braces expands as in Helr; comments are never expanded; $name
   assert.equal(api.requests[0]!.headers['x-tenant'], 'acme-acme');
   assert.equal((JSON.parse(api.requests[0]!.body) as { query: string }).query, 'query Q($after: String) { log(after: $after) { id } }');
 
+  // A hook's inline JavaScript is not expanded either (whether or not this branch knows hooks yet).
+  const hook = join(dir, 'hook.yaml');
+  writeFileSync(hook, 'sources:\n  h:\n    url: "http://127.0.0.1:9/x"\n    hooks:\n      script_inline: |\n        var q = "query Q($after: String) { a }";\n');
+  const hooked = await hel(['validate', '-c', hook]);
+  assert.doesNotMatch(hooked.stderr, /environment variable after is not set/);
+
   const unset = await hel(['validate', '-c', config], { env: { ...env, HEL_TEST_HOST: undefined } });
   assert.equal(unset.code, 2);
   assert.match(unset.stderr, /hel\.yaml:4:\d+ sources\.gql\.url: environment variable HEL_TEST_HOST is not set/);
