@@ -60,7 +60,7 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   const budget = options.budgets.budgetFor(options.source, resilience.rate_limit);
   if (budget !== undefined) chain = budgetTransport(chain, budget);
   if (resilience.rate_limit.respect_headers) chain = rateLimitHeadersTransport(chain, { clock, capMs, events });
-  chain = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base });
+  chain = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base, advise: options.advise });
   return retryTransport(chain, {
     retries: resilience.retries,
     clock,

@@ -65,7 +65,25 @@ export const oauth2AuthSchema = z.strictObject({
   refresh_token_env: secretRef.env,
   refresh_token_file: secretRef.file,
   refresh_token_secret: secretRef.secret,
+  /** private_key_jwt (RFC 7523): a PEM private key signs the client assertion instead of sending a client secret. */
+  client_private_key_env: secretRef.env,
+  client_private_key_file: secretRef.file,
+  client_private_key_secret: secretRef.secret,
   scopes: z.array(z.string()).optional(),
+  /** RFC 9449: proof-of-possession on the token and every API request (Okta's "Require DPoP header"). */
+  dpop: z.boolean().default(false),
+});
+
+/** A service account's JSON key signs a JWT-bearer grant (RFC 7523); `subject` is the user it acts for (domain-wide delegation). */
+export const googleServiceAccountAuthSchema = z.strictObject({
+  type: z.literal('google_service_account'),
+  credentials_env: secretRef.env,
+  credentials_file: secretRef.file,
+  credentials_secret: secretRef.secret,
+  subject_env: secretRef.env,
+  subject_file: secretRef.file,
+  subject_secret: secretRef.secret,
+  scopes: z.array(z.string().min(1)).min(1),
 });
 
 export const authSchema = z.discriminatedUnion('type', [
@@ -73,6 +91,7 @@ export const authSchema = z.discriminatedUnion('type', [
   basicAuthSchema,
   apiKeyAuthSchema,
   oauth2AuthSchema,
+  googleServiceAccountAuthSchema,
 ]);
 
 const maxPages = z.int().positive().default(100);

@@ -67,6 +67,9 @@ export function authIssues(
   missingHint?: (ref: SecretRef) => string | undefined,
 ): { path: (string | number)[]; message: string; hint?: string }[] {
   const out: { path: (string | number)[]; message: string; hint?: string }[] = [];
+  if (auth.type === 'oauth2' && [auth.client_secret_env, auth.client_secret_file, auth.client_secret_secret].some((v) => v !== undefined) && [auth.client_private_key_env, auth.client_private_key_file, auth.client_private_key_secret].some((v) => v !== undefined)) {
+    out.push({ path: ['auth'], message: 'sets both a client secret and a client private key', hint: 'keep client_private_key_* for private_key_jwt (Okta org authorization server) or client_secret_* for a client secret, not both' });
+  }
   for (const ref of secretRefsOf(auth)) {
     if (ref.env === undefined && ref.file === undefined && ref.secret === undefined) {
       out.push({ path: ['auth'], message: `${ref.what} is not configured`, hint: `set one of ${ref.keys.join(', ')}` });
