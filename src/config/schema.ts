@@ -234,6 +234,8 @@ export const sourceSchema = z.strictObject({
       state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
       event_timestamp_path: z.string().min(1),
       param_name: z.string().min(1),
+      /** Sends the watermark this much earlier, so events an API lists late (Google's Reports lag) are still read; dedupe drops the repeats. */
+      overlap_secs: nonNegativeSecs.default(0),
     })
     .optional(),
   /** APIs that answer a time window (start and end parameters): each poll asks from the last window's end to now. */
