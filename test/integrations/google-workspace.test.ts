@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { startGoogleFake, type GoogleFake } from '../../src/integrations/google-workspace/fake.js';
-import { parseLines, stateOf } from '../helpers/hel-process.js';
-import { workspace } from './helpers.js';
+import { hel, parseLines, stateOf } from '../helpers/hel-process.js';
+import { CLI_TIMEOUT_MS, workspace } from './helpers.js';
 
 /** The fake's clock: new activities are listed minutes after the backlog, without sleeping. */
 let clock = Date.now();
@@ -75,4 +77,118 @@ test('google_workspace: a restart resumes from the startTime watermark minus the
   assert.deepEqual(qualifiers(fourth.stdout), [], 'nothing new: nothing delivered, nothing re-read from the start');
   const gets = api.requests.slice(before).filter((r) => r.startsWith('GET'));
   assert.ok(gets.length > 0 && gets.every((r) => r.includes('startTime=') || r.includes('pageToken=')), gets.join(' | '));
+});
+
+test('google_workspace connection test (hel test and validate --online): a good, a revoked and an under-scoped credential', async (t) => {
+  const api = await fake(t);
+  const ws = workspace(t, { sources: { gws: { type: 'google_workspace', base_url: api.url, applications: ['login'] } } });
+  const run = (key: string) => ws.hel(['test', '--source', 'gws-login'], envOf(api, key));
+  const good = await run(api.credentials.good);
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stderr, /Google Workspace Reports API connection test\n\s+ok\s+the service account got a token and may read login activities/);
+  const revoked = await run(api.credentials.revoked);
+  assert.equal(revoked.code, 1);
+  assert.match(revoked.stderr, /FAIL OAuth2 token request failed: HTTP 400 \(Invalid JWT Signature\.\): the key in the credentials was deleted or disabled/);
+  const scoped = await run(api.credentials.underScoped);
+  assert.equal(scoped.code, 1);
+  assert.match(scoped.stderr, /FAIL OAuth2 token request failed: HTTP 401 \(Client is unauthorized .*\): domain-wide delegation is not granted for this scope/);
+  const online = await ws.hel(['validate', '--online'], envOf(api, api.credentials.underScoped));
+  assert.equal(online.code, 1);
+  assert.match(online.stdout, /gws-login: connection test\n\s+FAIL OAuth2 token request failed: HTTP 401/);
+  for (const result of [good, revoked, scoped, online]) assert.doesNotMatch(result.stdout + result.stderr, /PRIVATE KEY|MII/, 'the private key is never printed');
+});
+
+test('google_workspace: a subject that is no admin, a token without the Reports scope, and a subject outside the domain each get their fix', async (t) => {
+  const api = await fake(t);
+  const ws = workspace(t, { sources: { gws: { type: 'google_workspace', base_url: api.url, applications: ['login'] } } });
+  const notAdmin = await ws.hel(['test', '--source', 'gws-login'], { ...envOf(api), GWS_DELEGATED_USER: api.user });
+  assert.equal(notAdmin.code, 1);
+  assert.match(notAdmin.stderr, /FAIL HTTP 403 Forbidden \("Not Authorized to access this resource\/api"\): the subject may not read reports/);
+  const stranger = await ws.hel(['test', '--source', 'gws-login'], { ...envOf(api), GWS_DELEGATED_USER: 'someone@elsewhere.example' });
+  assert.match(stranger.stderr, /FAIL OAuth2 token request failed: HTTP 400 \(Invalid email or User ID\): the subject is not a user of the domain/);
+
+  // Written out in full with a Directory scope only: Google issues the token, the Reports API refuses it.
+  const full = workspace(t, {
+    sources: {
+      'gws-login': {
+        url: `${api.url}/admin/reports/v1/activity/users/all/applications/login`,
+        auth: { type: 'google_service_account', credentials_env: 'GWS_CREDENTIALS_JSON', subject_env: 'GWS_DELEGATED_USER', scopes: ['https://www.googleapis.com/auth/admin.directory.user.readonly'] },
+        pagination: { strategy: 'cursor', cursor_param: 'pageToken', cursor_path: 'nextPageToken' },
+      },
+    },
+  });
+  const validate = await full.hel(['validate'], envOf(api));
+  assert.equal(validate.code, 2, validate.stdout);
+  assert.match(validate.stdout + validate.stderr, /auth\.scopes.*does not include https:\/\/www\.googleapis\.com\/auth\/admin\.reports\.audit\.readonly/);
+});
+
+test('google_workspace rate limit: 429 rateLimitExceeded (no Retry-After) is backed off from 5 s and every activity still arrives', async (t) => {
+  const api = await fake(t, { events: 4, rateLimit: 2, rateLimitWindowMs: 3000, now: Date.now });
+  const times: number[] = [];
+  const lines: string[] = [];
+  const ws = workspace(t, { sources: { gws: { type: 'google_workspace', base_url: api.url, applications: ['token'], max_results: 1 } } });
+  const run = ws.hel(['run', '--once'], envOf(api));
+  const poll = setInterval(() => {
+    while (lines.length < api.requests.length) {
+      lines.push(api.requests[lines.length]!);
+      times.push(Date.now());
+    }
+  }, 20);
+  const result = await run;
+  clearInterval(poll);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(qualifiers(result.stdout).length, 4);
+  const limited = api.requests.map((r, i) => [r, i] as const).filter(([r]) => r.endsWith(' 429'));
+  assert.ok(limited.length >= 1, api.requests.join(' | '));
+  for (const [, i] of limited) assert.ok(times[i + 1]! - times[i]! >= 3500, `waited ${times[i + 1]! - times[i]!} ms after a 429`);
+});
+
+test("google_workspace: the Rust Hel's service-account example (helr.yaml, its host pointed at the fake) runs as written, and a second run delivers only what is new", async (t) => {
+  const api = await fake(t);
+  const yaml = `sources:
+  gws-login:
+    url: "${api.url}/admin/reports/v1/activity/users/all/applications/login"
+    schedule:
+      interval_secs: 300
+      jitter_secs: 30
+    auth:
+      type: google_service_account
+      credentials_file: "./credentials.json"
+      subject_env: GWS_DELEGATED_USER
+      scopes:
+        - "https://www.googleapis.com/auth/admin.reports.audit.readonly"
+    pagination:
+      strategy: cursor
+      cursor_param: pageToken
+      cursor_path: nextPageToken
+      max_pages: 50
+    query_params:
+      maxResults: "500"
+    resilience:
+      timeout_secs: 30
+      retries:
+        max_attempts: 5
+        initial_backoff_secs: 2
+        max_backoff_secs: 60
+        multiplier: 2.0
+      circuit_breaker:
+        enabled: true
+        failure_threshold: 5
+        success_threshold: 2
+        half_open_timeout_secs: 60
+`;
+  const ws = workspace(t, yaml);
+  writeFileSync(join(ws.dir, 'credentials.json'), api.credentials.good, { mode: 0o600 });
+  const env = { GWS_DELEGATED_USER: api.admin };
+  const run = () => hel(['run', '--once', '-c', ws.config, '--state', join(ws.dir, 'state.db')], { env, cwd: ws.dir, timeoutMs: CLI_TIMEOUT_MS });
+  const first = await run();
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(qualifiers(first.stdout).length, 5);
+  clock += MINUTE;
+  api.append('login', 1);
+  const second = await run();
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(qualifiers(second.stdout).length, 1);
+  const check = await hel(['test', '--source', 'gws-login', '-c', ws.config, '--state', join(ws.dir, 'state.db')], { env, cwd: ws.dir, timeoutMs: CLI_TIMEOUT_MS });
+  assert.match(check.stderr, /ok\s+the service account got a token and may read login activities/);
 });
