@@ -28,6 +28,29 @@ export interface OAuth2TokensOptions {
   advise?: Advisor;
 }
 
+/** The fix for the token endpoint's RFC 6749 / RFC 9449 `error`, where the error code alone says it. */
+function standardHint(body: Buffer): string | undefined {
+  let parsed: { error?: unknown; error_description?: unknown };
+  try {
+    parsed = JSON.parse(body.subarray(0, 16_384).toString('utf8')) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  const description = typeof parsed.error_description === 'string' ? parsed.error_description : '';
+  switch (parsed.error) {
+    case 'invalid_dpop_proof':
+      return /missing/i.test(description)
+        ? 'the server requires DPoP (e.g. Okta\'s "Require DPoP header"): set dpop: true under auth'
+        : 'the server refused the DPoP proof: check the clock of this machine (iat) and that token_url is exactly the token endpoint (htu)';
+    case 'use_dpop_nonce':
+      return 'the server asked for a DPoP nonce again after Hel sent it: check that no proxy strips the DPoP-Nonce header';
+    case 'invalid_scope':
+      return 'the server refused the scopes: list only scopes granted to this client (Okta: the app\'s Okta API Scopes tab, e.g. okta.logs.read)';
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Access tokens from a token endpoint, by any grant (client credentials, refresh token, a
  * service account's JWT bearer). One token is cached until shortly before it expires, and
@@ -78,8 +101,8 @@ export class OAuth2Tokens {
       new HelError('HEL_AUTH', `OAuth2 token request ${what}`, { source: context.source, url: where, status: response.status, hint });
     if (response.status < 200 || response.status > 299) {
       const detail = serverMessage(response.body);
-      const advice = this.options.advise?.({ url, attempt: 1, status: response.status, body: response.body, final: true });
-      throw fail(`failed: HTTP ${response.status}${detail === undefined ? '' : ` (${detail})`}`, advice ?? this.grant.hint);
+      const advice = this.options.advise?.({ url, attempt: 1, status: response.status, body: response.body, final: true, tokenRequest: true });
+      throw fail(`failed: HTTP ${response.status}${detail === undefined ? '' : ` (${detail})`}`, advice ?? standardHint(response.body) ?? this.grant.hint);
     }
     let body: Record<string, unknown>;
     try {

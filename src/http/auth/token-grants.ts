@@ -47,7 +47,7 @@ export function clientGrant(auth: OAuth2Auth, secrets: SecretContext, clock: Clo
   const usesKey = secretRefsOf(auth).some((r) => r.prefix === 'client_private_key');
   return {
     hint: usesKey
-      ? 'check the client id, that the public key of client_private_key is registered for the client (private_key_jwt), the scopes and token_url'
+      ? 'check the client id, that the public key of client_private_key is registered for the client (client authentication by public key / private key), the scopes and token_url'
       : 'check the client id, client secret, scopes and token_url (a refresh token may be expired or already used)',
     async request(seen) {
       const read = reader(auth, secrets, seen);
