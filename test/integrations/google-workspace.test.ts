@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startGoogleFake, type GoogleFake } from '../../src/integrations/google-workspace/fake.js';
@@ -191,4 +191,37 @@ test("google_workspace: the Rust Hel's service-account example (helr.yaml, its h
   assert.equal(qualifiers(second.stdout).length, 1);
   const check = await hel(['test', '--source', 'gws-login', '-c', ws.config, '--state', join(ws.dir, 'state.db')], { env, cwd: ws.dir, timeoutMs: CLI_TIMEOUT_MS });
   assert.match(check.stderr, /ok\s+the service account got a token and may read login activities/);
+});
+
+test('google_workspace validate: a misspelt application, an OAuth client file instead of a key, a subject that is no email, an old start_time', async (t) => {
+  const api = await fake(t, { events: 0 });
+  const ws = workspace(t, { sources: { gws: { type: 'google_workspace', base_url: api.url, applications: ['logins'] } } });
+  const typo = await ws.hel(['validate'], envOf(api));
+  assert.equal(typo.code, 2);
+  assert.match(typo.stdout + typo.stderr, /sources\.gws\.applications\.0[\s\S]*login[\s\S]*user_accounts/);
+
+  const client = JSON.stringify({ installed: { client_id: 'x.apps.googleusercontent.com', client_secret: 'GOCSPX-not-a-key' } });
+  const old = workspace(t, { sources: { gws: { type: 'google_workspace', base_url: api.url, start_time: '2020-01-01T00:00:00Z' } } });
+  const wrong = await old.hel(['validate'], { GWS_CREDENTIALS_JSON: client, GWS_DELEGATED_USER: 'admin' });
+  assert.equal(wrong.code, 2);
+  const out = wrong.stdout + wrong.stderr;
+  assert.match(out, /sources\.gws\.credentials_env[\s\S]*miss client_email and private_key/);
+  assert.match(out, /sources\.gws\.subject_env[\s\S]*not an email address/);
+  assert.doesNotMatch(out, /GOCSPX/, 'the file content is never echoed');
+  const ok = await old.hel(['validate'], envOf(api));
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout + ok.stderr, /start_time is more than 180 days back/);
+});
+
+test('the complete YAML examples of docs/integrations/google-workspace.md and the OAuth example of okta.md pass hel validate', async (t) => {
+  const api = await fake(t, { events: 0 });
+  const docs = ['google-workspace.md', 'okta.md'].map((name) => readFileSync(new URL(`../../../docs/integrations/${name}`, import.meta.url), 'utf8'));
+  const blocks = docs.flatMap((text) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!));
+  const env = { ...envOf(api), OKTA_DOMAIN: 'dev-12345.okta.com', OKTA_CLIENT_ID: '0oa1', OKTA_CLIENT_PRIVATE_KEY: 'pem', OKTA_API_TOKEN: 'token' };
+  assert.ok(blocks.some((b) => b.includes('google_workspace')) && blocks.some((b) => b.includes('dpop: true')));
+  for (const block of blocks) {
+    const ws = workspace(t, block);
+    const result = await ws.hel(['validate'], env);
+    assert.equal(result.code, 0, `${block}\n${result.stdout}${result.stderr}`);
+  }
 });
