@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startGoogleFake, type GoogleFake } from '../../src/integrations/google-workspace/fake.js';
-import { hel, parseLines, stateOf } from '../helpers/hel-process.js';
+import { hel, parseLines, startHel, stateOf } from '../helpers/hel-process.js';
 import { CLI_TIMEOUT_MS, workspace } from './helpers.js';
 
 /** The fake's clock: new activities are listed minutes after the backlog, without sleeping. */
@@ -224,4 +224,30 @@ test('the complete YAML examples of docs/integrations/google-workspace.md and th
     const result = await ws.hel(['validate'], env);
     assert.equal(result.code, 0, `${block}\n${result.stdout}${result.stderr}`);
   }
+});
+
+test('google_workspace: kill -9 in the middle of a poll; the restart resumes from the saved pageToken and the file holds every activity once', async (t) => {
+  const running: { hel?: ReturnType<typeof startHel> } = {};
+  let pages = 0;
+  const api = await fake(t, {
+    events: 60,
+    onRequest: (line) => {
+      if (line.startsWith('GET') && ++pages === 4) running.hel?.child.kill('SIGKILL');
+    },
+  });
+  const ws = workspace(t, { sources: { gws: { type: 'google_workspace', base_url: api.url, applications: ['drive'], max_results: 10 } } });
+  const out = join(ws.dir, 'out.ndjson');
+  const args = ['run', '--once', '-c', ws.config, '--state', join(ws.dir, 'state.db'), '-o', out];
+  const first = (running.hel = startHel(t, args, { env: envOf(api) }));
+  const killed = await first.exited;
+  assert.equal(killed.signal, 'SIGKILL', first.stderr());
+  const before = api.requests.length;
+  const restart = startHel(t, args, { env: envOf(api) });
+  const done = await restart.exited;
+  assert.equal(done.code, 0, restart.stderr());
+  const resumed = api.requests.slice(before).find((r) => r.startsWith('GET'))!;
+  assert.match(resumed, /pageToken=/, `the restart continues from the saved page: ${resumed}`);
+  const delivered = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { event: { id: { uniqueQualifier: string } } }).event.id.uniqueQualifier);
+  assert.equal(new Set(delivered).size, 60, 'nothing lost');
+  assert.equal(delivered.length, 60, 'nothing twice');
 });
