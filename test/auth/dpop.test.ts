@@ -5,6 +5,8 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { authSchema } from '../../src/config/schema.js';
 import { authTransport } from '../../src/http/auth/auth-transport.js';
 import { httpTransport } from '../../src/http/http-transport.js';
+import { REDACTED } from '../../src/http/record/format.js';
+import { Redactor, isSecretField } from '../../src/http/record/redact.js';
 import type { HelError } from '../../src/errors.js';
 import { json, scriptedServer } from '../resilience/scripted-server.js';
 
@@ -48,4 +50,10 @@ test('DPoP: a resource server asking for a nonce gets one retry with it; a Beare
   const err = await transportFor(bearer.url, { CID: 'c', KEY: PEM }, true).send({ method: 'GET', url: `${bearer.url}/api`, headers: {} }, ctx()).then(() => undefined, (e: HelError) => e);
   assert.equal(err?.code, 'HEL_AUTH');
   assert.match(err.message, /returned a Bearer token although dpop is on/);
+});
+
+test('recordings hide the client assertion and the DPoP proof', () => {
+  const redactor = new Redactor();
+  assert.ok(isSecretField('client_assertion'));
+  assert.deepEqual(redactor.headers({ dpop: 'eyJ.proof.sig', accept: 'application/json' }), { dpop: REDACTED, accept: 'application/json' });
 });
