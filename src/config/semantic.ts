@@ -108,7 +108,12 @@ export function authIssues(
   options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
   missingHint?: (ref: SecretRef) => string | undefined,
 ): { path: (string | number)[]; message: string; hint?: string }[] {
-  return secretRefIssues(secretRefsOf(auth), options, missingHint);
+  const both =
+    auth.type === 'oauth2' &&
+    [auth.client_secret_env, auth.client_secret_file, auth.client_secret_secret].some((v) => v !== undefined) &&
+    [auth.client_private_key_env, auth.client_private_key_file, auth.client_private_key_secret].some((v) => v !== undefined);
+  const conflict = both ? [{ path: ['auth'], message: 'sets both a client secret and a client private key', hint: 'keep client_private_key_* for private_key_jwt (Okta org authorization server) or client_secret_* for a client secret, not both' }] : [];
+  return [...conflict, ...secretRefIssues(secretRefsOf(auth), options, missingHint)];
 }
 
 /** The same checks for any block's credentials (`refs`), e.g. global.output.nats.auth. */
