@@ -1,6 +1,6 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
-import { isCancellation, isHelError } from '../errors.js';
+import { HelError, isCancellation, isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DedupeWindow } from '../pipeline/dedupe.js';
 import { LineEncoder, encoderOptions } from '../pipeline/envelope.js';
@@ -90,7 +90,7 @@ export class SourceRuntime {
         this.status.circuit = change.to;
         this.deps.observer?.onBreakerChange?.(this.source.name, change.to);
         const line = `circuit ${change.from} -> ${change.to}`;
-        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${this.source.resilience.circuit_breaker.half_open_timeout_secs}s`);
+        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${this.breaker.openMs / 1000}s`);
         else this.log.warn({ circuit: change.to }, line);
       },
     });
@@ -164,6 +164,8 @@ export class SourceRuntime {
     const breakerBefore = JSON.stringify(this.breaker.toJSON());
     this.status.polling = true;
     this.status.lastPollAt = new Date(started).toISOString();
+    const tickSecs = this.source.resilience.timeouts?.poll_tick_secs;
+    const deadline = tickSecs === undefined ? undefined : AbortSignal.timeout(tickSecs * 1000);
     try {
       const result = await pollSource(
         { ...this.deps, paginator: this.paginator, encoder: this.encoder, dedupe: this.dedupe, keys: this.keys },
@@ -180,7 +182,8 @@ export class SourceRuntime {
             onPage?.(page);
           },
           onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
-          onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected (400); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
+          deadline,
+          onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected; restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );
       this.breaker.recordSuccess();
@@ -195,7 +198,8 @@ export class SourceRuntime {
       // The poll is over and every page it wrote committed: nothing to read back after a crash now.
       if (commit) await this.saveKeys({ last_error: null, last_error_at: null, [OUTPUT_POSITION]: null }, breakerBefore);
       return { ok: true, result };
-    } catch (error) {
+    } catch (caught) {
+      const error = deadline?.aborted === true && !signal.aborted && isCancellation(caught) ? pollTickExceeded(this.source.name, tickSecs!) : caught;
       if (isCancellation(error)) return { ok: false, error };
       // Another instance holds the source now: the fleet has already stopped this one's work on it.
       if (isHelError(error) && error.code === 'HEL_LEASE_LOST') return { ok: false, error };
@@ -246,6 +250,13 @@ export class SourceRuntime {
     else if (s.lastSuccessAt) s.health = 'ok';
     else s.health = 'pending';
   }
+}
+
+function pollTickExceeded(source: string, secs: number): HelError {
+  return new HelError('HEL_TIMEOUT', `the poll took longer than timeouts.poll_tick_secs (${secs} s); the pages read before were committed`, {
+    source,
+    hint: 'the next poll resumes from the stored position; raise resilience.timeouts.poll_tick_secs, or lower max_pages',
+  });
 }
 
 /** One line for the user: the message, where it happened, and the fix. */
