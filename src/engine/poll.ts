@@ -57,7 +57,7 @@ export interface PollOptions {
   /** False for `hel test` without --commit: events are written, nothing is saved. */
   commit: boolean;
   onPage?: (page: PageReport) => void;
-  onCursorReset?: (info: { from: string | undefined }) => void;
+  onCursorReset?: (info: { from: string | undefined; status: number | undefined }) => void;
   /** How long each page's state commit took, for the state-write metric. */
   onCommit?: (durationMs: number) => void;
   /** Aborts the poll's requests only (timeouts.poll_tick_secs): pages already read are still written and committed. */
@@ -116,7 +116,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     } catch (err) {
       if (index === 1 && resumed && isHelError(err) && err.context.cursorRejected === true) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
-          options.onCursorReset?.({ from: position.last_event_time });
+          options.onCursorReset?.({ from: position.last_event_time, status: err.context.status });
           request = cursorResetRequest(source, paginator, position.last_event_time);
           for (const key of paginator.stateKeys) delete position[key];
           result.cursorReset = true;

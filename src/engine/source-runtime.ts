@@ -180,7 +180,7 @@ export class SourceRuntime {
           },
           onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
           deadline,
-          onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected; restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
+          onCursorReset: ({ from, status }) => this.log.warn({ from }, `the stored cursor was rejected (${status ?? 'no status'}); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );
       this.breaker.recordSuccess();
