@@ -14,6 +14,7 @@ import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { LeaseEvent } from './fleet.js';
 import { OUTPUT_POSITION, pollSource, type PageReport, type PollResult } from './poll.js';
+import { isStateWriteFailure } from './state-write-failure.js';
 import { HourCounter, type SourceStatus } from './status.js';
 
 /** Observes the engine for metrics and the status page; every member is optional. */
@@ -105,16 +106,18 @@ export class SourceRuntime {
   }
 
   /**
-   * The last run stopped during a poll (a crash): its page in flight may be in the output without
-   * its checkpoint. The lines written after the checkpoint's output mark are read back, and the
-   * ids of this source's events among them join the window and are saved with the new mark, so the
-   * page fetched again is dropped as duplicates instead of written twice.
+   * The last holder of the source stopped during a poll (a crash, or in a fleet an instance killed
+   * or a source handed over): its page in flight may be in its output without its checkpoint. The
+   * lines written after the checkpoint's output mark are read back — from this instance's output,
+   * or from the previous holder's file when the mark names another one on this host — and the ids
+   * of this source's events among them join the window and are saved with the new mark, so the page
+   * fetched again is dropped as duplicates instead of written twice.
    */
   private async readBackOutput(dedupe: DedupeWindow, mark: string): Promise<void> {
     const sink = this.deps.sink;
     if (!sink.readBack) return;
     const recovered: string[] = [];
-    const end = await sink.readBack(
+    const result = await sink.readBack(
       mark,
       (line) => {
         const event = this.encoder.eventOf(line);
@@ -126,14 +129,15 @@ export class SourceRuntime {
       },
       new AbortController().signal,
     );
-    if (end === undefined) {
-      this.log.warn({ mark }, `the output file of the last checkpoint is gone (moved or deleted): the page in flight at the last stop, if any, cannot be read back and may be written again`);
+    if ('unreadable' in result) {
+      this.log.warn({ mark }, `cannot read back the output written after the last checkpoint: ${result.unreadable}; the page in flight when it stopped, if any, may be written again`);
     } else if (recovered.length > 0) {
-      this.log.info({ events: recovered.length }, `read back ${recovered.length} events written after the last checkpoint: they will not be written again`);
+      this.log.info({ events: recovered.length, file: result.file }, `read back ${recovered.length} events written to ${result.file} after the last checkpoint: they will not be written again`);
     }
     if (this.deps.commit === false) return;
-    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end ?? null }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
-    if (end === undefined) delete this.keys[OUTPUT_POSITION];
+    const end = 'end' in result ? result.end : null;
+    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
+    if (end === null) delete this.keys[OUTPUT_POSITION];
     else this.keys[OUTPUT_POSITION] = end;
   }
 
@@ -180,6 +184,7 @@ export class SourceRuntime {
           },
           onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
           deadline,
+          onWarning: (message, fields) => this.log.warn(fields ?? {}, message),
           onCursorReset: ({ from, status }) => this.log.warn({ from }, `the stored cursor was rejected (${status ?? 'no status'}); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );
@@ -229,7 +234,13 @@ export class SourceRuntime {
     const breakerNow = JSON.stringify(this.breaker.toJSON());
     const all = breakerNow === breakerBefore ? keys : { ...keys, breaker: breakerNow };
     const started = this.deps.clock.now();
-    await this.deps.store.commit(this.source.name, { keys: all });
+    try {
+      await this.deps.store.commit(this.source.name, { keys: all });
+    } catch (err) {
+      // Status keys only: with skip_checkpoint a failed write of them must not stop the source either.
+      if (this.source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
+      this.log.warn({ code: 'HEL_STATE' }, `status not saved (on_state_write_error: skip_checkpoint): ${(err as Error).message}`);
+    }
     this.deps.observer?.onStateWrite?.(this.source.name, this.deps.clock.now() - started);
     for (const [k, v] of Object.entries(all)) {
       if (v === null) delete this.keys[k];
