@@ -65,6 +65,8 @@ export interface PollOptions {
   onCommit?: (durationMs: number) => void;
   /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint): logged as a warning. */
   onWarning?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Aborts the poll's requests only (timeouts.poll_tick_secs): pages already read are still written and committed. */
+  deadline?: AbortSignal;
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
@@ -92,7 +94,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   // needs only the cursor, not the commit. Commits stay strictly in page order. A failed commit
   // aborts the request in flight, whose page is then simply never read.
   const inFlight = new AbortController();
-  const signal = AbortSignal.any([options.signal, inFlight.signal]);
+  const signal = AbortSignal.any([options.signal, inFlight.signal, ...(options.deadline ? [options.deadline] : [])]);
   const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
     transport.send(req, { source: source.name, signal, page, carriesCursor });
   const watermark = watermarkFor(source);
@@ -154,7 +156,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         result.stop = parseErrorSkipped(err, options);
         break;
       }
-      if (index === 1 && resumed && statusOf(err) === 400) {
+      if (index === 1 && resumed && isHelError(err) && err.context.cursorRejected === true) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
           options.onCursorReset?.({ from: position.last_event_time });
           request = cursorResetRequest(source, paginator, position.last_event_time);
@@ -163,7 +165,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
           resumed = false;
           continue;
         }
-        throw staleCursorError(err as HelError, source);
+        throw staleCursorError(err, source);
       }
       throw err;
     }
@@ -275,6 +277,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
     pending = { keys: { ...pending?.keys, ...checkpoint }, ids: [...(pending?.ids ?? []), ...newIds] };
     try {
+      // In a fleet: a paused instance whose lease may have passed to another writes nothing.
+      if (lines.byteLength > 0) store.beforeWrite?.(source.name);
       if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
     } catch (err) {
       dedupe?.forget(pending.ids);
@@ -329,14 +333,10 @@ function oversizedLine(line: string, source: ResolvedSource, truncate: () => str
   };
 }
 
-function statusOf(err: unknown): number | undefined {
-  return isHelError(err) && err.code === 'HEL_HTTP_STATUS' ? err.context.status : undefined;
-}
-
 function staleCursorError(err: HelError, source: ResolvedSource): HelError {
   return new HelError(
     'HEL_HTTP_STATUS',
-    `the server rejected the stored position with 400 Bad Request (${err.message}); the stored cursor was kept`,
+    `the server rejected the stored position (${err.message}); the stored cursor was kept`,
     {
       ...err.context,
       hint: `set on_cursor_error: reset to restart from the last event time (dedupe drops repeats), or clear it with: hel state reset ${source.name}`,
