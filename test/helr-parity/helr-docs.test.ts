@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,8 +32,6 @@ const PENDING: Record<string, { branch: string; key: RegExp }> = {
   'andromeda-2.yaml': { branch: 'hooks', key: /hooks: unknown key/ },
   // branch reload: global.audit
   'audit-1.yaml': { branch: 'reload', key: /global\.audit: unknown key/ },
-  // branch google: OAuth2 private_key_jwt and DPoP (Okta org authorization server)
-  'okta-2.yaml': { branch: 'google', key: /client_private_key_env: unknown key/ },
 };
 
 /** Examples whose hook script Helr does not ship (hooks.md names my-source.js and graphql-audit.js only as examples): validated, not run. */
@@ -45,6 +44,8 @@ function envFor(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) env[m[1]!] = 'example';
   for (const m of text.matchAll(/_env:\s*"?([A-Za-z_][A-Za-z0-9_]*)/g)) env[m[1]!] = `token-for-${m[1]!.toLowerCase()}`;
+  // A private key variable (OAuth2 private_key_jwt) must hold a real PEM key.
+  for (const name of Object.keys(env).filter((n) => /PRIVATE_KEY/.test(n))) env[name] = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   // Tailscale's examples put a time window in the URL.
   if ('TAILSCALE_START' in env) Object.assign(env, { TAILSCALE_START: '2026-01-01T00:00:00Z', TAILSCALE_END: '2026-01-02T00:00:00Z' });
   return env;
@@ -52,7 +53,8 @@ function envFor(text: string): Record<string, string> {
 
 /** One page that every vendor's shape can read: the events under each usual key, no next page. */
 function vendorFake(req: SeenRequest) {
-  if (/token$/.test(req.path)) return { body: { access_token: 'fake-access-token', token_type: 'Bearer', expires_in: 3600 } };
+  // A client that proves possession (DPoP, RFC 9449) gets a DPoP-bound token, as Okta answers it.
+  if (/token$/.test(req.path)) return { body: { access_token: 'fake-access-token', token_type: req.headers.dpop ? 'DPoP' : 'Bearer', expires_in: 3600 } };
   const event = { id: 'e1', uuid: 'e1', _document_id: 'e1', published: '2026-01-01T00:00:00Z', date_create: 1767225600, eventTime: '2026-01-01T00:00:00Z', '@timestamp': 1767225600000, timestamp: '2026-01-01T00:00:00Z' };
   return { body: { items: [event], entries: [event], logs: [event], cursor: 'c1', has_more: false, response_metadata: { next_cursor: '' } } };
 }
