@@ -24,6 +24,14 @@ export default tseslint.config(
     },
   },
   {
+    // Generic code knows integrations only through src/integrations/registry.ts (test/integrations/boundaries.test.ts checks dynamic imports too).
+    files: ['src/**/*.ts'],
+    ignores: ['src/integrations/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/integrations/*/**'], message: 'generic code must not import from an integration folder; go through src/integrations/registry.ts' }] }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },

@@ -89,7 +89,7 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   if (rateLimit.respect_headers || rateLimit.adaptive === true) {
     chain = rateLimitHeadersTransport(chain, { clock, capMs, events, names: rateLimit.headers, adaptive: rateLimit.adaptive });
   }
-  chain = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base });
+  chain = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base, advise: options.advise });
   return retryTransport(chain, {
     retries: resilience.retries,
     clock,

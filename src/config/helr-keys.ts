@@ -8,7 +8,7 @@ import type { SourceConfig } from './schema.js';
 export function withHelrSpellings(source: SourceConfig): SourceConfig {
   const timestampPath = source.timestamp_path ?? source.transform?.timestamp_field;
   const watermark = source.state;
-  const incremental = source.incremental_from ?? (watermark && { state_key: watermark.state_key, event_timestamp_path: watermark.watermark_field, param_name: watermark.watermark_param });
+  const incremental = source.incremental_from ?? (watermark && { state_key: watermark.state_key, event_timestamp_path: watermark.watermark_field, param_name: watermark.watermark_param, overlap_secs: 0 });
   return { ...source, timestamp_path: timestampPath, incremental_from: incremental };
 }
 

@@ -9,9 +9,10 @@ import { looksLikeCredential } from './show-value.js';
  * original was unsafe (no retries or in-memory state when a block is absent) the default is safe.
  */
 
-const positiveSecs = z.number().positive();
-const nonNegativeSecs = z.number().min(0);
-const envName = z
+/** Shared by the integrations' short forms (src/integrations/<vendor>/schema.ts). */
+export const positiveSecs = z.number().positive();
+export const nonNegativeSecs = z.number().min(0);
+export const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)')
   .refine((name) => !looksLikeCredential(name), 'an environment variable name: this looks like a credential pasted in by mistake; put it in a variable and name the variable here');
@@ -64,7 +65,25 @@ export const oauth2AuthSchema = z.strictObject({
   refresh_token_env: secretRef.env,
   refresh_token_file: secretRef.file,
   refresh_token_secret: secretRef.secret,
+  /** private_key_jwt (RFC 7523): a PEM private key signs the client assertion instead of sending a client secret. */
+  client_private_key_env: secretRef.env,
+  client_private_key_file: secretRef.file,
+  client_private_key_secret: secretRef.secret,
   scopes: z.array(z.string()).optional(),
+  /** RFC 9449: proof-of-possession on the token and every API request (Okta's "Require DPoP header"). */
+  dpop: z.boolean().default(false),
+});
+
+/** A service account's JSON key signs a JWT-bearer grant (RFC 7523); `subject` is the user it acts for (domain-wide delegation). */
+export const googleServiceAccountAuthSchema = z.strictObject({
+  type: z.literal('google_service_account'),
+  credentials_env: secretRef.env,
+  credentials_file: secretRef.file,
+  credentials_secret: secretRef.secret,
+  subject_env: secretRef.env,
+  subject_file: secretRef.file,
+  subject_secret: secretRef.secret,
+  scopes: z.array(z.string().min(1)).min(1),
 });
 
 export const authSchema = z.discriminatedUnion('type', [
@@ -72,6 +91,7 @@ export const authSchema = z.discriminatedUnion('type', [
   basicAuthSchema,
   apiKeyAuthSchema,
   oauth2AuthSchema,
+  googleServiceAccountAuthSchema,
 ]);
 
 const maxPages = z.int().positive().default(100);
@@ -259,7 +279,7 @@ export const scheduleSchema = z.strictObject({
 });
 
 /** envelope and raw as collected; ocsf and ecs through the source integration's mapping (pipeline/mappings.ts). */
-const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
+export const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -321,6 +341,8 @@ export const sourceSchema = z.strictObject({
       state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
       event_timestamp_path: z.string().min(1),
       param_name: z.string().min(1),
+      /** Sends the watermark this much earlier, so events an API lists late (Google's Reports lag) are still read; dedupe drops the repeats. */
+      overlap_secs: nonNegativeSecs.default(0),
     })
     .optional(),
   /** APIs that answer a time window (start and end parameters): each poll asks from the last window's end to now. */
@@ -350,49 +372,6 @@ export const sourceSchema = z.strictObject({
   /** This source's output format, overriding global.output.format. */
   output_format: outputFormat.optional(),
   ...helrPipelineKeys,
-});
-
-export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
-
-/** One account of a `type: onepassword` entry with `accounts:`; unset keys come from the entry. */
-export const onePasswordAccountSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'an account name of letters, digits, . _ -'),
-  token_env: envName.optional(),
-  token_file: z.string().min(1).optional(),
-  token_secret: z.string().min(1).optional(),
-  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  api_version: z.enum(['v1', 'v2', 'v3']).optional(),
-  streams: z.array(z.enum(onePasswordStreams)).min(1).optional(),
-  start_time: z.string().optional(),
-  limit: z.int().min(1).max(1000).optional(),
-  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
-});
-
-/** `type: onepassword`: one entry that expands to one source per stream (integrations/onepassword). */
-export const onePasswordSourceSchema = z.strictObject({
-  type: z.literal('onepassword'),
-  /** Many accounts in one entry (an MSP, business units): each expands to its own sources and budget. */
-  accounts: z.array(onePasswordAccountSchema).min(1).optional(),
-  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
-  /** Overrides the host derived from region or token, e.g. a local mock: http://127.0.0.1:8787 */
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  /** v3 (beta) applies to audit events; sign-in attempts and item usages have no v3 and use v2. */
-  api_version: z.enum(['v1', 'v2', 'v3']).default('v2'),
-  streams: z.array(z.enum(onePasswordStreams)).min(1).default([...onePasswordStreams]),
-  token_env: envName.optional(),
-  token_file: z.string().min(1).optional(),
-  token_secret: z.string().min(1).optional(),
-  start_time: z.string().optional(),
-  limit: z.int().min(1).max(1000).default(1000),
-  profile: z.enum(['siem', 'compliance']).default('siem'),
-  schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
-  source_label_key: z.string().min(1).optional(),
-  dedupe_capacity: z.int().positive().default(100_000),
-  /** Hours without a newer event before a stream alerts: one number for all streams, or per stream. */
-  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
-  /** The output format of every stream of this entry, overriding global.output.format. */
-  output_format: outputFormat.optional(),
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -519,8 +498,6 @@ export const configSchema = z.strictObject({
 });
 
 export type SourceConfig = z.output<typeof sourceSchema>;
-export type OnePasswordSourceConfig = z.output<typeof onePasswordSourceSchema>;
-export type OnePasswordAccountConfig = z.output<typeof onePasswordAccountSchema>;
 export type GlobalConfig = z.output<typeof globalSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
 export type PaginationConfig = z.output<typeof paginationSchema>;

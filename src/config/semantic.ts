@@ -52,8 +52,8 @@ export function checkSources(
       for (const problem of authIssues(source.auth, options, integration?.missingSecretHint)) push(problem.path, problem.message, problem.hint);
     }
 
-    for (const problem of helrSpellingIssues(source)) push(problem.path, problem.message, problem.hint);
     for (const problem of tlsIssues(source, options)) push(problem.path, problem.message, problem.hint);
+    for (const problem of helrSpellingIssues(source)) push(problem.path, problem.message, problem.hint);
     if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
       push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
     }
@@ -108,7 +108,12 @@ export function authIssues(
   options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
   missingHint?: (ref: SecretRef) => string | undefined,
 ): { path: (string | number)[]; message: string; hint?: string }[] {
-  return secretRefIssues(secretRefsOf(auth), options, missingHint);
+  const both =
+    auth.type === 'oauth2' &&
+    [auth.client_secret_env, auth.client_secret_file, auth.client_secret_secret].some((v) => v !== undefined) &&
+    [auth.client_private_key_env, auth.client_private_key_file, auth.client_private_key_secret].some((v) => v !== undefined);
+  const conflict = both ? [{ path: ['auth'], message: 'sets both a client secret and a client private key', hint: 'keep client_private_key_* for private_key_jwt (Okta org authorization server) or client_secret_* for a client secret, not both' }] : [];
+  return [...conflict, ...secretRefIssues(secretRefsOf(auth), options, missingHint)];
 }
 
 /** The same checks for any block's credentials (`refs`), e.g. global.output.nats.auth. */

@@ -60,13 +60,13 @@ export interface PollOptions {
   /** False for `hel test` without --commit: events are written, nothing is saved. */
   commit: boolean;
   onPage?: (page: PageReport) => void;
-  onCursorReset?: (info: { from: string | undefined }) => void;
+  onCursorReset?: (info: { from: string | undefined; status: number | undefined }) => void;
   /** How long each page's state commit took, for the state-write metric. */
   onCommit?: (durationMs: number) => void;
-  /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint): logged as a warning. */
-  onWarning?: (message: string, fields?: Record<string, unknown>) => void;
   /** Aborts the poll's requests only (timeouts.poll_tick_secs): pages already read are still written and committed. */
   deadline?: AbortSignal;
+  /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint): logged as a warning. */
+  onWarning?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
@@ -158,7 +158,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       }
       if (index === 1 && resumed && isHelError(err) && err.context.cursorRejected === true) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
-          options.onCursorReset?.({ from: position.last_event_time });
+          options.onCursorReset?.({ from: position.last_event_time, status: err.context.status });
           request = cursorResetRequest(source, paginator, position.last_event_time);
           for (const key of paginator.stateKeys) delete position[key];
           result.cursorReset = true;

@@ -183,9 +183,9 @@ export class SourceRuntime {
             onPage?.(page);
           },
           onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
-          onWarning: (message, fields) => this.log.warn(fields ?? {}, message),
           deadline,
-          onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected; restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
+          onWarning: (message, fields) => this.log.warn(fields ?? {}, message),
+          onCursorReset: ({ from, status }) => this.log.warn({ from, status }, `the stored cursor was rejected (${status ?? 'no status'}); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );
       this.breaker.recordSuccess();

@@ -56,7 +56,7 @@ function newestEventWatermark(source: ResolvedSource, config: NonNullable<Resolv
   return {
     first(request, saved) {
       const value = saved[key];
-      return value === undefined ? request : withParam(request, source, { [config.param_name]: value });
+      return value === undefined ? request : withParam(request, source, { [config.param_name]: earlier(value, config.overlap_secs) });
     },
     checkpoint(events, saved, end) {
       let pending = saved[pendingKey];
@@ -71,6 +71,14 @@ function newestEventWatermark(source: ResolvedSource, config: NonNullable<Resolv
       return { ...(next === undefined ? {} : { [key]: next }), [pendingKey]: null };
     },
   };
+}
+
+/** `value` moved back by `secs`, in its own form: Unix seconds stay numbers, times stay RFC 3339 (UTC). */
+function earlier(value: string, secs: number): string {
+  if (secs === 0) return value;
+  if (/^\d+(\.\d+)?$/.test(value)) return String(Number(value) - secs);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms - secs * 1000).toISOString();
 }
 
 /** RFC 3339 with nanoseconds, one past `ms`: windows are inclusive at both ends (Tailscale). */

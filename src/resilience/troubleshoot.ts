@@ -22,6 +22,8 @@ export interface Failure {
   final?: boolean;
   /** A 429, or a 403 whose headers or body say it is a rate limit (GitHub), not a refusal. */
   rateLimited?: boolean;
+  /** The OAuth2 token endpoint refused (its error body is RFC 6749's `error`), not the API. */
+  tokenRequest?: boolean;
 }
 
 export interface Troubleshooting {

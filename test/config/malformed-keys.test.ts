@@ -114,7 +114,7 @@ const cases: Case[] = [
   {
     name: 'a misspelt source type',
     yaml: 'sources:\n  op:\n    type: onepasword\n    region: eu\n',
-    problems: ['hel.yaml:3:11 sources.op.type: unknown source type "onepasword"; the types are onepassword, okta, github, slack, tailscale (did you mean "onepassword"?)'],
+    problems: ['hel.yaml:3:11 sources.op.type: unknown source type "onepasword"; the types are onepassword, okta, github, slack, tailscale, google_workspace (did you mean "onepassword"?)'],
   },
   {
     name: 'unknown keys at several levels are all reported, in file order',

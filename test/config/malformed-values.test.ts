@@ -81,7 +81,7 @@ const cases: Case[] = [
   {
     name: 'bad enum: auth type baerer',
     yaml: `${SRC}    auth:\n      type: baerer\n      token_env: TOKEN\n`,
-    problems: ['hel.yaml:5:13 sources.src.auth.type: unknown type "baerer"; expected one of bearer, basic, api_key, oauth2 (did you mean "bearer"?)'],
+    problems: ['hel.yaml:5:13 sources.src.auth.type: unknown type "baerer"; expected one of bearer, basic, api_key, oauth2, google_service_account (did you mean "bearer"?)'],
   },
   {
     name: 'bad enum: on_cursor_error',
@@ -97,7 +97,7 @@ const cases: Case[] = [
   {
     name: 'missing auth.type',
     yaml: `${SRC}    auth:\n      token_env: TOKEN\n`,
-    problems: ['hel.yaml:5:7 sources.src.auth.type: required key is missing: expected one of bearer, basic, api_key, oauth2'],
+    problems: ['hel.yaml:5:7 sources.src.auth.type: required key is missing: expected one of bearer, basic, api_key, oauth2, google_service_account'],
   },
   {
     name: 'missing auth header for api_key',

@@ -1,5 +1,6 @@
-import { onePasswordSourceSchema, type OnePasswordSourceConfig, type SourceConfig } from '../../config/schema.js';
+import type { SourceConfig } from '../../config/schema.js';
 import { bodyFields } from '../../http/request.js';
+import { onePasswordSourceSchema, type OnePasswordSourceConfig } from './schema.js';
 import type { Integration } from '../integration.js';
 import { checkOnePasswordBody, retentionWarning } from './body.js';
 import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
