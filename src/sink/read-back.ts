@@ -15,12 +15,12 @@ export function formatMark(mark: OutputMark): string {
   return `${mark.identity}:${mark.offset}`;
 }
 
-export function parseMark(text: string): OutputMark | undefined {
+function parseMark(text: string): OutputMark | undefined {
   const m = /^(\d+:\d+):(\d+)$/.exec(text);
   return m ? { identity: m[1]!, offset: Number(m[2]) } : undefined;
 }
 
-export async function identityOf(path: string): Promise<string | undefined> {
+async function identityOf(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path, { bigint: true });
     return `${info.dev}:${info.ino}`;
@@ -30,7 +30,7 @@ export async function identityOf(path: string): Promise<string | undefined> {
 }
 
 /** 256 MiB: far more than the pages in flight at a kill, far less than a stalled start. */
-export const READ_BACK_CAP = 256 * 1024 * 1024;
+const READ_BACK_CAP = 256 * 1024 * 1024;
 const CHUNK = 1 << 20;
 
 /**

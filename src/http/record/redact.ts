@@ -24,7 +24,7 @@ const SECRET_FIELDS = new Set([
 /** Shorter values (`code=US`) are too likely to be ordinary data to replace wherever they appear. */
 const MIN_LEARNED_LENGTH = 8;
 
-export function isSecretField(name: string): boolean {
+function isSecretField(name: string): boolean {
   return SECRET_FIELDS.has(name.toLowerCase().replace(/-/g, '_'));
 }
 
