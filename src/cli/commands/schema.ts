@@ -4,7 +4,7 @@ import { configSchema, sourceSchema } from '../../config/schema.js';
 import { integrations } from '../../integrations/registry.js';
 
 /** JSON Schema of hel.yaml, generated from the same zod definition that validates it. */
-function configJsonSchema(): unknown {
+export function configJsonSchema(): unknown {
   const entry = z.union([...integrations().map((i) => i.schema), sourceSchema]);
   const documented = configSchema.extend({ sources: z.record(z.string(), entry) });
   return { ...z.toJSONSchema(documented, { io: 'input', unrepresentable: 'any' }), title: 'hel.yaml' };
