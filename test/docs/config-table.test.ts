@@ -4,23 +4,14 @@
  * HEL_UPDATE_DOCS=1 (npm run docs:config) rewrites the generated part, keeping each key's Meaning.
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from '../../src/cli/commands/schema.js';
 import { meaningsOf, renderKeyTables } from './config-table.js';
+import { assertGenerated } from './generated.js';
 
 const PAGE = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
 const BEGIN = '<!-- BEGIN GENERATED: key tables (test/docs/config-table.test.ts; npm run docs:config) -->';
-const END = '<!-- END GENERATED -->';
 
 void test('docs/configuration.md lists every key of the schema, with its type and default, exactly as the schema defines them', () => {
-  const page = readFileSync(PAGE, 'utf8');
-  const start = page.indexOf(BEGIN);
-  const end = page.indexOf(END);
-  assert.ok(start >= 0 && end > start, `${PAGE} lacks the generated-section markers`);
-  const tables = renderKeyTables(configJsonSchema() as Record<string, unknown>, meaningsOf(page.slice(start, end)));
-  const fresh = `${page.slice(0, start + BEGIN.length)}\n\n${tables}\n\n${page.slice(end)}`;
-  if (process.env.HEL_UPDATE_DOCS === '1') writeFileSync(PAGE, fresh);
-  assert.equal(readFileSync(PAGE, 'utf8'), fresh, 'the key tables in docs/configuration.md are stale: run npm run docs:config');
+  assertGenerated(PAGE, BEGIN, (current) => renderKeyTables(configJsonSchema() as Record<string, unknown>, meaningsOf(current)), 'npm run docs:config');
 });

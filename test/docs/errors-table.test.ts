@@ -1,0 +1,44 @@
+/**
+ * docs/errors.md's table of codes is generated from src/errors/codes.ts, the table the CLI takes its
+ * exit statuses from; the "What happened" cells are prose kept in the page. HEL_UPDATE_DOCS=1
+ * (npm run docs:config) rewrites it. Also: the exit status the real CLI returns is the table's.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { ERROR_CODES, exitCodeOf, type ErrorCodeInfo } from '../../src/errors/codes.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { assertGenerated, cells } from './generated.js';
+
+const PAGE = fileURLToPath(new URL('../../../docs/errors.md', import.meta.url));
+const BEGIN = '<!-- BEGIN GENERATED: error codes (test/docs/errors-table.test.ts; npm run docs:config) -->';
+
+const RETRIED: Record<ErrorCodeInfo['retried'], string> = {
+  yes: 'yes',
+  'by status': '408, 429, 5xx and a rate-limit 403: yes; other statuses: no',
+  'by the output': "yes, by the output's redelivery",
+  no: 'no',
+  'not a failure': '— (not a failure)',
+};
+
+function render(current: string): string {
+  const meanings = new Map<string, string>();
+  for (const line of current.split('\n')) {
+    const c = cells(line);
+    if (/^`HEL_[A-Z_]+`$/.test(c[0] ?? '') && c.length >= 4) meanings.set(c[0]!.slice(1, -1), c[3]!);
+  }
+  const rows = Object.entries(ERROR_CODES).map(([code, info]) => `| \`${code}\` | ${info.exit} | ${RETRIED[info.retried]} | ${meanings.get(code) ?? ''} | [more](${info.docs}) |`);
+  return ['| Code | Exit | Retried | What happened | |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+void test('docs/errors.md lists every error code with the exit status and retrying that src/errors/codes.ts defines', () => {
+  assertGenerated(PAGE, BEGIN, render, 'npm run docs:config');
+});
+
+void test('the CLI exits with the status the table gives: a config error with HEL_CONFIG\'s, an unknown code with 1', async (t) => {
+  assert.equal(exitCodeOf('HEL_NO_SUCH_CODE'), 1);
+  const result = await runCli(['validate', '-c', 'missing.yaml'], { cwd: tempDir(t), env: { HEL_CONFIG: undefined } });
+  assert.equal(result.code, ERROR_CODES.HEL_CONFIG.exit);
+  assert.equal(result.code, 2);
+});
