@@ -81,14 +81,14 @@ export function objectNodes(schema: Json): Json[] {
   return out;
 }
 
-/** Whether a parsed fragment value fits a schema node key by key (values' types are not judged). */
+/** Whether a parsed fragment value fits a schema node key by key (values' types are not judged, only discriminators). */
 export function fits(value: unknown, node: Json): boolean {
   return alternatives(node).some((alt) => fitsOne(value, alt));
 }
 
 function fitsOne(value: unknown, node: Json): boolean {
   if (Array.isArray(value)) return isObject(node.items) ? value.every((v) => fits(v, node.items as Json)) : node.type === undefined || node.type === 'array';
-  if (!isObject(value)) return true;
+  if (!isObject(value)) return node.const === undefined || node.const === value; // a union's discriminator must match its branch
   const props = isObject(node.properties) ? node.properties : undefined;
   const extra = isObject(node.additionalProperties) ? node.additionalProperties : undefined;
   if (!props && !extra) return node.type === undefined; // a free-form value
