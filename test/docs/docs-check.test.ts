@@ -120,7 +120,7 @@ void test('every relative link and anchor in README.md, CHANGELOG.md and docs/ r
   assert.deepEqual(broken, []);
 });
 
-void test('every docs page the code cites exists, with the section it names', () => {
+void test('every docs page the code (src/, bench/) cites exists, with the section it names', () => {
   const sources: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
@@ -130,6 +130,7 @@ void test('every docs page the code cites exists, with the section it names', ()
     }
   };
   walk(join(REPO, 'src'));
+  walk(join(REPO, 'bench'));
   const broken: string[] = [];
   let cited = 0;
   for (const file of sources) {
