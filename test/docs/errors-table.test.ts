@@ -5,6 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ERROR_CODES, exitCodeOf, type ErrorCodeInfo } from '../../src/errors/codes.js';
 import { runCli } from '../helpers/cli.js';
@@ -41,4 +43,23 @@ void test('the CLI exits with the status the table gives: a config error with HE
   const result = await runCli(['validate', '-c', 'missing.yaml'], { cwd: tempDir(t), env: { HEL_CONFIG: undefined } });
   assert.equal(result.code, ERROR_CODES.HEL_CONFIG.exit);
   assert.equal(result.code, 2);
+});
+
+void test('docs/errors.md lists every code the HTTP API answers with, with its status, and no other', () => {
+  const answered = new Set<string>();
+  const dir = fileURLToPath(new URL('../../../src/server/', import.meta.url));
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    for (const call of readFileSync(join(dir, file), 'utf8').matchAll(/sendError\([^,]+,\s*(\d{3}),\s*([^`]*?'[a-z_]+'[^`]*?),\s*[`']/g)) {
+      for (const code of call[2]!.matchAll(/'([a-z_]+)'/g)) answered.add(`${code[1]} ${call[1]}`);
+    }
+  }
+  const page = readFileSync(PAGE, 'utf8');
+  const section = page.slice(page.indexOf('## REST API error codes'));
+  const documented = new Set<string>();
+  for (const line of section.split('\n')) {
+    const c = cells(line);
+    if (/^`[a-z_]+`$/.test(c[0] ?? '')) documented.add(`${c[0]!.slice(1, -1)} ${c[1]}`);
+  }
+  assert.ok(answered.size >= 10, `only ${answered.size} sendError calls found`);
+  assert.deepEqual([...documented].sort(), [...answered].sort());
 });
