@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'examples/**', 'test-output/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'examples/**', 'test-output/**', 'test/fixtures/helr-docs/hooks/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,6 +21,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+    },
+  },
+  {
+    // Generic code knows integrations only through src/integrations/registry.ts (test/integrations/boundaries.test.ts checks dynamic imports too).
+    files: ['src/**/*.ts'],
+    ignores: ['src/integrations/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/integrations/*/**'], message: 'generic code must not import from an integration folder; go through src/integrations/registry.ts' }] }],
     },
   },
   {

@@ -9,9 +9,10 @@ import { looksLikeCredential } from './show-value.js';
  * original was unsafe (no retries or in-memory state when a block is absent) the default is safe.
  */
 
-const positiveSecs = z.number().positive();
-const nonNegativeSecs = z.number().min(0);
-const envName = z
+/** Shared by the integrations' short forms (src/integrations/<vendor>/schema.ts). */
+export const positiveSecs = z.number().positive();
+export const nonNegativeSecs = z.number().min(0);
+export const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)')
   .refine((name) => !looksLikeCredential(name), 'an environment variable name: this looks like a credential pasted in by mistake; put it in a variable and name the variable here');
@@ -64,7 +65,25 @@ export const oauth2AuthSchema = z.strictObject({
   refresh_token_env: secretRef.env,
   refresh_token_file: secretRef.file,
   refresh_token_secret: secretRef.secret,
+  /** private_key_jwt (RFC 7523): a PEM private key signs the client assertion instead of sending a client secret. */
+  client_private_key_env: secretRef.env,
+  client_private_key_file: secretRef.file,
+  client_private_key_secret: secretRef.secret,
   scopes: z.array(z.string()).optional(),
+  /** RFC 9449: proof-of-possession on the token and every API request (Okta's "Require DPoP header"). */
+  dpop: z.boolean().default(false),
+});
+
+/** A service account's JSON key signs a JWT-bearer grant (RFC 7523); `subject` is the user it acts for (domain-wide delegation). */
+export const googleServiceAccountAuthSchema = z.strictObject({
+  type: z.literal('google_service_account'),
+  credentials_env: secretRef.env,
+  credentials_file: secretRef.file,
+  credentials_secret: secretRef.secret,
+  subject_env: secretRef.env,
+  subject_file: secretRef.file,
+  subject_secret: secretRef.secret,
+  scopes: z.array(z.string().min(1)).min(1),
 });
 
 export const authSchema = z.discriminatedUnion('type', [
@@ -72,6 +91,7 @@ export const authSchema = z.discriminatedUnion('type', [
   basicAuthSchema,
   apiKeyAuthSchema,
   oauth2AuthSchema,
+  googleServiceAccountAuthSchema,
 ]);
 
 const maxPages = z.int().positive().default(100);
@@ -118,6 +138,14 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
     max_pages: maxPages,
   }),
   z.strictObject({
+    /** The Rust Hel's name for `page` (first page 1); see docs/resilience.md, "Request keys". */
+    strategy: z.literal('page_offset'),
+    page_param: z.string().min(1),
+    limit_param: z.string().min(1),
+    limit: z.int().positive(),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
     strategy: z.literal('offset'),
     offset_param: z.string().default('offset'),
     limit_param: z.string().default('limit'),
@@ -142,13 +170,15 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
 ]);
 
 export const retriesSchema = z.strictObject({
-  /** Total attempts, including the first. */
-  max_attempts: z.int().min(1).default(3),
+  /** Total attempts, including the first; 0 = exactly one request, not even re-sent after a 429 (docs/resilience.md). */
+  max_attempts: z.int().min(0).default(3),
   initial_backoff_secs: nonNegativeSecs.default(1),
   max_backoff_secs: nonNegativeSecs.default(60),
   multiplier: z.number().min(1).default(2),
   /** Fraction of each delay randomised (±), 0 = none. */
   jitter: z.number().min(0).max(1).default(0.2),
+  /** Statuses retried instead of the default (408, 429, 5xx). */
+  retryable_status_codes: z.array(z.int().min(100).max(599)).min(1).optional(),
 });
 
 export const circuitBreakerSchema = z.strictObject({
@@ -156,6 +186,13 @@ export const circuitBreakerSchema = z.strictObject({
   failure_threshold: z.int().min(1).default(5),
   success_threshold: z.int().min(1).default(2),
   half_open_timeout_secs: positiveSecs.default(60),
+  /** Caps how long the breaker stays open: min(half_open_timeout_secs, reset_timeout_secs). */
+  reset_timeout_secs: positiveSecs.optional(),
+  /** Also open when this share of the last `minimum_requests` polls failed (0 < rate <= 1). */
+  failure_rate_threshold: z.number().gt(0).max(1).optional(),
+  minimum_requests: z.int().min(1).optional(),
+}).refine((c) => (c.failure_rate_threshold === undefined) === (c.minimum_requests === undefined), {
+  message: 'failure_rate_threshold and minimum_requests go together: the rate is taken over the last minimum_requests polls',
 });
 
 export const rateLimitSchema = z.strictObject({
@@ -165,13 +202,69 @@ export const rateLimitSchema = z.strictObject({
   budget: z.string().min(1).optional(),
   max_requests_per_minute: z.int().positive().optional(),
   max_requests_per_hour: z.int().positive().optional(),
+  /** Client-side token bucket: at most this many requests per second on average… */
+  max_requests_per_second: z.number().positive().optional(),
+  /** …and at most this many at once (default ceil(max_requests_per_second)). */
+  burst_size: z.int().positive().optional(),
+  /** Header names of the server's quota, consulted before the built-in families. */
+  headers: z
+    .strictObject({
+      limit_header: z.string().min(1).optional(),
+      remaining_header: z.string().min(1).optional(),
+      reset_header: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Slow down before the quota runs out, not only once it has (docs/resilience.md, "Adaptive pacing"). */
+  adaptive: z.boolean().optional(),
+}).refine((r) => r.burst_size === undefined || r.max_requests_per_second !== undefined, {
+  message: 'burst_size needs max_requests_per_second',
+  path: ['burst_size'],
 });
+
+/** Split timeouts; each unset one falls back as docs/resilience.md, "Timeouts", says. */
+export const timeoutsSchema = z.strictObject({
+  connect_secs: positiveSecs.optional(),
+  request_secs: positiveSecs.optional(),
+  read_secs: positiveSecs.optional(),
+  idle_secs: positiveSecs.optional(),
+  poll_tick_secs: positiveSecs.optional(),
+});
+
+const pemSource = { file: z.string().min(1).optional(), env: envName.optional() };
+
+/** TLS of the source's connections (docs/tls.md). A file wins over an env variable, as in the Rust Hel. */
+export const tlsSchema = z
+  .strictObject({
+    ca_file: pemSource.file,
+    ca_env: pemSource.env,
+    ca_only: z.boolean().default(false),
+    client_cert_file: pemSource.file,
+    client_cert_env: pemSource.env,
+    client_key_file: pemSource.file,
+    client_key_env: pemSource.env,
+    /** YAML reads an unquoted 1.2 as a number; both spellings are accepted. */
+    min_version: z
+      .union([z.enum(['1.2', '1.3']), z.literal(1.2), z.literal(1.3)])
+      .transform((v) => String(v) as '1.2' | '1.3')
+      .optional(),
+  })
+  .superRefine((tls, ctx) => {
+    const cert = tls.client_cert_file !== undefined || tls.client_cert_env !== undefined;
+    const key = tls.client_key_file !== undefined || tls.client_key_env !== undefined;
+    if (cert && !key) ctx.addIssue({ code: 'custom', path: ['client_key_file'], message: 'a client certificate needs its key: set client_key_file or client_key_env' });
+    if (key && !cert) ctx.addIssue({ code: 'custom', path: ['client_cert_file'], message: 'a client key needs its certificate: set client_cert_file or client_cert_env' });
+    if (tls.ca_only && tls.ca_file === undefined && tls.ca_env === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ca_only'], message: 'ca_only needs a CA: set ca_file or ca_env' });
+    }
+  });
 
 export const resilienceSchema = z.strictObject({
   timeout_secs: positiveSecs.default(30),
   retries: retriesSchema.prefault({}),
   circuit_breaker: circuitBreakerSchema.prefault({}),
   rate_limit: rateLimitSchema.prefault({}),
+  timeouts: timeoutsSchema.optional(),
+  tls: tlsSchema.optional(),
 });
 
 export const dedupeSchema = z.strictObject({
@@ -186,14 +279,48 @@ export const scheduleSchema = z.strictObject({
 });
 
 /** envelope and raw as collected; ocsf and ecs through the source integration's mapping (pipeline/mappings.ts). */
-const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
+export const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** The Rust Hel's pipeline and state keys of a source (their meaning in Hel: docs/differences-from-helr.md). */
+const helrPipelineKeys = {
+  /** Helr's spelling: `timestamp_field` is `timestamp_path`; `id_field` is copied into the envelope's `meta.id`. */
+  transform: z.strictObject({ timestamp_field: z.string().min(1).optional(), id_field: z.string().min(1).optional() }).optional(),
+  /** Start of the range, sent as the `from_param` query parameter on a poll's fresh first request. */
+  from: z.string().min(1).optional(),
+  from_param: z.string().min(1).optional(),
+  /** Helr's watermark: the same as `incremental_from` (state key `watermark` by default). */
+  state: z
+    .strictObject({
+      watermark_field: z.string().min(1),
+      watermark_param: z.string().min(1),
+      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+    })
+    .optional(),
+  /** A body that is not JSON, or has no events: fail the poll, or log and end the poll without committing the page. */
+  on_parse_error: z.enum(['skip', 'fail']).default('fail'),
+  /** A body that is not valid UTF-8: fail, replace the bad bytes with U+FFFD, or write them as the text \xNN. */
+  on_invalid_utf8: z.enum(['replace', 'escape', 'fail']).default('fail'),
+  /** Cap on one output line in bytes; what to do with a longer one. */
+  max_line_bytes: z.int().min(256).optional(),
+  /** Default fail; only with max_line_bytes. */
+  max_line_bytes_behavior: z.enum(['truncate', 'skip', 'fail']).optional(),
+  /** When the position is committed: after each page (default), or once at the end of the poll. */
+  checkpoint: z.enum(['end_of_tick', 'per_page']).default('per_page'),
+  /** A failed state write: stop the source (default), or go on from the position in memory (at-least-once). */
+  on_state_write_error: z.enum(['fail', 'skip_checkpoint']).default('fail'),
+  /** Dotted path, inside each element of the events array, of the event itself (GraphQL `node`). */
+  response_event_object_path: z.string().min(1).optional(),
+  /** Helr's streaming parser; in Hel the body is always read bounded by max_response_bytes (see the differences page). */
+  response_streaming: z.enum(['buffered', 'full']).optional(),
+};
 
 export const sourceSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'a valid http(s) URL' }),
   method: z.enum(['get', 'post']).default('get'),
-  body: z.record(z.string(), z.unknown()).optional(),
+  /** Any JSON value; sent with POST only (with GET, validate warns that it is not sent). */
+  body: z.json().optional(),
   headers: z.record(z.string(), z.string()).default({}),
   query_params: z.record(z.string(), scalar).default({}),
   schedule: scheduleSchema.prefault({}),
@@ -214,6 +341,8 @@ export const sourceSchema = z.strictObject({
       state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
       event_timestamp_path: z.string().min(1),
       param_name: z.string().min(1),
+      /** Sends the watermark this much earlier, so events an API lists late (Google's Reports lag) are still read; dedupe drops the repeats. */
+      overlap_secs: nonNegativeSecs.default(0),
     })
     .optional(),
   /** APIs that answer a time window (start and end parameters): each poll asks from the last window's end to now. */
@@ -242,49 +371,7 @@ export const sourceSchema = z.strictObject({
     .prefault({}),
   /** This source's output format, overriding global.output.format. */
   output_format: outputFormat.optional(),
-});
-
-export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
-
-/** One account of a `type: onepassword` entry with `accounts:`; unset keys come from the entry. */
-export const onePasswordAccountSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'an account name of letters, digits, . _ -'),
-  token_env: envName.optional(),
-  token_file: z.string().min(1).optional(),
-  token_secret: z.string().min(1).optional(),
-  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  api_version: z.enum(['v1', 'v2', 'v3']).optional(),
-  streams: z.array(z.enum(onePasswordStreams)).min(1).optional(),
-  start_time: z.string().optional(),
-  limit: z.int().min(1).max(1000).optional(),
-  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
-});
-
-/** `type: onepassword`: one entry that expands to one source per stream (integrations/onepassword). */
-export const onePasswordSourceSchema = z.strictObject({
-  type: z.literal('onepassword'),
-  /** Many accounts in one entry (an MSP, business units): each expands to its own sources and budget. */
-  accounts: z.array(onePasswordAccountSchema).min(1).optional(),
-  region: z.enum(['com', 'ca', 'eu', 'ent']).optional(),
-  /** Overrides the host derived from region or token, e.g. a local mock: http://127.0.0.1:8787 */
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  /** v3 (beta) applies to audit events; sign-in attempts and item usages have no v3 and use v2. */
-  api_version: z.enum(['v1', 'v2', 'v3']).default('v2'),
-  streams: z.array(z.enum(onePasswordStreams)).min(1).default([...onePasswordStreams]),
-  token_env: envName.optional(),
-  token_file: z.string().min(1).optional(),
-  token_secret: z.string().min(1).optional(),
-  start_time: z.string().optional(),
-  limit: z.int().min(1).max(1000).default(1000),
-  profile: z.enum(['siem', 'compliance']).default('siem'),
-  schedule: z.strictObject({ interval_secs: positiveSecs.optional(), jitter_secs: nonNegativeSecs.optional() }).optional(),
-  source_label_key: z.string().min(1).optional(),
-  dedupe_capacity: z.int().positive().default(100_000),
-  /** Hours without a newer event before a stream alerts: one number for all streams, or per stream. */
-  no_events_alert_hours: z.union([positiveSecs, z.partialRecord(z.enum(onePasswordStreams), positiveSecs)]).optional(),
-  /** The output format of every stream of this entry, overriding global.output.format. */
-  output_format: outputFormat.optional(),
+  ...helrPipelineKeys,
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -400,16 +487,17 @@ export const globalSchema = z.strictObject({
     .prefault({}),
 });
 
+/** As in Helr, any map key names a source (spaces too); control characters and overlong names are refused. */
+export const SOURCE_NAME = /^[^\p{Cc}]{1,200}$/u;
+
 export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
   sources: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a source name of letters, digits, . _ -'), z.unknown())
+    .record(z.string().regex(SOURCE_NAME, 'a source name of 1 to 200 printable characters'), z.unknown())
     .refine((m) => Object.keys(m).length > 0, 'no sources defined'),
 });
 
 export type SourceConfig = z.output<typeof sourceSchema>;
-export type OnePasswordSourceConfig = z.output<typeof onePasswordSourceSchema>;
-export type OnePasswordAccountConfig = z.output<typeof onePasswordAccountSchema>;
 export type GlobalConfig = z.output<typeof globalSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
 export type PaginationConfig = z.output<typeof paginationSchema>;
@@ -417,5 +505,7 @@ export type ResilienceConfig = z.output<typeof resilienceSchema>;
 export type RetriesConfig = z.output<typeof retriesSchema>;
 export type CircuitBreakerConfig = z.output<typeof circuitBreakerSchema>;
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
+export type TlsConfig = z.output<typeof tlsSchema>;
 export type HttpOutputConfig = z.output<typeof httpOutputSchema>;
 export type DedupeConfig = z.output<typeof dedupeSchema>;

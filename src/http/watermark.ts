@@ -1,5 +1,6 @@
 import type { ResolvedSource } from '../config/load.js';
 import { compilePath, getPath } from '../pipeline/path.js';
+import { bodyFields } from './request.js';
 import type { HttpRequest } from './transport.js';
 
 /**
@@ -38,7 +39,7 @@ function withParam(request: HttpRequest, source: ResolvedSource, params: Record<
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return { ...request, url: url.toString() };
   }
-  const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : { ...(source.body ?? {}) };
+  const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : bodyFields(source);
   return { ...request, body: JSON.stringify({ ...body, ...params }) };
 }
 
@@ -55,7 +56,7 @@ function newestEventWatermark(source: ResolvedSource, config: NonNullable<Resolv
   return {
     first(request, saved) {
       const value = saved[key];
-      return value === undefined ? request : withParam(request, source, { [config.param_name]: value });
+      return value === undefined ? request : withParam(request, source, { [config.param_name]: earlier(value, config.overlap_secs) });
     },
     checkpoint(events, saved, end) {
       let pending = saved[pendingKey];
@@ -70,6 +71,14 @@ function newestEventWatermark(source: ResolvedSource, config: NonNullable<Resolv
       return { ...(next === undefined ? {} : { [key]: next }), [pendingKey]: null };
     },
   };
+}
+
+/** `value` moved back by `secs`, in its own form: Unix seconds stay numbers, times stay RFC 3339 (UTC). */
+function earlier(value: string, secs: number): string {
+  if (secs === 0) return value;
+  if (/^\d+(\.\d+)?$/.test(value)) return String(Number(value) - secs);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms - secs * 1000).toISOString();
 }
 
 /** RFC 3339 with nanoseconds, one past `ms`: windows are inclusive at both ends (Tailscale). */
@@ -104,4 +113,16 @@ function timeWindowWatermark(source: ResolvedSource, config: NonNullable<Resolve
       return end ? { [key]: pending, [pendingKey]: null } : { [pendingKey]: pending };
     },
   };
+}
+
+/**
+ * Helr's `from`: the start of the range, in the `from_param` query parameter (default `since`) of a
+ * fresh first request, until a stored watermark takes over. As in Helr it goes into the URL, also for POST.
+ */
+export function withFrom(request: HttpRequest, source: ResolvedSource, saved: Record<string, string>): HttpRequest {
+  if (source.from === undefined || source.time_window !== undefined) return request;
+  if (source.incremental_from !== undefined && saved[source.incremental_from.state_key] !== undefined) return request;
+  const url = new URL(request.url);
+  url.searchParams.set(source.from_param ?? 'since', source.from);
+  return { ...request, url: url.toString() };
 }

@@ -23,6 +23,8 @@ export interface FakeRequest {
   headers: IncomingHttpHeaders;
   /** The credential the vendor's scheme carries (Bearer, SSWS, Basic user), if any. */
   credential: (scheme: string) => string | undefined;
+  /** The request body as text (token endpoints read their form from it). */
+  body: string;
 }
 
 export interface FakeReply {
@@ -72,23 +74,35 @@ function credentialOf(headers: IncomingHttpHeaders, scheme: string): string | un
   return Buffer.from(rest, 'base64').toString('utf8').split(':')[0];
 }
 
-export async function startFake(options: FakeOptions, tokens: FakeTokens, handle: (req: FakeRequest) => FakeReply): Promise<RunningFake> {
+/** A fake reads at most this much of a request body (a token request is a few kilobytes). */
+const MAX_REQUEST_BODY = 64 * 1024;
+
+export async function startFake(options: FakeOptions, tokens: FakeTokens, handle: (req: FakeRequest) => FakeReply | Promise<FakeReply>): Promise<RunningFake> {
   const requests: string[] = [];
   const injected: FakeReply[] = [];
   const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      let reply: FakeReply;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BODY) chunks.push(chunk);
+    });
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const answer = async (): Promise<FakeReply> => {
       try {
-        reply = injected.shift() ?? handle({ method: req.method ?? 'GET', url, headers: req.headers, credential: (scheme) => credentialOf(req.headers, scheme) });
+        const body = Buffer.concat(chunks).toString('utf8');
+        return injected.shift() ?? (await handle({ method: req.method ?? 'GET', url, headers: req.headers, body, credential: (scheme) => credentialOf(req.headers, scheme) }));
       } catch (err) {
-        reply = { status: 500, body: { message: String(err) } };
+        return { status: 500, body: { message: String(err) } };
       }
-      const line = `${req.method ?? 'GET'} ${url.pathname}${url.search} ${reply.status}`;
-      requests.push(line);
-      options.onRequest?.(line);
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers }).end(JSON.stringify(reply.body));
+    };
+    req.on('end', () => {
+      void answer().then((reply) => {
+        const line = `${req.method ?? 'GET'} ${url.pathname}${url.search} ${reply.status}`;
+        requests.push(line);
+        options.onRequest?.(line);
+        res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers }).end(JSON.stringify(reply.body));
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {

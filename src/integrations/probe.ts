@@ -5,28 +5,30 @@ import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../app/compose.js';
 import type { SecretContext } from '../http/auth/read-secret.js';
 import type { HttpResponse } from '../http/transport.js';
+import type { Advisor } from '../resilience/troubleshoot.js';
 import type { CheckLine } from './integration.js';
 
-export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; status?: number; message: string };
+export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; status?: number; message: string; hint?: string };
 
 /**
  * One GET through the source's own auth, without retries: what a connection test sends to see
  * whether the credential is accepted and may read the endpoint.
  */
-export async function probe(source: ResolvedSource, url: string, secrets: SecretContext, signal: AbortSignal): Promise<ProbeResult> {
+export async function probe(source: ResolvedSource, url: string, secrets: SecretContext, signal: AbortSignal, advise?: Advisor): Promise<ProbeResult> {
   const transport = composeTransport({
     source: source.name,
     config: { auth: source.auth, resilience: { ...source.resilience, retries: { ...source.resilience.retries, max_attempts: 1 } } },
     secrets,
     clock: systemClock,
     budgets: new BudgetRegistry(systemClock),
+    ...(advise === undefined ? {} : { advise }),
   });
   try {
     const response = await transport.send({ method: 'GET', url, headers: source.headers }, { source: source.name, signal, page: 1 });
     return { ok: true, response };
   } catch (err) {
     if (!isHelError(err)) throw err;
-    return { ok: false, status: err.context.status, message: err.message };
+    return { ok: false, status: err.context.status, message: err.message, ...(err.context.hint === undefined ? {} : { hint: err.context.hint }) };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SourceConfig } from '../config/schema.js';
 import type { Integration, SourceIntegration } from './integration.js';
 import { github } from './github/index.js';
+import { googleWorkspace } from './google-workspace/index.js';
 import { okta } from './okta/index.js';
 import { onePassword } from './onepassword/index.js';
 import { slack } from './slack/index.js';
@@ -20,6 +21,7 @@ export function integrations(): readonly Integration[] {
     github,
     slack,
     tailscale,
+    googleWorkspace,
   ]);
 }
 

@@ -61,7 +61,7 @@ export function finishSource(raw: Record<string, unknown>, name: string, entry: 
   return { ...source, name, labelKey, labelValue: name, integration: { type, entry, ...(stream === undefined ? {} : { stream }) } };
 }
 
-/** An integration's hints by status; a 403 that is a rate limit takes the 429 line. */
+/** An integration's hints by status for its API's answers (not a token endpoint's); a 403 that is a rate limit takes the 429 line. */
 export function hintsByStatus(hints: Partial<Record<number, string>>): Advisor {
-  return (f) => (f.status === undefined ? undefined : hints[f.rateLimited ? 429 : f.status]);
+  return (f) => (f.status === undefined || f.tokenRequest === true ? undefined : hints[f.rateLimited ? 429 : f.status]);
 }

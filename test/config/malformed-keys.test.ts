@@ -3,7 +3,7 @@ import { runCases, type Case } from './validate-cli.js';
 
 /** Lines 1-3: one valid source; keys added after it start on line 4. */
 const SRC = 'sources:\n  src:\n    url: https://a.example/\n';
-const SOURCE_KEYS = 'url, method, body, headers, query_params, schedule, auth, pagination, resilience, dedupe, source_label_key, source_label_value, response_events_path, timestamp_path, no_events_alert_hours, incremental_from, time_window, max_response_bytes, max_bytes, on_cursor_error, cursor_reset, output_format';
+const SOURCE_KEYS = 'url, method, body, headers, query_params, schedule, auth, pagination, resilience, dedupe, source_label_key, source_label_value, response_events_path, timestamp_path, no_events_alert_hours, incremental_from, time_window, max_response_bytes, max_bytes, on_cursor_error, cursor_reset, output_format, transform, from, from_param, state, on_parse_error, on_invalid_utf8, max_line_bytes, max_line_bytes_behavior, checkpoint, on_state_write_error, response_event_object_path, response_streaming';
 const typo = (path: string, at: string, suggestion: string) => `hel.yaml:${at} ${path}: unknown key (did you mean "${suggestion}"?)`;
 
 const cases: Case[] = [
@@ -74,11 +74,11 @@ const cases: Case[] = [
     yaml: `${SRC}    pagination:\n      strategy: none\n      max_pages: 5\n`,
     problems: ['hel.yaml:6:7 sources.src.pagination.max_pages: unknown key (valid keys: strategy)'],
   },
-  { name: 'resilience', yaml: `${SRC}    resilience:\n      timeout: 10\n`, problems: [typo('sources.src.resilience.timeout', '5:7', 'timeout_secs')] },
+  { name: 'resilience', yaml: `${SRC}    resilience:\n      timeout: 10\n`, problems: [typo('sources.src.resilience.timeout', '5:7', 'timeouts')] },
   {
     name: 'retries, no close match',
     yaml: `${SRC}    resilience:\n      retries:\n        max_retries: 3\n`,
-    problems: ['hel.yaml:6:9 sources.src.resilience.retries.max_retries: unknown key (valid keys: max_attempts, initial_backoff_secs, max_backoff_secs, multiplier, jitter)'],
+    problems: ['hel.yaml:6:9 sources.src.resilience.retries.max_retries: unknown key (valid keys: max_attempts, initial_backoff_secs, max_backoff_secs, multiplier, jitter, retryable_status_codes)'],
   },
   {
     name: 'circuit_breaker',
@@ -114,7 +114,7 @@ const cases: Case[] = [
   {
     name: 'a misspelt source type',
     yaml: 'sources:\n  op:\n    type: onepasword\n    region: eu\n',
-    problems: ['hel.yaml:3:11 sources.op.type: unknown source type "onepasword"; the types are onepassword, okta, github, slack, tailscale (did you mean "onepassword"?)'],
+    problems: ['hel.yaml:3:11 sources.op.type: unknown source type "onepasword"; the types are onepassword, okta, github, slack, tailscale, google_workspace (did you mean "onepassword"?)'],
   },
   {
     name: 'unknown keys at several levels are all reported, in file order',

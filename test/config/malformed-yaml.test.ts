@@ -51,12 +51,12 @@ const cases: Case[] = [
   {
     name: 'a source that is a string',
     yaml: 'sources:\n  src: https://a.example/\n',
-    problems: ['hel.yaml:2:8 sources.src: expected a map, got a string of 18 characters (not shown: it may be a secret) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale)'],
+    problems: ['hel.yaml:2:8 sources.src: expected a map, got a string of 18 characters (not shown: it may be a secret) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale | google_workspace)'],
   },
   {
     name: 'a source that is empty',
     yaml: 'sources:\n  src:\n',
-    problems: ['hel.yaml:2:3 sources.src: expected a map, got null (an empty value) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale)'],
+    problems: ['hel.yaml:2:3 sources.src: expected a map, got null (an empty value) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale | google_workspace)'],
   },
   {
     name: 'the whole file is a list',
@@ -89,9 +89,9 @@ const cases: Case[] = [
     problems: ['hel.yaml:1:1 source: unknown key (did you mean "sources"?)'],
   },
   {
-    name: 'a source name with a space',
-    yaml: 'sources:\n  "my source":\n    url: https://a.example/\n',
-    problems: ['hel.yaml:2:3 sources.my source: "my source" is not a source name of letters, digits, . _ -'],
+    name: 'a source name with a control character (spaces are fine, as in Helr)',
+    yaml: 'sources:\n  "my\\tsource":\n    url: https://a.example/\n',
+    problems: ['hel.yaml:2:3 sources.my\tsource: "my\\tsource" is not a source name of 1 to 200 printable characters'],
   },
 ];
 

@@ -113,7 +113,7 @@ void test('hel schema prints a JSON Schema with every source key', async () => {
   assert.deepEqual(schema.required, ['sources']);
   const variants = schema.properties.sources.additionalProperties.anyOf;
   const [shortForm, source] = [variants[0], variants.at(-1)];
-  assert.equal(variants.length, 6, 'the explicit source and one short form per integration');
+  assert.equal(variants.length, 7, 'the explicit source and one short form per integration');
   for (const key of ['url', 'method', 'body', 'headers', 'query_params', 'schedule', 'auth', 'pagination', 'resilience', 'dedupe', 'source_label_value']) {
     assert.ok(key in source!.properties, `source key ${key}`);
   }

@@ -23,6 +23,14 @@ const PLACEHOLDER_TOKEN = [{ alg: 'ES256', kid: 'docs' }, { aud: ['events.1passw
 
 const DEFAULT_TOKEN_ENVS = ['ONEPASSWORD_EVENTS_TOKEN', 'OKTA_API_TOKEN', 'GITHUB_TOKEN', 'SLACK_AUDIT_TOKEN', 'TAILSCALE_API_KEY'];
 
+/** A harmless value of the shape a variable's name asks for: a token, a JSON key, an email address. */
+function placeholder(name: string): string {
+  if (/TOKEN/.test(name)) return PLACEHOLDER_TOKEN;
+  if (/_JSON$/.test(name)) return JSON.stringify({ type: 'service_account', client_email: 'docs@example.iam.gserviceaccount.com', private_key: 'docs-placeholder' });
+  if (/USER|SUBJECT|EMAIL/.test(name)) return 'admin@example.com';
+  return 'docs-placeholder';
+}
+
 const where = (f: Fence) => `${f.file}:${f.line}`;
 
 function fences(): Fence[] {
@@ -34,7 +42,7 @@ async function validateBlock(t: { after(fn: () => void): void }, fence: Fence): 
   const needs = needsOf(fence.body);
   const env: Record<string, string | undefined> = { HEL_CONFIG: undefined, HEL_DEBUG: undefined, HEL_MASTER_KEY: MASTER_KEY, HEL_MASTER_KEY_FILE: undefined };
   // The short forms read these variables when no token key is given.
-  for (const name of [...needs.env, ...DEFAULT_TOKEN_ENVS]) env[name] = /TOKEN/.test(name) ? PLACEHOLDER_TOKEN : 'docs-placeholder';
+  for (const name of [...needs.env, ...DEFAULT_TOKEN_ENVS]) env[name] = placeholder(name);
   let body = fence.body;
   for (const file of needs.files) {
     // An absolute path of an example (/etc/hel/...) is created under the test's directory instead.

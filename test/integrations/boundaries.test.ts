@@ -46,3 +46,13 @@ test('no generic module imports from an integration folder; only the registry do
 test('the check sees imports: the registry imports at least one vendor folder', () => {
   assert.ok(importsOf(REGISTRY).some((target) => vendorOf(target) !== undefined));
 });
+
+test("no generic module defines an integration's short form (its `type:` literal lives in the vendor folder)", async () => {
+  const { integrations } = await import('../../src/integrations/registry.js');
+  const offenders: string[] = [];
+  for (const file of tsFiles(SRC).filter((f) => vendorOf(f) === undefined)) {
+    const text = readFileSync(file, 'utf8');
+    for (const { type } of integrations()) if (text.includes(`z.literal('${type}')`)) offenders.push(`${relative(SRC, file)} defines type: ${type}`);
+  }
+  assert.deepEqual(offenders, []);
+});

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startGitHubFake } from '../../src/integrations/github/fake.js';
+import { startGoogleFake } from '../../src/integrations/google-workspace/fake.js';
 import { startOktaFake } from '../../src/integrations/okta/fake.js';
 import { startSlackFake } from '../../src/integrations/slack/fake.js';
 import { startTailscaleFake } from '../../src/integrations/tailscale/fake.js';
@@ -11,9 +12,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { bearer, getJson, startHel, waitFor, type HelProcess } from '../server/hel-process.js';
 import { CLI_TIMEOUT_MS, workspace, type Workspace } from './helpers.js';
 
-const NAMES = ['okta', 'gh', 'slack', 'ts'];
+const NAMES = ['okta', 'gh', 'slack', 'ts', 'gws-login'];
 
-/** The four new integrations in one config: record/replay, hel state, the API, metrics and the status page treat them alike. */
+/** The five new integrations in one config: record/replay, hel state, the API, metrics and the status page treat them alike. */
 void describe('every integration in one hel, without special cases', () => {
   const fakes: RunningFake[] = [];
   let env: Record<string, string>;
@@ -23,19 +24,21 @@ void describe('every integration in one hel, without special cases', () => {
   after(() => scope.run());
 
   before(async () => {
-    const [okta, gh, slack, ts] = await Promise.all([
+    const [okta, gh, slack, ts, gws] = await Promise.all([
       startOktaFake({ events: 3, seed: 'all' }),
       startGitHubFake({ events: 3, seed: 'all' }),
       startSlackFake({ events: 3, seed: 'all' }),
       startTailscaleFake({ events: 3, seed: 'all' }),
+      startGoogleFake({ events: 3 }),
     ]);
-    fakes.push(okta, gh, slack, ts);
-    env = { OKTA_API_TOKEN: okta.tokens.good, GITHUB_TOKEN: gh.tokens.good, SLACK_AUDIT_TOKEN: slack.tokens.good, TAILSCALE_API_KEY: ts.tokens.good };
+    fakes.push(okta, gh, slack, ts, gws);
+    env = { OKTA_API_TOKEN: okta.tokens.good, GITHUB_TOKEN: gh.tokens.good, SLACK_AUDIT_TOKEN: slack.tokens.good, TAILSCALE_API_KEY: ts.tokens.good, GWS_CREDENTIALS_JSON: gws.credentials.good, GWS_DELEGATED_USER: gws.admin };
     sources = {
       okta: { type: 'okta', base_url: okta.url },
       gh: { type: 'github', org: 'acme', api_url: gh.url },
       slack: { type: 'slack', base_url: slack.url },
       ts: { type: 'tailscale', base_url: ts.url, lookback_secs: 172_800, lag_secs: 0 },
+      gws: { type: 'google_workspace', base_url: gws.url, applications: ['login'] },
     };
     ws = workspace(scope, { sources });
   });
@@ -46,7 +49,7 @@ void describe('every integration in one hel, without special cases', () => {
     assert.equal(recorded.code, 0, recorded.stderr);
     const live = parseLines(recorded.stdout);
     assert.deepEqual([...new Set(live.map((l) => l.source))].sort(), [...NAMES].sort());
-    assert.equal(live.length, 12);
+    assert.equal(live.length, 15);
 
     const replayed = await hel(['run', '--once', '-c', ws.config, '--replay-dir', join(ws.dir, 'rec')], { timeoutMs: CLI_TIMEOUT_MS });
     assert.equal(replayed.code, 0, replayed.stderr);
@@ -57,6 +60,7 @@ void describe('every integration in one hel, without special cases', () => {
     for (const name of NAMES) assert.match(state.stdout, new RegExp(`^${name}\\b`, 'm'));
     assert.match(state.stdout, /window_end/);
     assert.match(state.stdout, /oldest/);
+    assert.match(state.stdout, /start_time/);
   });
 
   it('the API names each source integration, and metrics and the status page list them', async () => {
@@ -73,7 +77,7 @@ void describe('every integration in one hel, without special cases', () => {
         const { body } = await getJson(`${api}/healthz`);
         return (body.sources as { status: string }[]).every((s) => s.status === 'ok');
       }, 60_000, 'every source ok');
-      for (const [name, type] of [['okta', 'okta'], ['gh', 'github'], ['slack', 'slack'], ['ts', 'tailscale']]) {
+      for (const [name, type] of [['okta', 'okta'], ['gh', 'github'], ['slack', 'slack'], ['ts', 'tailscale'], ['gws-login', 'google_workspace']]) {
         const { status, body } = await getJson(`${api}/api/v1/sources/${name}`, bearer);
         assert.equal(status, 200);
         assert.equal(((body.config as Record<string, unknown>).integration as { type: string }).type, type);

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
+import { statSync } from 'node:fs';
+import { authSchema } from '../../src/config/schema.js';
+import { authTransport } from '../../src/http/auth/auth-transport.js';
+import { httpTransport } from '../../src/http/http-transport.js';
 import { CLI } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** `hel mock <type>` for each new integration: its banner names a URL and tokens, and the good one reads events. */
 const CASES = [
@@ -39,3 +44,31 @@ for (const c of CASES) {
     assert.equal(code, 0);
   });
 }
+
+test('hel mock google_workspace writes its service account keys; the good one gets a token that reads activities, the deleted one gets invalid_grant', async (t) => {
+  const dir = tempDir(t);
+  const child = spawn(process.execPath, [CLI, 'mock', 'google_workspace', '--port', '0', '--events', '3', '--quiet', '--credentials-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  while (!stdout.includes('Ctrl-C')) {
+    const [chunk] = (await once(child.stdout, 'data')) as [string];
+    stdout += chunk;
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
+  const keyFile = /^service account key: (\S+)$/m.exec(stdout)![1]!;
+  const deleted = /a deleted key: (\S+);/.exec(stdout)![1]!;
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+  const authWith = (file: string) => authSchema.parse({ type: 'google_service_account', credentials_file: file, subject_env: 'SUBJECT', scopes: ['https://www.googleapis.com/auth/admin.reports.audit.readonly'] });
+  const secrets = { env: { SUBJECT: /^delegated admin: (\S+)/m.exec(stdout)![1]! }, secretsPath: '/nonexistent' };
+  const ctx = { source: 'gws', signal: new AbortController().signal, page: 1 };
+  const reports = `${url}/admin/reports/v1/activity/users/all/applications/login?maxResults=2`;
+  const ok = await authTransport(httpTransport({ timeoutMs: 10_000 }), authWith(keyFile), secrets).send({ method: 'GET', url: reports, headers: {} }, ctx);
+  assert.equal(ok.status, 200);
+  assert.equal((JSON.parse(ok.body.toString('utf8')) as { items: unknown[] }).items.length, 2);
+  const refused = await authTransport(httpTransport({ timeoutMs: 10_000 }), authWith(deleted), secrets).send({ method: 'GET', url: reports, headers: {} }, ctx).then(() => undefined, (err: Error) => err.message);
+  assert.match(refused!, /HTTP 400 \(Invalid JWT Signature\.\)/);
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+});

@@ -14,7 +14,8 @@ export interface SecretRef {
   optional?: boolean;
 }
 
-function ref(what: string, prefix: string, block: Record<string, unknown>, optional = false): SecretRef {
+/** The reference `<prefix>_env|_file|_secret` of `block`. */
+export function ref(what: string, prefix: string, block: Record<string, unknown>, optional = false): SecretRef {
   return {
     what,
     prefix,
@@ -39,10 +40,19 @@ export function secretRefsOf(auth: AuthConfig): SecretRef[] {
     case 'api_key':
       return [ref('API key', 'key', block)];
     case 'oauth2': {
-      const refs = [ref('OAuth2 client id', 'client_id', block), ref('OAuth2 client secret', 'client_secret', block)];
+      const key = ref('OAuth2 client private key (PEM)', 'client_private_key', block);
+      const refs = [ref('OAuth2 client id', 'client_id', block), isSet(key) ? key : ref('OAuth2 client secret', 'client_secret', block)];
       const refresh = ref('OAuth2 refresh token', 'refresh_token', block);
-      if (refresh.env !== undefined || refresh.file !== undefined || refresh.secret !== undefined) refs.push(refresh);
+      if (isSet(refresh)) refs.push(refresh);
       return refs;
     }
+    case 'google_service_account': {
+      const subject = ref('delegated user (subject)', 'subject', block);
+      return [ref('service account JSON key', 'credentials', block), ...(isSet(subject) ? [subject] : [])];
+    }
   }
+}
+
+function isSet(r: SecretRef): boolean {
+  return r.env !== undefined || r.file !== undefined || r.secret !== undefined;
 }

@@ -4,7 +4,7 @@ import { readSecret, type SecretContext } from './read-secret.js';
 import { secretRefsOf, type SecretRef } from './secret-refs.js';
 import { scrubErrorBody, withHeader } from './with-header.js';
 
-export type StaticAuth = Exclude<AuthConfig, { type: 'oauth2' }>;
+export type StaticAuth = Exclude<AuthConfig, { type: 'oauth2' | 'google_service_account' }>;
 
 function refNamed(auth: AuthConfig, prefix: string): SecretRef | undefined {
   return secretRefsOf(auth).find((r) => r.prefix === prefix);

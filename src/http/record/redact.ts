@@ -2,7 +2,7 @@ import { redactUrl } from '../redact-url.js';
 import { REDACTED, headerValue, type RecordedBody } from './format.js';
 
 /** Headers that carry credentials or sessions, whatever their value. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|password|session|signature|credential/i;
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|dpop)$|api[-_]?key|token|secret|password|session|signature|credential/i;
 
 /** Body fields (JSON keys, form parameters) whose value is a credential. */
 const SECRET_FIELDS = new Set([
@@ -19,12 +19,13 @@ const SECRET_FIELDS = new Set([
   'apikey',
   'private_key',
   'assertion',
+  'client_assertion',
 ]);
 
 /** Shorter values (`code=US`) are too likely to be ordinary data to replace wherever they appear. */
 const MIN_LEARNED_LENGTH = 8;
 
-function isSecretField(name: string): boolean {
+export function isSecretField(name: string): boolean {
   return SECRET_FIELDS.has(name.toLowerCase().replace(/-/g, '_'));
 }
 

@@ -1,4 +1,5 @@
 import { EventLog, FixedWindowLimit, fakeTokens, startFake, tokenKind, type FakeOptions, type FakeReply, type RunningFake } from '../fake-api.js';
+import { OktaOAuthFake, type FakeOAuthClients } from './oauth-fake.js';
 
 /** An Okta System Log event, with the fields Hel and SIEMs read. */
 export interface OktaEvent {
@@ -24,6 +25,8 @@ export interface OktaFakeOptions extends FakeOptions {
 
 export interface OktaFake extends RunningFake {
   append(n: number): void;
+  /** API service integrations for OAuth 2.0 (private_key_jwt, with and without DPoP). */
+  oauth: FakeOAuthClients;
 }
 
 const TYPES = [
@@ -71,9 +74,14 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
   log.backfill(options.events ?? 200, now(), 48 * 3_600_000);
   const limit = new FixedWindowLimit(options.rateLimit ?? 60, options.rateLimitWindowMs ?? 60_000, now);
 
-  const fake = await startFake(options, tokens, (req) => {
+  const oauth = new OktaOAuthFake(() => fake.url, now);
+  const fake = await startFake(options, tokens, async (req) => {
+    if (req.method === 'POST' && req.url.pathname === '/oauth2/v1/token') return oauth.token(req);
     if (req.url.pathname !== '/api/v1/logs') return error(404, 'E0000022', 'The endpoint does not support the provided HTTP method');
-    const kind = tokenKind(tokens, req.credential('SSWS'));
+    const withOAuth = /^(Bearer|DPoP) /.test(req.headers.authorization ?? '');
+    const refused = withOAuth ? await oauth.authorize(req) : undefined;
+    if (refused !== undefined) return refused;
+    const kind = withOAuth ? 'good' : tokenKind(tokens, req.credential('SSWS'));
     if (kind === undefined || kind === 'revoked') return error(401, 'E0000011', 'Invalid token provided');
     const quota = limit.take();
     const headers = { 'x-rate-limit-limit': String(limit.limit), 'x-rate-limit-remaining': String(quota.remaining), 'x-rate-limit-reset': String(Math.ceil(quota.resetAt / 1000)) };
@@ -102,5 +110,5 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     const links = [`<${self.toString()}>; rel="self"`, ...(until === Infinity || page.length === size ? [`<${next.toString()}>; rel="next"`] : [])];
     return { status: 200, headers: { ...headers, link: links.join(', ') }, body: page };
   });
-  return { ...fake, append: (n) => void Array.from({ length: n }, () => log.add(now())) };
+  return { ...fake, oauth: oauth.clients, append: (n) => void Array.from({ length: n }, () => log.add(now())) };
 }

@@ -1,4 +1,4 @@
-import type { OnePasswordAccountConfig, OnePasswordSourceConfig } from '../../config/schema.js';
+import type { OnePasswordAccountConfig, OnePasswordSourceConfig } from './schema.js';
 
 /** One account of an `accounts:` entry, resolved against the entry's defaults. */
 export interface AccountPlan {

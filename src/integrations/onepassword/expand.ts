@@ -1,4 +1,5 @@
-import type { OnePasswordSourceConfig, SourceConfig } from '../../config/schema.js';
+import type { SourceConfig } from '../../config/schema.js';
+import type { OnePasswordSourceConfig } from './schema.js';
 import { sourceSchema } from '../../config/schema.js';
 import type { ResolvedSource } from '../../config/load.js';
 import { readSecret } from '../../http/auth/read-secret.js';

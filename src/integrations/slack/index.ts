@@ -29,7 +29,7 @@ const LOGS = /\/audit\/v1\/logs\/?$/;
  * The watermark that makes newest-first pages resumable: the newest `date_create` delivered, sent as
  * `oldest` (inclusive; dedupe on `id` drops the boundary entry) when a poll starts without a cursor.
  */
-const WATERMARK = { state_key: 'oldest', event_timestamp_path: 'date_create', param_name: 'oldest' };
+const WATERMARK = { state_key: 'oldest', event_timestamp_path: 'date_create', param_name: 'oldest', overlap_secs: 0 };
 
 /** Slack Audit Logs API: newest entries first, a cursor per page, and a watermark on `oldest` between polls. */
 export const slack: Integration<SlackConfig> = {
