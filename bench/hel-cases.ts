@@ -6,7 +6,7 @@ import { countLines } from './files.js';
 import { measure, type Measured } from './measure.js';
 import { diffStats, type BenchServer } from './server-process.js';
 
-/** Hel as users start it: the `hel` launcher with its memory settings (README, "Memory settings"). */
+/** Hel as users start it: the `hel` launcher with its memory settings (docs/cli.md, "Memory settings: the `hel` launcher"). */
 export const HEL_BIN = fileURLToPath(new URL('../../bin/hel', import.meta.url));
 const TOKEN_ENV = 'HEL_BENCH_TOKEN';
 const RUN_TIMEOUT_MS = 15 * 60_000;

@@ -67,7 +67,7 @@ export function cancelled(source?: string): HelError {
   return new HelError('HEL_CANCELLED', 'cancelled', source === undefined ? {} : { source });
 }
 
-/** Exit codes: stable and documented in the README. */
+/** Exit codes: stable; which error code gives which is in errors/codes.ts (docs/errors.md). */
 export const ExitCode = {
   ok: 0,
   failure: 1,

@@ -113,7 +113,7 @@ export function renderProgress(rows: SourceProgress[], now: number, elapsedMs: n
 }
 
 /** The table printed when `run --once` ends. */
-export function renderSummary(reports: OnceReport[], progress: ReadonlyMap<string, SourceProgress>, elapsedMs: number): string {
+function renderSummary(reports: OnceReport[], progress: ReadonlyMap<string, SourceProgress>, elapsedMs: number): string {
   const header = ['SOURCE', 'RESULT', 'PAGES', 'EVENTS', 'DUPLICATES', 'NEWEST EVENT', 'DETAIL'];
   const rows = reports.map(({ name, outcome }) => {
     const newest = progress.get(name)?.eventTime ?? '-';

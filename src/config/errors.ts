@@ -31,7 +31,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+function formatIssue(issue: ConfigIssue): string {
   const loc = [issue.file, issue.line, issue.column].filter((x) => x !== undefined).join(':');
   const path = issue.path ? ` ${issue.path}:` : '';
   const hint = issue.hint ? ` (${issue.hint})` : '';

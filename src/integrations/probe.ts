@@ -33,7 +33,7 @@ export async function probe(source: ResolvedSource, url: string, secrets: Secret
 }
 
 /** The rate-limit headers of a probe's answer as one info line, when there are any. */
-export function rateLimitLine(response: HttpResponse): CheckLine[] {
+function rateLimitLine(response: HttpResponse): CheckLine[] {
   const found = Object.entries(response.headers).filter(([k]) => /ratelimit|rate-limit/i.test(k));
   return found.length === 0 ? [] : [{ level: 'info', text: `rate limit: ${found.map(([k, v]) => `${k}=${v}`).join(' ')}` }];
 }

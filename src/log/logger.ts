@@ -17,7 +17,7 @@ export interface LoggerOptions {
  * Paths whose values are secrets wherever they appear in a log object. Redaction happens in the
  * logger itself, so a careless `log.info({ request })` still cannot print a token.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'authorization',
   'Authorization',
   'token',

@@ -57,13 +57,6 @@ export class DedupeWindow {
     for (const id of ids) this.ids.delete(id);
   }
 
-  clear(): void {
-    this.ids.clear();
-    this.queueIds = [];
-    this.queueSeqs = [];
-    this.head = 0;
-  }
-
   private evictOldest(): void {
     while (this.head < this.queueIds.length) {
       const id = this.queueIds[this.head]!;

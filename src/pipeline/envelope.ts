@@ -79,11 +79,7 @@ export class LineEncoder {
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? this.options.mapper?.eventOf(value as Record<string, unknown>) : undefined;
   }
 
-  encode(event: unknown, endpoint: string, collectedAt: string): string {
-    return this.encodeTimed(event, endpoint, collectedAt, this.options.format === 'raw' ? undefined : this.eventTime(event));
-  }
-
-  /** `encode` for a caller that already has the event's `eventTime`, so it is looked up once. */
+  /** One NDJSON line; the caller passes the event's `eventTime` (undefined for raw), so it is looked up once. */
   encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined): string {
     if (this.options.mapper) return `${JSON.stringify(this.options.mapper.map(event, { endpoint, collectedAt }))}\n`;
     const json = JSON.stringify(event) ?? 'null';

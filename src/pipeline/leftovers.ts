@@ -99,11 +99,11 @@ export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
-export function isSafeInteger(value: unknown): value is number {
+function isSafeInteger(value: unknown): value is number {
   return Number.isSafeInteger(value);
 }
 
-export function isFiniteNumber(value: unknown): value is number {
+function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 

@@ -2,7 +2,7 @@ import type { ResolvedSource } from '../config/load.js';
 import { integrationOf, integrationOwning, integrations } from '../integrations/registry.js';
 
 /** Output formats that rewrite each event into a standard schema, through an integration's mapper. */
-export const MAPPED_FORMATS = ['ocsf', 'ecs'] as const;
+const MAPPED_FORMATS = ['ocsf', 'ecs'] as const;
 export type MappedFormat = (typeof MAPPED_FORMATS)[number];
 export type OutputFormat = 'envelope' | 'raw' | MappedFormat;
 

@@ -14,7 +14,7 @@ export interface SecretStoreOptions {
 /** A 32-byte key used as is, or a passphrase that needs the file's salt to become one. */
 export type KeyMaterial = { kind: 'raw'; key: Buffer; origin: string } | { kind: 'passphrase'; passphrase: string; origin: string };
 
-export const KEY_BYTES = 32;
+const KEY_BYTES = 32;
 // N=2^15, r=8 costs 32 MiB and ~100 ms: slow enough for guessing, fast enough for every read.
 export const SCRYPT_PARAMS = { N: 32768, r: 8, p: 1 } as const;
 const SCRYPT_MAXMEM = 64 * 1024 * 1024;

@@ -85,7 +85,7 @@ function match(pattern: string[], segments: string[]): Record<string, string> | 
 }
 
 /** A browser request (Origin or Sec-Fetch-Site present) that is cross-site, or that reaches hel through a DNS name. */
-export function isCrossOrigin(req: IncomingMessage): boolean {
+function isCrossOrigin(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const origin = req.headers.origin;

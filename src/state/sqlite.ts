@@ -16,7 +16,7 @@ const MIGRATIONS: readonly string[] = [
      source TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
      PRIMARY KEY (source, seq)) WITHOUT ROWID;`,
 ];
-export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+const STATE_SCHEMA_VERSION = MIGRATIONS.length;
 
 const CORRUPT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { HelError } from '../../errors.js';
 import { integrations } from '../../integrations/registry.js';
 
-export const DEFAULT_MOCK_PORT = 8787;
+const DEFAULT_MOCK_PORT = 8787;
 
 /** `hel mock <type>`: one subcommand per integration that bundles a fake of its API. */
 export function registerMockCommand(program: Command): void {

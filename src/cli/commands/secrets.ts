@@ -19,7 +19,7 @@ const DEFAULT_SECRETS_PATH = './hel-secrets.enc';
  * --file / --key-file win; otherwise global.secrets from the config, read only when one is named
  * (-c, HEL_CONFIG) or ./hel.yaml exists, so the store also works without any config.
  */
-export function storeOptionsFrom(opts: SecretsCliOptions, env: NodeJS.ProcessEnv = process.env): SecretStoreOptions {
+function storeOptionsFrom(opts: SecretsCliOptions, env: NodeJS.ProcessEnv = process.env): SecretStoreOptions {
   const configFile = opts.config ?? env.HEL_CONFIG ?? (existsSync('hel.yaml') ? 'hel.yaml' : undefined);
   const fromConfig = configFile === undefined ? undefined : loadConfig(configFile, { env, requireSecrets: false }).global.secrets;
   const keyFile = opts.keyFile ?? fromConfig?.key_file;

@@ -1,5 +1,5 @@
 /** Retention of the Events API: older events cannot be fetched (reference §1). */
-export const RETENTION_DAYS = 120;
+const RETENTION_DAYS = 120;
 
 export interface BodyProblem {
   path: string[];
@@ -9,7 +9,7 @@ export interface BodyProblem {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-export function isRfc3339(value: unknown): value is string {
+function isRfc3339(value: unknown): value is string {
   return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
 }
 

@@ -13,7 +13,7 @@ import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } fr
 
 export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
 /** 1Password allows 600 requests a minute and 30,000 an hour per account, across all streams. */
-export const ONEPASSWORD_LIMITS = { perMinute: 600, perHour: 30_000 } as const;
+const ONEPASSWORD_LIMITS = { perMinute: 600, perHour: 30_000 } as const;
 
 const PROFILES = {
   /** The seed's cadence: near-real-time for a SIEM. */
@@ -37,7 +37,7 @@ export interface ExpandResult {
   warnings: string[];
 }
 
-export function tokenRefOf(config: { token_env?: string; token_file?: string; token_secret?: string }): SecretRef {
+function tokenRefOf(config: { token_env?: string; token_file?: string; token_secret?: string }): SecretRef {
   const none = config.token_env === undefined && config.token_file === undefined && config.token_secret === undefined;
   return {
     what: 'bearer token',

@@ -18,14 +18,14 @@ import { recoverFromEcs } from './ecs/recover.js';
 const STREAMS: readonly OnePasswordStream[] = ['auditevents', 'signinattempts', 'itemusages'];
 
 /** The 1Password stream a source collects, or undefined when it is not one of the three. */
-export function onePasswordStreamOf(source: ResolvedSource): OnePasswordStream | undefined {
+function onePasswordStreamOf(source: ResolvedSource): OnePasswordStream | undefined {
   const named = source.integration?.stream ?? streamOfUrl(source.url)?.stream;
   return STREAMS.find((s) => s === named);
 }
 
 type StreamMapper = (event: Record<string, unknown>, context: MapContext, options: MappingOptions) => Record<string, unknown>;
 
-export const OCSF_MAPPERS: Record<OnePasswordStream, StreamMapper> = {
+const OCSF_MAPPERS: Record<OnePasswordStream, StreamMapper> = {
   auditevents: mapAuditEvent,
   signinattempts: mapSignInAttempt,
   itemusages: mapItemUsage,

@@ -25,7 +25,7 @@ export interface StreamCoverage {
 }
 
 /** An event this far behind the newest one already delivered arrived late (client sync delays are ~10 min and more). */
-export const LATE_MINUTES = 10;
+const LATE_MINUTES = 10;
 
 export interface CoverageSection {
   gapHours: number;

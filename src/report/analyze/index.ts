@@ -46,7 +46,7 @@ export async function buildReportsByAccount(options: ReportOptions): Promise<Map
   return new Map([...builders].sort(([a], [b]) => a.localeCompare(b)).map(([account, builder]) => [account, builder.result(inputs)]));
 }
 
-export const NO_ACCOUNT = '(none)';
+const NO_ACCOUNT = '(none)';
 
 function reportBuilder(options: ReportOptions, account = options.account) {
   const admin = adminAnalyzer();

@@ -6,8 +6,8 @@ import type { Analyzer } from './common.js';
  * UNUSUAL_MEDIAN_FACTOR × their median daily count. The median runs over every day of the item
  * usage stream's span, quiet days (zero) included, so a normally idle user is flagged at 20.
  */
-export const UNUSUAL_MIN_DAILY = 20;
-export const UNUSUAL_MEDIAN_FACTOR = 3;
+const UNUSUAL_MIN_DAILY = 20;
+const UNUSUAL_MEDIAN_FACTOR = 3;
 
 /** Actions that expose a secret's value outside 1Password; shown as their own columns. */
 export const SENSITIVE_ITEM_ACTIONS = ['reveal', 'export', 'secure-copy'] as const;

@@ -2,8 +2,8 @@ import { field, increment, isoOf, objectField, personFrom, personKey, personLabe
 import type { Analyzer } from './common.js';
 
 /** Repeated failures: at least this many for one user within any window of this length. */
-export const REPEATED_FAILURE_COUNT = 5;
-export const REPEATED_FAILURE_WINDOW_MS = 60 * 60 * 1000;
+const REPEATED_FAILURE_COUNT = 5;
+const REPEATED_FAILURE_WINDOW_MS = 60 * 60 * 1000;
 
 const NOT_FAILURES = new Set(['success', 'firewall_reported_success']);
 

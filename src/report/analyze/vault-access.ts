@@ -7,7 +7,7 @@ import { auditRow, byTime, type Analyzer, type AuditRow } from './common.js';
  * does not document `aux_id` on uva/gva grants; we assume the same encoding and always show the
  * raw number and hex next to the names, plus any bits we cannot name.
  */
-export const VAULT_PERMISSION_BITS: readonly [number, string][] = [
+const VAULT_PERMISSION_BITS: readonly [number, string][] = [
   [1, 'recover_vault'],
   [2, 'manage_vault'],
   [16, 'reveal_item_password'],

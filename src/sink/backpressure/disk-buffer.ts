@@ -3,7 +3,7 @@ import { Redelivery, Serial, type RedeliveryDeps } from './redeliver.js';
 import type { Spool } from './spool.js';
 
 /** Spool records (batches) sent to the sink per delivery: also the most a crash can send twice. */
-export const DRAIN_RECORDS = 64;
+const DRAIN_RECORDS = 64;
 /** How often a writer waiting for spool space, or close waiting for the drain, looks again. */
 const RECHECK_MS = 100;
 

@@ -1,8 +1,8 @@
 import type { BackpressureConfig } from './config.js';
 
 /** Helr's defaults. */
-export const DEFAULT_EVENT_QUEUE_SIZE = 10_000;
-export const DEFAULT_STDOUT_BUFFER_SIZE = 65_536;
+const DEFAULT_EVENT_QUEUE_SIZE = 10_000;
+const DEFAULT_STDOUT_BUFFER_SIZE = 65_536;
 
 /** `detection.*`: when events held in memory for the output count as too many. */
 export class QueueLimits {

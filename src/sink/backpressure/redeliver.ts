@@ -8,10 +8,10 @@ import { copyBytes } from '../copy-bytes.js';
 import type { OutputObserver } from './observer.js';
 
 /** Waits between delivery attempts while a receiver is down: 1 s doubling to 30 s, ±20 %. */
-export const REDELIVERY_BACKOFF: RetriesConfig = { max_attempts: Infinity, initial_backoff_secs: 1, max_backoff_secs: 30, multiplier: 2, jitter: 0.2 };
+const REDELIVERY_BACKOFF: RetriesConfig = { max_attempts: Infinity, initial_backoff_secs: 1, max_backoff_secs: 30, multiplier: 2, jitter: 0.2 };
 
 /** A failure worth retrying: the receiver is unreachable or did not acknowledge in time. */
-export function isRetryableOutputError(err: unknown): boolean {
+function isRetryableOutputError(err: unknown): boolean {
   return isHelError(err) && err.code === 'HEL_OUTPUT_UNAVAILABLE';
 }
 

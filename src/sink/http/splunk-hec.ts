@@ -14,7 +14,7 @@ export interface HecOptions {
   requireAck: boolean;
 }
 
-export const HEC_EVENT_PATH = '/services/collector/event';
+const HEC_EVENT_PATH = '/services/collector/event';
 export const HEC_ACK_PATH = '/services/collector/ack';
 
 /** Splunk's HEC status codes (Splunk docs, "Troubleshoot HTTP Event Collector"), with what to do about each. */

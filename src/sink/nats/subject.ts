@@ -1,7 +1,7 @@
 import { HelError } from '../../errors.js';
 
 /** The placeholder a subject template may contain; replaced by the (encoded) source name. */
-export const SOURCE_PLACEHOLDER = '{source}';
+const SOURCE_PLACEHOLDER = '{source}';
 
 /** What a subject token may hold unencoded: NATS's recommended characters, minus the separators and wildcards. */
 const PLAIN = /[A-Za-z0-9_-]/;

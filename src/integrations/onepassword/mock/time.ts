@@ -12,10 +12,6 @@ export function msToNanos(ms: number): Nanos {
   return BigInt(Math.floor(ms)) * NS_PER_MS;
 }
 
-export function nanosToMs(ns: Nanos): number {
-  return Number(ns / NS_PER_MS);
-}
-
 /** Parses RFC 3339 with any offset and up to nine fractional digits; undefined when invalid. */
 export function parseRfc3339(text: string): Nanos | undefined {
   const m = RFC3339.exec(text);

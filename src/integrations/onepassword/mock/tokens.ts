@@ -32,9 +32,9 @@ export interface MintOptions {
 
 export type TokenCheck = { ok: true; claims: MockTokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'revoked' | 'expired' };
 
-export const DEFAULT_AUDIENCE = 'events.1password.com';
+const DEFAULT_AUDIENCE = 'events.1password.com';
 /** The only algorithm 1Password signs Events tokens with, and the only one its own clients accept. */
-export const TOKEN_ALG = 'ES256';
+const TOKEN_ALG = 'ES256';
 /** Order of the P-256 group: a private scalar must be below it. */
 const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 

@@ -64,7 +64,7 @@ const LAST_NAMES = ['Appleseed', "O'Neill", 'Carter', 'Jackson', 'Nakamura', 'Ok
 const GROUP_NAMES = ['Owners', 'Administrators', 'Team Members', 'Recovery', 'Security', 'Engineering', 'Finance', 'Support'];
 const VAULT_NAMES = ['Shared', 'Engineering', 'Infrastructure', 'Finance', 'Marketing', 'Security Team', 'Customer Success', 'Break Glass'];
 
-export const EMAIL_DOMAIN = 'example.com';
+const EMAIL_DOMAIN = 'example.com';
 
 /** Builds a deterministic account of about two dozen people, eight groups and eight vaults. */
 export function buildWorld(rng: SeededRandom, options: { accountUuid?: string; users?: number } = {}): MockWorld {

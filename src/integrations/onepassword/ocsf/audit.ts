@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 export const PLACEHOLDER = 'unknown';
 
 /** OCSF managed_entity.type_id of a 1Password object type; 99 Other carries the object type itself. */
-export function entityType(objectType: string | undefined): { type_id: number; type: string } {
+function entityType(objectType: string | undefined): { type_id: number; type: string } {
   switch (objectType) {
     case undefined:
       return { type_id: 0, type: 'Unknown' };

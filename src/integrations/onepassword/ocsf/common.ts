@@ -9,7 +9,7 @@ export type OnePasswordStream = 'auditevents' | 'signinattempts' | 'itemusages';
 
 export const PRODUCT = { name: '1Password', vendor_name: '1Password' } as const;
 export const LOG_PROVIDER = '1Password Events API';
-export const STREAM_FEATURES: Record<OnePasswordStream, string> = {
+const STREAM_FEATURES: Record<OnePasswordStream, string> = {
   auditevents: 'Audit events',
   signinattempts: 'Sign-in attempts',
   itemusages: 'Item usage',
@@ -51,7 +51,7 @@ export function takeUser(rest: Leftovers, key: string, uid?: string, typeAndAcco
 }
 
 /** 1Password `location` as an OCSF location; left for `unmapped` when it names no place (the schema needs city, country or region). */
-export function takeLocation(rest: Leftovers): Json | undefined {
+function takeLocation(rest: Leftovers): Json | undefined {
   if (!isNonEmptyString(rest.peek('location', 'city')) && !isNonEmptyString(rest.peek('location', 'country')) && !isNonEmptyString(rest.peek('location', 'region'))) return undefined;
   const out: Json = {};
   const city = rest.string('location', 'city');
@@ -68,7 +68,7 @@ export function takeLocation(rest: Leftovers): Json | undefined {
 }
 
 /** The client's operating system (`client.os_name`, `os_version`) as an OCSF os. */
-export function takeClientOs(rest: Leftovers): Json | undefined {
+function takeClientOs(rest: Leftovers): Json | undefined {
   const name = rest.string('client', 'os_name');
   if (name === undefined) return undefined;
   const version = rest.string('client', 'os_version');

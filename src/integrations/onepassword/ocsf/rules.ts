@@ -17,7 +17,7 @@ export const OBJECT_TYPE_CLASSES: readonly { objectTypes: readonly string[]; cls
 ];
 export const DEFAULT_AUDIT_CLASS: OcsfClass = entityManagement;
 
-export function auditClassOf(objectType: string | undefined): OcsfClass {
+function auditClassOf(objectType: string | undefined): OcsfClass {
   return OBJECT_TYPE_CLASSES.find((r) => objectType !== undefined && r.objectTypes.includes(objectType))?.cls ?? DEFAULT_AUDIT_CLASS;
 }
 

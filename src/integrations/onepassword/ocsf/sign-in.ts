@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 
 const LOGON = activityId(OCSF_CLASSES.authentication, 'Logon');
 /** The sign-in is to 1Password itself; the class needs a service or a destination. */
-export const SIGN_IN_SERVICE = { name: '1Password' } as const;
+const SIGN_IN_SERVICE = { name: '1Password' } as const;
 
 function statusOf(category: string | undefined): { status_id: number; status: string } {
   const outcome = category === undefined ? undefined : SIGN_IN_OUTCOMES[category];
