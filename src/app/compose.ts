@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { SourceConfig } from '../config/schema.js';
 import { budgetTransport, type BudgetRegistry } from '../resilience/budget.js';
+import { Bulkhead, bulkheadTransport } from '../resilience/bulkhead.js';
 import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
@@ -26,12 +27,14 @@ export interface ComposeOptions {
   random?: Random;
   /** The source's integration's hints for failed requests. */
   advise?: Advisor;
+  /** `bulkhead.max_concurrent_requests` (the source's, else global): requests of this source on the wire at once. */
+  maxConcurrentRequests?: number;
 }
 
 /**
  * Builds a source's request path, outermost first:
  *
- *   retry → auth → rate-limit headers → budget → base
+ *   retry → auth → rate-limit headers → budget → bulkhead → base
  *
  * - retry is outermost so every attempt goes through everything below it again;
  * - auth is inside retry so each attempt gets a current OAuth2 token, and its single
@@ -57,6 +60,8 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   const capMs = headerWaitCapMs(resilience.retries.max_backoff_secs);
 
   let chain = base;
+  // Innermost, so a slot is held only while a request is on the wire, never during a backoff or a budget wait.
+  if (options.maxConcurrentRequests !== undefined) chain = bulkheadTransport(chain, new Bulkhead(options.maxConcurrentRequests));
   const budget = options.budgets.budgetFor(options.source, resilience.rate_limit);
   if (budget !== undefined) chain = budgetTransport(chain, budget);
   if (resilience.rate_limit.respect_headers) chain = rateLimitHeadersTransport(chain, { clock, capMs, events });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { backpressureSchema } from '../sink/backpressure/config.js';
 import { natsOutputSchema } from '../sink/nats/config.js';
 import { looksLikeCredential } from './show-value.js';
+import { operationsGlobalKeys, priorityValue, sourceBulkheadSchema } from './operations-schema.js';
 
 /**
  * The one definition of hel.yaml: it validates, fills defaults, and is exported as JSON Schema by
@@ -172,6 +173,7 @@ export const resilienceSchema = z.strictObject({
   retries: retriesSchema.prefault({}),
   circuit_breaker: circuitBreakerSchema.prefault({}),
   rate_limit: rateLimitSchema.prefault({}),
+  bulkhead: sourceBulkheadSchema.optional(),
 });
 
 export const dedupeSchema = z.strictObject({
@@ -242,6 +244,8 @@ export const sourceSchema = z.strictObject({
     .prefault({}),
   /** This source's output format, overriding global.output.format. */
   output_format: outputFormat.optional(),
+  /** Load shedding (global.load_shedding): 0 is shed first, 10 (the default) never. */
+  priority: priorityValue.optional(),
 });
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
@@ -398,6 +402,7 @@ export const globalSchema = z.strictObject({
       key_file: z.string().min(1).optional(),
     })
     .prefault({}),
+  ...operationsGlobalKeys,
 });
 
 export const configSchema = z.strictObject({
