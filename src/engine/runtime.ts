@@ -1,6 +1,6 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
-import { HelError, cancelled } from '../errors.js';
+import { HelError, cancelled, isCancellation } from '../errors.js';
 import { outputFormatOf } from '../config/output-format.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../http/transport.js';
@@ -140,14 +140,27 @@ export class Runtime {
   async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean; onPage?: (p: PageReport) => void } = {}): Promise<PollOutcome> {
     const sr = this.sources.get(name);
     if (!sr) throw new HelError('HEL_USAGE', `no source named ${name}`);
-    const outcome = await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true, options.onPage)));
+    const outcome = (await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true, options.onPage)))) ?? { ok: false, error: cancelled(name) };
     this.wakeups.get(name)?.();
     return outcome;
   }
 
-  /** Runs a poll in a slot of global.bulkhead.max_concurrent_sources, when set. */
-  private slot<T>(signal: AbortSignal, poll: () => Promise<T>): Promise<T> {
-    return this.sourceSlots ? this.sourceSlots.run(poll, signal) : poll();
+  /**
+   * Runs a poll in a slot of global.bulkhead.max_concurrent_sources, when set. A stop while
+   * waiting for the slot resolves with undefined: that poll never started.
+   */
+  private async slot<T>(signal: AbortSignal, poll: () => Promise<T>): Promise<T | undefined> {
+    if (!this.sourceSlots) return poll();
+    let started = false;
+    try {
+      return await this.sourceSlots.run(() => {
+        started = true;
+        return poll();
+      }, signal);
+    } catch (err) {
+      if (!started && isCancellation(err)) return undefined;
+      throw err;
+    }
   }
 
   /** With a fleet, `poll` runs only under the source's lease; a source another instance holds is skipped. */
@@ -173,7 +186,9 @@ export class Runtime {
       for (let sr = stop.aborted ? undefined : queue.shift(); sr; sr = stop.aborted ? undefined : queue.shift()) {
         const name = sr.source.name;
         const outcome = await this.slot(stop, () => this.leased(sr, stop, (s) => sr.poll(s, true, onPage && ((p) => onPage(name, p)))));
-        reports.push({ name, outcome });
+        // Stopped while waiting for a slot: reported below with the sources that never started.
+        if (outcome === undefined) queue.unshift(sr);
+        else reports.push({ name, outcome });
       }
     };
     await allOrStop(signal, Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, () => worker));

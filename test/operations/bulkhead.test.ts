@@ -7,7 +7,7 @@ import { resilienceSchema } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { Bulkhead } from '../../src/resilience/bulkhead.js';
 import { fakeApi, type Handler } from '../helpers/fake-api.js';
-import { hel, writeConfig } from '../helpers/hel-process.js';
+import { hel, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A handler that answers after `ms` and records the most requests it held at once. */
@@ -44,6 +44,19 @@ test('global.bulkhead.max_concurrent_sources: 1 polls three sources one after an
   assert.equal(run.code, 0, run.stderr);
   assert.equal(limited.requests.length, 3);
   assert.equal(probe2.max(), 1, 'one source at a time');
+});
+
+test('global.bulkhead.max_concurrent_sources: 1 in a continuous run: the scheduled polls take turns', async (t) => {
+  const probe = concurrencyProbe(300);
+  const api = await fakeApi(t, probe.handler);
+  const dir = tempDir(t);
+  const config = writeConfig(dir, { global: { bulkhead: { max_concurrent_sources: 1 } }, sources: Object.fromEntries(['a', 'b', 'c'].map((n) => [n, { url: `${api.url}/${n}`, schedule: { interval_secs: 0.2 } }])) });
+  const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db')]);
+  await waitFor(() => api.requests.length >= 9, 30_000, 'three polls of each source');
+  assert.equal(probe.max(), 1);
+  assert.deepEqual(new Set(api.requests.map((r) => r.path)), new Set(['/a', '/b', '/c']), 'no source starves');
+  proc.child.kill('SIGTERM');
+  assert.deepEqual(await within(10_000, proc.exited, 'exit'), { code: 0, signal: null });
 });
 
 test('resilience.bulkhead.max_concurrent_requests: the request path holds at most that many requests on the wire', async (t) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
@@ -51,6 +51,7 @@ test('SIGUSR1 with destination log, then file: state and metrics dumped, no secr
   const fromFile = JSON.parse(readFileSync(dumpPath, 'utf8')) as { state: Record<string, unknown>; metrics: string };
   assert.deepEqual(Object.keys(fromFile.state).sort(), ['bearer', 'oauth']);
   assert.match(fromFile.metrics, /hel_polls_total\{source="oauth",result="ok"\} 1/);
+  assert.equal(statSync(dumpPath).mode & 0o777, 0o600, 'the dump file is readable by its owner only');
   assert.equal(proc.child.exitCode, null, 'SIGUSR1 does not stop hel (nor open the inspector)');
 
   for (const [what, text] of [['log', proc.stderr()], ['dump file', readFileSync(dumpPath, 'utf8')]] as const) {

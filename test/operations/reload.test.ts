@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
-import { parseLines, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
+import { parseLines, startHel, stateOf, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
@@ -23,7 +23,8 @@ test('SIGHUP: a source added, one removed and one changed; the changed one keeps
     global: { audit: { enabled: true } },
     sources: { a, b: { url: `${api.url}/b`, schedule: fast, pagination: cursor } },
   });
-  const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db')], { env: { HEL_LOG_LEVEL: 'info' } });
+  const state = join(dir, 'st.db');
+  const proc = startHel(t, ['run', '-c', config, '--state', state], { env: { HEL_LOG_LEVEL: 'info' } });
   await waitFor(() => delivered(proc.stdout(), 'a').length === 10 && delivered(proc.stdout(), 'b').length === 4, 30_000, 'the first events of a and b');
 
   // a changes (a header), b goes, c comes.
@@ -51,6 +52,9 @@ test('SIGHUP: a source added, one removed and one changed; the changed one keeps
   assert.equal(proc.child.exitCode, null, 'still running');
   proc.child.kill('SIGTERM');
   assert.deepEqual(await within(10_000, proc.exited, 'exit'), { code: 0, signal: null });
+  const saved = await stateOf(state);
+  assert.equal(saved.b!.cursor, cursorAt(4), 'the removed source\'s state stays in the store');
+  assert.equal(saved.a!.cursor, cursorAt(14), 'past the 14 items of a\'s feed (13 events and the replayed one)');
 });
 
 test('SIGHUP with a broken config: the running config goes on, the log says why (file, line, key); a fixed file is then applied', async (t) => {
@@ -68,6 +72,8 @@ test('SIGHUP with a broken config: the running config goes on, the log says why 
   assert.match(proc.stderr(), /reload refused, the running config is kept: the new config is invalid/);
   assert.match(proc.stderr(), /hel\.yaml:7:5 sources\.a\.schedul: unknown key \(did you mean \\"schedule\\"\?\)/);
   assert.match(proc.stderr(), /"msg":"audit: config reload rejected"/);
+  proc.child.kill('SIGUSR1');
+  await waitFor(() => proc.stderr().includes('global.dump_on_sigusr1 is not set: nothing dumped'), 20_000, 'SIGUSR1 without a dump config');
   // Still collecting with the old config.
   const before = api.requests.length;
   events.push(...makeEvents(2, 3));
