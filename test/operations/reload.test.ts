@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
+import { cursorAt, cursorFeed, cursorsSent, fakeApi, held, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
 import { parseLines, startHel, stateOf, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -90,6 +90,29 @@ test('SIGHUP with a broken config: the running config goes on, the log says why 
   await waitFor(() => api.requests.some((r) => r.headers['x-config'] === 'fixed'), 20_000, 'a poll with the fixed config');
   assert.equal(proc.child.exitCode, null);
   assert.deepEqual(parseLines(proc.stdout()).map((l) => l.event.uuid), makeEvents(5).map((e) => e.uuid));
+});
+
+test('SIGHUP during a poll: the changed source finishes that poll (its pages committed) before its new config takes over', async (t) => {
+  const events = makeEvents(6);
+  const feed = cursorFeed(events, 3);
+  const hold = held();
+  const api = await fakeApi(t, (req) => (req.n === 1 ? hold.promise.then(() => feed(req)) : feed(req)));
+  const dir = tempDir(t);
+  const a = { url: `${api.url}/a`, schedule: fast, pagination: cursor, dedupe: { id_path: 'uuid' } };
+  const config = writeConfig(dir, { sources: { a } });
+  const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db')], { env: { HEL_LOG_LEVEL: 'info' } });
+  await waitFor(() => api.requests.length === 2, 30_000, 'the second page in flight');
+
+  writeConfig(dir, { sources: { a: { ...a, headers: { 'x-config': 'v2' } } } });
+  proc.child.kill('SIGHUP');
+  await waitFor(() => proc.stderr().includes('SIGHUP received'), 20_000, 'the signal');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.doesNotMatch(proc.stderr(), /"msg":"config reloaded"/, 'the reload waits for the poll in flight');
+  hold.release({});
+  await waitFor(() => api.requests.some((r) => r.headers['x-config'] === 'v2'), 20_000, 'a poll with the new config');
+  const first = api.requests.find((r) => r.headers['x-config'] === 'v2')!;
+  assert.equal(cursorsSent([first])[0], cursorAt(6), 'the new config starts where the finished poll left off');
+  assert.deepEqual(parseLines(proc.stdout()).map((l) => l.event.uuid), events.map((e) => e.uuid), 'every event once');
 });
 
 test('SIGHUP on run --once is not a reload: the default (terminate) applies, as for any one-shot command', async (t) => {
