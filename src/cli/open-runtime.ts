@@ -106,7 +106,7 @@ export async function openRuntime(
       ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
       : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
-    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer });
+    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer, onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)) });
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);

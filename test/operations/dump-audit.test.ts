@@ -95,3 +95,19 @@ test('global.audit: config load and every credential read are logged with source
   assert.equal(off.code, 0, off.stderr);
   assert.equal(jsonLines(off.stderr).filter((l) => l.audit === true).length, 0, 'audit is off by default');
 });
+
+test('global.audit: the HTTP output\'s credential reads are logged too (source global.output), never the value', async (t) => {
+  const api = await fakeApi(t, () => ({ body: { items: [{ id: 1 }] } }));
+  const receiver = await fakeApi(t, () => ({ status: 200, body: {} }));
+  const dir = tempDir(t);
+  const config = writeConfig(dir, {
+    global: { log_format: 'json', audit: { enabled: true }, output: { http: { auth: { type: 'bearer', token_env: 'SINK_TOKEN' } } } },
+    sources: { a: { url: `${api.url}/a` } },
+  });
+  const run = await hel(['run', '--once', '-c', config, '--state', join(dir, 'st.db'), '--output', `${receiver.url}/ingest`], { env: { SINK_TOKEN: TOKEN } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(receiver.requests[0]!.headers.authorization, `Bearer ${TOKEN}`);
+  const reads = jsonLines(run.stderr).filter((l) => l.msg === 'audit: credential accessed');
+  assert.ok(reads.length > 0 && reads.every((l) => l.source === 'global.output' && l.kind === 'bearer_token' && l.ref === 'SINK_TOKEN'), JSON.stringify(reads));
+  assert.ok(!run.stderr.includes(TOKEN));
+});
