@@ -13,7 +13,7 @@ export type ReloadResult = { ok: true; changes: Record<string, string[]> } | { o
  * applies it (Runtime.reload). A file that does not validate, or that changes a key fixed at start,
  * is refused with the reason logged, and the running config goes on unchanged.
  */
-export function reloader(options: { runtime: Runtime; logger: Logger; audit: AuditLog; env?: NodeJS.ProcessEnv }): () => Promise<ReloadResult> {
+export function reloader(options: { runtime: Runtime; logger: Logger; audit: AuditLog; env?: NodeJS.ProcessEnv; requireSecrets?: boolean }): () => Promise<ReloadResult> {
   const { runtime, logger, audit } = options;
   return async () => {
     const path = runtime.config.path;
@@ -25,7 +25,7 @@ export function reloader(options: { runtime: Runtime; logger: Logger; audit: Aud
     let next;
     let text: string;
     try {
-      next = loadConfig(path, { env: options.env });
+      next = loadConfig(path, { env: options.env, requireSecrets: options.requireSecrets });
       text = readConfigText(path);
     } catch (err) {
       return refuse(isConfigError(err) ? `the new config is invalid:\n${err.issues.length === 0 ? err.message : err.render()}` : describeError(err));

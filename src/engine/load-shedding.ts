@@ -22,10 +22,11 @@ export class LoadShedder {
 
   /** Why `source` must skip this poll, or undefined when it polls. */
   shouldSkip(source: ResolvedSource, threshold: number | undefined): string | undefined {
+    if (threshold === undefined) return undefined;
     const underPressure = !this.sink.healthy();
     if (this.shedding && !underPressure) this.logger.info('the output is healthy again: load shedding ends, every source polls');
     this.shedding = underPressure;
-    if (threshold === undefined || !underPressure) return undefined;
+    if (!underPressure) return undefined;
     const priority = source.priority ?? DEFAULT_PRIORITY;
     if (priority >= threshold) return undefined;
     const why = this.sink.problem?.() ?? 'the output reports a failure';

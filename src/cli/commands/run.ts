@@ -56,7 +56,7 @@ export function registerRunCommand(program: Command): void {
       const opened = await openRuntime(config, opts, { logger, only: opts.source, observer: metrics, events: metrics, audit });
       let servers: RunningServers | undefined;
       // A continuous run reloads its config on SIGHUP (Helr's behaviour); `--once` has nothing to reload into.
-      const reload = opts.once ? undefined : reloader({ runtime: opened.runtime, logger, audit });
+      const reload = opts.once ? undefined : reloader({ runtime: opened.runtime, logger, audit, requireSecrets: opts.replayDir === undefined });
       const removeSighup = reload && reloadOnSighup(reload, logger);
       const removeSigusr1 = dumpOnSigusr1(() => dumpState(opened.runtime, metrics, logger), logger);
       try {
