@@ -1,7 +1,8 @@
 import type { Degradation } from '../engine/degradation.js';
 import { isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Checkpoint, SourceSnapshot, StateExport, StateStore } from './store.js';
+import { PassThroughStore } from './pass-through.js';
+import type { Checkpoint, StateStore } from './store.js';
 
 /**
  * `global.degradation.emit_without_checkpoint`: a checkpoint the store fails to write (disk full,
@@ -10,19 +11,17 @@ import type { Checkpoint, SourceSnapshot, StateExport, StateStore } from './stor
  * again after a restart. Only write failures are skipped: a deleted, replaced or damaged state
  * file, a lost lease or a locked file still stop the source, because going on would be a guess.
  */
-export class CheckpointSkippingStore implements StateStore {
-  readonly description: string;
-
+export class CheckpointSkippingStore extends PassThroughStore {
   constructor(
-    private readonly inner: StateStore,
+    inner: StateStore,
     private readonly degradation: Degradation,
     private readonly logger: Logger,
     private readonly onSkipped?: (source: string) => void,
   ) {
-    this.description = inner.description;
+    super(inner);
   }
 
-  async commit(source: string, checkpoint: Checkpoint): Promise<void> {
+  override async commit(source: string, checkpoint: Checkpoint): Promise<void> {
     try {
       await this.inner.commit(source, checkpoint);
     } catch (err) {
@@ -37,34 +36,6 @@ export class CheckpointSkippingStore implements StateStore {
       return;
     }
     if (this.degradation.checkpointWritten(source)) this.logger.warn({ source }, 'state writes work again: checkpoint written, no longer degraded');
-  }
-
-  load(source: string): Promise<SourceSnapshot> {
-    return this.inner.load(source);
-  }
-
-  reset(source: string): Promise<void> {
-    return this.inner.reset(source);
-  }
-
-  sources(): Promise<string[]> {
-    return this.inner.sources();
-  }
-
-  exportAll(): Promise<StateExport> {
-    return this.inner.exportAll();
-  }
-
-  importAll(data: StateExport): Promise<void> {
-    return this.inner.importAll(data);
-  }
-
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -7,32 +7,11 @@ import { createLogger } from '../../src/log/logger.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { composeTransport } from '../../src/app/compose.js';
 import { createDispatcher } from '../../src/http/http-transport.js';
-import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js';
 import { waitFor, within } from '../helpers/hel-process.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-
-class CollectingSink implements BatchSink {
-  readonly description = 'memory';
-  readonly chunks: string[] = [];
-  write(batch: SinkBatch): Promise<void> {
-    this.chunks.push(Buffer.from(batch.bytes).toString('utf8'));
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  healthy(): boolean {
-    return true;
-  }
-  lines(source: string): unknown[] {
-    return this.chunks.flatMap((c) => c.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as { source: string }).filter((l) => l.source === source);
-  }
-}
+import { CollectingSink } from '../helpers/collecting-sink.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
   const clock = new ManualClock();

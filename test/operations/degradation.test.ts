@@ -10,12 +10,12 @@ import { HelError } from '../../src/errors.js';
 import { createDispatcher } from '../../src/http/http-transport.js';
 import { createLogger } from '../../src/log/logger.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
-import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { ManualClock } from '../helpers/manual-clock.js';
+import { CollectingSink } from '../helpers/collecting-sink.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
@@ -81,24 +81,6 @@ class FillableStore extends MemoryStateStore {
   }
 }
 
-class CollectingSink implements BatchSink {
-  readonly description = 'memory';
-  readonly text: string[] = [];
-  write(batch: SinkBatch): Promise<void> {
-    this.text.push(Buffer.from(batch.bytes).toString('utf8'));
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  healthy(): boolean {
-    return true;
-  }
-}
-
 async function runWith(t: TestContext, global: Record<string, unknown>, url: string) {
   const clock = new ManualClock();
   const store = new FillableStore();
@@ -122,7 +104,7 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
   const controller = new AbortController();
   t.after(() => controller.abort());
   const done = runtime.runForever(controller.signal);
-  const uuids = () => sink.text.join('').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid);
+  const uuids = () => sink.lines().map((l) => (l.event as { uuid: string }).uuid);
   return { clock, store, logLines, skipped, done, controller, uuids, runtime };
 }
 
