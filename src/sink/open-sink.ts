@@ -22,6 +22,8 @@ export interface SinkTarget {
   config: LoadedConfig;
   env: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Network sinks report deliveries to it (the metrics). */
+  observer?: OutputObserver;
   /** Told of every credential the output reads (global.audit), never its value. */
   onSecretRead?: SecretContext['onRead'];
 }
@@ -65,7 +67,7 @@ function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
     return new StdoutSink();
   }
-  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, onSecretRead: options.onSecretRead };
+  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, observer: options.observer, onSecretRead: options.onSecretRead };
   if (!URL_FORM.test(output)) return openFileSink(target, output);
   const url = new URL(output);
   if (rotate !== undefined && url.protocol !== 'file:') throw new HelError('HEL_USAGE', `--output-rotate applies to files, not ${url.protocol}// outputs`);

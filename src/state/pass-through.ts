@@ -12,6 +12,10 @@ export class PassThroughStore<S extends StateStore = StateStore> implements Stat
     return this.inner.commit(source, checkpoint);
   }
 
+  beforeWrite(source: string): void {
+    this.inner.beforeWrite?.(source);
+  }
+
   load(source: string): Promise<SourceSnapshot> {
     return this.inner.load(source);
   }
