@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { SourceConfig } from '../config/schema.js';
 import { budgetTransport, type BudgetRegistry } from '../resilience/budget.js';
+import { Bulkhead, bulkheadTransport } from '../resilience/bulkhead.js';
 import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
@@ -31,6 +32,8 @@ export interface ComposeOptions {
   random?: Random;
   /** The source's integration's hints for failed requests. */
   advise?: Advisor;
+  /** `bulkhead.max_concurrent_requests` (the source's, else global): requests of this source on the wire at once. */
+  maxConcurrentRequests?: number;
 }
 
 /**
@@ -51,7 +54,7 @@ function sourceDispatcher(options: ComposeOptions): Dispatcher | undefined {
 /**
  * Builds a source's request path, outermost first:
  *
- *   retry → auth → rate-limit headers → budget → token bucket → base
+ *   retry → auth → rate-limit headers → budget → token bucket → bulkhead → base
  *
  * - retry is outermost so every attempt goes through everything below it again;
  * - auth is inside retry so each attempt gets a current OAuth2 token, and its single
@@ -80,6 +83,8 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   const rateLimit = resilience.rate_limit;
 
   let chain = base;
+  // Innermost, so a slot is held only while a request is on the wire, never during a backoff or a budget wait.
+  if (options.maxConcurrentRequests !== undefined) chain = bulkheadTransport(chain, new Bulkhead(options.maxConcurrentRequests));
   if (rateLimit.max_requests_per_second !== undefined) {
     const burst = rateLimit.burst_size ?? Math.ceil(rateLimit.max_requests_per_second);
     chain = tokenBucketTransport(chain, new TokenBucket(clock, rateLimit.max_requests_per_second, burst));

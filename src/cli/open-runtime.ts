@@ -22,6 +22,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
 import { integrationOf } from '../integrations/registry.js';
+import type { AuditLog } from '../log/audit.js';
+import { Degradation } from '../engine/degradation.js';
 
 export interface RunFlags {
   output?: string;
@@ -62,11 +64,30 @@ function instanceId(config: LoadedConfig): string {
   return config.global.state.instance_id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * `global.degradation.state_store_fallback: memory`: a store that cannot be opened (unreachable,
+ * not writable) is replaced by memory, loudly. A store that opened but is held by another hel,
+ * damaged or of a newer hel still fails: falling back there would run a second collector or guess.
+ */
+async function openStoreOrFallback(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, secrets: SecretContext, degradation: Degradation, log: Logger): Promise<StateStore> {
+  try {
+    return await openStore(config, flags, true, secrets, log);
+  } catch (err) {
+    if (config.global.degradation.state_store_fallback !== 'memory' || !(err instanceof HelError) || err.code !== 'HEL_STATE' || err.cause === undefined) throw err;
+    degradation.fallbackReason = err.message;
+    log.error(
+      { degraded: true, state_store_fallback_active: true, code: err.code },
+      `STATE STORE FALLBACK: ${err.message}; running on memory (global.degradation.state_store_fallback). Positions are not saved: every source starts from its configured start (events delivered before may be delivered again, and an API that starts at "now" skips what happened since the last saved position), and a restart starts over again. Polls are ${config.global.degradation.reduced_frequency_multiplier} times less frequent. Fix the state store and restart hel`,
+    );
+    return new MemoryStateStore();
+  }
+}
+
 /** Builds the collector from a loaded config and the run flags: state, sink, transports. */
 export async function openRuntime(
   config: LoadedConfig,
   flags: RunFlags,
-  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver & OutputObserver; env?: NodeJS.ProcessEnv; commit?: boolean },
+  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver & OutputObserver; env?: NodeJS.ProcessEnv; commit?: boolean; audit?: AuditLog },
 ): Promise<OpenedRuntime> {
   if (flags.recordDir !== undefined && flags.replayDir !== undefined) {
     throw new HelError('HEL_USAGE', '--record-dir and --replay-dir cannot be used together');
@@ -74,7 +95,9 @@ export async function openRuntime(
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
-  const store = await openStore(config, flags, true, secrets, options.logger);
+  const degradation = new Degradation(config.global.degradation);
+  const audit = options.audit;
+  const store = await openStoreOrFallback(config, flags, audit ? { ...secrets, onRead: (ref) => audit.credentialRead('global.state', ref) } : secrets, degradation, options.logger);
   let sink: BatchSink | undefined;
   let fleet: Fleet | undefined;
   try {
@@ -83,7 +106,7 @@ export async function openRuntime(
       ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
       : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
-    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer });
+    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer, onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)) });
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
@@ -93,7 +116,8 @@ export async function openRuntime(
         source: source.name,
         // Replay sends no credentials, so it needs none.
         config: { auth: replay ? undefined : source.auth, resilience: source.resilience, max_response_bytes: source.max_response_bytes },
-        secrets,
+        secrets: audit ? { ...secrets, onRead: (ref) => audit.credentialRead(source.name, ref) } : secrets,
+        maxConcurrentRequests: source.resilience.bulkhead?.max_concurrent_requests ?? config.global.bulkhead.max_concurrent_requests,
         clock,
         budgets,
         events: transportEvents,
@@ -102,7 +126,7 @@ export async function openRuntime(
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet, degradation }, options.only);
     const openedSink = sink;
     const openedFleet = fleet;
     return {

@@ -56,10 +56,15 @@ export interface LoadOptions {
 /** A config file is small; anything larger is not one (a log, a device, a file given by mistake). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
+/** The config file's text as loaded (bounded); for the audit log's hash of what was loaded. */
+export function readConfigText(path: string): string {
+  return readBoundedFile(path, MAX_CONFIG_BYTES).toString('utf8');
+}
+
 export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfig {
   let text: string;
   try {
-    text = readBoundedFile(path, MAX_CONFIG_BYTES).toString('utf8');
+    text = readConfigText(path);
   } catch (err) {
     const reason = err instanceof BoundedReadError ? err.reason : 'unreadable';
     throw new ConfigError([

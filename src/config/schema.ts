@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { backpressureSchema } from '../sink/backpressure/config.js';
 import { natsOutputSchema } from '../sink/nats/config.js';
 import { looksLikeCredential } from './show-value.js';
+import { operationsGlobalKeys, priorityValue, sourceBulkheadSchema } from './operations-schema.js';
 
 /**
  * The one definition of hel.yaml: it validates, fills defaults, and is exported as JSON Schema by
@@ -265,6 +266,7 @@ export const resilienceSchema = z.strictObject({
   rate_limit: rateLimitSchema.prefault({}),
   timeouts: timeoutsSchema.optional(),
   tls: tlsSchema.optional(),
+  bulkhead: sourceBulkheadSchema.optional(),
 });
 
 export const dedupeSchema = z.strictObject({
@@ -372,6 +374,8 @@ export const sourceSchema = z.strictObject({
   /** This source's output format, overriding global.output.format. */
   output_format: outputFormat.optional(),
   ...helrPipelineKeys,
+  /** Load shedding (global.load_shedding): 0 is shed first, 10 (the default) never. */
+  priority: priorityValue.optional(),
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -485,6 +489,7 @@ export const globalSchema = z.strictObject({
       key_file: z.string().min(1).optional(),
     })
     .prefault({}),
+  ...operationsGlobalKeys,
 });
 
 /** As in Helr, any map key names a source (spaces too); control characters and overlong names are refused. */

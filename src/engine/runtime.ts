@@ -1,6 +1,6 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
-import { HelError, cancelled } from '../errors.js';
+import { HelError, cancelled, isCancellation } from '../errors.js';
 import { outputFormatOf } from '../config/output-format.js';
 import type { Logger } from '../log/logger.js';
 import type { HttpTransport } from '../http/transport.js';
@@ -10,6 +10,11 @@ import type { Fleet } from './fleet.js';
 import type { PageReport } from './poll.js';
 import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
 import type { SourceStatus } from './status.js';
+import { Bulkhead } from '../resilience/bulkhead.js';
+import { CheckpointSkippingStore } from '../state/skip-checkpoint.js';
+import { Degradation } from './degradation.js';
+import { LoadShedder } from './load-shedding.js';
+import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
 
 export interface RuntimeDeps {
   config: LoadedConfig;
@@ -24,6 +29,8 @@ export interface RuntimeDeps {
   random?: () => number;
   /** A shared state backend: sources are polled under leases, a fair share per instance. */
   fleet?: Fleet;
+  /** global.degradation at run time (the state store fallback is decided when the store opens). */
+  degradation?: Degradation;
 }
 
 export interface OnceReport {
@@ -40,11 +47,31 @@ const ONCE_CONCURRENCY = 16;
  */
 export class Runtime {
   readonly startedAt: number;
+  readonly degradation: Degradation;
   private readonly sources = new Map<string, SourceRuntime>();
   private readonly wakeups = new Map<string, () => void>();
+  /** global.bulkhead.max_concurrent_sources: polls in progress at once. */
+  private readonly sourceSlots: Bulkhead | undefined;
+  private readonly shedder: LoadShedder;
+  /** The `--source` filter of the command, kept for reloads. */
+  private wanted: Set<string> | undefined;
+  /** `runForever`'s loops, one per source, and what stops them all. */
+  private readonly loops = new Map<string, { retire: AbortController; done: Promise<void> }>();
+  private loopStop: AbortSignal | undefined;
+  private loopFailed: ((error: unknown) => void) | undefined;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly deps: RuntimeDeps) {
     this.startedAt = deps.clock.now();
+    this.degradation = deps.degradation ?? new Degradation(deps.config.global.degradation);
+    const maxSources = deps.config.global.bulkhead.max_concurrent_sources;
+    this.sourceSlots = maxSources === undefined ? undefined : new Bulkhead(maxSources);
+    this.shedder = new LoadShedder(deps.sink, deps.logger);
+  }
+
+  /** The config the collector runs, the last one a reload applied. */
+  get config(): LoadedConfig {
+    return this.deps.config;
   }
 
   static async create(deps: RuntimeDeps, only?: string[]): Promise<Runtime> {
@@ -58,24 +85,35 @@ export class Runtime {
         }
       }
     }
+    runtime.wanted = wanted;
     for (const source of deps.config.sources) {
       if (wanted && !wanted.has(source.name)) continue;
-      const sr = new SourceRuntime({
-        source,
-        transport: deps.transportFor(source),
-        sink: deps.sink,
-        store: deps.fleet ? deps.fleet.storeFor(source.name) : deps.store,
-        clock: deps.clock,
-        logger: deps.logger,
-        format: outputFormatOf(source, deps.config.global.output),
-        rawData: deps.config.global.output.raw_data,
-        observer: deps.observer,
-        commit: deps.commit,
-      });
-      await sr.init(deps.fleet === undefined);
-      runtime.sources.set(source.name, sr);
+      runtime.sources.set(source.name, await runtime.build(source));
     }
     return runtime;
+  }
+
+  /** A source's live parts, its committed state loaded (cursor, dedupe window, breaker). */
+  private async build(source: ResolvedSource, options: { freshBreaker?: boolean } = {}): Promise<SourceRuntime> {
+    const deps = this.deps;
+    const base = deps.fleet ? deps.fleet.storeFor(source.name) : deps.store;
+    const store = deps.config.global.degradation.emit_without_checkpoint
+      ? new CheckpointSkippingStore(base, this.degradation, deps.logger, (name) => deps.observer?.onCheckpointSkipped?.(name))
+      : base;
+    const sr = new SourceRuntime({
+      source,
+      transport: deps.transportFor(source),
+      sink: deps.sink,
+      store,
+      clock: deps.clock,
+      logger: deps.logger,
+      format: outputFormatOf(source, deps.config.global.output),
+      rawData: deps.config.global.output.raw_data,
+      observer: deps.observer,
+      commit: deps.commit,
+    });
+    await sr.init(deps.fleet === undefined, options);
+    return sr;
   }
 
   get sink(): BatchSink {
@@ -102,9 +140,27 @@ export class Runtime {
   async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean; onPage?: (p: PageReport) => void } = {}): Promise<PollOutcome> {
     const sr = this.sources.get(name);
     if (!sr) throw new HelError('HEL_USAGE', `no source named ${name}`);
-    const outcome = await this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true, options.onPage));
+    const outcome = (await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true, options.onPage)))) ?? { ok: false, error: cancelled(name) };
     this.wakeups.get(name)?.();
     return outcome;
+  }
+
+  /**
+   * Runs a poll in a slot of global.bulkhead.max_concurrent_sources, when set. A stop while
+   * waiting for the slot resolves with undefined: that poll never started.
+   */
+  private async slot<T>(signal: AbortSignal, poll: () => Promise<T>): Promise<T | undefined> {
+    if (!this.sourceSlots) return poll();
+    let started = false;
+    try {
+      return await this.sourceSlots.run(() => {
+        started = true;
+        return poll();
+      }, signal);
+    } catch (err) {
+      if (!started && isCancellation(err)) return undefined;
+      throw err;
+    }
   }
 
   /** With a fleet, `poll` runs only under the source's lease; a source another instance holds is skipped. */
@@ -129,8 +185,10 @@ export class Runtime {
     const worker = async (stop: AbortSignal): Promise<void> => {
       for (let sr = stop.aborted ? undefined : queue.shift(); sr; sr = stop.aborted ? undefined : queue.shift()) {
         const name = sr.source.name;
-        const outcome = await this.leased(sr, stop, (s) => sr.poll(s, true, onPage && ((p) => onPage(name, p))));
-        reports.push({ name, outcome });
+        const outcome = await this.slot(stop, () => this.leased(sr, stop, (s) => sr.poll(s, true, onPage && ((p) => onPage(name, p)))));
+        // Stopped while waiting for a slot: reported below with the sources that never started.
+        if (outcome === undefined) queue.unshift(sr);
+        else reports.push({ name, outcome });
       }
     };
     await allOrStop(signal, Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, () => worker));
@@ -147,26 +205,101 @@ export class Runtime {
       await fleet.runForever(signal, [...this.sources.keys()], async (name, stop) => {
         const sr = this.sources.get(name)!;
         await sr.init();
-        await this.loop(sr, stop);
+        await this.loop(sr, stop, stop, 0);
       });
       return;
     }
-    await allOrStop(signal, [...this.sources.values()].map((sr) => (stop: AbortSignal) => this.loop(sr, stop)));
+    const failed = new AbortController();
+    const stop = AbortSignal.any([signal, failed.signal]);
+    let first: { error: unknown } | undefined;
+    this.loopStop = stop;
+    this.loopFailed = (error) => {
+      first ??= { error };
+      failed.abort();
+    };
+    for (const sr of this.sources.values()) this.startLoop(sr, 0);
+    if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+    // A reload in progress finishes (or gives up on the stop) before the loops are counted.
+    await this.reloading;
+    await Promise.all([...this.loops.values()].map((l) => l.done));
+    if (first) throw first.error;
   }
 
-  private async loop(sr: SourceRuntime, signal: AbortSignal): Promise<void> {
+  private startLoop(sr: SourceRuntime, firstWaitMs: number): void {
+    const retire = new AbortController();
+    const done = this.loop(sr, this.loopStop!, retire.signal, firstWaitMs).catch((error: unknown) => this.loopFailed?.(error));
+    this.loops.set(sr.source.name, { retire, done });
+  }
+
+  /**
+   * Applies a reloaded config (SIGHUP, POST /api/v1/reload) to `runForever`'s loops. A removed,
+   * changed or restarted source finishes its poll in flight (its pages committed), then stops; a
+   * changed or restarted one starts again from its committed state (cursor, dedupe window) at its
+   * next scheduled poll; an added one polls at once. Reloads run one at a time.
+   */
+  reload(next: LoadedConfig, restartAll: boolean): Promise<ReloadPlan> {
+    const applied = this.reloading.then(() => this.applyReload(next, restartAll));
+    this.reloading = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async applyReload(next: LoadedConfig, restartAll: boolean): Promise<ReloadPlan> {
+    if (this.deps.fleet !== undefined) {
+      throw new HelError('HEL_USAGE', 'reload is not supported with a shared state backend (postgres, redis): restart this instance instead; the others take its sources over meanwhile');
+    }
+    const filtered = { ...next, sources: next.sources.filter((s) => this.wanted === undefined || this.wanted.has(s.name)) };
+    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll);
+    const stopping = this.loopStop;
+    const nextPoll = new Map<string, number>();
+    for (const name of [...plan.removed, ...plan.changed.map((s) => s.name), ...plan.restarted.map((s) => s.name)]) {
+      const at = this.sources.get(name)?.status.nextPollAt;
+      if (at !== undefined) nextPoll.set(name, Date.parse(at));
+      const loop = this.loops.get(name);
+      loop?.retire.abort();
+      await loop?.done;
+      this.loops.delete(name);
+      if (plan.removed.includes(name)) this.sources.delete(name);
+    }
+    this.deps.config = { ...next, global: { ...this.deps.config.global, ...pickReloadable(next) } };
+    const now = this.deps.clock.now();
+    for (const source of [...plan.changed, ...plan.restarted]) {
+      const sr = await this.build(source, { freshBreaker: plan.restarted.includes(source) || restartAll });
+      this.sources.set(source.name, sr);
+      // The schedule goes on: the next poll stays when it was due, unless the new interval is shorter.
+      const due = nextPoll.get(source.name);
+      const wait = due === undefined ? 0 : Math.min(Math.max(0, due - now), source.schedule.interval_secs * 1000);
+      if (stopping !== undefined && !stopping.aborted) this.startLoop(sr, wait);
+    }
+    for (const source of plan.added) {
+      const sr = await this.build(source);
+      this.sources.set(source.name, sr);
+      if (stopping !== undefined && !stopping.aborted) this.startLoop(sr, 0);
+    }
+    this.deps.logger.info(planSummary(plan), 'config reloaded');
+    return plan;
+  }
+
+  private async loop(sr: SourceRuntime, signal: AbortSignal, retired: AbortSignal, firstWaitMs: number): Promise<void> {
     const random = this.deps.random ?? Math.random;
     const { interval_secs: interval, jitter_secs: jitter } = sr.source.schedule;
-    while (!signal.aborted) {
+    const name = sr.source.name;
+    const idle = AbortSignal.any([signal, retired]);
+    if (firstWaitMs > 0) {
+      sr.status.nextPollAt = new Date(this.deps.clock.now() + firstWaitMs).toISOString();
+      await this.sleepUntilWoken(name, firstWaitMs, idle);
+    }
+    while (!idle.aborted) {
       sr.status.nextPollAt = undefined;
-      await sr.poll(signal);
+      const shed = this.shedder.shouldSkip(sr.source, this.deps.config.global.load_shedding.skip_priority_below);
+      if (shed === undefined) await this.slot(signal, () => sr.poll(signal));
+      else sr.skipShed(shed);
       // A poll triggered through the API restarts the wait, so polls never run back to back.
       let woken = true;
-      while (woken && !signal.aborted) {
-        let delayMs = Math.max(0, (interval + (random() * 2 - 1) * jitter) * 1000);
+      while (woken && !idle.aborted) {
+        let delayMs = this.degradation.intervalMs(name, Math.max(0, (interval + (random() * 2 - 1) * jitter) * 1000));
         if (sr.breaker.state === 'open') delayMs = Math.max(sr.breaker.msUntilTrial(), 1000);
         sr.status.nextPollAt = new Date(this.deps.clock.now() + delayMs).toISOString();
-        woken = await this.sleepUntilWoken(sr.source.name, delayMs, signal);
+        woken = await this.sleepUntilWoken(name, delayMs, idle);
       }
     }
   }
@@ -184,6 +317,12 @@ export class Runtime {
       this.wakeups.delete(name);
     }
   }
+}
+
+/** The `global` keys a reload applies (see RELOADABLE_GLOBAL_KEYS). */
+function pickReloadable(next: LoadedConfig): Partial<LoadedConfig['global']> {
+  const { reload, dump_on_sigusr1, audit, load_shedding } = next.global;
+  return { reload, dump_on_sigusr1, audit, load_shedding };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface EngineObserver {
   onStateWrite?(source: string, durationMs: number): void;
   /** Shared state backends: a lease acquired, taken over from an expired holder, lost or released. */
   onLease?(source: string, event: LeaseEvent, held: number): void;
+  /** global.degradation.emit_without_checkpoint: a state write failed and its checkpoint was skipped. */
+  onCheckpointSkipped?(source: string): void;
 }
 
 export interface SourceRuntimeDeps {
@@ -78,9 +80,14 @@ export class SourceRuntime {
    * Loads committed state: position, dedupe window, breaker, last error. `recover` reads back the
    * output after the last mark, which commits: in a fleet only once the source's lease is held.
    */
-  async init(recover = true): Promise<void> {
+  async init(recover = true, options: { freshBreaker?: boolean } = {}): Promise<void> {
     const snapshot = await this.deps.store.load(this.source.name);
     this.keys = snapshot.keys;
+    // reload.restart_sources_on_sighup: the source starts again with a closed breaker.
+    if (options.freshBreaker && this.keys.breaker !== undefined && this.deps.commit !== false) {
+      await this.deps.store.commit(this.source.name, { keys: { breaker: null } });
+      delete this.keys.breaker;
+    }
     if (this.source.dedupe) this.dedupe = new DedupeWindow(this.source.dedupe.id_path, this.source.dedupe.capacity, snapshot.dedupeIds);
     if (recover && this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
     const saved = this.keys.breaker ? (JSON.parse(this.keys.breaker) as CircuitBreakerSnapshot) : undefined;
@@ -139,6 +146,14 @@ export class SourceRuntime {
     await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
     if (end === null) delete this.keys[OUTPUT_POSITION];
     else this.keys[OUTPUT_POSITION] = end;
+  }
+
+  /** A scheduled poll load shedding skipped: counted and shown like a poll the breaker skipped, logged once per run of skips. */
+  skipShed(reason: string): void {
+    this.status.pollsSkipped++;
+    this.deps.observer?.onPollSkipped?.(this.source.name);
+    if (!this.skipLogged) this.log.warn({ priority: this.source.priority }, `poll skipped: ${reason}`);
+    this.skipLogged = true;
   }
 
   /** One poll, unless one is already running (then its outcome) or the breaker is open. */

@@ -17,6 +17,8 @@ export interface HandlerDeps {
   /** `run --once` polls every source itself and then exits, so triggered polls are refused. */
   once: boolean;
   now?: () => number;
+  /** Re-reads and applies the config file (SIGHUP's reload); absent with `--once`. */
+  reload?: () => Promise<{ ok: true; changes: Record<string, string[]> } | { ok: false; error: string }>;
 }
 
 /** Sources that count towards readiness: they have delivered, even if the last poll had a hiccup. */
@@ -36,13 +38,32 @@ export function handlers(deps: HandlerDeps) {
   const healthz: Handler = ({ res }) => {
     const statuses = runtime.statuses();
     const allWell = statuses.every((s) => s.health === 'ok' || s.health === 'pending');
+    const degradation = runtime.degradation.summary();
+    const degraded = degradation.state_store_fallback_active || degradation.sources_without_checkpoint.length > 0;
     sendJson(res, 200, {
-      status: allWell ? 'ok' : 'degraded',
+      status: allWell && !degraded ? 'ok' : 'degraded',
       version: VERSION,
       started_at: new Date(runtime.startedAt).toISOString(),
       uptime_secs: Math.round((now() - runtime.startedAt) / 1000),
+      ...degradation,
       sources: statuses.map((s) => healthJson(s, at())),
     });
+  };
+
+  /**
+   * The startup probe. The listeners open only once start-up is over (state store open, output
+   * open, every source's committed state loaded and any crash read-back done), so an answer means
+   * started; until then the probe's connection is refused, which a startup probe counts as not yet.
+   */
+  const startupz: Handler = ({ res }) => {
+    sendJson(res, 200, { started: true, version: VERSION, started_at: new Date(runtime.startedAt).toISOString(), uptime_secs: Math.round((now() - runtime.startedAt) / 1000) });
+  };
+
+  const reload: Handler = async ({ res }) => {
+    if (deps.reload === undefined) return sendError(res, 503, 'reload_unavailable', 'hel run --once does not reload its config; reload a continuously running hel');
+    const result = await deps.reload();
+    if (result.ok) return sendJson(res, 200, { ok: true, error: null, changes: result.changes });
+    sendJson(res, 500, { ok: false, error: result.error });
   };
 
   const readyz: Handler = ({ res }) => {
@@ -52,9 +73,10 @@ export function handlers(deps: HandlerDeps) {
       output_healthy: runtime.sink.healthy(),
       at_least_one_source_healthy: healthySources.length > 0,
     };
+    const { state_store_fallback_active: fallback } = runtime.degradation.summary();
     const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
     const outputProblem = checks.output_healthy ? undefined : (runtime.sink.problem?.() ?? null);
-    const body = { ready: failed.length === 0, ...checks, ...(outputProblem === undefined ? {} : { output_problem: outputProblem }), healthy_sources: healthySources, failed };
+    const body = { ready: failed.length === 0, ...checks, state_store_fallback_active: fallback, ...(outputProblem === undefined ? {} : { output_problem: outputProblem }), healthy_sources: healthySources, failed };
     if (failed.length === 0) return sendJson(res, 200, body);
     sendError(res, 503, 'not_ready', `not ready: ${failed.join(', ')} is false`, body);
   };
@@ -120,5 +142,5 @@ export function handlers(deps: HandlerDeps) {
     sendText(res, 200, 'text/html; charset=utf-8', page.html, page.headers);
   };
 
-  return { healthz, readyz, metrics, listSources, oneSource, sourceState, pollSource, statusPage };
+  return { healthz, startupz, reload, readyz, metrics, listSources, oneSource, sourceState, pollSource, statusPage };
 }

@@ -13,6 +13,8 @@ import { VERSION } from '../version.js';
 export interface StatusProvider {
   readonly startedAt: number;
   statuses(): SourceStatus[];
+  /** global.degradation at run time. */
+  readonly degradation?: { readonly fallbackActive: boolean };
 }
 
 const CIRCUIT_VALUE: Record<SourceStatus['circuit'], number> = { closed: 0, open: 1, half_open: 2 };
@@ -42,7 +44,7 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
   private readonly retries = new Counter({ name: 'hel_retries_total', help: 'Request retries', labelNames: ['source'], registers: [this.registry] });
   private readonly rateLimited = new Counter({ name: 'hel_rate_limited_total', help: 'Waits imposed by the API: 429 answers and exhausted rate-limit headers', labelNames: ['source'], registers: [this.registry] });
   private readonly polls = new Counter({ name: 'hel_polls_total', help: 'Finished polls by result (ok, failed)', labelNames: ['source', 'result'], registers: [this.registry] });
-  private readonly pollsSkipped = new Counter({ name: 'hel_polls_skipped_total', help: 'Polls skipped because the circuit was open', labelNames: ['source'], registers: [this.registry] });
+  private readonly pollsSkipped = new Counter({ name: 'hel_polls_skipped_total', help: 'Scheduled polls skipped: the circuit was open, or load shedding (global.load_shedding)', labelNames: ['source'], registers: [this.registry] });
   private readonly leasesHeld = new Gauge({ name: 'hel_leases_held', help: 'Shared state: source leases this instance holds', registers: [this.registry] });
   private readonly leaseChanges = new Counter({ name: 'hel_lease_changes_total', help: 'Shared state: leases acquired, taken over (from an instance whose lease expired), lost and released', labelNames: ['event'], registers: [this.registry] });
   private readonly eventsDropped = new Counter({ name: 'hel_events_dropped_total', help: 'Events discarded by backpressure strategy drop (reason backpressure, max_queue_age, shutdown)', labelNames: ['source', 'reason'], registers: [this.registry] });
@@ -55,6 +57,7 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
   private readonly outputDeliveryDuration = new Histogram({ name: 'hel_output_delivery_duration_seconds', help: 'From a batch\'s first send to its acknowledgment, retries included', labelNames: ['sink'], buckets: DELIVERY_BUCKETS, registers: [this.registry] });
   private readonly outputAckWait = new Histogram({ name: 'hel_output_ack_wait_seconds', help: 'Splunk HEC indexer acknowledgment: from the accepted request to the ackId reported indexed', labelNames: ['sink'], buckets: DELIVERY_BUCKETS, registers: [this.registry] });
   private readonly diskBufferBytes = new Gauge({ name: 'hel_disk_buffer_bytes', help: 'Bytes waiting in the backpressure disk buffer', registers: [this.registry] });
+  private readonly checkpointsSkipped = new Counter({ name: 'hel_checkpoints_skipped_total', help: 'State writes that failed and were skipped (global.degradation.emit_without_checkpoint)', labelNames: ['source'], registers: [this.registry] });
   private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
 
   /** `now` is injectable so tests can move the clock that the lag and freshness gauges read. */
@@ -62,6 +65,12 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
     collectDefaultMetrics({ register: this.registry });
     this.outputStalled.set(0);
     new Gauge({ name: 'hel_build_info', help: 'Always 1; the version label says which hel is running', labelNames: ['version'], registers: [this.registry] }).set({ version: VERSION }, 1);
+    const fallback: Gauge = new Gauge({
+      name: 'hel_state_store_fallback_active',
+      help: '1 while the state store fell back to memory (global.degradation.state_store_fallback): positions are not saved',
+      registers: [this.registry],
+      collect: () => fallback.set(this.provider?.degradation?.fallbackActive ? 1 : 0),
+    });
     this.scrapeGauge('hel_circuit_state', 'Circuit breaker: 0 closed, 1 open, 2 half_open', (s) => CIRCUIT_VALUE[s.circuit]);
     this.scrapeGauge('hel_seconds_since_last_success', 'Seconds since the last successful poll (since start when there was none)', (s, now, startedAt) => {
       const last = s.lastSuccessAt === undefined ? startedAt : Date.parse(s.lastSuccessAt);
@@ -165,6 +174,10 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
 
   onSpoolSize(bytes: number): void {
     this.diskBufferBytes.set(bytes);
+  }
+
+  onCheckpointSkipped(source: string): void {
+    this.checkpointsSkipped.inc({ source });
   }
 
   onStateWrite(_source: string, durationMs: number): void {

@@ -40,11 +40,13 @@ export async function startServers(options: ServersOptions): Promise<RunningServ
       .get('/', h.statusPage)
       .get('/healthz', h.healthz)
       .get('/readyz', h.readyz)
+      .get('/startupz', h.startupz)
       .get('/metrics', h.metrics)
       .get('/api/v1/sources', h.listSources, guarded)
       .get('/api/v1/sources/{name}', h.oneSource, guarded)
       .get('/api/v1/sources/{name}/state', h.sourceState, guarded)
-      .post('/api/v1/sources/{name}/poll', h.pollSource, guarded);
+      .post('/api/v1/sources/{name}/poll', h.pollSource, guarded)
+      .post('/api/v1/reload', h.reload, guarded);
     listeners.push({ router, address: api.address, port: api.port, what: 'api' });
   }
   const sharesApiListener = api.enabled && metricsListener.address === api.address && metricsListener.port === api.port && api.port !== 0;

@@ -2,6 +2,7 @@ import type { ResolvedSource } from '../config/load.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { redactUrl } from '../http/redact-url.js';
+import { DEFAULT_PRIORITY } from '../config/operations-schema.js';
 import { bodyFields } from '../http/request.js';
 
 /**
@@ -73,6 +74,7 @@ export function configJson(source: ResolvedSource): Record<string, unknown> {
     response_events_path: source.response_events_path ?? null,
     timestamp_path: source.timestamp_path ?? null,
     on_cursor_error: source.on_cursor_error,
+    priority: source.priority ?? DEFAULT_PRIORITY,
     label: { key: source.labelKey, value: source.labelValue },
     integration: source.integration ?? null,
   };

@@ -9,6 +9,7 @@ import { httpSinkOpener } from './http/open.js';
 import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
+import type { SecretContext } from '../http/auth/read-secret.js';
 
 /** What an opener gets: the output as given (`--output` or `global.output.path`) and the rest of the config. */
 export interface SinkTarget {
@@ -23,6 +24,8 @@ export interface SinkTarget {
   logger?: Logger;
   /** Network sinks report deliveries to it (the metrics). */
   observer?: OutputObserver;
+  /** Told of every credential the output reads (global.audit), never its value. */
+  onSecretRead?: SecretContext['onRead'];
 }
 
 export type SinkOpener = (target: SinkTarget) => BatchSink;
@@ -47,6 +50,7 @@ export interface OpenSinkOptions {
   logger?: Logger;
   /** Told about drops, stalls, retries and the disk buffer (the metrics). */
   observer?: OutputObserver;
+  onSecretRead?: SecretContext['onRead'];
 }
 
 /** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */
@@ -63,7 +67,7 @@ function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
     return new StdoutSink();
   }
-  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, observer: options.observer };
+  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, observer: options.observer, onSecretRead: options.onSecretRead };
   if (!URL_FORM.test(output)) return openFileSink(target, output);
   const url = new URL(output);
   if (rotate !== undefined && url.protocol !== 'file:') throw new HelError('HEL_USAGE', `--output-rotate applies to files, not ${url.protocol}// outputs`);

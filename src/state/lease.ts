@@ -1,6 +1,7 @@
 import { HelError } from '../errors.js';
 import type { BudgetLedger } from '../resilience/budget.js';
-import type { Checkpoint, SourceSnapshot, StateExport, StateStore } from './store.js';
+import { PassThroughStore } from './pass-through.js';
+import type { Checkpoint, StateStore } from './store.js';
 
 /**
  * Leases for a state store shared by several Hel instances. A source is polled by the holder of
@@ -66,7 +67,7 @@ export function leaseLost(source: string, lease: Lease, what: string): HelError 
  * One source's view of a shared store for the engine: its checkpoints carry the lease currently
  * held, and without one they are refused. Reads and the other calls pass through.
  */
-export class FencedStore implements StateStore {
+export class FencedStore extends PassThroughStore<SharedStateStore> {
   lease: Lease | undefined;
   /**
    * Until when, by this instance's clock, the lease is surely held: the TTL counted from when the
@@ -75,12 +76,14 @@ export class FencedStore implements StateStore {
   heldUntil = 0;
 
   constructor(
-    private readonly inner: SharedStateStore,
+    inner: SharedStateStore,
     private readonly onLost: (source: string, error: HelError) => void,
     private readonly now: () => number,
     /** How much of the lease must be left to start a write: room for the write to land before anyone could take the source. */
     private readonly writeMarginMs: number,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   /** A page is written only with the lease surely held for a while longer; else the source is dropped here. */
   beforeWrite(source: string): void {
@@ -94,11 +97,7 @@ export class FencedStore implements StateStore {
     throw error;
   }
 
-  get description(): string {
-    return this.inner.description;
-  }
-
-  async commit(source: string, checkpoint: Checkpoint): Promise<void> {
+  override async commit(source: string, checkpoint: Checkpoint): Promise<void> {
     const lease = this.lease;
     if (lease === undefined || lease.source !== source) {
       const error = new HelError('HEL_LEASE_LOST', `checkpoint refused: ${source} is not leased by this instance`, { source });
@@ -113,32 +112,8 @@ export class FencedStore implements StateStore {
     }
   }
 
-  load(source: string): Promise<SourceSnapshot> {
-    return this.inner.load(source);
-  }
-
-  reset(source: string): Promise<void> {
-    return this.inner.reset(source);
-  }
-
-  sources(): Promise<string[]> {
-    return this.inner.sources();
-  }
-
-  exportAll(): Promise<StateExport> {
-    return this.inner.exportAll();
-  }
-
-  importAll(data: StateExport): Promise<void> {
-    return this.inner.importAll(data);
-  }
-
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-
   /** The shared store is closed by its opener, once, not by each source. */
-  close(): Promise<void> {
+  override close(): Promise<void> {
     return Promise.resolve();
   }
 }

@@ -1,76 +1,17 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
-import type { Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Runtime } from '../../src/engine/runtime.js';
-import { cancelled } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { composeTransport } from '../../src/app/compose.js';
 import { createDispatcher } from '../../src/http/http-transport.js';
-import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js';
 import { waitFor, within } from '../helpers/hel-process.js';
-
-interface Sleep {
-  ms: number;
-  /** Fake time when the sleep began. */
-  at: number;
-  release(): void;
-}
-
-/** Records every sleep; each waits until the test releases it (or its signal aborts). */
-class ManualClock implements Clock {
-  readonly sleeps: Sleep[] = [];
-  readonly pending = new Set<Sleep>();
-  constructor(public time = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.time;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(cancelled());
-    return new Promise((resolve, reject) => {
-      const entry: Sleep = {
-        ms,
-        at: this.time,
-        release: () => {
-          this.pending.delete(entry);
-          this.time = Math.max(this.time, entry.at + ms);
-          resolve();
-        },
-      };
-      this.sleeps.push(entry);
-      this.pending.add(entry);
-      signal?.addEventListener('abort', () => {
-        this.pending.delete(entry);
-        reject(cancelled());
-      }, { once: true });
-    });
-  }
-}
-
-class CollectingSink implements BatchSink {
-  readonly description = 'memory';
-  readonly chunks: string[] = [];
-  write(batch: SinkBatch): Promise<void> {
-    this.chunks.push(Buffer.from(batch.bytes).toString('utf8'));
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  healthy(): boolean {
-    return true;
-  }
-  lines(source: string): unknown[] {
-    return this.chunks.flatMap((c) => c.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as { source: string }).filter((l) => l.source === source);
-  }
-}
+import { ManualClock } from '../helpers/manual-clock.js';
+import { CollectingSink } from '../helpers/collecting-sink.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
   const clock = new ManualClock();

@@ -7,6 +7,10 @@ import { OnceProgress, STOPPED } from '../progress.js';
 import { isCancellation } from '../../errors.js';
 import { shutdownSignal } from '../signals.js';
 import { metricsFor, serveOperations, type RunningServers } from '../../server/index.js';
+import { AuditLog } from '../../log/audit.js';
+import { reloader, reloadOnSighup } from '../reload.js';
+import { dumpOnSigusr1, dumpState } from '../dump.js';
+import { readConfigText } from '../../config/load.js';
 
 interface RunOptions extends CommonFlags, RunFlags {
   once?: boolean;
@@ -47,10 +51,16 @@ export function registerRunCommand(program: Command): void {
       const { config, logger } = loadForCommand(opts, { requireSecrets: opts.replayDir === undefined });
       const shutdown = shutdownSignal((name) => logger.info(`${name} received: finishing the page in flight and stopping`));
       const metrics = metricsFor(config.global);
-      const opened = await openRuntime(config, opts, { logger, only: opts.source, observer: metrics, events: metrics });
+      const audit = new AuditLog(logger, config.global.audit);
+      audit.configLoaded(config.path, readConfigText(config.path));
+      const opened = await openRuntime(config, opts, { logger, only: opts.source, observer: metrics, events: metrics, audit });
       let servers: RunningServers | undefined;
+      // A continuous run reloads its config on SIGHUP (Helr's behaviour); `--once` has nothing to reload into.
+      const reload = opts.once ? undefined : reloader({ runtime: opened.runtime, logger, audit, requireSecrets: opts.replayDir === undefined });
+      const removeSighup = reload && reloadOnSighup(reload, logger);
+      const removeSigusr1 = dumpOnSigusr1(() => dumpState(opened.runtime, metrics, logger), logger);
       try {
-        servers = await serveOperations({ global: config.global, runtime: opened.runtime, metrics, logger, shutdown: shutdown.signal, once: Boolean(opts.once) });
+        servers = await serveOperations({ global: config.global, runtime: opened.runtime, metrics, logger, shutdown: shutdown.signal, once: Boolean(opts.once), reload });
         if (opts.once) {
           const progress = OnceProgress.start(process.stderr, opened.runtime.statuses().map((s) => s.name), { quiet: opts.quiet });
           const reports = await opened.runtime.runOnce(shutdown.signal, progress?.onPage).finally(() => progress?.stop());
@@ -68,6 +78,8 @@ export function registerRunCommand(program: Command): void {
           logger.info('hel stopped');
         }
       } finally {
+        removeSighup?.();
+        removeSigusr1();
         await servers?.close();
         shutdown.dispose();
         await opened.close();

@@ -11,6 +11,8 @@ export interface SecretContext {
   /** Path of the encrypted secrets file (global.secrets.path). */
   secretsPath: string;
   keyFile?: string;
+  /** Told of every credential read (never its value): global.audit.log_credential_access. */
+  onRead?: (ref: SecretRef) => void;
 }
 
 /**
@@ -18,6 +20,12 @@ export interface SecretContext {
  * Precedence as in the original: file, then env; then the encrypted secrets store.
  */
 export function readSecret(ref: SecretRef, ctx: SecretContext): string {
+  const value = readSecretValue(ref, ctx);
+  ctx.onRead?.(ref);
+  return value;
+}
+
+function readSecretValue(ref: SecretRef, ctx: SecretContext): string {
   if (ref.file !== undefined) {
     try {
       return readBoundedFile(ref.file, MAX_SECRET_FILE_BYTES).toString('utf8').trim();

@@ -45,7 +45,7 @@ export function httpSinkOpener(target: SinkTarget): HttpSink {
   return openHttpSink({
     url: target.output,
     config: config.global.output.http,
-    secrets: { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file },
+    secrets: { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file, onRead: target.onSecretRead },
     clock: systemClock,
     logger: target.logger ?? createLogger({ level: 'silent' }),
     observer: target.observer,
