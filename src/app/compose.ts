@@ -60,7 +60,10 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   const budget = options.budgets.budgetFor(options.source, resilience.rate_limit);
   if (budget !== undefined) chain = budgetTransport(chain, budget);
   if (resilience.rate_limit.respect_headers) chain = rateLimitHeadersTransport(chain, { clock, capMs, events });
-  chain = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base });
+  const unauthenticated = chain;
+  const authenticated = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base });
+  // A request shaped by a JS hook's buildRequest carries the hook's credentials instead (Helr's rule).
+  chain = { send: (request, context) => (context.hookCredentials ? unauthenticated : authenticated).send(request, context) };
   return retryTransport(chain, {
     retries: resilience.retries,
     clock,

@@ -22,6 +22,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
 import { integrationOf } from '../integrations/registry.js';
+import { HookHost } from '../hooks/host.js';
 
 export interface RunFlags {
   output?: string;
@@ -77,6 +78,7 @@ export async function openRuntime(
   const store = await openStore(config, flags, true, secrets, options.logger);
   let sink: BatchSink | undefined;
   let fleet: Fleet | undefined;
+  const hooks = new HookHost({ global: config.global.hooks, env, clock, logger: options.logger });
   try {
     const instance = instanceId(config);
     fleet = isSharedStore(store)
@@ -100,18 +102,20 @@ export async function openRuntime(
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, hooksFor: (source) => hooks.hooksFor(source), clock, logger: options.logger, observer: options.observer, fleet }, options.only);
     const openedSink = sink;
     const openedFleet = fleet;
     return {
       runtime,
       async close() {
+        await hooks.close();
         await openedFleet?.close();
         await openedSink.close();
         await store.close();
       },
     };
   } catch (err) {
+    await hooks.close();
     await fleet?.close().catch(() => undefined);
     await sink?.close().catch(() => undefined);
     await store.close();

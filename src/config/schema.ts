@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backpressureSchema } from '../sink/backpressure/config.js';
 import { natsOutputSchema } from '../sink/nats/config.js';
+import { hooksGlobalSchema, sourceHooksSchema } from '../hooks/config.js';
 import { looksLikeCredential } from './show-value.js';
 
 /**
@@ -242,6 +243,8 @@ export const sourceSchema = z.strictObject({
     .prefault({}),
   /** This source's output format, overriding global.output.format. */
   output_format: outputFormat.optional(),
+  /** JavaScript hooks (src/hooks, docs/hooks.md). */
+  hooks: sourceHooksSchema.optional(),
 });
 
 export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
@@ -392,6 +395,7 @@ export const globalSchema = z.strictObject({
       port: z.int().min(0).max(65535).default(9090),
     })
     .prefault({}),
+  hooks: hooksGlobalSchema.prefault({}),
   secrets: z
     .strictObject({
       path: z.string().min(1).default('./hel-secrets.enc'),

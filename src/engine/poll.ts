@@ -13,6 +13,7 @@ import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import { watermarkFor } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
+import type { PollHooks } from '../hooks/poll-hooks.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
 export interface PageReport {
@@ -50,6 +51,8 @@ export interface PollDeps {
   clock: Clock;
   /** The source's committed state keys; updated in place after each commit. */
   keys: Record<string, string>;
+  /** The source's JS hooks, when it has a script. */
+  hooks?: PollHooks;
 }
 
 export interface PollOptions {
@@ -88,8 +91,10 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   // aborts the request in flight, whose page is then simply never read.
   const inFlight = new AbortController();
   const signal = AbortSignal.any([options.signal, inFlight.signal]);
+  const hooks = deps.hooks?.begin(deps.keys, signal);
+  const sender = hooks?.transport(transport) ?? transport;
   const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
-    transport.send(req, { source: source.name, signal, page, carriesCursor });
+    sender.send(req, { source: source.name, signal, page, carriesCursor });
   const watermark = watermarkFor(source);
   let resumed = paginator.resumes(deps.keys);
   let request: HttpRequest | undefined = paginator.first(deps.keys);
@@ -130,7 +135,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
 
     const body = parseJsonBody(response, { source: source.name, url: redactUrl(request.url) });
-    const events = extract(body);
+    const hooked = await hooks?.parse({ response, body, index });
+    const events = hooked?.events ?? extract(body);
     if (events === undefined) {
       throw new HelError('HEL_RESPONSE_PARSE', 'the response has no events array', {
         source: source.name,
@@ -140,7 +146,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
 
     // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
-    let step = paginator.next({ request, response, body, events, index });
+    let step = (await hooks?.next({ response, body, index })) ?? paginator.next({ request, response, body, events, index });
     bytes += response.body.length;
     if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
       step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
@@ -156,7 +162,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     let emitted = 0;
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       let id: string | undefined;
       if (dedupe) {
         id = dedupe.idOf(event);
@@ -170,8 +176,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
           newIds.push(id);
         }
       }
-      const time = encoder.eventTime(event);
-      lines.append(encoder.encodeTimed(event, endpoint, collectedAt, time));
+      const time = hooked?.times[i] ?? encoder.eventTime(event);
+      lines.append(encoder.encodeTimed(event, endpoint, collectedAt, time, hooked?.metas[i]));
       emitted++;
       const ms = time === undefined ? NaN : Date.parse(time);
       lineEnds.push(lines.byteLength);
@@ -181,6 +187,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
 
     const checkpoint: Record<string, string | null> = { ...step.checkpoint };
+    // commitState's keys are committed with the page, after its events are delivered.
+    if (hooks) Object.assign(checkpoint, await hooks.checkpoint({ events, hooked, position, pagination: step.checkpoint }));
     if (watermark) {
       // With a watermark the position of a finished poll is the watermark, not the last cursor.
       if (step.end) for (const key of paginator.stateKeys) checkpoint[key] = null;

@@ -10,6 +10,7 @@ import type { Fleet } from './fleet.js';
 import type { PageReport } from './poll.js';
 import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
 import type { SourceStatus } from './status.js';
+import type { PollHooks } from '../hooks/poll-hooks.js';
 
 export interface RuntimeDeps {
   config: LoadedConfig;
@@ -18,6 +19,8 @@ export interface RuntimeDeps {
   /** False for `hel test` without --commit: nothing is saved, not even what start-up reads back. */
   commit?: boolean;
   transportFor: (source: ResolvedSource) => HttpTransport;
+  /** A source's JS hooks, when it has a script. */
+  hooksFor?: (source: ResolvedSource) => PollHooks | undefined;
   clock: Clock;
   logger: Logger;
   observer?: EngineObserver;
@@ -63,6 +66,7 @@ export class Runtime {
       const sr = new SourceRuntime({
         source,
         transport: deps.transportFor(source),
+        hooks: deps.hooksFor?.(source),
         sink: deps.sink,
         store: deps.fleet ? deps.fleet.storeFor(source.name) : deps.store,
         clock: deps.clock,

@@ -79,8 +79,11 @@ export class LineEncoder {
     return this.encodeTimed(event, endpoint, collectedAt, this.options.format === 'raw' ? undefined : this.eventTime(event));
   }
 
-  /** `encode` for a caller that already has the event's `eventTime`, so it is looked up once. */
-  encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined): string {
+  /**
+   * `encode` for a caller that already has the event's `eventTime`, so it is looked up once.
+   * `meta` (a JS hook's, per event) joins the envelope's meta; raw and mapped lines have no meta.
+   */
+  encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined, meta?: Record<string, unknown>): string {
     if (this.options.mapper) return `${JSON.stringify(this.options.mapper.map(event, { endpoint, collectedAt }))}\n`;
     const json = JSON.stringify(event) ?? 'null';
     if (this.options.format === 'raw') {
@@ -92,7 +95,8 @@ export class LineEncoder {
       this.endpoint = endpoint;
       this.endpointJson = JSON.stringify(endpoint);
     }
-    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${this.metaJson}}\n`;
+    const metaJson = meta === undefined ? this.metaJson : JSON.stringify({ ...meta, ...this.options.meta });
+    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${metaJson}}\n`;
   }
 }
 
