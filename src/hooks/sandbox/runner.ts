@@ -187,9 +187,10 @@ export class HookRunner {
     if (failure.kind === 'denied') {
       const name = failure.message.replace(/^ReferenceError: /, '').split(' ')[0];
       const permission = name === 'fetch' ? 'allow_network' : name === 'require' ? 'allow_fs' : undefined;
-      return new HelError('HEL_HOOK_DENIED', `${what} used ${name === 'fetch' ? 'fetch()' : name}, which ${permission ? `global.hooks.${permission} is needed for` : 'hooks never get'}${at}`, {
+      const message = permission ? `${what} called ${name === 'fetch' ? 'fetch()' : name}, which needs global.hooks.${permission}: true${at}` : `${what} used ${name}, which hooks never get${at}`;
+      return new HelError('HEL_HOOK_DENIED', message, {
         source: this.options.source,
-        hint: permission ? `set global.hooks.${permission}: true to allow it` : 'hooks get ctx, console, and fetch()/require(\'fs\') when allowed; nothing of the process',
+        hint: permission ? `set global.hooks.${permission}: true to allow it` : "hooks get ctx, console, and fetch() or require('fs') when allowed; nothing of the process",
       });
     }
     return new HelError('HEL_HOOK', `${what} threw: ${failure.message}${at}`, { source: this.options.source });
