@@ -11,7 +11,7 @@ export function sandbox(t: { after(fn: () => unknown): void }, script: string, l
   const capture = captureStream();
   const runner = new HookRunner({ source, script, filename: `${source}.js`, limits: { ...LIMITS, ...limits }, log: pino({ level: 'debug' }, capture.stream).child({ source }) });
   t.after(() => runner.close());
-  return { runner, log: capture.lines };
+  return { runner, log: () => capture.lines() };
 }
 
 export const signal = new AbortController().signal;
