@@ -3,13 +3,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { fakeApi } from '../helpers/fake-api.js';
 import { hel, parseLines, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { andromedaEvents, andromedaHandler } from './andromeda-fake.js';
+import { EXAMPLE_HOOKS } from './examples.js';
 
-export const EXAMPLE_HOOKS = fileURLToPath(new URL('../../../examples/hooks/', import.meta.url));
 /** sha256 of hooks/andromeda-audit.js in Helr 0.7.0: the example is Helr's file, byte for byte. */
 const HELR_ANDROMEDA_SHA256 = 'df14d05bcf9f1092b38c5d165f4ba65161e780c6bcbafe19a669a991104d5203';
 const COOKIE = 'DS=session-1234; DSR=refresh-5678';
