@@ -15,7 +15,7 @@ export function hookIssues(sources: readonly ResolvedSource[], global: HooksGlob
   for (const source of sources) {
     if (source.hooks === undefined) continue;
     if (!global.enabled) {
-      issues.push({ source: source.name, path: ['hooks'], message: 'this source has hooks, but hooks are disabled', hint: 'set global.hooks.enabled: true (see docs/hooks.md)' });
+      issues.push({ source: source.name, path: ['hooks'], message: 'this source has hooks, but hooks are disabled', hint: 'set global.hooks.enabled: true; docs/hooks.md explains hooks' });
       continue;
     }
     const loaded = loadHookScript(source.name, source.hooks, global);

@@ -3,7 +3,7 @@ import { runCases, type Case } from './validate-cli.js';
 
 /** Lines 1-3: one valid source; keys added after it start on line 4. */
 const SRC = 'sources:\n  src:\n    url: https://a.example/\n';
-const SOURCE_KEYS = 'url, method, body, headers, query_params, schedule, auth, pagination, resilience, dedupe, source_label_key, source_label_value, response_events_path, timestamp_path, no_events_alert_hours, incremental_from, time_window, max_response_bytes, max_bytes, on_cursor_error, cursor_reset, output_format';
+const SOURCE_KEYS = 'url, method, body, headers, query_params, schedule, auth, pagination, resilience, dedupe, source_label_key, source_label_value, response_events_path, timestamp_path, no_events_alert_hours, incremental_from, time_window, max_response_bytes, max_bytes, on_cursor_error, cursor_reset, output_format, hooks';
 const typo = (path: string, at: string, suggestion: string) => `hel.yaml:${at} ${path}: unknown key (did you mean "${suggestion}"?)`;
 
 const cases: Case[] = [
