@@ -61,6 +61,8 @@ class HookSession implements PollHookSession {
   /** getAuth's result for this poll (with a TTL of 0, getAuth runs once per poll). */
   private pollAuth: Promise<{ value: HookAuth | null; cached: boolean }> | undefined;
   private lastCursor: string | undefined;
+  /** Whether parseResponse gave a meta.cursor for the page being processed. */
+  private pageHadCursor = false;
 
   constructor(
     private readonly hooks: SourceHooks,
@@ -127,9 +129,13 @@ class HookSession implements PollHookSession {
     if (!(await this.defines('parseResponse'))) return undefined;
     const value = await this.call('parseResponse', [this.ctx(this.state), responseArg(page)]);
     const items = itemsShape(value, this.hooks.fail('parseResponse'), [this.source.name, this.source.labelValue]);
+    this.pageHadCursor = false;
     for (const item of items) {
       const cursor = item.meta?.cursor;
-      if (typeof cursor === 'string' && cursor !== '') this.lastCursor = cursor;
+      if (typeof cursor === 'string' && cursor !== '') {
+        this.lastCursor = cursor;
+        this.pageHadCursor = true;
+      }
     }
     return { events: items.map((i) => i.event), times: items.map((i) => i.ts), metas: items.map((i) => i.meta), items: value as unknown[] };
   }
@@ -155,7 +161,8 @@ class HookSession implements PollHookSession {
 
   async checkpoint(page: { events: unknown[]; hooked: HookedEvents | undefined; position: Readonly<Record<string, string>>; pagination: Readonly<Record<string, string | null>> }): Promise<Record<string, string | null>> {
     const declared = page.pagination.cursor;
-    if (page.hooked === undefined && typeof declared === 'string') this.lastCursor = declared;
+    if (!this.pageHadCursor && typeof declared === 'string') this.lastCursor = declared;
+    this.pageHadCursor = false;
     if (!(await this.defines('commitState'))) return {};
     const items = page.hooked?.items ?? page.events.map((event) => ({ ts: '', source: this.source.name, event, meta: {} }));
     return stateShape(await this.call('commitState', [this.ctx(page.position), items]), this.hooks.fail('commitState'));
