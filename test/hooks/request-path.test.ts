@@ -33,7 +33,7 @@ test('buildRequest shapes every page of a declarative pagination; its object rep
         auth: AUTH,
         pagination: PAGINATION,
         hooks: {
-          script_inline: 'function buildRequest(ctx) { return null; }\nfunction parseResponse(ctx, response) { return response.body.items.map(function (e) { return { ts: e.at, source: ctx.sourceId, event: e, meta: { page: response.body.next || "last" } }; }); }',
+          script_inline: 'function buildRequest(ctx) { return null; }\nfunction parseResponse(ctx, response) { return response.body.items.map(function (e) { return { ts: e.id === 3 ? 1795000000 : e.at, source: ctx.sourceId, event: e, meta: { page: response.body.next || "last" } }; }); }',
         },
       },
     },
@@ -46,7 +46,7 @@ test('buildRequest shapes every page of a declarative pagination; its object rep
   const plain = api.on('/plain');
   assert.deepEqual(plain.map((r) => [r.url, r.headers.authorization]), [['/plain', 'Bearer tok-1'], ['/plain?cursor=c2', 'Bearer tok-1']]);
   const lines = parseLines(run.stdout).filter((l) => l.source === 'plain');
-  assert.deepEqual(lines.map((l) => [l.ts, l.meta]), [['2026-11-20T00:00:01Z', { page: 'c2' }], ['2026-11-20T00:00:02Z', { page: 'c2' }], ['2026-11-20T00:00:03Z', { page: 'last' }]]);
+  assert.deepEqual(lines.map((l) => [l.ts, l.meta]), [['2026-11-20T00:00:01Z', { page: 'c2' }], ['2026-11-20T00:00:02Z', { page: 'c2' }], [new Date(1795000000 * 1000).toISOString(), { page: 'last' }]]);
 });
 
 test('getAuth credentials join each request: headers, a cookie, query parameters and body fields', async (t) => {
@@ -82,6 +82,8 @@ test('hooks that would corrupt state or loop are stopped with a clear error: a r
       reserved: { url: `${api.url}/r`, hooks: { script_inline: 'function commitState(ctx, events) { return { events_total: "0", mine: "x" }; }' } },
       again: { url: `${api.url}/a`, hooks: { script_inline: 'function getNextPage(ctx, request, response) { return { url: request.url }; }' } },
       shape: { url: `${api.url}/s`, hooks: { script_inline: 'function parseResponse(ctx, response) { return response.body; }' } },
+      toomany: { url: `${api.url}/t`, hooks: { script_inline: 'function commitState(ctx) { var s = {}; for (var i = 0; i <= 100; i++) s["k" + i] = i; return s; }' } },
+      toolarge: { url: `${api.url}/l`, hooks: { script_inline: 'function commitState(ctx) { return { big: new Array(70000).join("x") }; }' } },
     },
   });
   const run = await hel(['run', '--once', '-c', cfg]);
@@ -89,6 +91,8 @@ test('hooks that would corrupt state or loop are stopped with a clear error: a r
   assert.match(run.stderr, /reserved: FAILED: hook commitState of reserved\.inline\.js returned the state key events_total, which Hel keeps itself — see docs\/hooks\.md for what each hook returns/);
   assert.match(run.stderr, /again: FAILED: getNextPage returned the request that fetched this page; following it would fetch the same page forever \(http:\/\/127\.0\.0\.1:\d+\/a\) — return a new url or body/);
   assert.match(run.stderr, /shape: FAILED: hook parseResponse of shape\.inline\.js returned something other than an array of \{ts, source, event, meta\?\}/);
+  assert.match(run.stderr, /toomany: FAILED: hook commitState of toomany\.inline\.js returned 101 state keys; at most 100/);
+  assert.match(run.stderr, /toolarge: FAILED: hook commitState of toolarge\.inline\.js returned 70002 bytes of state; at most 65536/);
   assert.equal(run.stdout, '');
   assert.equal((await stateOf(join(dir, 'state.db'))).reserved?.mine, undefined);
 });

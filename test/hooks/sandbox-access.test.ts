@@ -134,3 +134,14 @@ test('a hook that throws fails HEL_HOOK with its message and the line in the scr
   assert.equal(failure.code, 'HEL_HOOK');
   assert.equal(failure.message, 'hook parseResponse threw: GraphQL errors: [{"message":"bad"}] (src.js:2:9)');
 });
+
+test('what fetch() and readFileSync bring into a hook is bounded at 16 MiB', async (t) => {
+  const dir = tempDir(t);
+  const big = 'x'.repeat(16 * 1024 * 1024 + 1);
+  writeFileSync(join(dir, 'big.txt'), big);
+  const api = await fakeApi(t, () => ({ raw: big }));
+  const script = 'async function getAuth(ctx) { try { await fetch(ctx.url); return "read"; } catch (e) { return e.message; } }\nfunction buildRequest(ctx) { try { require("fs").readFileSync(ctx.path); return "read"; } catch (e) { return e.message; } }';
+  const { runner } = sandbox(t, script, { allow_network: true, allow_fs: true, memory_limit_mb: 128, timeout_secs: 30 });
+  assert.equal(await runner.call('getAuth', [{ url: api.url }], signal), 'fetch failed: the response is larger than 16 MiB');
+  assert.equal(await runner.call('buildRequest', [{ path: join(dir, 'big.txt') }], signal), `${join(dir, 'big.txt')} is larger than 16 MiB`);
+});
