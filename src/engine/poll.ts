@@ -134,7 +134,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       throw new HelError('HEL_HTTP_STATUS', `unexpected HTTP ${response.status}`, { source: source.name, url: redactUrl(request.url), status: response.status });
     }
 
-    const body = parseJsonBody(response, { source: source.name, url: redactUrl(request.url) });
+    const body = hooks?.body(response) ?? parseJsonBody(response, { source: source.name, url: redactUrl(request.url) });
     const hooked = await hooks?.parse({ response, body, index });
     const events = hooked?.events ?? extract(body);
     if (events === undefined) {

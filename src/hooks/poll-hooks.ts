@@ -29,6 +29,8 @@ export interface PollHooks {
 export interface PollHookSession {
   /** The poll's transport: every request reshaped by getAuth and buildRequest before it is sent. */
   transport(inner: HttpTransport): HttpTransport;
+  /** The body parseResponse gets: JSON, or the text when it is not JSON; undefined when the script has no parseResponse. */
+  body(response: HttpResponse): unknown;
   /** parseResponse; undefined when the script has none. */
   parse(page: HookedPage): Promise<HookedEvents | undefined>;
   /** getNextPage; undefined when the script has none. */

@@ -4,7 +4,7 @@ import type { ResolvedSource } from '../config/load.js';
 import { HelError, isHelError } from '../errors.js';
 import type { PageStep } from '../http/pagination/paginator.js';
 import { redactUrl } from '../http/redact-url.js';
-import type { HttpRequest, HttpTransport } from '../http/transport.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
 import type { HooksGlobalConfig } from './config.js';
 import type { HookedEvents, HookedPage, PollHooks, PollHookSession } from './poll-hooks.js';
 import type { HookRunner } from './sandbox/runner.js';
@@ -63,6 +63,8 @@ class HookSession implements PollHookSession {
   private lastCursor: string | undefined;
   /** Whether parseResponse gave a meta.cursor for the page being processed. */
   private pageHadCursor = false;
+  /** Whether the script has parseResponse, known once the first request is sent. */
+  private readsText = false;
 
   constructor(
     private readonly hooks: SourceHooks,
@@ -106,12 +108,13 @@ class HookSession implements PollHookSession {
           this.pollAuth ??= authFor(false);
           auth = await this.pollAuth;
         }
+        this.readsText = await this.defines('parseResponse');
         let built: HookRequest | null = null;
         if (await this.defines('buildRequest')) built = requestShape(await this.call('buildRequest', [ctx]), this.hooks.fail('buildRequest'));
         const shaped = built === null ? request : withBuiltRequest(request, built, context.page === 1, this.hooks.fail('buildRequest'));
         // Kept without getAuth's credentials: getNextPage builds on it, and never sees them.
         this.sent.set(context.page, shaped);
-        const send = (value: HookAuth | null) => inner.send(value === null ? shaped : withAuth(shaped, value, this.hooks.fail('getAuth')), { ...context, hookCredentials: built !== null });
+        const send = (value: HookAuth | null) => inner.send(value === null ? shaped : withAuth(shaped, value, this.hooks.fail('getAuth')), { ...context, hookCredentials: built !== null, textBody: this.readsText });
         try {
           return await send(auth?.value ?? null);
         } catch (err) {
@@ -123,6 +126,17 @@ class HookSession implements PollHookSession {
         }
       },
     };
+  }
+
+  body(response: HttpResponse): unknown {
+    if (!this.readsText) return undefined;
+    if (response.parsed !== undefined) return response.parsed;
+    const text = response.body.toString('utf8');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
   }
 
   async parse(page: HookedPage): Promise<HookedEvents | undefined> {

@@ -33,6 +33,8 @@ export interface RequestContext {
   carriesCursor?: boolean;
   /** Set by JS hooks when buildRequest shaped the request: the hook supplies the credentials, the configured auth is not added (as in Helr). */
   hookCredentials?: boolean;
+  /** Set by JS hooks when parseResponse reads the body: a 2xx that is not JSON is its to read (as text), not retried. */
+  textBody?: boolean;
 }
 
 export interface HttpTransport {

@@ -140,3 +140,21 @@ function commitState(ctx, events) {
   assert.equal(typeof (seen.ctx.state as Record<string, string>).seen, 'string');
   assert.deepEqual(seen.events, []);
 });
+
+test('a 2xx body that is not JSON reaches parseResponse as text, without retries', async (t) => {
+  const dir = tempDir(t);
+  const api = await fakeApi(t, () => ({ headers: { 'content-type': 'text/csv' }, raw: 'id,at\n7,2026-11-20T00:00:07Z\n8,2026-11-20T00:00:08Z\n' }));
+  const cfg = writeConfig(dir, {
+    global: { state: { backend: 'memory' }, hooks: { enabled: true } },
+    sources: {
+      csv: {
+        url: `${api.url}/export.csv`,
+        hooks: { script_inline: 'function parseResponse(ctx, response) { return response.body.trim().split("\\n").slice(1).map(function (row) { var f = row.split(","); return { ts: f[1], event: { id: f[0] } }; }); }' },
+      },
+    },
+  });
+  const run = await hel(['run', '--once', '-c', cfg]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(api.requests.length, 1);
+  assert.deepEqual(parseLines(run.stdout).map((l) => [l.ts, l.event]), [['2026-11-20T00:00:07Z', { id: '7' }], ['2026-11-20T00:00:08Z', { id: '8' }]]);
+});
