@@ -99,3 +99,16 @@ test('with ANDROMEDA_PAT and allow_network off, getAuth\'s fetch() is refused be
   assert.doesNotMatch(run.stderr, /pat-secret-value/);
   assert.equal(api.requests.length, 0);
 });
+
+test('hel test --source andromeda-audit polls through the hook and saves nothing', async (t) => {
+  const dir = tempDir(t);
+  const events = andromedaEvents(60);
+  const api = await fakeApi(t, andromedaHandler({ events: () => events, cookie: COOKIE }));
+  const cfg = config(dir, api.url);
+  const run = await hel(['test', '--source', 'andromeda-audit', '-c', cfg], { env: { ANDROMEDA_COOKIE: COOKIE, ANDROMEDA_PAT: undefined } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(parseLines(run.stdout).length, 60);
+  assert.match(run.stderr, /page 1: HTTP 200, 50 events[\s\S]*page 2: HTTP 200, 10 events/);
+  const state = await hel(['state', 'show', 'andromeda-audit', '--json', '-c', cfg]);
+  assert.equal((JSON.parse(state.stdout) as Record<string, Record<string, unknown>>)['andromeda-audit']?.skip, undefined);
+});
