@@ -22,7 +22,7 @@ test('a hook in an endless loop and a hook allocating without bound are stopped,
   const dir = tempDir(t);
   const api = await oneEventApi(t);
   const cfg = writeConfig(dir, {
-    global: { state: { backend: 'memory' }, hooks: { enabled: true, timeout_secs: 0.5, memory_limit_mb: 32 } },
+    global: { state: { backend: 'memory' }, hooks: { enabled: true, timeout_secs: 2, memory_limit_mb: 32 } },
     sources: {
       looping: { url: `${api.url}/loop`, schedule: { interval_secs: 0.2 }, hooks: { script_inline: 'function parseResponse(ctx, response) { for (;;) {} }' } },
       bombing: { url: `${api.url}/bomb`, schedule: { interval_secs: 0.2 }, hooks: { script_inline: 'function parseResponse(ctx, response) { var all = []; for (;;) all.push(new Array(1e6).fill(response.status)); }' } },
@@ -43,7 +43,7 @@ test('a hook in an endless loop and a hook allocating without bound are stopped,
   assert.equal(failures('bombing', 'HEL_HOOK_MEMORY').length, 1);
 
   const loop = failures('looping', 'HEL_HOOK_TIMEOUT')[0]!;
-  assert.equal(loop.msg, 'poll failed: hook parseResponse of looping.inline.js ran longer than 0.5s (global.hooks.timeout_secs) and was stopped — look for a loop that never ends or a fetch() that waits on a slow server; raise global.hooks.timeout_secs only if the work is legitimately slow');
+  assert.equal(loop.msg, 'poll failed: hook parseResponse of looping.inline.js ran longer than 2s (global.hooks.timeout_secs) and was stopped — look for a loop that never ends or a fetch() that waits on a slow server; raise global.hooks.timeout_secs only if the work is legitimately slow');
   const bomb = failures('bombing', 'HEL_HOOK_MEMORY')[0]!;
   assert.equal(bomb.msg, 'poll failed: hook parseResponse of bombing.inline.js used more than 32 MB (global.hooks.memory_limit_mb) and was stopped — have the hook keep less in memory, or raise global.hooks.memory_limit_mb');
   run.child.kill('SIGTERM');

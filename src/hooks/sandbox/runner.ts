@@ -55,30 +55,19 @@ export class HookRunner {
     const sandbox = this.start();
     await sandbox.ready;
     const id = this.nextId++;
-    const value = await new Promise<unknown>((resolve, reject) => {
-      sandbox.pending.set(id, { hook, resolve, reject });
-      const timer = setTimeout(() => this.stop(sandbox, this.timedOut(hook)), this.options.limits.timeout_secs * 1000);
-      const onAbort = () => {
-        sandbox.pending.delete(id);
-        reject(cancelled(this.options.source));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const settle = () => {
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => this.stop(sandbox, { id, error: this.timedOut(hook) }), this.options.limits.timeout_secs * 1000);
+      const onAbort = () => settle(() => reject(cancelled(this.options.source)));
+      const settle = (then: () => void) => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
+        sandbox.pending.delete(id);
+        then();
       };
-      const entry = sandbox.pending.get(id)!;
-      entry.resolve = (v) => {
-        settle();
-        resolve(v);
-      };
-      entry.reject = (e: Error) => {
-        settle();
-        reject(e);
-      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      sandbox.pending.set(id, { hook, resolve: (value) => settle(() => resolve(value)), reject: (error) => settle(() => reject(error)) });
       sandbox.worker.postMessage({ type: 'call', id, hook, args: JSON.stringify(args) } satisfies ToWorker);
     });
-    return value;
   }
 
   async close(): Promise<void> {
@@ -108,54 +97,54 @@ export class HookRunner {
     let loaded!: Sandbox['loaded'];
     const ready = new Promise<ReadonlySet<HookName>>((resolve, reject) => (loaded = { resolve, reject }));
     const sandbox: Sandbox = { worker, pending, ready, loaded };
-    // A script whose top level never returns is stopped like a hook call.
-    const loadTimer = setTimeout(() => this.stop(sandbox, this.timedOut('load')), limits.timeout_secs * 1000);
+    // A script whose top level never returns is stopped like a hook call; the clock starts once the
+    // worker runs, so a slow thread start on a busy machine is not charged to the script.
+    let loadTimer: NodeJS.Timeout | undefined;
+    worker.once('online', () => {
+      loadTimer = setTimeout(() => this.stop(sandbox, { error: this.timedOut('load') }), limits.timeout_secs * 1000);
+    });
     sandbox.ready.then(() => clearTimeout(loadTimer), () => clearTimeout(loadTimer));
-    sandbox.ready.catch(() => undefined);
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
           loaded.resolve(new Set(message.defined));
           return;
         case 'load-error':
-          loaded.reject(this.failed('load', message.failure));
-          this.stop(sandbox, undefined);
+          this.stop(sandbox, { error: this.failed('load', message.failure) });
           return;
         case 'console':
           this.console(pending.get(message.id)?.hook, message.level, message.text);
           return;
-        case 'result': {
-          const call = pending.get(message.id);
-          pending.delete(message.id);
-          call?.resolve(JSON.parse(message.value));
+        case 'result':
+          pending.get(message.id)?.resolve(JSON.parse(message.value));
           return;
-        }
         case 'failure': {
           const call = pending.get(message.id);
-          pending.delete(message.id);
           call?.reject(this.failed(call.hook, message.failure));
         }
       }
     });
     worker.on('error', (err: Error & { code?: string }) => {
-      this.stop(sandbox, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? undefined : new HelError('HEL_HOOK', `the hook sandbox of ${this.options.filename} failed: ${err.message}`, { source: this.options.source }), err.code === 'ERR_WORKER_OUT_OF_MEMORY');
+      this.stop(sandbox, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : { error: this.crashed(err.message) });
     });
-    worker.on('exit', () => this.stop(sandbox, new HelError('HEL_HOOK', `the hook sandbox of ${this.options.filename} stopped`, { source: this.options.source })));
+    worker.on('exit', () => this.stop(sandbox, { error: this.crashed('it stopped') }));
     this.sandbox = sandbox;
     return sandbox;
   }
 
   /**
-   * Ends a sandbox and fails what it was running: the call that caused it with `error` (or, after
-   * the memory limit, each call with HEL_HOOK_MEMORY). The next call starts a new worker.
+   * Ends a sandbox and fails what it was running. `cause` names the call that overran (its own
+   * error; the others were stopped with it), or the memory limit that every call shares. The next
+   * call starts a new worker.
    */
-  private stop(sandbox: Sandbox, error: HelError | undefined, outOfMemory = false): void {
+  private stop(sandbox: Sandbox, cause: { id?: number; error: HelError } | 'out-of-memory'): void {
     if (this.sandbox === sandbox) this.sandbox = undefined;
-    const failure = (hook: HookName | 'load') => (outOfMemory ? this.outOfMemory(hook) : (error ?? new HelError('HEL_HOOK', `the hook sandbox of ${this.options.filename} stopped`, { source: this.options.source })));
-    for (const [id, call] of sandbox.pending) {
-      sandbox.pending.delete(id);
-      call.reject(failure(call.hook));
-    }
+    const failure = (hook: HookName | 'load', id?: number): HelError => {
+      if (cause === 'out-of-memory') return this.outOfMemory(hook);
+      if (id === undefined || id === cause.id) return cause.error;
+      return new HelError(cause.error.code, `hook ${hook} of ${this.options.filename} was stopped with its sandbox: ${cause.error.message}`, cause.error.context);
+    };
+    for (const [id, call] of sandbox.pending) call.reject(failure(call.hook, id));
     // Rejecting a settled promise is a no-op: only a sandbox still loading is failed here.
     sandbox.loaded.reject(failure('load'));
     void sandbox.worker.terminate();
@@ -163,6 +152,10 @@ export class HookRunner {
 
   private console(hook: HookName | undefined, level: 'debug' | 'info' | 'warn' | 'error', text: string): void {
     this.options.log[level]({ hook_console: text, hook }, `hook console.${level === 'info' ? 'log' : level}`);
+  }
+
+  private crashed(why: string): HelError {
+    return new HelError('HEL_HOOK', `the hook sandbox of ${this.options.filename} failed: ${why}`, { source: this.options.source });
   }
 
   private timedOut(hook: HookName | 'load'): HelError {
