@@ -151,6 +151,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
       step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
     }
+    // commitState's keys, committed with the page once its events are delivered; asked before dedupe remembers any id.
+    const hookState = await hooks?.checkpoint({ events, hooked, position, pagination: step.checkpoint });
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];
@@ -186,9 +188,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (time !== undefined && !Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
     }
 
-    const checkpoint: Record<string, string | null> = { ...step.checkpoint };
-    // commitState's keys are committed with the page, after its events are delivered.
-    if (hooks) Object.assign(checkpoint, await hooks.checkpoint({ events, hooked, position, pagination: step.checkpoint }));
+    const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
     if (watermark) {
       // With a watermark the position of a finished poll is the watermark, not the last cursor.
       if (step.end) for (const key of paginator.stateKeys) checkpoint[key] = null;

@@ -105,3 +105,26 @@ test('with auth_cache_ttl_secs: 0, getAuth runs once per poll', async (t) => {
   await run.exited;
   assert.equal(tokens.requests.length, api.requests.length);
 });
+
+test('a page whose commitState fails is neither committed nor remembered by dedupe: the next poll writes its events', async (t) => {
+  const dir = tempDir(t);
+  let polls = 0;
+  const api = await fakeApi(t, () => ({ body: { items: [{ id: 'e1', refuse: ++polls === 1 }] } }));
+  const cfg = writeConfig(dir, {
+    global: { state: { backend: 'memory' }, hooks: { enabled: true } },
+    sources: {
+      flaky: {
+        url: `${api.url}/f`,
+        schedule: { interval_secs: 0.2 },
+        dedupe: { id_path: 'id' },
+        hooks: { script_inline: 'function commitState(ctx, events) { if (events[0].event.refuse) throw new Error("state service down"); return { seen: events[0].event.id }; }' },
+      },
+    },
+  });
+  const run = startHel(t, ['run', '-c', cfg]);
+  await waitFor(() => api.requests.length >= 3, 30_000, 'three polls');
+  run.child.kill('SIGTERM');
+  await run.exited;
+  assert.match(run.stderr(), /poll failed: hook commitState threw: state service down/);
+  assert.deepEqual(parseLines(run.stdout()).map((l) => l.event.id), ['e1']);
+});
