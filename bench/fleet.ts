@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- --fleet`: the shared-state cases of issue 15, run on their own (they need a
  * PostgreSQL cluster, made and removed here): 1 instance against 3 on 300 sources sharing one
- * database, and the cost of one checkpoint in PostgreSQL against SQLite.
+ * database, the cost of one checkpoint in PostgreSQL against SQLite, and the takeover after a
+ * `kill -9` of one of 3 instances mid-backfill (its time, and duplicates and losses across the outputs).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -73,6 +75,84 @@ async function checkpointCost(backend: string, store: StateStore, commit: (sourc
   return { backend, commits, idsPerCommit: ids, meanMs: samples.reduce((a, b) => a + b, 0) / commits, p50Ms: sorted[Math.floor(commits / 2)]!, p99Ms: sorted[Math.floor(commits * 0.99)]! };
 }
 
+interface Takeover {
+  instances: number;
+  sources: number;
+  leaseTtlMs: number;
+  /** From the SIGKILL until every source of the killed instance is held by another. */
+  takeoverMs: number;
+  events: number;
+  duplicates: number;
+  missing: number;
+}
+
+/** The (source, uuid) of every whole line in an instance's output. */
+function deliveredKeys(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const line = JSON.parse(l) as { source: string; event: { uuid: string } };
+      return `${line.source} ${line.event.uuid}`;
+    });
+}
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * The fleet scenario of the tests, timed: 3 `hel run` instances share the sources, one is killed
+ * with SIGKILL once it has written a fifth of its share, and the others take its sources over.
+ */
+async function runTakeover(server: BenchServer, cluster: PgCluster, dir: string, sources: BenchSource[], ttlSecs: number): Promise<Takeover> {
+  const db = await cluster.createDatabase();
+  const config = join(dir, 'takeover.yaml');
+  writeHelConfig(config, server, sources, join(dir, 'unused.db'));
+  const yaml = parse(readFileSync(config, 'utf8')) as { global: Record<string, unknown>; sources: Record<string, { resilience: Record<string, unknown> }> };
+  yaml.global.state = { backend: 'postgres', url: db, lease_ttl_secs: ttlSecs, instance_id: '${HEL_INSTANCE}' };
+  // A steady backfill instead of a burst, so the kill lands in the middle of it.
+  for (const s of Object.values(yaml.sources)) s.resilience = { ...s.resilience, rate_limit: { page_delay_secs: 0.05 } };
+  writeFileSync(config, stringify(yaml));
+  const names = ['a', 'b', 'c'];
+  const output = (n: string) => join(dir, `takeover-${n}.ndjson`);
+  const children = new Map(
+    names.map((n) => [n, spawn(HEL_BIN, ['run', '--config', config, '--output', output(n)], { env: { ...process.env, HEL_BENCH_TOKEN: 'bench-token', HEL_INSTANCE: n, HEL_LOG_LEVEL: 'warn' }, stdio: 'ignore' })]),
+  );
+  const store = await PostgresStateStore.open(db, undefined);
+  try {
+    const holders = async () => new Map((await store.leases()).filter((l) => l.owner !== null).map((l) => [l.source, l.owner!]));
+    const expected = sources.reduce((n, s) => n + s.events, 0);
+    await until(async () => new Set((await holders()).values()).size === names.length && (await holders()).size === sources.length, 120_000, 'every source held, by all three instances');
+    await until(() => deliveredKeys(output('b')).length >= expected / names.length / 5, 300_000, 'b a fifth into its share');
+    const ofB = [...(await holders())].filter(([, o]) => o === 'b').map(([s]) => s);
+    const killed = performance.now();
+    children.get('b')!.kill('SIGKILL');
+    await until(async () => {
+      const now = await holders();
+      return ofB.every((s) => now.has(s) && now.get(s) !== 'b');
+    }, 120_000, "b's sources taken over");
+    const takeoverMs = performance.now() - killed;
+    const all = () => names.flatMap((n) => deliveredKeys(output(n)));
+    await until(() => new Set(all()).size >= expected, 600_000, 'every event delivered');
+    for (const n of ['a', 'c']) children.get(n)!.kill('SIGTERM');
+    await Promise.all(['a', 'c'].map((n) => new Promise((r) => (children.get(n)!.exitCode === null ? children.get(n)!.once('exit', r) : r(undefined)))));
+    const lines = all();
+    const distinct = new Set(lines).size;
+    return { instances: names.length, sources: sources.length, leaseTtlMs: ttlSecs * 1000, takeoverMs, events: lines.length, duplicates: lines.length - distinct, missing: expected - distinct };
+  } finally {
+    for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await store.close();
+  }
+}
+
 const keysOf = (i: number) => ({ cursor: `cursor-${i}`, last_event_time: new Date(1_700_000_000_000 + i * 1000).toISOString(), events_total: String(i * 100) });
 
 export async function runFleetBench(options: { quick: boolean; log: (line: string) => void }): Promise<Record<string, unknown>> {
@@ -97,7 +177,11 @@ export async function runFleetBench(options: { quick: boolean; log: (line: strin
     const pgStore = await PostgresStateStore.open(await cluster.createDatabase(), undefined);
     const lease = (await pgStore.acquire('bench-source', 'bench', 600_000))!;
     const pgCost = await checkpointCost('postgres', pgStore, (s, i, ids) => pgStore.commitFenced(s, { keys: keysOf(i), dedupeIds: ids, dedupeCapacity: 10_000 }, lease), commits, 100);
-    return { oneInstance: one, threeInstances: three, speedup: three.eventsPerSec / one.eventsPerSec, checkpoint: { sqlite: sqliteCost, postgres: pgCost, ratio: pgCost.meanMs / sqliteCost.meanMs } };
+
+    const takeoverSources = Array.from({ length: 60 }, (_, i) => ({ name: `fleet-${String(i + 1).padStart(2, '0')}`, events: quick ? 500 : 2000, limit: 50 }));
+    log(`takeover: 3 instances, 60 sources, one killed with SIGKILL mid-backfill (lease TTL 5 s)`);
+    const takeover = await runTakeover(server, cluster, dir, takeoverSources, 5);
+    return { oneInstance: one, threeInstances: three, speedup: three.eventsPerSec / one.eventsPerSec, checkpoint: { sqlite: sqliteCost, postgres: pgCost, ratio: pgCost.meanMs / sqliteCost.meanMs }, takeover };
   } finally {
     server.stop();
     await cluster.stop();

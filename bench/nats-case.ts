@@ -61,7 +61,12 @@ export async function runHelJetStream(server: BenchServer, dir: string, events: 
     if (stored !== events) throw new Error(`the stream holds ${stored} messages, expected ${events}`);
     return { events: stored, requests: served.requests, wallMs: m.wallMs, eventsPerSec: (stored / m.wallMs) * 1000, peakRssMb: m.peakRssMb, cpuMs: m.cpuMs };
   } finally {
-    nats.kill('SIGTERM');
+    // nats-server flushes its store while it shuts down: remove the store only once it has exited.
+    if (nats.exitCode === null && nats.signalCode === null) {
+      const exited = new Promise<void>((resolve) => nats.once('exit', () => resolve()));
+      nats.kill('SIGTERM');
+      await exited;
+    }
     rmSync(store, { recursive: true, force: true });
   }
 }

@@ -24,7 +24,7 @@ export interface BenchResults {
   validate: { runs: number; medianMs: number; samplesMs: number[] };
   /** Absent in results written before the HTTP sink. */
   httpSink?: HttpSinkResults;
-  /** hel run --once into NATS JetStream, same events as `hel`; absent in results written before it. */
+  /** hel run --once into NATS JetStream, same backlog as `backlog.small`; absent in results written before it. */
   jetstreamSink?: HelRun;
   targets: Target[];
 }
@@ -42,12 +42,23 @@ function table(header: string[], rows: string[][]): string {
   return [row(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => row(r, widths))].join('\n');
 }
 
-export function httpRows(h: HttpSinkResults | undefined): string[][] {
-  if (h === undefined) return [];
+/** One row per sink over the same backlog: the file, HTTP NDJSON, the _bulk fake, JetStream. */
+export function sinkRows(file: HelRun, http: HttpSinkResults | undefined, jetstream: HelRun | undefined): string[][] {
+  const row = (name: string, run: HelRun): string[] => [name, int(run.events), int(run.requests), secs(run.wallMs), int(run.eventsPerSec), mb(run.peakRssMb)];
   return [
-    ['hel → HTTP NDJSON', int(h.ndjson.events), int(h.ndjson.requests), secs(h.ndjson.wallMs), int(h.ndjson.eventsPerSec), mb(h.ndjson.peakRssMb)],
-    ['hel → _bulk fake', int(h.bulk.events), int(h.bulk.requests), secs(h.bulk.wallMs), int(h.bulk.eventsPerSec), mb(h.bulk.peakRssMb)],
+    row('hel → file', file),
+    ...(http ? [row('hel → HTTP NDJSON', http.ndjson), row('hel → _bulk fake', http.bulk)] : []),
+    ...(jetstream ? [row('hel → JetStream', jetstream)] : []),
   ];
+}
+
+/** events/s through each network sink over events/s into the file, same backlog and run. */
+export function sinkRatios(file: HelRun, http: HttpSinkResults | undefined, jetstream: HelRun | undefined): string {
+  const parts = [
+    ...(http ? [`NDJSON ${http.vsFile.ndjson.toFixed(2)}`, `_bulk ${http.vsFile.bulk.toFixed(2)}`] : []),
+    ...(jetstream ? [`JetStream ${(jetstream.eventsPerSec / file.eventsPerSec).toFixed(2)}`] : []),
+  ];
+  return `sink / file:     ${parts.join(', ')} (same ${int(file.events)} backlog)`;
 }
 
 export function renderResults(r: BenchResults): string {
@@ -57,10 +68,8 @@ export function renderResults(r: BenchResults): string {
     r.curlJq.available
       ? ['curl + jq loop', int(r.curlJq.events), int(r.curlJq.requests), secs(r.curlJq.wallMs), int(r.curlJq.eventsPerSec), mb(null)]
       : ['curl + jq loop', '—', '—', '—', 'unavailable', '—'],
-    [`hel, ${int(r.backlog.small.events)} backlog`, int(r.backlog.small.events), int(r.backlog.small.requests), secs(r.backlog.small.wallMs), int(r.backlog.small.eventsPerSec), mb(r.backlog.small.peakRssMb)],
     [`hel, ${r.scale.sources} sources`, int(r.scale.events), int(r.scale.requests), secs(r.scale.wallMs), int(r.scale.eventsPerSec), mb(r.scale.peakRssMb)],
-    ...httpRows(r.httpSink),
-    ...(r.jetstreamSink ? [['hel → JetStream', int(r.jetstreamSink.events), int(r.jetstreamSink.requests), secs(r.jetstreamSink.wallMs), int(r.jetstreamSink.eventsPerSec), mb(r.jetstreamSink.peakRssMb)]] : []),
+    ...sinkRows(r.backlog.small, r.httpSink, r.jetstreamSink),
   ];
   const lines = [
     `Hel bench (${r.quick ? 'quick, ' : ''}${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.date})`,
@@ -71,7 +80,7 @@ export function renderResults(r: BenchResults): string {
     `hel / curl+jq:   ${r.ratios.helVsCurlJq === null ? `unavailable (${r.curlJq.available ? '' : r.curlJq.reason})` : r.ratios.helVsCurlJq.toFixed(1)}`,
     `backlog RSS:     ${mb(r.backlog.large.peakRssMb)} vs ${mb(r.backlog.small.peakRssMb)} (${r.backlog.flat ? 'flat' : 'NOT flat'}, ratio ${r.backlog.rssRatio.toFixed(2)})`,
     `hel validate:    ${int(r.validate.medianMs)} ms (median of ${r.validate.runs})`,
-    ...(r.httpSink ? [`HTTP / file:     NDJSON ${r.httpSink.vsFile.ndjson.toFixed(2)}, _bulk ${r.httpSink.vsFile.bulk.toFixed(2)} (same ${int(r.backlog.small.events)} backlog)`] : []),
+    ...(r.httpSink || r.jetstreamSink ? [sinkRatios(r.backlog.small, r.httpSink, r.jetstreamSink)] : []),
     '',
     table(['target', 'wanted', 'measured', ''], r.targets.map((t) => [t.name, t.target, t.value, t.pass ? 'ok' : 'MISSED'])),
   ];

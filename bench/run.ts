@@ -3,11 +3,11 @@
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
  * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
  * --case accounts (only the many-accounts case, against the 1Password mock),
- * --only-http (the HTTP sink cases and the file case they are compared with, printed only),
+ * --only-sinks (events/s through each sink — file, HTTP NDJSON, _bulk fake, JetStream — on one backlog, printed only),
  * --only-mapping (the output-format case: envelope vs ocsf vs ecs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ import { runHelJetStream } from './nats-case.js';
 import { runAccountsCase } from './accounts-case.js';
 import { runHttpSinkCases } from './http-sink-cases.js';
 import { renderMapping, runMappingCase } from './mapping-case.js';
-import { evaluateTargets, httpRows, renderAccounts, renderResults, type BenchResults } from './report.js';
+import { evaluateTargets, renderAccounts, renderResults, sinkRatios, sinkRows, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     fleet: { type: 'boolean', default: false },
     case: { type: 'string' },
-    'only-http': { type: 'boolean', default: false },
+    'only-sinks': { type: 'boolean', default: false },
     'only-mapping': { type: 'boolean', default: false },
   },
 });
@@ -40,7 +40,11 @@ if (values.fleet === true) {
   // The shared-state cases only (issue 15): they bring their own PostgreSQL cluster.
   const { runFleetBench } = await import('./fleet.js');
   const fleet = await runFleetBench({ quick, log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
+  const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'fleet-quick.json' : 'fleet.json');
+  mkdirSync(dirname(out), { recursive: true });
+  // The load average says how shared the machine was: the fleet figures are ratios measured in one run.
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: availableParallelism(), node: process.versions.node, loadavg: loadavg() }, fleet }, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(fleet, null, 2)}\n\nwritten to ${out}\n`);
   process.exit(0);
 }
 const events = Number(values.events ?? (quick ? 5000 : 1_000_000));
@@ -73,17 +77,18 @@ if (values.case !== undefined) {
   process.exit(0);
 }
 
-if (values['only-http']) {
+if (values['only-sinks']) {
   const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
-  const httpServer = await startServer();
+  const sinkServer = await startServer();
   try {
-    log(`hel run --once: ${plan.smallBacklog} events into a file, HTTP NDJSON and a _bulk fake (machine load applies)`);
-    const file = await runHel(httpServer, scratch, 'small', [{ name: 'onepassword-audit', events: plan.smallBacklog, limit: 1000 }]);
-    const http = await runHttpSinkCases(httpServer, scratch, plan.smallBacklog, file);
-    if (values.json) process.stdout.write(`${JSON.stringify({ file, ...http })}\n`);
-    else process.stdout.write(`${httpRows(http).map((r) => r.join('  ')).join('\n')}\nfile: ${Math.round(file.eventsPerSec)} events/s; HTTP / file: NDJSON ${http.vsFile.ndjson.toFixed(2)}, _bulk ${http.vsFile.bulk.toFixed(2)}\n`);
+    log(`hel run --once: ${plan.smallBacklog} events into a file, HTTP NDJSON, a _bulk fake and JetStream (machine load applies)`);
+    const file = await runHel(sinkServer, scratch, 'small', [{ name: 'onepassword-audit', events: plan.smallBacklog, limit: 1000 }]);
+    const http = await runHttpSinkCases(sinkServer, scratch, plan.smallBacklog, file);
+    const jetstream = await runHelJetStream(sinkServer, scratch, plan.smallBacklog);
+    if (values.json) process.stdout.write(`${JSON.stringify({ file, ...http, jetstream })}\n`);
+    else process.stdout.write(`${sinkRows(file, http, jetstream).map((r) => r.join('  ')).join('\n')}\n${sinkRatios(file, http, jetstream)}\n`);
   } finally {
-    httpServer.stop();
+    sinkServer.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
   process.exit(0);
@@ -131,8 +136,8 @@ try {
     curlJq = { available: false, reason: tools.reason };
   }
 
-  log(`hel run --once → JetStream: ${plan.events} events`);
-  const jetstream = await runHelJetStream(server, dir, plan.events);
+  log(`hel run --once → JetStream: ${plan.smallBacklog} events`);
+  const jetstream = await runHelJetStream(server, dir, plan.smallBacklog);
 
   const rssRatio = hel.peakRssMb / small.peakRssMb;
   const partial: Omit<BenchResults, 'targets'> = {

@@ -9,6 +9,8 @@ export type HelErrorCode =
   | 'HEL_SECRET'
   | 'HEL_HTTP_STATUS'
   | 'HEL_NETWORK'
+  /** The TLS handshake failed: an untrusted certificate, a refused client certificate, no common version. Not retried. */
+  | 'HEL_TLS'
   | 'HEL_TIMEOUT'
   | 'HEL_RESPONSE_PARSE'
   | 'HEL_RESPONSE_TOO_LARGE'
@@ -41,6 +43,8 @@ export interface ErrorContext {
   status?: number;
   /** What the user can do about it, from the troubleshooting table. */
   hint?: string;
+  /** The server rejected the stored position the request carried (see http/cursor-rejection.ts). */
+  cursorRejected?: boolean;
 }
 
 export class HelError extends Error {

@@ -5,10 +5,12 @@ import { budgetTransport, type BudgetRegistry } from '../resilience/budget.js';
 import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
+import { TokenBucket, tokenBucketTransport } from '../resilience/token-bucket.js';
 import type { Advisor } from '../resilience/troubleshoot.js';
 import { authTransport } from '../http/auth/auth-transport.js';
 import type { SecretContext } from '../http/auth/read-secret.js';
-import { httpTransport } from '../http/http-transport.js';
+import { createDispatcher, httpTransport } from '../http/http-transport.js';
+import { tlsOptions } from '../http/tls.js';
 import type { HttpTransport, TransportEvents } from '../http/transport.js';
 
 export interface ComposeOptions {
@@ -20,8 +22,11 @@ export interface ComposeOptions {
   /** One registry per process, shared by every source, so named budgets are shared. */
   budgets: BudgetRegistry;
   events?: TransportEvents;
-  /** Replaces the undici transport (replay, recording, tests). */
+  /** Replaces the undici transport (replay, tests). */
   base?: HttpTransport;
+  /** Wraps the undici transport, keeping the source's TLS and timeouts (recording). */
+  wrapBase?: (inner: HttpTransport) => HttpTransport;
+  /** Replaces the agent (tests); by default the process-wide one, or the source's own when it sets tls, connect_secs or idle_secs. */
   dispatcher?: Dispatcher;
   random?: Random;
   /** The source's integration's hints for failed requests. */
@@ -29,9 +34,24 @@ export interface ComposeOptions {
 }
 
 /**
+ * A source's own agent when its TLS or connection timeouts differ from the shared one's, which
+ * `secrets.env` also gives the proxy settings. Connect defaults to min(10 s, the request timeout).
+ */
+function sourceDispatcher(options: ComposeOptions): Dispatcher | undefined {
+  const { tls, timeouts } = options.config.resilience;
+  if (options.dispatcher !== undefined || (tls === undefined && timeouts?.connect_secs === undefined && timeouts?.idle_secs === undefined)) return options.dispatcher;
+  const requestSecs = timeouts?.request_secs ?? options.config.resilience.timeout_secs;
+  return createDispatcher(options.secrets.env, {
+    tls: tls === undefined ? undefined : tlsOptions(tls, options.secrets.env, options.source),
+    connectTimeoutMs: (timeouts?.connect_secs ?? Math.min(10, requestSecs)) * 1000,
+    idleMs: timeouts?.idle_secs === undefined ? undefined : timeouts.idle_secs * 1000,
+  });
+}
+
+/**
  * Builds a source's request path, outermost first:
  *
- *   retry → auth → rate-limit headers → budget → base
+ *   retry → auth → rate-limit headers → budget → token bucket → base
  *
  * - retry is outermost so every attempt goes through everything below it again;
  * - auth is inside retry so each attempt gets a current OAuth2 token, and its single
@@ -46,20 +66,29 @@ export interface ComposeOptions {
 export function composeTransport(options: ComposeOptions): HttpTransport {
   const { config, clock, events } = options;
   const resilience = config.resilience;
+  const wrap = options.wrapBase ?? ((inner: HttpTransport) => inner);
   const base =
     options.base ??
-    httpTransport({
-      timeoutMs: resilience.timeout_secs * 1000,
+    wrap(httpTransport({
+      timeoutMs: (resilience.timeouts?.request_secs ?? resilience.timeout_secs) * 1000,
+      readTimeoutMs: resilience.timeouts?.read_secs === undefined ? undefined : resilience.timeouts.read_secs * 1000,
       maxResponseBytes: config.max_response_bytes,
-      dispatcher: options.dispatcher,
+      dispatcher: sourceDispatcher(options),
       events,
-    });
+    }));
   const capMs = headerWaitCapMs(resilience.retries.max_backoff_secs);
+  const rateLimit = resilience.rate_limit;
 
   let chain = base;
-  const budget = options.budgets.budgetFor(options.source, resilience.rate_limit);
+  if (rateLimit.max_requests_per_second !== undefined) {
+    const burst = rateLimit.burst_size ?? Math.ceil(rateLimit.max_requests_per_second);
+    chain = tokenBucketTransport(chain, new TokenBucket(clock, rateLimit.max_requests_per_second, burst));
+  }
+  const budget = options.budgets.budgetFor(options.source, rateLimit);
   if (budget !== undefined) chain = budgetTransport(chain, budget);
-  if (resilience.rate_limit.respect_headers) chain = rateLimitHeadersTransport(chain, { clock, capMs, events });
+  if (rateLimit.respect_headers || rateLimit.adaptive === true) {
+    chain = rateLimitHeadersTransport(chain, { clock, capMs, events, names: rateLimit.headers, adaptive: rateLimit.adaptive });
+  }
   const unauthenticated = chain;
   const authenticated = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base });
   // A request shaped by a JS hook's buildRequest carries the hook's credentials instead (Helr's rule).
@@ -67,8 +96,9 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   return retryTransport(chain, {
     retries: resilience.retries,
     clock,
-    respectHeaders: resilience.rate_limit.respect_headers,
+    respectHeaders: rateLimit.respect_headers,
     headerWaitCapMs: capMs,
+    quotaHeaders: rateLimit.headers,
     random: options.random,
     events,
     advise: options.advise,

@@ -89,7 +89,8 @@ export async function openRuntime(
     const transportEvents = withRetryLog(options.logger, options.events);
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
-      const recording = flags.recordDir === undefined ? undefined : recordingTransport(flags.recordDir, source, { events: options.events, secrets });
+      const recordDir = flags.recordDir;
+      const recording = recordDir === undefined ? undefined : (inner: HttpTransport) => recordingTransport(recordDir, source, { secrets, inner });
       return composeTransport({
         source: source.name,
         // Replay sends no credentials, so it needs none.
@@ -98,7 +99,8 @@ export async function openRuntime(
         clock,
         budgets,
         events: transportEvents,
-        base: replay ?? recording,
+        base: replay,
+        wrapBase: recording,
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };

@@ -17,12 +17,13 @@ import {
   type GlobalConfig,
   type SourceConfig,
 } from './schema.js';
-import { authIssues, checkSources } from './semantic.js';
+import { authIssues, checkSources, secretRefIssues } from './semantic.js';
 import { hookIssues } from '../hooks/check.js';
 import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../http/auth/secret-refs.js';
+import { natsSecretRefs } from '../sink/nats/config.js';
 import type { Integration, SourceIntegration } from '../integrations/integration.js';
 import { integrationNamed, integrationOwning, integrations } from '../integrations/registry.js';
 
@@ -165,6 +166,11 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const outputAuth = global.output.http?.auth;
   for (const i of outputAuth ? authIssues(outputAuth as AuthConfig, { env, requireSecrets }) : []) {
     const path = ['global', 'output', 'http', ...i.path];
+    issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
+  }
+  const natsAuth = global.output.nats?.auth;
+  for (const i of natsAuth ? secretRefIssues(natsSecretRefs(natsAuth), { env, requireSecrets }) : []) {
+    const path = ['global', 'output', 'nats', ...i.path];
     issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
   }
   const partialChecks = checkSources(partials.map((p) => p.source), { env, requireSecrets, now });

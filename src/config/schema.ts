@@ -119,6 +119,14 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
     max_pages: maxPages,
   }),
   z.strictObject({
+    /** The Rust Hel's name for `page` (first page 1); see docs/resilience.md, "Request keys". */
+    strategy: z.literal('page_offset'),
+    page_param: z.string().min(1),
+    limit_param: z.string().min(1),
+    limit: z.int().positive(),
+    max_pages: maxPages,
+  }),
+  z.strictObject({
     strategy: z.literal('offset'),
     offset_param: z.string().default('offset'),
     limit_param: z.string().default('limit'),
@@ -143,13 +151,15 @@ export const paginationSchema = z.discriminatedUnion('strategy', [
 ]);
 
 export const retriesSchema = z.strictObject({
-  /** Total attempts, including the first. */
-  max_attempts: z.int().min(1).default(3),
+  /** Total attempts, including the first; 0 = exactly one request, not even re-sent after a 429 (docs/resilience.md). */
+  max_attempts: z.int().min(0).default(3),
   initial_backoff_secs: nonNegativeSecs.default(1),
   max_backoff_secs: nonNegativeSecs.default(60),
   multiplier: z.number().min(1).default(2),
   /** Fraction of each delay randomised (±), 0 = none. */
   jitter: z.number().min(0).max(1).default(0.2),
+  /** Statuses retried instead of the default (408, 429, 5xx). */
+  retryable_status_codes: z.array(z.int().min(100).max(599)).min(1).optional(),
 });
 
 export const circuitBreakerSchema = z.strictObject({
@@ -157,6 +167,13 @@ export const circuitBreakerSchema = z.strictObject({
   failure_threshold: z.int().min(1).default(5),
   success_threshold: z.int().min(1).default(2),
   half_open_timeout_secs: positiveSecs.default(60),
+  /** Caps how long the breaker stays open: min(half_open_timeout_secs, reset_timeout_secs). */
+  reset_timeout_secs: positiveSecs.optional(),
+  /** Also open when this share of the last `minimum_requests` polls failed (0 < rate <= 1). */
+  failure_rate_threshold: z.number().gt(0).max(1).optional(),
+  minimum_requests: z.int().min(1).optional(),
+}).refine((c) => (c.failure_rate_threshold === undefined) === (c.minimum_requests === undefined), {
+  message: 'failure_rate_threshold and minimum_requests go together: the rate is taken over the last minimum_requests polls',
 });
 
 export const rateLimitSchema = z.strictObject({
@@ -166,13 +183,69 @@ export const rateLimitSchema = z.strictObject({
   budget: z.string().min(1).optional(),
   max_requests_per_minute: z.int().positive().optional(),
   max_requests_per_hour: z.int().positive().optional(),
+  /** Client-side token bucket: at most this many requests per second on average… */
+  max_requests_per_second: z.number().positive().optional(),
+  /** …and at most this many at once (default ceil(max_requests_per_second)). */
+  burst_size: z.int().positive().optional(),
+  /** Header names of the server's quota, consulted before the built-in families. */
+  headers: z
+    .strictObject({
+      limit_header: z.string().min(1).optional(),
+      remaining_header: z.string().min(1).optional(),
+      reset_header: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Slow down before the quota runs out, not only once it has (docs/resilience.md, "Adaptive pacing"). */
+  adaptive: z.boolean().optional(),
+}).refine((r) => r.burst_size === undefined || r.max_requests_per_second !== undefined, {
+  message: 'burst_size needs max_requests_per_second',
+  path: ['burst_size'],
 });
+
+/** Split timeouts; each unset one falls back as docs/resilience.md, "Timeouts", says. */
+export const timeoutsSchema = z.strictObject({
+  connect_secs: positiveSecs.optional(),
+  request_secs: positiveSecs.optional(),
+  read_secs: positiveSecs.optional(),
+  idle_secs: positiveSecs.optional(),
+  poll_tick_secs: positiveSecs.optional(),
+});
+
+const pemSource = { file: z.string().min(1).optional(), env: envName.optional() };
+
+/** TLS of the source's connections (docs/tls.md). A file wins over an env variable, as in the Rust Hel. */
+export const tlsSchema = z
+  .strictObject({
+    ca_file: pemSource.file,
+    ca_env: pemSource.env,
+    ca_only: z.boolean().default(false),
+    client_cert_file: pemSource.file,
+    client_cert_env: pemSource.env,
+    client_key_file: pemSource.file,
+    client_key_env: pemSource.env,
+    /** YAML reads an unquoted 1.2 as a number; both spellings are accepted. */
+    min_version: z
+      .union([z.enum(['1.2', '1.3']), z.literal(1.2), z.literal(1.3)])
+      .transform((v) => String(v) as '1.2' | '1.3')
+      .optional(),
+  })
+  .superRefine((tls, ctx) => {
+    const cert = tls.client_cert_file !== undefined || tls.client_cert_env !== undefined;
+    const key = tls.client_key_file !== undefined || tls.client_key_env !== undefined;
+    if (cert && !key) ctx.addIssue({ code: 'custom', path: ['client_key_file'], message: 'a client certificate needs its key: set client_key_file or client_key_env' });
+    if (key && !cert) ctx.addIssue({ code: 'custom', path: ['client_cert_file'], message: 'a client key needs its certificate: set client_cert_file or client_cert_env' });
+    if (tls.ca_only && tls.ca_file === undefined && tls.ca_env === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ca_only'], message: 'ca_only needs a CA: set ca_file or ca_env' });
+    }
+  });
 
 export const resilienceSchema = z.strictObject({
   timeout_secs: positiveSecs.default(30),
   retries: retriesSchema.prefault({}),
   circuit_breaker: circuitBreakerSchema.prefault({}),
   rate_limit: rateLimitSchema.prefault({}),
+  timeouts: timeoutsSchema.optional(),
+  tls: tlsSchema.optional(),
 });
 
 export const dedupeSchema = z.strictObject({
@@ -194,7 +267,8 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export const sourceSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'a valid http(s) URL' }),
   method: z.enum(['get', 'post']).default('get'),
-  body: z.record(z.string(), z.unknown()).optional(),
+  /** Any JSON value; sent with POST only (with GET, validate warns that it is not sent). */
+  body: z.json().optional(),
   headers: z.record(z.string(), z.string()).default({}),
   query_params: z.record(z.string(), scalar).default({}),
   schedule: scheduleSchema.prefault({}),
@@ -421,5 +495,7 @@ export type ResilienceConfig = z.output<typeof resilienceSchema>;
 export type RetriesConfig = z.output<typeof retriesSchema>;
 export type CircuitBreakerConfig = z.output<typeof circuitBreakerSchema>;
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
+export type TlsConfig = z.output<typeof tlsSchema>;
 export type HttpOutputConfig = z.output<typeof httpOutputSchema>;
 export type DedupeConfig = z.output<typeof dedupeSchema>;

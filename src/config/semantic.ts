@@ -33,7 +33,10 @@ export function checkSources(
       warnings.push(`source ${source.name}: jitter_secs (${source.schedule.jitter_secs}) is not smaller than interval_secs (${source.schedule.interval_secs}); polls may run back to back`);
     }
     if (source.method === 'get' && source.body !== undefined) {
-      push(['body'], 'body is only sent with method: post', 'set method: post, or move the fields to query_params');
+      warnings.push(`source ${source.name}: body is not sent with method: get (accepted for the Rust Hel's configs); set method: post to send it, or move its fields to query_params`);
+    } else if (source.method === 'post' && !isJsonObject(source.body)) {
+      const merges = fieldsMergedIntoBody(source);
+      if (merges !== undefined) push(['body'], `${merges} adds fields to the body, so it must be a JSON object, not ${kindOf(source.body)}`, 'write body as a map, or use a pagination that does not add fields to it');
     }
 
     const label = `${source.labelKey}=${source.labelValue}`;
@@ -48,6 +51,7 @@ export function checkSources(
       for (const problem of authIssues(source.auth, options, integration?.missingSecretHint)) push(problem.path, problem.message, problem.hint);
     }
 
+    for (const problem of tlsIssues(source, options)) push(problem.path, problem.message, problem.hint);
     if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
       push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
     }
@@ -55,6 +59,42 @@ export function checkSources(
     for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
   }
   return { issues, warnings };
+}
+
+/** resilience.tls files that do not exist and variables that are not set (read for real when the source starts). */
+function tlsIssues(source: ResolvedSource, options: { env: NodeJS.ProcessEnv; requireSecrets: boolean }): { path: string[]; message: string; hint: string }[] {
+  const tls = source.resilience.tls;
+  if (tls === undefined || !options.requireSecrets) return [];
+  const out: { path: string[]; message: string; hint: string }[] = [];
+  for (const [prefix, what] of [['ca', 'CA certificate'], ['client_cert', 'client certificate'], ['client_key', 'client private key']] as const) {
+    const file = tls[`${prefix}_file`];
+    const env = tls[`${prefix}_env`];
+    if (file !== undefined && !existsSync(file)) {
+      out.push({ path: ['resilience', 'tls', `${prefix}_file`], message: `file ${cut(file)} does not exist`, hint: `give the path of the ${what} (PEM)` });
+    } else if (file === undefined && env !== undefined && !options.env[env]) {
+      out.push({ path: ['resilience', 'tls', `${prefix}_env`], message: `${env} is not set`, hint: `export ${env} with the ${what} (PEM)` });
+    }
+  }
+  return out;
+}
+
+function isJsonObject(value: unknown): boolean {
+  return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value));
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** What would merge fields into a POST body, when something does: those need the body to be an object. */
+function fieldsMergedIntoBody(source: ResolvedSource): string | undefined {
+  const p = source.pagination;
+  if (p.strategy === 'cursor' && p.cursor_in_body === 'merge') return 'pagination cursor (cursor_in_body: merge)';
+  if (p.strategy === 'page' || p.strategy === 'page_offset' || p.strategy === 'offset') return `pagination ${p.strategy}`;
+  if (source.on_cursor_error === 'reset') return 'on_cursor_error: reset';
+  if (source.incremental_from !== undefined) return 'incremental_from';
+  if (source.time_window !== undefined) return 'time_window';
+  return undefined;
 }
 
 /**
@@ -66,8 +106,17 @@ export function authIssues(
   options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
   missingHint?: (ref: SecretRef) => string | undefined,
 ): { path: (string | number)[]; message: string; hint?: string }[] {
+  return secretRefIssues(secretRefsOf(auth), options, missingHint);
+}
+
+/** The same checks for any block's credentials (`refs`), e.g. global.output.nats.auth. */
+export function secretRefIssues(
+  refs: SecretRef[],
+  options: { env: NodeJS.ProcessEnv; requireSecrets: boolean },
+  missingHint?: (ref: SecretRef) => string | undefined,
+): { path: (string | number)[]; message: string; hint?: string }[] {
   const out: { path: (string | number)[]; message: string; hint?: string }[] = [];
-  for (const ref of secretRefsOf(auth)) {
+  for (const ref of refs) {
     if (ref.env === undefined && ref.file === undefined && ref.secret === undefined) {
       out.push({ path: ['auth'], message: `${ref.what} is not configured`, hint: `set one of ${ref.keys.join(', ')}` });
       continue;

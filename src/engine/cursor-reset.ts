@@ -1,5 +1,5 @@
 import type { ResolvedSource } from '../config/load.js';
-import { buildRequest } from '../http/request.js';
+import { bodyFields, buildRequest } from '../http/request.js';
 import type { Paginator } from '../http/pagination/paginator.js';
 import type { HttpRequest } from '../http/transport.js';
 
@@ -15,5 +15,5 @@ export function cursorResetRequest(source: ResolvedSource, paginator: Paginator,
   const { start_param: param, overlap_secs: overlap } = source.cursor_reset;
   const start = new Date(lastMs - overlap * 1000).toISOString();
   if (source.method === 'get') return buildRequest(source, { query: { [param]: start } });
-  return buildRequest(source, { body: { ...(source.body ?? {}), [param]: start } });
+  return buildRequest(source, { body: { ...bodyFields(source), [param]: start } });
 }

@@ -58,7 +58,9 @@ export class Fleet {
   storeFor(source: string): FencedStore {
     let store = this.stores.get(source);
     if (store === undefined) {
-      store = new FencedStore(this.options.store, (name, error) => this.lost(name, error.message));
+      // A write must start with a tenth of the TTL left (time enough for it to land): a healthy
+      // instance renews with two thirds left, so only a renewal late by half the TTL trips it.
+      store = new FencedStore(this.options.store, (name, error) => this.lost(name, error.message), () => this.options.clock.now(), this.options.ttlMs / 10);
       this.stores.set(source, store);
     }
     return store;
@@ -191,6 +193,7 @@ export class Fleet {
 
   private async renewAll(): Promise<void> {
     const held = [...this.held];
+    const sent = this.options.clock.now();
     const renewed = await this.options.store.leasing.renew(this.instance, held.map(([, h]) => h.lease), this.options.ttlMs);
     for (const [source, h] of held) {
       if (this.held.get(source) !== h) continue;
@@ -201,7 +204,7 @@ export class Fleet {
       }
       h.lease = { ...h.lease, expiresAt };
       h.renewedAt = this.options.clock.now();
-      this.storeFor(source).lease = h.lease;
+      this.hold(source, h.lease, sent);
     }
   }
 
@@ -244,11 +247,12 @@ export class Fleet {
   }
 
   private async acquire(source: string): Promise<Held | undefined> {
+    const sent = this.options.clock.now();
     const grant = await this.options.store.leasing.acquire(source, this.instance, this.options.ttlMs);
     if (grant === undefined) return undefined;
     const held: Held = { lease: grant, stop: new AbortController(), renewedAt: this.options.clock.now() };
     this.held.set(source, held);
-    this.storeFor(source).lease = grant;
+    this.hold(source, grant, sent);
     if (grant.tookOverFrom !== undefined) {
       this.options.logger.warn({ source, from: grant.tookOverFrom, fence: grant.token }, `fleet: took ${source} over from ${grant.tookOverFrom}, whose lease expired`);
       this.options.onLease?.(source, 'taken_over', this.held.size);
@@ -257,6 +261,13 @@ export class Fleet {
       this.options.onLease?.(source, 'acquired', this.held.size);
     }
     return held;
+  }
+
+  /** The source's checkpoints and writes go under `lease`, surely held until the TTL after `sent`. */
+  private hold(source: string, lease: Lease, sent: number): void {
+    const store = this.storeFor(source);
+    store.lease = lease;
+    store.heldUntil = sent + this.options.ttlMs;
   }
 
   /** The lease is gone: stop the work on this source now; it may be acquired again later under a new token. */

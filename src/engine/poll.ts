@@ -63,6 +63,8 @@ export interface PollOptions {
   onCursorReset?: (info: { from: string | undefined }) => void;
   /** How long each page's state commit took, for the state-write metric. */
   onCommit?: (durationMs: number) => void;
+  /** Aborts the poll's requests only (timeouts.poll_tick_secs): pages already read are still written and committed. */
+  deadline?: AbortSignal;
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
@@ -90,7 +92,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   // needs only the cursor, not the commit. Commits stay strictly in page order. A failed commit
   // aborts the request in flight, whose page is then simply never read.
   const inFlight = new AbortController();
-  const signal = AbortSignal.any([options.signal, inFlight.signal]);
+  const signal = AbortSignal.any([options.signal, inFlight.signal, ...(options.deadline ? [options.deadline] : [])]);
   const hooks = deps.hooks?.begin(deps.keys, signal);
   const sender = hooks?.transport(transport) ?? transport;
   const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
@@ -117,7 +119,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       response = await (prefetched ?? send(request, index, resumed && paginator.stateKeys.length > 0));
       prefetched = undefined;
     } catch (err) {
-      if (index === 1 && resumed && statusOf(err) === 400) {
+      if (index === 1 && resumed && isHelError(err) && err.context.cursorRejected === true) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
           options.onCursorReset?.({ from: position.last_event_time });
           request = cursorResetRequest(source, paginator, position.last_event_time);
@@ -126,7 +128,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
           resumed = false;
           continue;
         }
-        throw staleCursorError(err as HelError, source);
+        throw staleCursorError(err, source);
       }
       throw err;
     }
@@ -217,6 +219,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       prefetched.catch(() => undefined);
     }
     try {
+      // In a fleet: a paused instance whose lease may have passed to another writes nothing.
+      if (lines.byteLength > 0) store.beforeWrite?.(source.name);
       if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
       if (options.commit) {
         await sink.flush(options.signal);
@@ -253,14 +257,10 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   return result;
 }
 
-function statusOf(err: unknown): number | undefined {
-  return isHelError(err) && err.code === 'HEL_HTTP_STATUS' ? err.context.status : undefined;
-}
-
 function staleCursorError(err: HelError, source: ResolvedSource): HelError {
   return new HelError(
     'HEL_HTTP_STATUS',
-    `the server rejected the stored position with 400 Bad Request (${err.message}); the stored cursor was kept`,
+    `the server rejected the stored position (${err.message}); the stored cursor was kept`,
     {
       ...err.context,
       hint: `set on_cursor_error: reset to restart from the last event time (dedupe drops repeats), or clear it with: hel state reset ${source.name}`,

@@ -1,6 +1,6 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
-import { isCancellation, isHelError } from '../errors.js';
+import { HelError, isCancellation, isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { DedupeWindow } from '../pipeline/dedupe.js';
 import { LineEncoder, encoderOptions } from '../pipeline/envelope.js';
@@ -93,7 +93,7 @@ export class SourceRuntime {
         this.status.circuit = change.to;
         this.deps.observer?.onBreakerChange?.(this.source.name, change.to);
         const line = `circuit ${change.from} -> ${change.to}`;
-        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${this.source.resilience.circuit_breaker.half_open_timeout_secs}s`);
+        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${this.breaker.openMs / 1000}s`);
         else this.log.warn({ circuit: change.to }, line);
       },
     });
@@ -108,16 +108,18 @@ export class SourceRuntime {
   }
 
   /**
-   * The last run stopped during a poll (a crash): its page in flight may be in the output without
-   * its checkpoint. The lines written after the checkpoint's output mark are read back, and the
-   * ids of this source's events among them join the window and are saved with the new mark, so the
-   * page fetched again is dropped as duplicates instead of written twice.
+   * The last holder of the source stopped during a poll (a crash, or in a fleet an instance killed
+   * or a source handed over): its page in flight may be in its output without its checkpoint. The
+   * lines written after the checkpoint's output mark are read back — from this instance's output,
+   * or from the previous holder's file when the mark names another one on this host — and the ids
+   * of this source's events among them join the window and are saved with the new mark, so the page
+   * fetched again is dropped as duplicates instead of written twice.
    */
   private async readBackOutput(dedupe: DedupeWindow, mark: string): Promise<void> {
     const sink = this.deps.sink;
     if (!sink.readBack) return;
     const recovered: string[] = [];
-    const end = await sink.readBack(
+    const result = await sink.readBack(
       mark,
       (line) => {
         const event = this.encoder.eventOf(line);
@@ -129,14 +131,15 @@ export class SourceRuntime {
       },
       new AbortController().signal,
     );
-    if (end === undefined) {
-      this.log.warn({ mark }, `the output file of the last checkpoint is gone (moved or deleted): the page in flight at the last stop, if any, cannot be read back and may be written again`);
+    if ('unreadable' in result) {
+      this.log.warn({ mark }, `cannot read back the output written after the last checkpoint: ${result.unreadable}; the page in flight when it stopped, if any, may be written again`);
     } else if (recovered.length > 0) {
-      this.log.info({ events: recovered.length }, `read back ${recovered.length} events written after the last checkpoint: they will not be written again`);
+      this.log.info({ events: recovered.length, file: result.file }, `read back ${recovered.length} events written to ${result.file} after the last checkpoint: they will not be written again`);
     }
     if (this.deps.commit === false) return;
-    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end ?? null }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
-    if (end === undefined) delete this.keys[OUTPUT_POSITION];
+    const end = 'end' in result ? result.end : null;
+    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
+    if (end === null) delete this.keys[OUTPUT_POSITION];
     else this.keys[OUTPUT_POSITION] = end;
   }
 
@@ -164,6 +167,8 @@ export class SourceRuntime {
     const breakerBefore = JSON.stringify(this.breaker.toJSON());
     this.status.polling = true;
     this.status.lastPollAt = new Date(started).toISOString();
+    const tickSecs = this.source.resilience.timeouts?.poll_tick_secs;
+    const deadline = tickSecs === undefined ? undefined : AbortSignal.timeout(tickSecs * 1000);
     try {
       const result = await pollSource(
         { ...this.deps, paginator: this.paginator, encoder: this.encoder, dedupe: this.dedupe, keys: this.keys },
@@ -180,7 +185,8 @@ export class SourceRuntime {
             onPage?.(page);
           },
           onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
-          onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected (400); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
+          deadline,
+          onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected; restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );
       this.breaker.recordSuccess();
@@ -195,7 +201,8 @@ export class SourceRuntime {
       // The poll is over and every page it wrote committed: nothing to read back after a crash now.
       if (commit) await this.saveKeys({ last_error: null, last_error_at: null, [OUTPUT_POSITION]: null }, breakerBefore);
       return { ok: true, result };
-    } catch (error) {
+    } catch (caught) {
+      const error = deadline?.aborted === true && !signal.aborted && isCancellation(caught) ? pollTickExceeded(this.source.name, tickSecs!) : caught;
       if (isCancellation(error)) return { ok: false, error };
       // Another instance holds the source now: the fleet has already stopped this one's work on it.
       if (isHelError(error) && error.code === 'HEL_LEASE_LOST') return { ok: false, error };
@@ -246,6 +253,13 @@ export class SourceRuntime {
     else if (s.lastSuccessAt) s.health = 'ok';
     else s.health = 'pending';
   }
+}
+
+function pollTickExceeded(source: string, secs: number): HelError {
+  return new HelError('HEL_TIMEOUT', `the poll took longer than timeouts.poll_tick_secs (${secs} s); the pages read before were committed`, {
+    source,
+    hint: 'the next poll resumes from the stored position; raise resilience.timeouts.poll_tick_secs, or lower max_pages',
+  });
 }
 
 /** One line for the user: the message, where it happened, and the fix. */

@@ -1,11 +1,14 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request, type Agent, type Dispatcher } from 'undici';
 import { HelError, cancelled, isHelError } from '../errors.js';
 import { redactUrl } from './redact-url.js';
+import type { TlsOptions } from './tls.js';
 import type { HttpRequest, HttpResponse, HttpTransport, RequestContext, TransportEvents } from './transport.js';
 
 export interface HttpTransportOptions {
   /** Bounds the whole request: connect, headers and the entire body. */
   timeoutMs: number;
+  /** `timeouts.read_secs`: the longest wait for the headers or for the next piece of the body. */
+  readTimeoutMs?: number;
   /** Larger 2xx bodies fail with HEL_RESPONSE_TOO_LARGE as soon as the cap is passed; error bodies are cut to 64 KiB. */
   maxResponseBytes?: number;
   /** Defaults to one process-wide agent, so connections are reused across pages, polls and sources. */
@@ -17,12 +20,28 @@ export interface HttpTransportOptions {
 const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const UNREACHABLE_HINT = 'check the URL / region, DNS and any proxy (HTTPS_PROXY / NO_PROXY)';
 
-/** A keep-alive agent that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) from `env`. */
-export function createDispatcher(env: NodeJS.ProcessEnv = process.env): Dispatcher {
+/** What a source's own agent changes: TLS (`resilience.tls`), connect and idle timeouts (`resilience.timeouts`). */
+export interface AgentSettings {
+  tls?: TlsOptions;
+  connectTimeoutMs?: number;
+  /** How long an idle connection stays in the pool. */
+  idleMs?: number;
+}
+
+/**
+ * A keep-alive agent that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) from `env`.
+ * TLS settings apply to the API's host directly and through a proxy's tunnel alike.
+ */
+export function createDispatcher(env: NodeJS.ProcessEnv = process.env, settings: AgentSettings = {}): Dispatcher {
+  const connect: Agent.Options['connect'] = { ...settings.tls, ...(settings.connectTimeoutMs === undefined ? {} : { timeout: settings.connectTimeoutMs }) };
   return new EnvHttpProxyAgent({
     httpProxy: env.HTTP_PROXY ?? env.http_proxy ?? '',
     httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy ?? '',
     noProxy: env.NO_PROXY ?? env.no_proxy ?? '',
+    connect,
+    ...(settings.tls === undefined ? {} : { requestTls: settings.tls }),
+    // The server's Keep-Alive hint may not stretch it: idle_secs is the ceiling too.
+    ...(settings.idleMs === undefined ? {} : { keepAliveTimeout: settings.idleMs, keepAliveMaxTimeout: settings.idleMs }),
   });
 }
 
@@ -43,12 +62,47 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** OpenSSL's verification failures: the server's certificate chain is not trusted. */
+const UNTRUSTED = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
+const HANDSHAKE = /^ERR_SSL_|^ERR_TLS_|^EPROTO$/;
+
+function tlsError(code: string, host: string, req: HttpRequest, context: RequestContext, err: unknown): HelError | undefined {
+  const where = { source: context.source, url: redactUrl(req.url), attempt: context.attempt };
+  if (UNTRUSTED.test(code)) {
+    return new HelError('HEL_TLS', `the TLS certificate of ${host} is not trusted (${code})`, {
+      ...where,
+      hint: code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
+        ? 'the certificate is for another host name: check the URL'
+        : "if the server uses a private CA, set resilience.tls.ca_file (or ca_env) to that CA's certificate (docs/tls.md)",
+    }, { cause: err });
+  }
+  if (!HANDSHAKE.test(code)) return undefined;
+  const hint = /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN/.test(code)
+    ? 'the server may require a client certificate it trusts: check resilience.tls.client_cert_* and client_key_* (docs/tls.md)'
+    : /VERSION|PROTOCOL/.test(code)
+      ? 'the server and Hel share no TLS version: check resilience.tls.min_version (docs/tls.md)'
+      : 'check resilience.tls (docs/tls.md) and the server\'s TLS setup';
+  return new HelError('HEL_TLS', `the TLS handshake with ${host} failed (${code})`, { ...where, hint }, { cause: err });
+}
+
 function networkError(err: unknown, req: HttpRequest, context: RequestContext): HelError {
   const code = errorCode(err) ?? 'unknown';
   const url = redactUrl(req.url);
   const host = URL.canParse(req.url) ? new URL(req.url).host : '<invalid url>';
+  const tls = tlsError(code, host, req, context, err);
+  if (tls !== undefined) return tls;
+  if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new HelError('HEL_TIMEOUT', `the server sent nothing for longer than timeouts.read_secs while ${code === 'UND_ERR_BODY_TIMEOUT' ? 'sending the body' : 'Hel waited for the headers'}`, {
+      source: context.source,
+      url,
+      attempt: context.attempt,
+      hint: 'the server or network is slow; raise resilience.timeouts.read_secs if this persists',
+    }, { cause: err });
+  }
   const message = UNREACHABLE.has(code) ? `cannot connect to ${host} (${code})` : `connection to ${host} failed (${code})`;
-  const hint = UNREACHABLE.has(code) ? UNREACHABLE_HINT : 'a network problem or a proxy closed the connection; it is retried';
+  // A TLS 1.3 server that refuses the client certificate may just close the connection after the handshake.
+  const mtls = req.url.startsWith('https:') && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') ? '; if the server requires a client certificate (mutual TLS), set resilience.tls.client_cert_* and client_key_* (docs/tls.md)' : '';
+  const hint = UNREACHABLE.has(code) ? UNREACHABLE_HINT : `a network problem or a proxy closed the connection; it is retried${mtls}`;
   return new HelError('HEL_NETWORK', message, { source: context.source, url, attempt: context.attempt, hint }, { cause: err });
 }
 
@@ -113,6 +167,7 @@ export function httpTransport(options: HttpTransportOptions): HttpTransport {
           headers: req.headers,
           body: req.body,
           signal,
+          ...(options.readTimeoutMs === undefined ? {} : { headersTimeout: options.readTimeoutMs, bodyTimeout: options.readTimeoutMs }),
         });
         const cap = options.maxResponseBytes;
         const ok = res.statusCode >= 200 && res.statusCode <= 299;
@@ -137,7 +192,7 @@ export function httpTransport(options: HttpTransportOptions): HttpTransport {
             source: context.source,
             url: redactUrl(req.url),
             attempt: context.attempt,
-            hint: 'the server or network is slow; raise resilience.timeout_secs if this persists',
+            hint: 'the server or network is slow; raise resilience.timeout_secs (or timeouts.request_secs) if this persists',
           });
         }
         if (isHelError(err)) throw err;

@@ -10,13 +10,20 @@ export function withQuery(url: string, params: Record<string, string | number | 
   return u.toString();
 }
 
+/** The configured body's fields when it is a JSON object (what cursors and page numbers are merged into), else none. */
+export function bodyFields(source: Pick<ResolvedSource, 'body'>): Record<string, unknown> {
+  const body = source.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
+}
+
 /**
  * The first request of a poll as configured: URL with query_params, headers, and for POST the
- * JSON body (`{}` when none is set). `bodyOverride` replaces the body (a cursor continuation).
+ * JSON body (`{}` when none is set; any JSON value, a list too). `options.body` replaces it (a
+ * cursor continuation). With GET no body is sent, as in the Rust Hel; `hel validate` warns about one.
  */
 export function buildRequest(
   source: ResolvedSource,
-  options: { url?: string; query?: Record<string, string | number | boolean>; body?: Record<string, unknown> } = {},
+  options: { url?: string; query?: Record<string, string | number | boolean>; body?: unknown } = {},
 ): HttpRequest {
   const headers: Record<string, string> = { ...source.headers };
   const url = withQuery(options.url ?? withQuery(source.url, source.query_params), options.query ?? {});

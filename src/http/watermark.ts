@@ -1,5 +1,6 @@
 import type { ResolvedSource } from '../config/load.js';
 import { compilePath, getPath } from '../pipeline/path.js';
+import { bodyFields } from './request.js';
 import type { HttpRequest } from './transport.js';
 
 /**
@@ -38,7 +39,7 @@ function withParam(request: HttpRequest, source: ResolvedSource, params: Record<
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return { ...request, url: url.toString() };
   }
-  const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : { ...(source.body ?? {}) };
+  const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : bodyFields(source);
   return { ...request, body: JSON.stringify({ ...body, ...params }) };
 }
 

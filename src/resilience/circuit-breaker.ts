@@ -10,6 +10,8 @@ export interface CircuitBreakerSnapshot {
   consecutive_successes: number;
   /** ISO time the breaker last opened; null when closed. */
   open_since: string | null;
+  /** With failure_rate_threshold: the last polls' outcomes, oldest first ("1" failed, "0" succeeded). */
+  recent?: string;
 }
 
 export interface BreakerStateChange {
@@ -28,15 +30,18 @@ export interface CircuitBreakerOptions {
 
 /**
  * Per-source breaker over POLLS, not requests (retries inside a poll are the retry wrapper's job):
- * closed → open after `failure_threshold` consecutive failed polls; open → half_open once
- * `half_open_timeout_secs` have passed; half_open → closed after `success_threshold` consecutive
- * successes, or back to open on any failure.
+ * closed → open after `failure_threshold` consecutive failed polls, or, with
+ * `failure_rate_threshold`, once that share of the last `minimum_requests` polls failed;
+ * open → half_open once min(`half_open_timeout_secs`, `reset_timeout_secs`) has passed;
+ * half_open → closed after `success_threshold` consecutive successes, or back to open on any failure.
  */
 export class CircuitBreaker {
   private current: BreakerState = 'closed';
   private failures = 0;
   private successes = 0;
   private openedAt: number | undefined;
+  /** Outcomes of the last `minimum_requests` polls while closed (true = failed). */
+  private recent: boolean[] = [];
 
   constructor(
     private readonly config: CircuitBreakerConfig,
@@ -48,7 +53,14 @@ export class CircuitBreaker {
       this.failures = initial.consecutive_failures;
       this.successes = initial.consecutive_successes;
       this.openedAt = initial.open_since === null ? undefined : Date.parse(initial.open_since);
+      this.recent = [...(initial.recent ?? '')].map((c) => c === '1');
     }
+  }
+
+  /** How long an open breaker stays open before a trial poll. */
+  get openMs(): number {
+    const { half_open_timeout_secs: halfOpen, reset_timeout_secs: reset } = this.config;
+    return Math.min(halfOpen, reset ?? halfOpen) * 1000;
   }
 
   get state(): BreakerState {
@@ -58,7 +70,7 @@ export class CircuitBreaker {
   /** Milliseconds until an open breaker lets a trial poll through (0 when not open). */
   msUntilTrial(): number {
     if (this.current !== 'open' || this.openedAt === undefined) return 0;
-    return Math.max(0, this.openedAt + this.config.half_open_timeout_secs * 1000 - this.options.clock.now());
+    return Math.max(0, this.openedAt + this.openMs - this.options.clock.now());
   }
 
   /** Whether the next poll may run; an open breaker moves to half_open here once its timeout has passed. */
@@ -73,6 +85,7 @@ export class CircuitBreaker {
   recordSuccess(): void {
     if (!this.config.enabled) return;
     this.failures = 0;
+    this.remember(false);
     if (this.current !== 'half_open') return;
     this.successes += 1;
     if (this.successes >= this.config.success_threshold) {
@@ -86,10 +99,26 @@ export class CircuitBreaker {
     if (!this.config.enabled) return;
     this.failures += 1;
     this.successes = 0;
-    if (this.current === 'half_open' || (this.current === 'closed' && this.failures >= this.config.failure_threshold)) {
+    this.remember(true);
+    if (this.current === 'half_open' || (this.current === 'closed' && (this.failures >= this.config.failure_threshold || this.rateExceeded()))) {
       this.openedAt = this.options.clock.now();
+      this.recent = [];
       this.move('open');
     }
+  }
+
+  private remember(failed: boolean): void {
+    const window = this.config.minimum_requests;
+    if (window === undefined || this.current !== 'closed') return;
+    this.recent.push(failed);
+    if (this.recent.length > window) this.recent.shift();
+  }
+
+  /** Whether the last `minimum_requests` polls (all of them observed) failed at `failure_rate_threshold` or more. */
+  private rateExceeded(): boolean {
+    const { failure_rate_threshold: threshold, minimum_requests: window } = this.config;
+    if (threshold === undefined || window === undefined || this.recent.length < window) return false;
+    return this.recent.filter(Boolean).length / window >= threshold;
   }
 
   toJSON(): CircuitBreakerSnapshot {
@@ -98,6 +127,7 @@ export class CircuitBreaker {
       consecutive_failures: this.failures,
       consecutive_successes: this.successes,
       open_since: this.openedAt === undefined ? null : new Date(this.openedAt).toISOString(),
+      ...(this.config.minimum_requests === undefined ? {} : { recent: this.recent.map((f) => (f ? '1' : '0')).join('') }),
     };
   }
 

@@ -19,6 +19,26 @@ function parseRetryAfter(value: string | undefined, now: number): number | undef
 
 const NUMBER = /^\d+(\.\d+)?$/;
 
+/** `rate_limit.headers`: a server's own quota header names, read before the built-in families. */
+export interface QuotaHeaderNames {
+  limit_header?: string;
+  remaining_header?: string;
+  reset_header?: string;
+}
+
+function named(headers: Record<string, string>, name: string | undefined): string | undefined {
+  return name === undefined ? undefined : headers[name.toLowerCase()];
+}
+
+/** A reset given as Unix milliseconds, Unix seconds or delta seconds, as a wait in ms. */
+function resetValueMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || !NUMBER.test(value.trim())) return undefined;
+  const n = Number(value);
+  if (n > 1e12) return n - now;
+  if (n > 1e9) return n * 1000 - now;
+  return n * 1000;
+}
+
 /**
  * The IETF structured `RateLimit` field: the older drafts' `limit=10, remaining=0, reset=30` and the
  * newer `"policy";r=0;t=30`. Returns remaining and reset (delta seconds) when present.
@@ -40,17 +60,14 @@ function structuredRateLimit(value: string | undefined): { remaining?: number; r
  * (delta seconds); `X-RateLimit-Reset` (GitHub: Unix seconds) and Okta's `X-Rate-Limit-Reset` (Unix
  * seconds), which may also be Unix milliseconds or a delta in seconds.
  */
-function parseReset(headers: Record<string, string>, now: number): number | undefined {
+function parseReset(headers: Record<string, string>, now: number, names: QuotaHeaderNames = {}): number | undefined {
+  const custom = resetValueMs(named(headers, names.reset_header), now);
+  if (custom !== undefined) return custom;
   const ietf = headers['ratelimit-reset'];
   if (ietf !== undefined && NUMBER.test(ietf.trim())) return Number(ietf) * 1000;
   const structured = structuredRateLimit(headers.ratelimit).reset;
   if (structured !== undefined) return structured * 1000;
-  const legacy = headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'];
-  if (legacy === undefined || !NUMBER.test(legacy.trim())) return undefined;
-  const value = Number(legacy);
-  if (value > 1e12) return value - now;
-  if (value > 1e9) return value * 1000 - now;
-  return value * 1000;
+  return resetValueMs(headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'], now);
 }
 
 function capped(wait: number | undefined, capMs: number): number | undefined {
@@ -58,28 +75,68 @@ function capped(wait: number | undefined, capMs: number): number | undefined {
 }
 
 /** How long the server asked us to wait: `Retry-After`, else the rate-limit reset header; capped, never negative. */
-export function serverWaitMs(headers: Record<string, string>, now: number, capMs: number): number | undefined {
-  return capped(parseRetryAfter(headers['retry-after'], now) ?? parseReset(headers, now), capMs);
+export function serverWaitMs(headers: Record<string, string>, now: number, capMs: number, names?: QuotaHeaderNames): number | undefined {
+  return capped(parseRetryAfter(headers['retry-after'], now) ?? parseReset(headers, now, names), capMs);
+}
+
+function numberOf(value: string | undefined): number | undefined {
+  return value !== undefined && NUMBER.test(value.trim()) ? Number(value) : undefined;
+}
+
+/** Requests left in the server's window, from `remaining_header` or any family. */
+function quotaRemaining(headers: Record<string, string>, names: QuotaHeaderNames = {}): number | undefined {
+  const custom = numberOf(named(headers, names.remaining_header));
+  if (custom !== undefined) return custom;
+  const remaining = headers['ratelimit-remaining'] ?? headers['x-ratelimit-remaining'] ?? headers['x-rate-limit-remaining'];
+  if (remaining !== undefined) return numberOf(remaining);
+  return structuredRateLimit(headers.ratelimit).remaining;
+}
+
+/** The window's ceiling, from `limit_header` or the common names. */
+function quotaLimit(headers: Record<string, string>, names: QuotaHeaderNames = {}): number | undefined {
+  return numberOf(named(headers, names.limit_header) ?? headers['ratelimit-limit'] ?? headers['x-ratelimit-limit'] ?? headers['x-rate-limit-limit']);
 }
 
 /** Whether a response says the quota is used up (Remaining 0 in any family). */
-export function quotaExhausted(headers: Record<string, string>): boolean {
-  const remaining = headers['ratelimit-remaining'] ?? headers['x-ratelimit-remaining'] ?? headers['x-rate-limit-remaining'];
-  if (remaining !== undefined) return NUMBER.test(remaining.trim()) && Number(remaining) <= 0;
-  const structured = structuredRateLimit(headers.ratelimit).remaining;
-  return structured !== undefined && structured <= 0;
+export function quotaExhausted(headers: Record<string, string>, names?: QuotaHeaderNames): boolean {
+  const remaining = quotaRemaining(headers, names);
+  return remaining !== undefined && remaining <= 0;
+}
+
+/** Adaptive pacing starts once at most this share of the window's limit is left (and always at 1 left). */
+export const ADAPTIVE_SHARE = 0.1;
+
+/**
+ * How long to wait before the next request, from a response's quota headers: until the reset
+ * when nothing is left; with `adaptive`, once at most max(1, 10 % of the limit) is left, the
+ * time to the reset spread evenly over the requests that remain (so 1 left waits for the reset).
+ */
+export function quotaPauseMs(headers: Record<string, string>, now: number, options: { names?: QuotaHeaderNames; adaptive?: boolean }): number | undefined {
+  const remaining = quotaRemaining(headers, options.names);
+  if (remaining === undefined) return undefined;
+  const reset = parseReset(headers, now, options.names);
+  if (reset === undefined) return undefined;
+  if (remaining <= 0) return reset;
+  if (!options.adaptive) return undefined;
+  const limit = quotaLimit(headers, options.names);
+  const threshold = Math.max(1, limit === undefined ? 0 : Math.floor(limit * ADAPTIVE_SHARE));
+  return remaining <= threshold ? reset / remaining : undefined;
 }
 
 export interface RateLimitHeadersOptions {
   clock: Clock;
   capMs: number;
   events?: TransportEvents;
+  names?: QuotaHeaderNames;
+  /** rate_limit.adaptive: slow down before the quota is used up (see quotaPauseMs). */
+  adaptive?: boolean;
 }
 
 /**
  * Pauses BEFORE the next request when a response said the quota is used up (Remaining 0 in
- * any header family) until its reset time. 429 responses are
- * left to the retry wrapper, which waits for `Retry-After` itself (see retry.ts).
+ * any header family, or `remaining_header`) until its reset time; with `adaptive`, earlier (see
+ * quotaPauseMs). 429 responses are left to the retry wrapper, which waits for `Retry-After`
+ * itself (see retry.ts).
  */
 export function rateLimitHeadersTransport(inner: HttpTransport, options: RateLimitHeadersOptions): HttpTransport {
   let notBefore = 0;
@@ -91,10 +148,10 @@ export function rateLimitHeadersTransport(inner: HttpTransport, options: RateLim
         await options.clock.sleep(wait, context.signal);
       }
       const response = await inner.send(request, context);
-      if (response.status !== 429 && quotaExhausted(response.headers)) {
+      if (response.status !== 429) {
         const now = options.clock.now();
-        const reset = capped(parseReset(response.headers, now), options.capMs);
-        if (reset !== undefined) notBefore = Math.max(notBefore, now + reset);
+        const pause = capped(quotaPauseMs(response.headers, now, options), options.capMs);
+        if (pause !== undefined) notBefore = Math.max(notBefore, now + pause);
       }
       return response;
     },

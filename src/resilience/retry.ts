@@ -3,9 +3,10 @@ import type { RetriesConfig } from '../config/schema.js';
 import { HelError, cancelled, isHelError } from '../errors.js';
 import { redactUrl } from '../http/redact-url.js';
 import type { HttpResponse, HttpTransport, TransportEvents } from '../http/transport.js';
+import { rejectsCursor } from '../http/cursor-rejection.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
-import { quotaExhausted, serverWaitMs } from './rate-limit-headers.js';
+import { quotaExhausted, serverWaitMs, type QuotaHeaderNames } from './rate-limit-headers.js';
 import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
 
 /**
@@ -16,8 +17,13 @@ export const MAX_RATE_LIMIT_WAITS = 10;
 
 const RETRIED_ERRORS = new Set(['HEL_NETWORK', 'HEL_TIMEOUT']);
 
-function isRetriedStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+/** `retryable_status_codes` when set, else 408, 429 and 5xx. */
+function retriedStatuses(codes: readonly number[] | undefined): (status: number) => boolean {
+  if (codes !== undefined) {
+    const listed = new Set(codes);
+    return (status) => listed.has(status);
+  }
+  return (status) => status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 /** GitHub asks for at least a minute when a secondary rate limit comes without a wait header. */
@@ -28,10 +34,10 @@ const RATE_LIMIT_MESSAGE = /rate.?limit/i;
  * A 429, or a 403 that is a rate limit rather than a refusal: its quota header says 0 left, it
  * carries Retry-After, or its body says so (GitHub's primary and secondary limits answer 403).
  */
-export function isRateLimited(response: HttpResponse): boolean {
+export function isRateLimited(response: HttpResponse, names?: QuotaHeaderNames): boolean {
   if (response.status === 429) return true;
   if (response.status !== 403) return false;
-  if (quotaExhausted(response.headers) || response.headers['retry-after'] !== undefined) return true;
+  if (quotaExhausted(response.headers, names) || response.headers['retry-after'] !== undefined) return true;
   return RATE_LIMIT_MESSAGE.test(response.body.subarray(0, 4096).toString('utf8'));
 }
 
@@ -41,6 +47,8 @@ export interface RetryOptions {
   /** rate_limit.respect_headers: wait as long as Retry-After / the reset header says. */
   respectHeaders: boolean;
   headerWaitCapMs: number;
+  /** rate_limit.headers: the server's own quota header names. */
+  quotaHeaders?: QuotaHeaderNames;
   random?: Random;
   events?: TransportEvents;
   /** The source's integration's hints for failed requests. */
@@ -53,12 +61,16 @@ interface Attempt {
 }
 
 /**
- * Re-sends the same request on HEL_NETWORK, HEL_TIMEOUT, 408, 429, a rate-limit 403 and 5xx, up to `max_attempts`
- * attempts in total, waiting the exponential backoff (or the server's Retry-After) in between.
+ * Re-sends the same request on HEL_NETWORK, HEL_TIMEOUT, 408, 429, a rate-limit 403 and 5xx (or the
+ * `retryable_status_codes`, where a rate-limit 403 counts as 429), up to `max_attempts` attempts in
+ * total, waiting the exponential backoff (or the server's Retry-After) in between. `max_attempts: 0`
+ * sends exactly one request: nothing is re-sent, not even after a 429 with Retry-After.
  * Other statuses throw HEL_HTTP_STATUS at once. Returns only 2xx responses.
  */
 export function retryTransport(inner: HttpTransport, options: RetryOptions): HttpTransport {
   const { retries, clock, events } = options;
+  const isRetriedStatus = retriedStatuses(retries.retryable_status_codes);
+  const singleAttempt = retries.max_attempts === 0;
   return {
     async send(request, context) {
       const url = redactUrl(request.url);
@@ -95,19 +107,22 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           body: result.response?.body,
           error: result.error,
           carriesCursor: context.carriesCursor,
-          rateLimited: result.response !== undefined && isRateLimited(result.response),
+          rateLimited: result.response !== undefined && isRateLimited(result.response, options.quotaHeaders),
         };
         const giveUp = (final: boolean): HelError => {
           const { message, hint } = troubleshoot({ ...failure, final }, options.advise);
           const code = result.error?.code ?? 'HEL_HTTP_STATUS';
           events?.onError?.({ source: context.source, code, url });
-          return new HelError(code, message, { source: context.source, url, attempt, status, hint }, { cause: result.error });
+          const cursorRejected = context.carriesCursor === true && status !== undefined && rejectsCursor(status, result.response?.body);
+          return new HelError(code, message, { source: context.source, url, attempt, status, hint, ...(cursorRejected ? { cursorRejected } : {}) }, { cause: result.error });
         };
-        if (answered !== undefined && !isRetriedStatus(answered) && !failure.rateLimited) throw giveUp(true);
+        const retried = failure.rateLimited ? isRetriedStatus(429) : answered === undefined || isRetriedStatus(answered);
+        if (answered !== undefined && !retried) throw giveUp(true);
+        if (singleAttempt) throw giveUp(false);
 
         const serverWait =
           result.response !== undefined && options.respectHeaders
-            ? serverWaitMs(result.response.headers, clock.now(), options.headerWaitCapMs)
+            ? serverWaitMs(result.response.headers, clock.now(), options.headerWaitCapMs, options.quotaHeaders)
             : undefined;
         const paced = failure.rateLimited === true && serverWait !== undefined && rateLimitWaits < MAX_RATE_LIMIT_WAITS;
         if (paced) rateLimitWaits += 1;

@@ -75,6 +75,11 @@ function statusHint(f: Failure & { status: number }): string {
         return 'the server rejected the stored cursor (expired, or from another account or endpoint); set on_cursor_error: reset to restart from the last event time';
       }
       return 'the server rejected the request: check body, query_params and headers';
+    case 410:
+      if (f.carriesCursor) {
+        return 'the server says the stored cursor expired; set on_cursor_error: reset to restart from the last event time';
+      }
+      return 'the endpoint is gone: check the URL and the API version';
     case 401:
       return 'the credentials are invalid, revoked or expired, or lack the scope this endpoint needs';
     case 403:

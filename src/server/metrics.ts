@@ -5,7 +5,7 @@ import type { EngineObserver } from '../engine/source-runtime.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { isCancellation, isHelError } from '../errors.js';
-import type { OutputObserver } from '../sink/backpressure/index.js';
+import type { OutputFailureReason, OutputObserver } from '../sink/backpressure/index.js';
 import type { TransportEvents } from '../http/transport.js';
 import { VERSION } from '../version.js';
 
@@ -19,6 +19,8 @@ const CIRCUIT_VALUE: Record<SourceStatus['circuit'], number> = { closed: 0, open
 
 /** 50 ms doubling to 25.6 s, as in the original: API calls range from fast pages to slow exports. */
 const REQUEST_BUCKETS = Array.from({ length: 10 }, (_, i) => 0.05 * 2 ** i);
+/** 5 ms doubling to ~41 s: a loopback receiver answers in milliseconds, one retrying an outage in tens of seconds. */
+const DELIVERY_BUCKETS = Array.from({ length: 14 }, (_, i) => 0.005 * 2 ** i);
 const STATE_WRITE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /**
@@ -47,6 +49,11 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
   private readonly outputStalled = new Gauge({ name: 'hel_output_stalled', help: '1 while a write or flush of the output has taken longer than backpressure.detection.stall_secs', registers: [this.registry] });
   private readonly outputStalls = new Counter({ name: 'hel_output_stalls_total', help: 'Times the output stalled', registers: [this.registry] });
   private readonly outputRetries = new Counter({ name: 'hel_output_retries_total', help: 'Failed deliveries to the output that were retried', registers: [this.registry] });
+  private readonly outputBatches = new Counter({ name: 'hel_output_batches_total', help: 'Batches a network sink\'s receiver acknowledged completely', labelNames: ['sink'], registers: [this.registry] });
+  private readonly outputEvents = new Counter({ name: 'hel_output_events_total', help: 'Events a network sink\'s receiver acknowledged: delivered (newly stored) or duplicate (already stored: _bulk 409, JetStream duplicate)', labelNames: ['sink', 'result'], registers: [this.registry] });
+  private readonly outputAttemptFailures = new Counter({ name: 'hel_output_attempt_failures_total', help: 'Failed delivery attempts of a network sink by reason; all are retried except refused', labelNames: ['sink', 'reason'], registers: [this.registry] });
+  private readonly outputDeliveryDuration = new Histogram({ name: 'hel_output_delivery_duration_seconds', help: 'From a batch\'s first send to its acknowledgment, retries included', labelNames: ['sink'], buckets: DELIVERY_BUCKETS, registers: [this.registry] });
+  private readonly outputAckWait = new Histogram({ name: 'hel_output_ack_wait_seconds', help: 'Splunk HEC indexer acknowledgment: from the accepted request to the ackId reported indexed', labelNames: ['sink'], buckets: DELIVERY_BUCKETS, registers: [this.registry] });
   private readonly diskBufferBytes = new Gauge({ name: 'hel_disk_buffer_bytes', help: 'Bytes waiting in the backpressure disk buffer', registers: [this.registry] });
   private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
 
@@ -139,6 +146,21 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
 
   onOutputRetry(): void {
     this.outputRetries.inc();
+  }
+
+  onOutputDelivered(sink: string, info: { events: number; duplicates: number; durationMs: number }): void {
+    this.outputBatches.inc({ sink });
+    this.outputEvents.inc({ sink, result: 'delivered' }, info.events);
+    this.outputEvents.inc({ sink, result: 'duplicate' }, info.duplicates);
+    this.outputDeliveryDuration.observe({ sink }, info.durationMs / 1000);
+  }
+
+  onOutputAttemptFailed(sink: string, reason: OutputFailureReason): void {
+    this.outputAttemptFailures.inc({ sink, reason });
+  }
+
+  onOutputAckWait(sink: string, durationMs: number): void {
+    this.outputAckWait.observe({ sink }, durationMs / 1000);
   }
 
   onSpoolSize(bytes: number): void {

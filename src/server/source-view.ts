@@ -2,6 +2,7 @@ import type { ResolvedSource } from '../config/load.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { redactUrl } from '../http/redact-url.js';
+import { bodyFields } from '../http/request.js';
 
 /**
  * The JSON shape of one source's status in /healthz and /api/v1; absent values are null, so the
@@ -63,7 +64,7 @@ export function configJson(source: ResolvedSource): Record<string, unknown> {
     method: source.method,
     header_names: Object.keys(source.headers),
     query_param_names: Object.keys(source.query_params),
-    body_keys: source.body ? Object.keys(source.body) : [],
+    body_keys: Object.keys(bodyFields(source)),
     auth,
     schedule: source.schedule,
     pagination: source.pagination,

@@ -1,3 +1,5 @@
+import type { ReadBackResult } from './read-back.js';
+
 /**
  * The structured sink interface the engine is moving to (issue #14): a sink receives one batch per
  * page with each line's dedupe id and time, so a network sink gets message keys and timestamps
@@ -39,10 +41,11 @@ export interface BatchSink {
    */
   position?(signal: AbortSignal): Promise<string>;
   /**
-   * Optional, with `position`: calls `visit` with every whole line written after `mark` (in that
-   * output and the ones rotated after it), and resolves with the mark of the end of what it read,
-   * or undefined when the output the mark names is gone. Bounded: a tail longer than the sink's
-   * read-back cap is an error, not a long stall.
+   * Optional, with `position`: calls `visit` with every whole line written after `mark` (in the
+   * output the mark names, which may be another fleet instance's, and the ones rotated after it),
+   * and resolves with the mark of the end of what it read, or why it could read nothing (the output
+   * is gone, or cannot be read from here). Bounded: a tail longer than the sink's read-back cap is
+   * an error, not a long stall.
    */
-  readBack?(mark: string, visit: (line: string) => void, signal: AbortSignal): Promise<string | undefined>;
+  readBack?(mark: string, visit: (line: string) => void, signal: AbortSignal): Promise<ReadBackResult>;
 }

@@ -1,9 +1,10 @@
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
+import { hostname } from 'node:os';
+import { extname, resolve } from 'node:path';
 import { HelError, isHelError } from '../errors.js';
 import type { BatchSink, SinkBatch } from './batch-sink.js';
-import { formatMark, readBackLines, type OutputMark } from './read-back.js';
+import { formatMark, markOrError, readBackLines, type OutputMark, type ReadBackResult } from './read-back.js';
 import { rotatedName, type RotationPolicy } from './rotation.js';
 
 /**
@@ -30,6 +31,9 @@ export class FileSink implements BatchSink {
   private syncing: Promise<void> = Promise.resolve();
   /** The end of what the last completed fsync covers. */
   private durable: OutputMark = { identity: '', offset: 0 };
+  /** Where this output is, as its marks name it: another instance of a fleet may read it back. */
+  private readonly absolutePath: string;
+  private readonly host = hostname();
 
   constructor(
     private readonly path: string,
@@ -38,6 +42,7 @@ export class FileSink implements BatchSink {
     private readonly readBackCap?: number,
   ) {
     this.description = `file ${path}`;
+    this.absolutePath = resolve(path);
   }
 
   write(batch: SinkBatch): Promise<void> {
@@ -63,12 +68,32 @@ export class FileSink implements BatchSink {
   position(): Promise<string> {
     return this.serially(async () => {
       if (!this.handle) await this.ensureOpen();
-      return formatMark(this.durable);
+      return formatMark({ ...this.durable, file: this.absolutePath, host: this.host });
     });
   }
 
-  readBack(mark: string, visit: (line: string) => void, signal: AbortSignal): Promise<string | undefined> {
-    return this.serially(() => readBackLines(this.path, mark, visit, { cap: this.readBackCap, signal }));
+  /**
+   * Reads back this output after `mark`, or, in a fleet, the output of the instance that held the
+   * source before (the mark names its file): readable when that instance ran on this host, as a
+   * dead instance's file no longer changes. Another host's file cannot be read from here.
+   */
+  async readBack(markText: string, visit: (line: string) => void, signal: AbortSignal): Promise<ReadBackResult> {
+    const mark = markOrError(this.path, markText);
+    const options = { cap: this.readBackCap, signal, host: this.host };
+    if (mark.file === undefined || (mark.file === this.absolutePath && mark.host === this.host)) {
+      return this.serially(() => readBackLines(this.absolutePath, mark, visit, options));
+    }
+    if (mark.host !== this.host) {
+      return { unreadable: `the last checkpoint names ${mark.file} on host ${mark.host ?? 'unknown'}, another host's output, which cannot be read from ${this.host}` };
+    }
+    try {
+      return await readBackLines(mark.file, mark, visit, options);
+    } catch (err) {
+      // Another instance's file that cannot be read (permissions, too long a tail) must not stop this
+      // one, nor every instance that takes the source next: its page in flight may come again instead.
+      if (signal.aborted) throw err;
+      return { unreadable: `the last checkpoint names ${mark.file}, which cannot be read back (${(err as Error).message})` };
+    }
   }
 
   close(): Promise<void> {

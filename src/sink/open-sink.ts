@@ -21,6 +21,8 @@ export interface SinkTarget {
   config: LoadedConfig;
   env: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Network sinks report deliveries to it (the metrics). */
+  observer?: OutputObserver;
 }
 
 export type SinkOpener = (target: SinkTarget) => BatchSink;
@@ -61,7 +63,7 @@ function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
     return new StdoutSink();
   }
-  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger };
+  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, observer: options.observer };
   if (!URL_FORM.test(output)) return openFileSink(target, output);
   const url = new URL(output);
   if (rotate !== undefined && url.protocol !== 'file:') throw new HelError('HEL_USAGE', `--output-rotate applies to files, not ${url.protocol}// outputs`);

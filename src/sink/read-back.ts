@@ -5,20 +5,44 @@ import { outputSequence } from './rotation.js';
 /**
  * Where a file output stood at a checkpoint: the file's identity (device and inode, which survive a
  * rotation's rename) and a byte offset in it. Saved with every checkpoint as `output_position`.
+ * `file` and `host` name whose output it is, so that in a fleet the instance taking a source over
+ * can read back what the previous holder wrote (a mark without them is one Hel wrote before 0.2).
  */
 export interface OutputMark {
   identity: string;
   offset: number;
+  /** The output's absolute path. */
+  file?: string;
+  /** The host name of the writer. */
+  host?: string;
 }
 
 export function formatMark(mark: OutputMark): string {
-  return `${mark.identity}:${mark.offset}`;
+  if (mark.file === undefined) return `${mark.identity}:${mark.offset}`;
+  return JSON.stringify({ identity: mark.identity, offset: mark.offset, file: mark.file, host: mark.host });
 }
 
 export function parseMark(text: string): OutputMark | undefined {
+  if (text.startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const { identity, offset, file, host } = (value ?? {}) as Partial<Record<keyof OutputMark, unknown>>;
+    const valid = typeof identity === 'string' && /^\d+:\d+$/.test(identity) && Number.isSafeInteger(offset) && (offset as number) >= 0 && typeof file === 'string' && (host === undefined || typeof host === 'string');
+    return valid ? { identity, offset: offset as number, file, host: host } : undefined;
+  }
   const m = /^(\d+:\d+):(\d+)$/.exec(text);
   return m ? { identity: m[1]!, offset: Number(m[2]) } : undefined;
 }
+
+/**
+ * What a read-back found: the mark of the end of what it read and the file it read from, or why
+ * nothing could be read (the output is gone, or it is another host's file).
+ */
+export type ReadBackResult = { end: string; file: string } | { unreadable: string };
 
 export async function identityOf(path: string): Promise<string | undefined> {
   try {
@@ -36,17 +60,21 @@ const CHUNK = 1 << 20;
 /**
  * Visits the whole lines written to `path` after `mark`: the rest of the file the mark names
  * (found by identity, so it may since have been rotated) and every file written after it. A last
- * line without its newline (torn by a kill) is not visited. Resolves with the mark of the end, or
- * undefined when the file the mark names is gone (moved or deleted).
+ * line without its newline (torn by a kill) is not visited. Resolves with the mark of the end
+ * (naming `path` as `file` on `host`), or why nothing was read: the file the mark names is gone
+ * (moved or deleted).
  */
-export async function readBackLines(path: string, markText: string, visit: (line: string) => void, options: { cap?: number; signal?: AbortSignal } = {}): Promise<string | undefined> {
+export async function readBackLines(
+  path: string,
+  mark: OutputMark,
+  visit: (line: string) => void,
+  options: { cap?: number; signal?: AbortSignal; host?: string } = {},
+): Promise<ReadBackResult> {
   const cap = options.cap ?? READ_BACK_CAP;
-  const mark = parseMark(markText);
-  if (!mark) throw readBackError(path, `the saved output position "${markText}" is not one Hel writes`, 'the state was edited or comes from another sink; `hel state reset SOURCE` starts the source over');
   const files = await outputSequence(path);
   const identities = await Promise.all(files.map(identityOf));
   const first = identities.indexOf(mark.identity);
-  if (first < 0) return undefined;
+  if (first < 0) return { unreadable: `the output file of the last checkpoint is gone (moved or deleted): ${path}` };
   let end = mark;
   let scanned = 0;
   for (let i = first; i < files.length; i++) {
@@ -80,7 +108,14 @@ export async function readBackLines(path: string, markText: string, visit: (line
       await handle.close();
     }
   }
-  return formatMark(end);
+  return { end: formatMark({ ...end, file: path, host: options.host }), file: path };
+}
+
+/** The mark `text` parsed, or the error for a mark Hel never writes. */
+export function markOrError(path: string, text: string): OutputMark {
+  const mark = parseMark(text);
+  if (!mark) throw readBackError(path, `the saved output position "${text}" is not one Hel writes`, 'the state was edited or comes from another sink; `hel state reset SOURCE` starts the source over');
+  return mark;
 }
 
 function readBackError(path: string, message: string, hint: string): HelError {

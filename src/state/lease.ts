@@ -68,11 +68,31 @@ export function leaseLost(source: string, lease: Lease, what: string): HelError 
  */
 export class FencedStore implements StateStore {
   lease: Lease | undefined;
+  /**
+   * Until when, by this instance's clock, the lease is surely held: the TTL counted from when the
+   * last successful grant or renewal was *sent* (the database set its expiry after that).
+   */
+  heldUntil = 0;
 
   constructor(
     private readonly inner: SharedStateStore,
     private readonly onLost: (source: string, error: HelError) => void,
+    private readonly now: () => number,
+    /** How much of the lease must be left to start a write: room for the write to land before anyone could take the source. */
+    private readonly writeMarginMs: number,
   ) {}
+
+  /** A page is written only with the lease surely held for a while longer; else the source is dropped here. */
+  beforeWrite(source: string): void {
+    const lease = this.lease;
+    if (lease !== undefined && lease.source === source && this.now() < this.heldUntil - this.writeMarginMs) return;
+    const error =
+      lease === undefined
+        ? new HelError('HEL_LEASE_LOST', `write refused: ${source} is not leased by this instance`, { source })
+        : leaseLost(source, lease, 'write of a page (the lease was not renewed in time; this instance was paused or cut off)');
+    this.onLost(source, error);
+    throw error;
+  }
 
   get description(): string {
     return this.inner.description;

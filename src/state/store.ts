@@ -22,6 +22,12 @@ export interface StateStore {
   load(source: string): Promise<SourceSnapshot>;
   /** Applies one checkpoint atomically: keys and dedupe ids land together or not at all. */
   commit(source: string, checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Optional, for a store shared by a fleet: called right before a page is written to the output;
+   * throws HEL_LEASE_LOST unless this instance surely still holds the source's lease, so a paused
+   * instance that lost it writes nothing another instance may write too.
+   */
+  beforeWrite?(source: string): void;
   reset(source: string): Promise<void>;
   sources(): Promise<string[]>;
   exportAll(): Promise<StateExport>;

@@ -58,10 +58,17 @@ void test('npm run bench --quick reports every figure as JSON', { timeout: 270_0
   assertRun(http.ndjson, 'httpSink.ndjson', 1000);
   assertRun(http.bulk, 'httpSink.bulk', 1000);
   assert.ok(typeof http.vsFile.ndjson === 'number' && typeof http.vsFile.bulk === 'number');
-  assertRun(r.jetstreamSink!, 'jetstreamSink', 5000);
+  assertRun(r.jetstreamSink!, 'jetstreamSink', 1000);
   const targets = r.targets as unknown as { name: string; pass: boolean }[];
   assert.equal(targets.length, 6);
   for (const target of targets) assert.equal(typeof target.pass, 'boolean', target.name);
+});
+
+void test('bench --only-sinks reports events/s through the file, HTTP NDJSON, _bulk and JetStream sinks on one backlog', { timeout: 270_000 }, async () => {
+  const res = await runBench(['--only-sinks', '--quick', '--json']);
+  assert.equal(res.code, 0, res.stderr);
+  const r = JSON.parse(res.stdout) as Record<string, Record<string, unknown>>;
+  for (const name of ['file', 'ndjson', 'bulk', 'jetstream']) assertRun(r[name]!, name, 1000);
 });
 
 void test('bench pages: cursor walk covers the backlog once, with unique uuids', () => {

@@ -133,7 +133,7 @@ const cases: Case[] = [
       '      interval_secs: 0',
       '  d:',
       '    url: https://d.example/',
-      '    body: {x: 1}',
+      '    max_response_bytes: 0',
       '',
     ].join('\n'),
     env: { B_URL: undefined },
@@ -142,7 +142,7 @@ const cases: Case[] = [
       'hel.yaml:6:5 sources.a.metod: unknown key (did you mean "method"?)',
       'hel.yaml:8:10 sources.b.url: environment variable B_URL is not set (export B_URL, or write ${B_URL:-default})',
       'hel.yaml:12:22 sources.c.schedule.interval_secs: 0 is too small: must be greater than 0',
-      'hel.yaml:15:11 sources.d.body: body is only sent with method: post (set method: post, or move the fields to query_params)',
+      'hel.yaml:15:25 sources.d.max_response_bytes: 0 is too small: must be greater than 0',
     ],
   },
   {

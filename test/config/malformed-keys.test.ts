@@ -74,11 +74,11 @@ const cases: Case[] = [
     yaml: `${SRC}    pagination:\n      strategy: none\n      max_pages: 5\n`,
     problems: ['hel.yaml:6:7 sources.src.pagination.max_pages: unknown key (valid keys: strategy)'],
   },
-  { name: 'resilience', yaml: `${SRC}    resilience:\n      timeout: 10\n`, problems: [typo('sources.src.resilience.timeout', '5:7', 'timeout_secs')] },
+  { name: 'resilience', yaml: `${SRC}    resilience:\n      timeout: 10\n`, problems: [typo('sources.src.resilience.timeout', '5:7', 'timeouts')] },
   {
     name: 'retries, no close match',
     yaml: `${SRC}    resilience:\n      retries:\n        max_retries: 3\n`,
-    problems: ['hel.yaml:6:9 sources.src.resilience.retries.max_retries: unknown key (valid keys: max_attempts, initial_backoff_secs, max_backoff_secs, multiplier, jitter)'],
+    problems: ['hel.yaml:6:9 sources.src.resilience.retries.max_retries: unknown key (valid keys: max_attempts, initial_backoff_secs, max_backoff_secs, multiplier, jitter, retryable_status_codes)'],
   },
   {
     name: 'circuit_breaker',

@@ -35,10 +35,10 @@ const cases: Case[] = [
     problems: ['hel.yaml:5:22 sources.src.schedule.interval_secs: -5 is too small: must be greater than 0'],
   },
   {
-    name: 'bad numbers: zero max_attempts and multiplier 0.5',
-    yaml: `${SRC}    resilience:\n      retries:\n        max_attempts: 0\n        multiplier: 0.5\n`,
+    name: 'bad numbers: negative max_attempts and multiplier 0.5',
+    yaml: `${SRC}    resilience:\n      retries:\n        max_attempts: -1\n        multiplier: 0.5\n`,
     problems: [
-      'hel.yaml:6:23 sources.src.resilience.retries.max_attempts: 0 is too small: must be at least 1',
+      'hel.yaml:6:23 sources.src.resilience.retries.max_attempts: -1 is too small: must be at least 0',
       'hel.yaml:7:21 sources.src.resilience.retries.multiplier: 0.5 is too small: must be at least 1',
     ],
   },
@@ -76,7 +76,7 @@ const cases: Case[] = [
   {
     name: 'bad enum: strategy curser',
     yaml: `${SRC}    pagination:\n      strategy: curser\n      cursor_param: cursor\n      cursor_path: cursor\n`,
-    problems: ['hel.yaml:5:17 sources.src.pagination.strategy: unknown strategy "curser"; expected one of cursor, link_header, next_url, page, offset, page_token, none (did you mean "cursor"?)'],
+    problems: ['hel.yaml:5:17 sources.src.pagination.strategy: unknown strategy "curser"; expected one of cursor, link_header, next_url, page, page_offset, offset, page_token, none (did you mean "cursor"?)'],
   },
   {
     name: 'bad enum: auth type baerer',
@@ -120,9 +120,9 @@ const cases: Case[] = [
     problems: ['hel.yaml:3:10 sources.src.url: a string of 24 characters (not shown: it may be a secret) is not a valid http(s) URL'],
   },
   {
-    name: 'GET with a body',
-    yaml: `${SRC}    body:\n      since: 0\n`,
-    problems: ['hel.yaml:5:7 sources.src.body: body is only sent with method: post (set method: post, or move the fields to query_params)'],
+    name: 'a list body where pagination adds fields to it',
+    yaml: `${SRC}    method: post\n    body: [1, 2]\n    pagination: { strategy: offset, limit: 10 }\n`,
+    problems: ['hel.yaml:5:11 sources.src.body: pagination offset adds fields to the body, so it must be a JSON object, not a list (write body as a map, or use a pagination that does not add fields to it)'],
   },
   {
     name: 'duplicate source labels',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { crashSeed, crashUntilDone, isJson, prng, startHelThroughCat } from '../helpers/crash.js';
+import { crashSeed, crashUntilDone, isJson, prng, startHelAppendingTo, startHelThroughCat } from '../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
 import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -46,7 +46,9 @@ test('file with dedupe: SIGKILL at 22 random moments of a 200,000-event backfill
   const { api, dir, config, events } = await twoSources(t, 100_000, PAGE, random);
   const output = join(dir, 'events.ndjson');
   const args = ['run', '--once', '-c', config, '--output', output, '--output-rotate', 'size:4', '--state', join(dir, 'st.db')];
-  const { runs, kills } = await crashUntilDone({ api, kills: 22, maxDelayMs: 500, random, seed, start: () => startHel(t, args) });
+  // Kills by progress (1..12 of a run's pages, then up to 50 ms): 15 progress kills × 12 stay below the 400 pages.
+  const progress = { count: () => api.requests.length, maxSteps: 12 };
+  const { runs, kills } = await crashUntilDone({ api, kills: 22, maxDelayMs: 50, random, seed, progress, start: () => startHel(t, args) });
 
   const files = readdirSync(dir).filter((f) => f.startsWith('events')).map((f) => join(dir, f));
   const { missing, duplicates, unparsable } = count(files, events);
@@ -67,7 +69,9 @@ test('stdout through `| cat >> out`: SIGKILL at 20 random moments: 0 missing, re
   const { api, dir, config, events } = await twoSources(t, 25_000, PAGE, random, 1000);
   const output = join(dir, 'out.ndjson');
   const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
-  const { runs, kills } = await crashUntilDone({ api, kills: 20, maxDelayMs: 400, random, seed, start: () => startHelThroughCat(t, args, output) });
+  // 1..6 of a run's 200 pages, then up to 50 ms.
+  const progress = { count: () => api.requests.length, maxSteps: 6 };
+  const { runs, kills } = await crashUntilDone({ api, kills: 20, maxDelayMs: 50, random, seed, progress, start: () => startHelThroughCat(t, args, output) });
 
   const { missing, duplicates, unparsable, blank } = count([output], events);
   t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${duplicates} repeats, ${blank} blank lines, ${api.requests.length} requests`);
@@ -75,4 +79,23 @@ test('stdout through `| cat >> out`: SIGKILL at 20 random moments: 0 missing, re
   assert.deepEqual(unparsable, [], `every line is whole: pieces of at most PIPE_BUF, a fresh line per run (seed ${seed})`);
   assert.ok(duplicates <= kills * 2 * PAGE, `at most the page in flight of each source repeats per kill: ${duplicates} after ${kills} kills (seed ${seed})`);
   assert.ok(blank <= runs, 'one blank line at most per run: its fresh line');
+});
+
+test('stdout redirected to a file (`>> out`): SIGKILL at 10 random moments: 0 missing, repeats within one page per source and kill', async (t) => {
+  const seed = crashSeed();
+  const random = prng(seed);
+  const PAGE = 250;
+  const { api, dir, config, events } = await twoSources(t, 10_000, PAGE, random);
+  const output = join(dir, 'out.ndjson');
+  const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
+  // 1..4 of a run's 80 pages, then up to 50 ms.
+  const progress = { count: () => api.requests.length, maxSteps: 4 };
+  const { runs, kills } = await crashUntilDone({ api, kills: 10, maxDelayMs: 50, random, seed, progress, start: () => startHelAppendingTo(t, args, output) });
+
+  const { missing, duplicates, unparsable } = count([output], events);
+  t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${duplicates} repeats, ${unparsable.length} torn lines`);
+  assert.equal(missing, 0, `events missing (seed ${seed})`);
+  assert.ok(duplicates <= kills * 2 * PAGE, `at most the page in flight of each source repeats per kill: ${duplicates} after ${kills} kills (seed ${seed})`);
+  // A kill inside a write(2) can tear one line; the next run starts on a fresh line.
+  assert.ok(unparsable.length <= kills, `${unparsable.length} torn lines after ${kills} kills (seed ${seed})`);
 });

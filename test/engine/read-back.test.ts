@@ -24,8 +24,8 @@ const page = (tag: string, n: number): string => Array.from({ length: n }, (_, i
 
 async function readBack(sink: FileSink, mark: string): Promise<{ lines: string[]; end: string | undefined }> {
   const lines: string[] = [];
-  const end = await sink.readBack(mark, (line) => lines.push(line), never);
-  return { lines, end };
+  const result = await sink.readBack(mark, (line) => lines.push(line), never);
+  return { lines, end: 'end' in result ? result.end : undefined };
 }
 
 test('read-back after a kill between a rotation and the next commit: the page in the new file, nothing before the mark', async (t) => {
@@ -183,4 +183,49 @@ test('a crash, then the output moved away: start-up warns that the page in fligh
   assert.equal((await store.load('a')).keys.output_position, undefined, 'the stale mark is dropped');
   assert.ok((await second.runOnce(never)).every((r) => r.outcome.ok));
   await second.sink.close();
+});
+
+test("a source taken over by another instance on this host: the previous holder's file is read back, and the outputs together hold every event once", async (t) => {
+  const events = makeEvents(9);
+  const api = await fakeApi(t, cursorFeed(events, 3));
+  const dir = tempDir(t);
+  const sources = { a: { url: `${api.url}/a`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, dedupe: { id_path: 'uuid' } } };
+  const store = new CrashingStore();
+  store.failAt = 2; // the second page is in the first instance's file without its checkpoint
+  const first = await runtimeFor(t, sources, new FileSink(join(dir, 'first.ndjson')), store);
+  await assert.rejects(first.runOnce(never));
+  await first.sink.close();
+  const mark = JSON.parse((await store.load('a')).keys.output_position!) as { file: string; host: string };
+  assert.equal(mark.file, join(dir, 'first.ndjson'), "the checkpoint names the writer's file");
+
+  store.failAt = Infinity;
+  const log: string[] = [];
+  const second = await runtimeFor(t, sources, new FileSink(join(dir, 'second.ndjson')), store, { log });
+  assert.match(log.join(''), /read back 3 events written to .*first\.ndjson after the last checkpoint/);
+  assert.doesNotMatch(log.join(''), /gone/);
+  assert.ok((await second.runOnce(never)).every((r) => r.outcome.ok));
+  await second.sink.close();
+  const uuids = ['first', 'second'].flatMap((n) => parseLines(readFileSync(join(dir, `${n}.ndjson`), 'utf8')).map((l) => l.event.uuid as string));
+  assert.deepEqual([...uuids].sort(), events.map((e) => e.uuid).sort(), 'every event exactly once across the two files');
+});
+
+test("a mark naming another host's file is not read: the warning says why, instead of a file being gone", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'e.ndjson');
+  writeFileSync(path, '{"n":1}\n');
+  const elsewhere = JSON.stringify({ identity: '1:2', offset: 0, file: path, host: 'some-other-host.invalid' });
+  const result = await new FileSink(join(dir, 'mine.ndjson')).readBack(elsewhere, () => assert.fail('nothing is read'), never);
+  assert.ok('unreadable' in result);
+  assert.match(result.unreadable, /on host some-other-host\.invalid, another host's output, which cannot be read from/);
+  await assert.rejects(new FileSink(path).readBack('{"identity":"x"}', () => undefined, never), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT');
+
+  // Another instance's file on this host with too long a tail to read back: a warning, not a stop of this instance.
+  const other = new FileSink(path, undefined, undefined, 10);
+  await other.flush();
+  const mark = await other.position();
+  appendFileSync(path, `${'{"n":2}\n'.repeat(10)}`);
+  const tooLong = await new FileSink(join(dir, 'mine.ndjson'), undefined, undefined, 10).readBack(mark, () => undefined, never);
+  assert.ok('unreadable' in tooLong);
+  assert.match(tooLong.unreadable, /names .*e\.ndjson, which cannot be read back \(.*more than 10 bytes were written/);
+  await other.close();
 });

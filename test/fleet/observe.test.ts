@@ -66,13 +66,23 @@ test('a fleet-wide request budget holds across three instances: the fake never s
   writeFileSync(path, stringify(config));
 
   const started = Date.now();
-  for (const n of ['a', 'b', 'c']) startInstance(t, path, db, n, join(dir, `${n}.ndjson`));
-  // The first instance up may take every source and spend the budget before the others join; it
-  // hands sources over at a page boundary, which can wait for the shared window to reopen (60 s).
+  const instances = ['a', 'b', 'c'].map((n) => startInstance(t, path, db, n, join(dir, `${n}.ndjson`)));
+  // The first instance up may take every source and spend the budget before the others join; the
+  // sources it hands over then wait in their new holders for the shared window to reopen (60 s).
   await eventually(() => Promise.resolve(new Set(api.requests.map((r) => r.instance)).size === 3 && api.requests.length >= 40), 100_000, 'the three instances using the budget');
   // Each instance on its own would send 40 a minute; together they wait for the shared window.
   await new Promise((r) => setTimeout(r, 4000));
   const inFirstMinute = api.requests.filter((r) => r.arrived - started < 60_000).length;
-  t.diagnostic(`requests by instance: ${JSON.stringify(Object.fromEntries(['a', 'b', 'c'].map((n) => [n, api.requests.filter((r) => r.instance === n).length])))}`);
-  assert.equal(inFirstMinute, 40, `the fake saw ${inFirstMinute} requests in the first minute (budget 40)`);
+  t.diagnostic(`requests by instance: ${JSON.stringify(Object.fromEntries(['a', 'b', 'c'].map((n) => [n, api.requests.filter((r) => r.instance === n).length])))}; in the first minute: ${inFirstMinute}`);
+  t.diagnostic(`lease changes: ${instances.flatMap((i) => i.stderr().split('\n').filter((l) => /took .* over|lease of .* lost/.test(l))).length}`);
+  // Whenever the budget reopens, at most 40 requests in any 60 s, as the fake counts them (on a loaded
+  // machine the first minute may hold a few less than the budget: the instances start slowly).
+  const times = api.requests.map((r) => r.arrived).sort((x, y) => x - y);
+  let peak = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j]! - times[i]! >= 60_000) i++;
+    peak = Math.max(peak, j - i + 1);
+  }
+  assert.ok(peak <= 40, `the fake saw ${peak} requests within 60 s (budget 40)`);
+  assert.ok(api.requests.length >= 40, 'the budget was used');
 });

@@ -52,34 +52,91 @@ export function startHelThroughCat(t: { after(fn: () => unknown): void }, args: 
   return { child: child as unknown as HelChild['child'], stdout: () => '', stderr: () => err, exited };
 }
 
+/** `hel ARGS >> output`: stdout is the regular file itself, opened for appending (no pipe between). */
+export function startHelAppendingTo(t: { after(fn: () => unknown): void }, args: string[], output: string): HelChild {
+  const fd = openSync(output, 'a');
+  const env = childEnv({ HEL_LOG_LEVEL: 'warn', ...NO_PROXY_ENV });
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', fd, 'pipe'] });
+  closeSync(fd);
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child: child as unknown as HelChild['child'], stdout: () => '', stderr: () => err, exited };
+}
+
 export interface CrashRun {
   runs: number;
   kills: number;
 }
 
+/** Progress steps per kill for `kills` kills over `pages` pages: 1..40, at most half the pages spent on kills. */
+export function stepsPerKill(pages: number, kills: number): number {
+  return Math.max(1, Math.min(40, Math.floor(pages / kills / 2)));
+}
+
+export interface CrashOptions {
+  api: FakeApi;
+  kills: number;
+  /** The longest random delay before a kill (after the progress step it waits for, or after the start). */
+  maxDelayMs: number;
+  random: () => number;
+  seed: number;
+  start: () => HelChild;
+  maxRuns?: number;
+  /**
+   * Kill by progress instead of by time: after a random number (1..`maxSteps`) of this run's steps —
+   * `count()` is a running total, e.g. the receiver's deliveries. A fast machine then cannot finish
+   * the backfill before the kills are spent, nor a loaded one exit before a kill lands.
+   * Without it, the step is the run's first request to the API.
+   */
+  progress?: { count: () => number; maxSteps: number };
+  /** Called after every run, killed or not (for checks such as "no cursor is ahead of delivery"). */
+  afterRun?: (run: number, result: { code: number | null; signal: NodeJS.Signals | null }) => void | Promise<void>;
+}
+
 /**
- * Starts hel again and again, SIGKILLing it at random moments — every third kill during start-up,
- * the others after its first request, up to `maxDelayMs` later — until `kills` kills are done;
- * then lets it finish. Fails if a run that was not killed exits non-zero.
+ * Starts hel again and again, SIGKILLing it at random moments — every third kill during start-up
+ * (before its first request), the others after a random amount of progress plus up to `maxDelayMs` —
+ * until `kills` kills are done; then lets it finish. Fails if a run that was not killed exits non-zero.
  */
-export async function crashUntilDone(options: { api: FakeApi; kills: number; maxDelayMs: number; random: () => number; seed: number; start: () => HelChild; maxRuns?: number }): Promise<CrashRun> {
+export async function crashUntilDone(options: CrashOptions): Promise<CrashRun> {
   const { api, random, seed } = options;
   let kills = 0;
   const maxRuns = options.maxRuns ?? options.kills * 3 + 10;
   for (let run = 0; run < maxRuns; run++) {
-    const before = api.requests.length;
+    const requestsBefore = api.requests.length;
+    const stepsBefore = options.progress?.count() ?? 0;
     const proc = options.start();
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     void proc.exited.then((e) => (exit = e));
     if (kills < options.kills) {
-      if (kills % 3 !== 2) await waitFor(() => api.requests.length > before || exit !== undefined, 60_000, `run ${run}'s first request (seed ${seed})`);
-      await new Promise((r) => setTimeout(r, Math.floor(random() * options.maxDelayMs)));
+      const delay = Math.floor(random() * options.maxDelayMs);
+      if (kills % 3 === 2) {
+        // During start-up: after the delay or at the first request, whichever comes first.
+        const until = Date.now() + delay;
+        await waitFor(() => Date.now() >= until || api.requests.length > requestsBefore || exit !== undefined, 60_000, `run ${run}'s start-up (seed ${seed})`);
+      } else {
+        const progress = options.progress;
+        if (progress) {
+          const steps = stepsBefore + 1 + Math.floor(random() * progress.maxSteps);
+          await waitFor(() => progress.count() >= steps || exit !== undefined, 120_000, `run ${run}'s step ${steps - stepsBefore} (seed ${seed})`);
+        } else {
+          await waitFor(() => api.requests.length > requestsBefore || exit !== undefined, 60_000, `run ${run}'s first request (seed ${seed})`);
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
       if (exit === undefined) {
         proc.child.kill('SIGKILL');
         kills++;
       }
     }
     const result = await proc.exited;
+    await options.afterRun?.(run, result);
     if (result.signal === 'SIGKILL') continue;
     if (result.code !== 0) throw new Error(`run ${run} failed with ${result.code} (seed ${seed}): ${proc.stderr()}`);
     if (kills >= options.kills) return { runs: run + 1, kills };

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,16 +41,23 @@ async function freePort(): Promise<number> {
 
 /**
  * A throwaway `nats-server -js` on a loopback port with its store in a temporary directory; stopped
- * and removed when the test ends.
+ * and removed when the test ends. `config` is nats-server configuration text (an `authorization`
+ * or `tls` block) for a server that requires credentials or TLS.
  */
-export async function startNatsServer(t: { after(fn: () => unknown): void }): Promise<NatsServer> {
+export async function startNatsServer(t: { after(fn: () => unknown): void }, options: { config?: string } = {}): Promise<NatsServer> {
   ensureNatsServer();
   const storeDir = mkdtempSync(join(tmpdir(), 'hel-nats-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  if (options.config !== undefined) {
+    const conf = join(storeDir, 'server.conf');
+    writeFileSync(conf, options.config);
+    args.push('-c', conf);
+  }
 
   const start = async (): Promise<void> => {
-    const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(NATS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let log = '';
     await new Promise<void>((resolve, reject) => {

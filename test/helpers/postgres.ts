@@ -1,10 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { TestCertificates } from './test-certs.js';
 
 const ENSURE = fileURLToPath(new URL('../../../scripts/ensure-postgres.sh', import.meta.url));
 
@@ -15,8 +16,8 @@ export interface PgCluster {
   /** A URL for the `postgres` database (superuser `hel`, trust auth on loopback). */
   adminUrl: string;
   port: number;
-  /** A fresh, empty database in the cluster; its URL. */
-  createDatabase(): Promise<string>;
+  /** A fresh, empty database in the cluster (named `name`, else a generated name); its URL. */
+  createDatabase(name?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -31,12 +32,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** With `tls`, a database of this name takes only clients presenting a certificate of the test CA. */
+export const CLIENT_CERT_DATABASE = 'hel_client_cert';
+
 /**
  * A throwaway cluster: initdb into a temporary directory, postgres on a loopback port (and a Unix
  * socket in that directory), removed by `stop`. `durable: false` turns fsync off for speed; the
- * bench keeps it on to measure real commits.
+ * bench keeps it on to measure real commits. With `tls`, ssl is on and every database but
+ * `postgres` (the admin one) refuses connections without TLS; CLIENT_CERT_DATABASE also wants a
+ * client certificate.
  */
-export async function startPostgres(options: { durable?: boolean } = {}): Promise<PgCluster> {
+export async function startPostgres(options: { durable?: boolean; tls?: TestCertificates } = {}): Promise<PgCluster> {
   const bin = execFileSync('sh', [ENSURE], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(join(tmpdir(), 'hel-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -55,6 +61,7 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
   const port = await freePort();
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=200', '-c', 'shared_buffers=32MB'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  if (options.tls) settings.push(...tlsSettings(dir, options.tls, asRoot));
   const server: ChildProcess = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings], { ...ids, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   let log = '';
   server.stderr?.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-4000)));
@@ -77,8 +84,8 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
   return {
     adminUrl,
     port,
-    async createDatabase() {
-      const name = `hel_test_${process.pid}_${++n}`;
+    async createDatabase(wanted?: string) {
+      const name = wanted ?? `hel_test_${process.pid}_${++n}`;
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
@@ -90,6 +97,30 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
     },
     stop,
   };
+}
+
+/** The server's certificate, key and CA in the cluster directory (the key readable by the server's user only), and an hba file requiring TLS. */
+function tlsSettings(dir: string, certs: TestCertificates, asRoot: boolean): string[] {
+  const place = (from: string, name: string): string => {
+    const to = join(dir, name);
+    copyFileSync(from, to);
+    chmodSync(to, 0o600);
+    if (asRoot) chownSync(to, NOBODY, NOBODY);
+    return to;
+  };
+  const hba = join(dir, 'pg_hba.conf');
+  writeFileSync(
+    hba,
+    [
+      'local all all trust',
+      'host postgres all 127.0.0.1/32 trust',
+      `hostssl ${CLIENT_CERT_DATABASE} all 127.0.0.1/32 trust clientcert=verify-ca`,
+      'hostssl all all 127.0.0.1/32 trust',
+      '',
+    ].join('\n'),
+  );
+  if (asRoot) chownSync(hba, NOBODY, NOBODY);
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${place(certs.serverCert, 'server.crt')}`, '-c', `ssl_key_file=${place(certs.serverKey, 'server.key')}`, '-c', `ssl_ca_file=${place(certs.ca, 'ca.crt')}`, '-c', `hba_file=${hba}`];
 }
 
 async function waitReady(url: string, died: () => boolean, log: () => string): Promise<void> {

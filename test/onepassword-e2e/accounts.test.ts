@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
+import { bodyFields } from '../../src/http/request.js';
 import { startOnePasswordMock, type MockServer } from '../../src/integrations/onepassword/mock/server.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -59,8 +60,8 @@ void test('an accounts: entry expands per account: names, account label, its own
   assert.equal(new Set(budgets.values()).size, 3, 'one budget per account');
   for (const s of config.sources) assert.equal(s.resilience.rate_limit.max_requests_per_minute, 600);
   const byName = new Map(config.sources.map((s) => [s.name, s]));
-  assert.equal(byName.get('msp-acme-auditevents')?.body?.start_time, '2027-03-13T12:00:00.000Z', 'the entry start_time');
-  assert.equal(byName.get('msp-initech-auditevents')?.body?.start_time, '2027-03-14T12:00:00.000Z', 'the account start_time');
+  assert.equal(bodyFields(byName.get('msp-acme-auditevents') ?? {}).start_time, '2027-03-13T12:00:00.000Z', 'the entry start_time');
+  assert.equal(bodyFields(byName.get('msp-initech-auditevents') ?? {}).start_time, '2027-03-14T12:00:00.000Z', 'the account start_time');
   assert.match(byName.get('msp-initech-auditevents')?.url ?? '', /\/api\/v1\/auditevents$/);
   assert.match(byName.get('msp-acme-auditevents')?.url ?? '', /\/api\/v2\/auditevents$/);
 });

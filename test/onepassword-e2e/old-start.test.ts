@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
+import { bodyFields } from '../../src/http/request.js';
 import { startOnePasswordMock, type MockServer } from '../../src/integrations/onepassword/mock/server.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -63,9 +64,9 @@ void test('run: a 2020 start_time delivers from the oldest retained event on, an
 void test('a relative start_time (-30d, -12h, -90m) resolves against the clock when the config is loaded', () => {
   const now = Date.parse('2027-03-15T12:00:00Z');
   const load = (start: string) => parseConfig(`sources:\n  acme:\n    type: onepassword\n    region: com\n    start_time: ${start}\n`, 'hel.yaml', { env: { ONEPASSWORD_EVENTS_TOKEN: 'ops_x' }, now: () => now });
-  assert.equal(load('-30d').sources[0]?.body?.start_time, '2027-02-13T12:00:00.000Z');
-  assert.equal(load('-12h').sources[0]?.body?.start_time, '2027-03-15T00:00:00.000Z');
-  assert.equal(load('-90m').sources[0]?.body?.start_time, '2027-03-15T10:30:00.000Z');
+  assert.equal(bodyFields(load('-30d').sources[0] ?? {}).start_time, '2027-02-13T12:00:00.000Z');
+  assert.equal(bodyFields(load('-12h').sources[0] ?? {}).start_time, '2027-03-15T00:00:00.000Z');
+  assert.equal(bodyFields(load('-90m').sources[0] ?? {}).start_time, '2027-03-15T10:30:00.000Z');
   assert.deepEqual(load('-30d').warnings, []);
   assert.match(load('-200d').warnings.join('\n'), /start_time 2026-08-27T12:00:00.000Z is more than 120 days ago/);
 });

@@ -46,6 +46,22 @@ const cases: Case[] = [
     yaml: `global:\n  output:\n    nats:\n      stream: hel.events\n${SRC}`,
     problems: ['hel.yaml:4:15 global.output.nats.stream: a string of 10 characters (not shown: it may be a secret) is not a stream name of letters, digits, _ -'],
   },
+  {
+    name: 'a NATS password variable that is not set',
+    yaml: `global:\n  output:\n    nats:\n      auth: {type: user_password, user_env: HEL_NATS_USER, password_env: HEL_NATS_PASSWORD}\n${SRC}`,
+    env: { HEL_NATS_USER: 'hel', HEL_NATS_PASSWORD: undefined },
+    problems: ['hel.yaml:4:74 global.output.nats.auth.password_env: HEL_NATS_PASSWORD is not set (export HEL_NATS_PASSWORD with the NATS password)'],
+  },
+  {
+    name: 'a NATS client certificate without its key',
+    yaml: `global:\n  output:\n    nats:\n      tls: {ca_file: ca.pem, cert_file: client.pem}\n${SRC}`,
+    problems: ['hel.yaml:4:41 global.output.nats.tls.cert_file: cert_file and key_file go together (a client certificate needs its key)'],
+  },
+  {
+    name: 'a NATS auth type the client does not have',
+    yaml: `global:\n  output:\n    nats:\n      auth: {type: kerberos}\n${SRC}`,
+    problems: ['hel.yaml:4:20 global.output.nats.auth.type: unknown type "kerberos"; expected one of user_password, token, nkey, creds'],
+  },
 ];
 
 test('global.backpressure and global.output.nats: keys that would do nothing are refused with file:line and a reason', async (t) => {

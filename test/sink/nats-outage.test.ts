@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
+import { startHel as startHelCli, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { tempDir } from '../helpers/tmp.js';
 import { bearer, getJson, startHel, waitFor } from '../server/hel-process.js';
@@ -85,4 +86,41 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   assert.deepEqual(lateAcked.map((e) => e.uuid), [], `the cursor (${committed.cursor}) was ahead of the PubAcks`);
   assert.match(hel.stderr(), /delivery to NATS JetStream .* failing \(1 attempt\)/);
   assert.match(hel.stderr(), /output recovered/);
+  // The sink's metrics: each event newly stored once; the failed flushes of the outage counted.
+  const metrics = await (await fetch(`${hel.urls.metrics}/metrics`)).text();
+  const series = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  assert.equal(series('hel_output_events_total{sink="nats",result="delivered"}'), TOTAL);
+  assert.ok(series('hel_output_batches_total{sink="nats"}') >= TOTAL / PAGE);
+  assert.ok(series('hel_output_attempt_failures_total{sink="nats",reason="no_response"}') >= 1, 'the outage counted as failed attempts');
+  assert.equal(series('hel_output_delivery_duration_seconds_count{sink="nats"}'), series('hel_output_batches_total{sink="nats"}'));
+});
+
+test('JetStream down when `hel run --once` starts: it waits, retrying, instead of failing, and delivers every event once the server is up', async (t) => {
+  const nats = await startNatsServer(t);
+  await nats.stop();
+  const events = makeEvents(500);
+  const api = await fakeApi(t, cursorFeed(events, PAGE));
+  const dir = tempDir(t);
+  const config = writeConfig(dir, {
+    sources: {
+      op: {
+        url: `${api.url}/api/v2/events`,
+        method: 'post',
+        body: { limit: PAGE },
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace' },
+        dedupe: { id_path: 'uuid' },
+      },
+    },
+  });
+  const proc = startHelCli(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', join(dir, 'state.db')]);
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  await waitFor(() => /cannot connect to nats:\/\/127\.0\.0\.1:\d+.*retrying in/.test(proc.stderr()) || exited, 30_000, 'a retry warning while the server is down');
+  assert.equal(exited, false, `hel gave up while the server was down: ${proc.stderr()}`);
+  await nats.start();
+  const result = await proc.exited;
+  assert.equal(result.code, 0, proc.stderr());
+  const uuids = (await readStream(nats.url, 'HEL')).map((m) => (JSON.parse(m.data) as { event: { uuid: string } }).event.uuid);
+  assert.equal(uuids.length, events.length);
+  assert.equal(new Set(uuids).size, events.length);
 });

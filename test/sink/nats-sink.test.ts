@@ -25,9 +25,15 @@ test('publishes one message per event on the source subject, creates the stream,
   await sink.flush(never);
   assert.equal(sink.duplicates, 50);
   assert.equal(sink.healthy(), true);
+  // Equal dedupe ids from another source are other events: Nats-Msg-Id carries the source, so the
+  // stream's duplicate window (which spans every subject) does not drop them.
+  await sink.write(eventBatch('okta.system', 0, 5), never);
+  await sink.flush(never);
+  assert.equal(sink.duplicates, 50);
 
   const messages = await readStream(server.url, 'HEL');
-  assert.equal(messages.length, 60);
+  assert.equal(messages.length, 65);
+  assert.deepEqual(messages.slice(60).map((m) => m.msgId), ['okta.system:ev-0', 'okta.system:ev-1', 'okta.system:ev-2', 'okta.system:ev-3', 'okta.system:ev-4']);
   assert.equal(messages[0]!.subject, `hel.events.${subjectToken('okta.audit')}`);
   assert.equal(messages[0]!.subject, 'hel.events.okta~2eaudit');
   assert.deepEqual(JSON.parse(messages[0]!.data), { uuid: 'ev-0', n: 0 });

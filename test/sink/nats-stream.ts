@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 
 export interface StreamMessage {
   subject: string;
@@ -14,8 +14,8 @@ export interface StreamMessage {
  * start over after a hiccup and deliver a message again, so messages are keyed by their stream
  * sequence: a message stored twice shows up twice, a message delivered twice does not.
  */
-export async function readStream(url: string, stream: string): Promise<StreamMessage[]> {
-  const nc = await connect({ servers: new URL(url).host });
+export async function readStream(url: string, stream: string, options: Partial<ConnectionOptions> = {}): Promise<StreamMessage[]> {
+  const nc = await connect({ ...options, servers: new URL(url).host });
   try {
     const total = (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
     const bySeq = new Map<number, StreamMessage>();

@@ -14,7 +14,8 @@ export interface SecretRef {
   optional?: boolean;
 }
 
-function ref(what: string, prefix: string, block: Record<string, unknown>, optional = false): SecretRef {
+/** The reference `<prefix>_env|_file|_secret` of `block`. */
+export function ref(what: string, prefix: string, block: Record<string, unknown>, optional = false): SecretRef {
   return {
     what,
     prefix,

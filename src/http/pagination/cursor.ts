@@ -2,7 +2,7 @@ import type { ResolvedSource } from '../../config/load.js';
 import { HelError } from '../../errors.js';
 import { compilePath, getPath } from '../../pipeline/path.js';
 import { redactUrl } from '../redact-url.js';
-import { buildRequest } from '../request.js';
+import { bodyFields, buildRequest } from '../request.js';
 import type { HttpRequest } from '../transport.js';
 import type { PageResult, PageStep, Paginator } from './paginator.js';
 
@@ -49,7 +49,7 @@ export class CursorPaginator implements Paginator {
 
   withCursor(cursor: string): HttpRequest {
     if (this.source.method === 'get') return buildRequest(this.source, { query: { [this.config.cursor_param]: cursor } });
-    const base = this.config.cursor_in_body === 'merge' ? (this.source.body ?? {}) : {};
+    const base = this.config.cursor_in_body === 'merge' ? bodyFields(this.source) : {};
     return buildRequest(this.source, { body: { ...base, [this.config.cursor_param]: cursor } });
   }
 

@@ -15,6 +15,7 @@ export function paginatorFor(source: ResolvedSource): Paginator {
     case 'next_url':
       return new NextUrlPaginator(source, p);
     case 'page':
+    case 'page_offset':
     case 'offset':
       return new CountingPaginator(source, p);
     case 'page_token':

@@ -4,16 +4,14 @@ import type { ResolvedSource } from '../../config/load.js';
 import { HelError } from '../../errors.js';
 import { readSecret, type SecretContext } from '../auth/read-secret.js';
 import { secretRefsOf } from '../auth/secret-refs.js';
-import { httpTransport } from '../http-transport.js';
-import type { HttpRequest, HttpResponse, HttpTransport, TransportEvents } from '../transport.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../transport.js';
 import { RECORDING_FORMAT, encodeBody, headerValue, recordingFileName, seqOfFileName, sourceFolder, type Recording } from './format.js';
 import { Redactor } from './redact.js';
 
 export interface RecordingOptions {
-  events?: TransportEvents;
   secrets: SecretContext;
-  /** The transport that really sends; defaults to the undici transport. */
-  inner?: HttpTransport;
+  /** The transport that really sends (the source's undici transport, with its TLS and timeouts). */
+  inner: HttpTransport;
 }
 
 /**
@@ -23,7 +21,7 @@ export interface RecordingOptions {
  * interleaves with an old one. Requests that get no response (network errors) are not recorded.
  */
 export function recordingTransport(dir: string, source: ResolvedSource, options: RecordingOptions): HttpTransport {
-  const inner = options.inner ?? httpTransport({ timeoutMs: source.resilience.timeout_secs * 1000, maxResponseBytes: source.max_response_bytes, events: options.events });
+  const inner = options.inner;
   const folder = join(dir, sourceFolder(source.name));
   const redactor = new Redactor(source.auth?.type === 'api_key' ? [source.auth.header] : []);
   let prepared: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import { onePasswordSourceSchema, type OnePasswordSourceConfig, type SourceConfig } from '../../config/schema.js';
+import { bodyFields } from '../../http/request.js';
 import type { Integration } from '../integration.js';
 import { checkOnePasswordBody, retentionWarning } from './body.js';
 import { applyOnePasswordDefaults, expandOnePassword, isOnePasswordSource } from './expand.js';
@@ -33,13 +34,13 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     return { ...withDefaults, integration: { type: 'onepassword', ...source.integration, stream: streamOfUrl(source.url)?.stream } };
   },
   check: (source) => [
-    ...(source.method === 'post' ? checkOnePasswordBody(source.body ?? {}).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
+    ...(source.method === 'post' ? checkOnePasswordBody(bodyFields(source)).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
     ...(source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)
       ? [{ path: ['pagination', 'on_missing_cursor'], message: 'must be fail for the 1Password Events API', hint: 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor' }]
       : []),
   ],
   warnings: (source, now) => {
-    const old = source.method === 'post' ? retentionWarning(source.body?.start_time, now) : undefined;
+    const old = source.method === 'post' ? retentionWarning(bodyFields(source).start_time, now) : undefined;
     return old === undefined ? [] : [old];
   },
   troubleshoot: onePasswordHint,

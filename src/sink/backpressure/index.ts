@@ -10,7 +10,7 @@ import { QueueLimits } from './queue-limits.js';
 import { Spool } from './spool.js';
 import { StallWatch } from './stall.js';
 
-export type { OutputObserver } from './observer.js';
+export type { OutputFailureReason, OutputObserver } from './observer.js';
 
 export interface BackpressureDeps {
   logger?: Logger;

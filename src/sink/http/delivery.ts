@@ -6,6 +6,7 @@ import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import { serverWaitMs } from '../../resilience/rate-limit-headers.js';
 import { scrubErrorBody } from '../../http/auth/with-header.js';
 import { redactUrl } from '../../http/redact-url.js';
+import type { OutputFailureReason, OutputObserver } from '../backpressure/observer.js';
 import type { HttpFormat } from './format.js';
 import type { HecAckPoller } from './hec-ack.js';
 import type { OutLine } from './lines.js';
@@ -36,6 +37,10 @@ export interface DeliveryOptions {
   random?: Random;
   health: ReceiverHealth;
   stats: DeliveryStats;
+  /** Told about every delivered batch, failed attempt and HEC acknowledgment wait (the metrics). */
+  observer?: OutputObserver;
+  /** The sink kind for the observer: the format's name. */
+  sinkName: string;
   log: Logger;
   /** Called when the batch is received and only its HEC acknowledgment is awaited: its request slot is free. */
   onReceived?: () => void;
@@ -43,7 +48,14 @@ export interface DeliveryOptions {
 
 interface Problem {
   reason: string;
+  kind: OutputFailureReason;
   waitMs?: number;
+}
+
+/** What one batch's attempts stored, for the observer once the whole batch is acknowledged. */
+interface Tally {
+  events: number;
+  duplicates: number;
 }
 
 /**
@@ -55,29 +67,44 @@ interface Problem {
 export async function deliver(batch: OutLine[], o: DeliveryOptions, signal: AbortSignal): Promise<void> {
   const url = redactUrl(o.format.url);
   const queue: OutLine[][] = [batch];
+  const started = o.clock.now();
+  const tally: Tally = { events: 0, duplicates: 0 };
   let failures = 0;
   while (queue.length > 0) {
     const lines = queue[0]!;
-    const problem = await attempt(lines, o, signal, url, (halves) => queue.splice(0, 1, ...halves));
+    const problem = await attempt(lines, o, signal, url, tally, (halves) => queue.splice(0, 1, ...halves));
     if (problem === undefined) {
       if (queue[0] === lines) queue.shift();
       failures = 0;
       continue;
     }
-    if (problem === 'split') continue;
+    if (problem === 'split') {
+      o.observer?.onOutputAttemptFailed?.(o.sinkName, 'too_large');
+      continue;
+    }
     failures++;
     o.health.failed(problem.reason);
     o.stats.retries++;
+    o.observer?.onOutputAttemptFailed?.(o.sinkName, problem.kind);
+    o.observer?.onOutputRetry?.();
     const waitMs = problem.waitMs ?? backoffDelayMs(failures, o.backoff, o.random);
     const line = `output: ${problem.reason}; retrying ${queue[0]!.length} events in ${waitMs} ms`;
     if (o.health.healthy) o.log.warn({ url, attempt: failures + 1 }, line);
     else o.log.debug({ url, attempt: failures + 1 }, line);
     await o.clock.sleep(waitMs, signal);
   }
+  o.observer?.onOutputDelivered?.(o.sinkName, { ...tally, durationMs: o.clock.now() - started });
+}
+
+function stored(o: DeliveryOptions, tally: Tally, events: number, duplicates: number): void {
+  o.stats.delivered += events;
+  o.stats.duplicates += duplicates;
+  tally.events += events;
+  tally.duplicates += duplicates;
 }
 
 /** One request: undefined when the lines are stored, 'split' after a 413, or the problem to retry. */
-async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal, url: string, split: (halves: OutLine[][]) => void): Promise<Problem | 'split' | undefined> {
+async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal, url: string, tally: Tally, split: (halves: OutLine[][]) => void): Promise<Problem | 'split' | undefined> {
   const { headers, body } = o.format.encode(lines);
   const credentials = o.credentials();
   let response: PostResponse;
@@ -87,7 +114,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
   } catch (err) {
     if (isCancellation(err) || signal.aborted) throw cancelled();
     if (!isHelError(err)) throw err;
-    return { reason: err.message };
+    return { reason: err.message, kind: 'no_response' };
   }
   const scrubbed = scrubErrorBody({ ...response, url: o.format.url }, credentials.used);
   const status = response.status;
@@ -96,26 +123,27 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
     switch (accepted.kind) {
       case 'delivered':
         o.health.succeeded();
-        o.stats.delivered += lines.length - accepted.duplicates;
-        o.stats.duplicates += accepted.duplicates;
+        stored(o, tally, lines.length - accepted.duplicates, accepted.duplicates);
         if (accepted.duplicates > 0) o.log.debug({ duplicates: accepted.duplicates }, 'output: events already stored at the receiver were skipped');
         return undefined;
       case 'ack': {
         if (o.acks === undefined) return undefined;
         o.onReceived?.();
+        const waitStarted = o.clock.now();
         if (await o.acks.wait(accepted.ackId, signal)) {
+          o.observer?.onOutputAckWait?.(o.sinkName, o.clock.now() - waitStarted);
           o.health.succeeded();
-          o.stats.delivered += lines.length;
+          stored(o, tally, lines.length, 0);
           return undefined;
         }
-        return { reason: `Splunk did not report ackId ${accepted.ackId} indexed within ${o.ackTimeoutMs / 1000} s` };
+        return { reason: `Splunk did not report ackId ${accepted.ackId} indexed within ${o.ackTimeoutMs / 1000} s`, kind: 'ack_timeout' };
       }
       case 'partial':
-        o.stats.delivered += accepted.delivered;
-        o.stats.duplicates += accepted.duplicates;
+        stored(o, tally, accepted.delivered, accepted.duplicates);
         split([accepted.retry]);
-        return { reason: accepted.reason };
+        return { reason: accepted.reason, kind: 'item_errors' };
       case 'rejected':
+        o.observer?.onOutputAttemptFailed?.(o.sinkName, 'refused');
         throw new HelError('HEL_OUTPUT', accepted.error.message, { ...accepted.error.context, url }, { cause: accepted.error });
     }
   }
@@ -126,8 +154,9 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
     return 'split';
   }
   if (status === 408 || status === 429 || status >= 500) {
-    return { reason: `HTTP ${status} from the receiver`, waitMs: serverWaitMs(response.headers, o.clock.now(), o.retryAfterCapMs) };
+    return { reason: `HTTP ${status} from the receiver`, kind: status >= 500 ? 'http_5xx' : status === 429 ? 'http_429' : 'http_408', waitMs: serverWaitMs(response.headers, o.clock.now(), o.retryAfterCapMs) };
   }
+  o.observer?.onOutputAttemptFailed?.(o.sinkName, 'refused');
   const { message, hint } = o.format.refused(status, scrubbed.body);
   throw new HelError('HEL_OUTPUT', message, { url, status, hint: status === 413 ? 'one event is larger than the receiver accepts: raise its request size limit' : hint });
 }

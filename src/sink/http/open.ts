@@ -10,6 +10,7 @@ import type { Random } from '../../resilience/backoff.js';
 import type { SecretContext } from '../../http/auth/read-secret.js';
 import { credentialHeader } from '../../http/auth/static-auth.js';
 import { redactUrl } from '../../http/redact-url.js';
+import type { OutputObserver } from '../backpressure/observer.js';
 import type { SinkTarget } from '../open-sink.js';
 import { elasticsearchBulkFormat } from './elasticsearch-bulk.js';
 import type { HttpFormat } from './format.js';
@@ -31,6 +32,8 @@ export interface OpenHttpSinkOptions {
   /** Tests inject a poster or the randomness of backoff jitter. */
   post?: Poster;
   random?: Random;
+  /** Told about deliveries, failed attempts and acknowledgment waits (the metrics). */
+  observer?: OutputObserver;
 }
 
 /** At most this long is spent on delivering the rest at shutdown. */
@@ -45,6 +48,7 @@ export function httpSinkOpener(target: SinkTarget): HttpSink {
     secrets: { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file },
     clock: systemClock,
     logger: target.logger ?? createLogger({ level: 'silent' }),
+    observer: target.observer,
   });
 }
 
@@ -103,6 +107,8 @@ export function openHttpSink(options: OpenHttpSinkOptions): HttpSink {
       retryAfterCapMs: headerWaitCapMs(config.max_backoff_secs),
       random: options.random,
       health,
+      observer: options.observer,
+      sinkName: config.format,
       log,
     },
   });

@@ -1,10 +1,13 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, headers, type Authenticator, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
+import type { SecretContext } from '../../http/auth/read-secret.js';
 import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import type { OutputFailureReason, OutputObserver } from '../backpressure/observer.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
 import { copyBytes } from '../copy-bytes.js';
+import { natsAuthenticator, natsTls } from './credentials.js';
 import { untilAborted } from '../until-aborted.js';
 import { PubAcks } from './pub-acks.js';
 import { ensureStream } from './stream.js';
@@ -14,7 +17,13 @@ export interface NatsSinkOptions {
   /** `nats://host:port[/subject]`; a subject in the path is used when the config names none. */
   url: URL;
   config: NatsOutputConfig;
+  /** Where `auth` credentials are read from (env, files, `hel secrets`); required with `auth`. */
+  secrets?: SecretContext;
   logger?: Logger;
+  /** Told about every acknowledged page and failed flush (the metrics). */
+  observer?: OutputObserver;
+  /** The clock of the delivery durations. */
+  now?: () => number;
 }
 
 /** Which server and subjects a `nats://` URL and `global.output.nats` designate. */
@@ -65,8 +74,17 @@ export class NatsSink implements BatchSink {
   private readonly where: string;
   private readonly subjects: SubjectTemplate;
   private readonly timeoutMs: number;
+  private readonly authenticator: Authenticator | undefined;
+  private readonly tls: TlsOptions | undefined;
+  /** When the first message since the last flush was published (the start of the delivery the flush awaits). */
+  private publishingSince: number | undefined;
 
   constructor(private readonly options: NatsSinkOptions) {
+    const { auth } = options.config;
+    if (auth !== undefined && options.secrets === undefined) throw new Error('NatsSink: auth needs a secret context');
+    // Read now, so a missing credential or file stops Hel at start rather than at the first page.
+    this.authenticator = auth === undefined ? undefined : natsAuthenticator(auth, options.secrets!);
+    this.tls = natsTls(options.config.tls);
     const { server, subjects } = natsTarget(options.url, options.config);
     this.server = server;
     this.where = `nats://${server}`;
@@ -88,6 +106,7 @@ export class NatsSink implements BatchSink {
     const { nc, acks } = await untilAborted(this.connection(), signal);
     if (!this.connected || nc.isClosed()) throw this.unavailable(`not connected to ${this.where}; reconnecting`);
     const subject = this.subjects.subjectFor(batch.source);
+    this.publishingSince ??= this.now();
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {
       const end = batch.lineEnds[i]!;
@@ -113,13 +132,17 @@ export class NatsSink implements BatchSink {
   async flush(signal: AbortSignal): Promise<void> {
     if (!this.current) return;
     const settled = await this.current.acks.settle(this.timeoutMs, signal);
+    const since = this.publishingSince;
+    this.publishingSince = undefined;
     this.duplicates += settled.duplicates;
     if (settled.failure?.permanent) {
+      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
       throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${settled.failure.message}`, { hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)` });
     }
-    if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`);
+    if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`, undefined, 'server_error');
     if (settled.missing > 0) throw this.unavailable(`no PubAck from ${this.where} within ${this.timeoutMs / 1000} s for ${settled.missing} of ${settled.total} messages`);
     this.lastFailure = undefined;
+    if (settled.total > 0) this.options.observer?.onOutputDelivered?.('nats', { events: settled.total - settled.duplicates, duplicates: settled.duplicates, durationMs: this.now() - (since ?? this.now()) });
   }
 
   async close(): Promise<void> {
@@ -153,9 +176,9 @@ export class NatsSink implements BatchSink {
   private async connect(): Promise<Connected> {
     let nc: NatsConnection;
     try {
-      nc = await connect({ servers: this.server, name: 'hel', timeout: this.timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+      nc = await connect({ servers: this.server, name: 'hel', timeout: this.timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000, authenticator: this.authenticator, tls: this.tls });
     } catch (err) {
-      throw this.unavailable(`cannot connect to ${this.where}: ${(err as Error).message}`, err);
+      throw this.connectFailure(err);
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout: this.timeoutMs });
@@ -174,8 +197,34 @@ export class NatsSink implements BatchSink {
     return this.current;
   }
 
-  private unavailable(message: string, cause?: unknown): HelError {
+  /**
+   * A refused login or an untrusted certificate is not fixed by waiting: it stops Hel with the key to
+   * check. The server's and TLS library's messages name no credential; they are passed on as they are.
+   */
+  private connectFailure(err: unknown): HelError {
+    const message = (err as Error).message;
+    if (err instanceof AuthorizationError || /authoriz|authenticat/i.test(message)) {
+      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
+      this.lastFailure = `${this.where} refused the credentials`;
+      return new HelError('HEL_OUTPUT', `${this.where} refused the credentials: ${message}`, { hint: 'check global.output.nats.auth and the user on the server' }, { cause: err });
+    }
+    const tlsCause = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (/certificate|self[- ]signed|TLS|SSL/i.test(message) || (typeof tlsCause === 'string' && /CERT|TLS|SSL/.test(tlsCause))) {
+      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
+      this.lastFailure = `TLS to ${this.where} failed`;
+      return new HelError('HEL_OUTPUT', `TLS to ${this.where} failed: ${message}`, { hint: 'check global.output.nats.tls: ca_file must hold the CA that signed the server\'s certificate, and the certificate must name the host in the URL' }, { cause: err });
+    }
+    return this.unavailable(`cannot connect to ${this.where}: ${message}`, err);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** A failed attempt that waiting can fix: counted, remembered for /readyz, retried by the caller. */
+  private unavailable(message: string, cause?: unknown, reason: OutputFailureReason = 'no_response'): HelError {
     this.lastFailure = message;
+    this.options.observer?.onOutputAttemptFailed?.('nats', reason);
     return new HelError('HEL_OUTPUT_UNAVAILABLE', message, { hint: `hel retries; check that nats-server at ${this.where} runs with JetStream (-js)` }, { cause });
   }
 

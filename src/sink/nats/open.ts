@@ -6,7 +6,14 @@ import { NatsSink } from './nats-sink.js';
 
 /** The `nats:` line of the sink registry: `--output nats://host:port[/subject]` with `global.output.nats`. */
 export function openNatsSink(target: SinkTarget): NatsSink {
-  return new NatsSink({ url: target.url!, config: target.config.global.output.nats ?? natsOutputSchema.parse({}), logger: target.logger });
+  const { config } = target;
+  return new NatsSink({
+    url: target.url!,
+    config: config.global.output.nats ?? natsOutputSchema.parse({}),
+    secrets: { env: target.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file },
+    logger: target.logger,
+    observer: target.observer,
+  });
 }
 
 /** `global.output.nats` configures only a nats:// output; with any other it would be silently ignored. */

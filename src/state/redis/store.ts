@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { HelError } from '../../errors.js';
 import type { BudgetLedger, BudgetTake, BudgetWindow } from '../../resilience/budget.js';
 import { leaseLost, type Lease, type LeaseGrant, type LeaseInfo, type LeaseStore, type SharedStateStore } from '../lease.js';
-import { describeUrl, type StateConfig } from '../postgres/connect.js';
+import { describeUrl, tlsOptions, type StateConfig } from '../postgres/connect.js';
 import { exportState, type Checkpoint, type SourceSnapshot, type StateExport } from '../store.js';
 import * as lua from './scripts.js';
 
@@ -57,23 +56,17 @@ export class RedisStateStore implements SharedStateStore, LeaseStore, BudgetLedg
 
   static async open(url: string, tls: StateConfig['tls']): Promise<RedisStateStore> {
     const where = describeUrl(url);
-    const options = {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      connectTimeout: 10_000,
-      tls:
-        tls === undefined
-          ? undefined
-          : {
-              ca: tls.ca_file === undefined ? undefined : readFileSync(tls.ca_file, 'utf8'),
-              cert: tls.cert_file === undefined ? undefined : readFileSync(tls.cert_file, 'utf8'),
-              key: tls.key_file === undefined ? undefined : readFileSync(tls.key_file, 'utf8'),
-              rejectUnauthorized: tls.reject_unauthorized,
-              servername: tls.server_name,
-            },
-    };
+    // A rediss:// URL alone turns TLS on with the system's CAs; global.state.tls adds a CA, a client certificate, a server name.
+    const options = { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 10_000, tls: tlsOptions(tls) };
     const redis = new Redis(url, options);
     const leaseRedis = new Redis(url, options);
+    // ioredis reports why a connection failed (a TLS verification error, a refused port) as an
+    // event and rejects connect() with only "Connection is closed": the event's error is the one to show.
+    let why: Error | undefined;
+    const record = (err: Error): void => {
+      why ??= err;
+    };
+    for (const client of [redis, leaseRedis]) client.on('error', record);
     try {
       await redis.connect();
       await leaseRedis.connect();
@@ -81,7 +74,10 @@ export class RedisStateStore implements SharedStateStore, LeaseStore, BudgetLedg
     } catch (err) {
       redis.disconnect();
       leaseRedis.disconnect();
-      throw new HelError('HEL_STATE', `cannot open the Redis state at ${where}: ${(err as Error).message}`, { hint: 'check global.state.url (host, port, password, database) and that the server accepts connections from here' }, { cause: err });
+      const cause = why ?? (err as Error);
+      throw new HelError('HEL_STATE', `cannot open the Redis state at ${where}: ${cause.message}`, { hint: 'check global.state.url (host, port, password, database; rediss:// for TLS), global.state.tls, and that the server accepts connections from here' }, { cause });
+    } finally {
+      for (const client of [redis, leaseRedis]) client.off('error', record);
     }
     return new RedisStateStore(redis, leaseRedis, where);
   }

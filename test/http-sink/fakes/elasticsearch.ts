@@ -27,9 +27,20 @@ export class ElasticsearchFake extends LoopbackReceiver {
   /** `Authorization` header required when set. */
   authorization: string | undefined;
   autoId = 0;
+  /** Items answered 409 because their _id was stored already. */
+  conflicts = 0;
+  /** `_bulk` answers with at least one item rejected with 429. */
+  answersWithRejections = 0;
+  /** The `event.uuid` of every stored document, counted (a cheap check for crash tests). */
+  private readonly eventUuids = new Map<string, number>();
 
   constructor() {
     super((req, respond) => this.bulk(req, respond));
+  }
+
+  /** Whether a document whose `event.uuid` is `uuid` is stored, in any index. */
+  hasEvent(uuid: string): boolean {
+    return this.eventUuids.has(uuid);
   }
 
   /** Every stored document, all indices. */
@@ -57,6 +68,7 @@ export class ElasticsearchFake extends LoopbackReceiver {
       if (item.status !== 201) errors = true;
       items.push({ create: item });
     }
+    if (items.some((i) => (i.create as { status: number }).status === 429)) this.answersWithRejections++;
     respond(200, { took: 1, errors, items });
   }
 
@@ -67,6 +79,7 @@ export class ElasticsearchFake extends LoopbackReceiver {
     }
     let docs = this.indices.get(index);
     if (docs?.has(id)) {
+      this.conflicts++;
       return { ...base, status: 409, error: { type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [1])`, index } };
     }
     let mapping = this.mappings.get(index);
@@ -87,6 +100,8 @@ export class ElasticsearchFake extends LoopbackReceiver {
       this.indices.set(index, docs);
     }
     docs.set(id, doc);
+    const uuid = (doc.event as { uuid?: unknown } | undefined)?.uuid;
+    if (typeof uuid === 'string') this.eventUuids.set(uuid, (this.eventUuids.get(uuid) ?? 0) + 1);
     return { ...base, _version: 1, result: 'created', status: 201 };
   }
 

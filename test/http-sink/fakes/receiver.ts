@@ -30,6 +30,8 @@ export type Respond = (status: number, body: unknown, headers?: Record<string, s
 export class LoopbackReceiver {
   faults: Faults = {};
   requests = 0;
+  /** Requests answered with the scripted fault status. */
+  faulted = 0;
   private server: Server | undefined;
   private port = 0;
 
@@ -79,7 +81,10 @@ export class LoopbackReceiver {
       const delay = f.delayMs?.() ?? 0;
       const run = async (): Promise<void> => {
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-        if (f.errorRate !== undefined && random() < f.errorRate) return respond(f.status ?? 500, { error: 'scripted fault' }, f.headers);
+        if (f.errorRate !== undefined && random() < f.errorRate) {
+          this.faulted++;
+          return respond(f.status ?? 500, { error: 'scripted fault' }, f.headers);
+        }
         await this.handle(received, respond);
       };
       run().catch((err: unknown) => respond(500, { error: String(err) }));

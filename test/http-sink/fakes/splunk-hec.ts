@@ -50,6 +50,8 @@ export function splitConcatenated(text: string): unknown[] {
  */
 export class SplunkHecFake extends LoopbackReceiver {
   readonly indexed: HecEvent[] = [];
+  /** How many times each `event.event.uuid` (Hel's envelope) was indexed, counted as events are indexed. */
+  private readonly indexedUuids = new Map<string, number>();
   readonly tokens = new Set<string>(['hec-token-0001']);
   useAck = true;
   allowedIndexes: Set<string> | undefined;
@@ -84,7 +86,7 @@ export class SplunkHecFake extends LoopbackReceiver {
         if (this.allowedIndexes && e.index !== undefined && !this.allowedIndexes.has(e.index)) return respond(400, { text: 'Incorrect index', code: 7, 'invalid-event-number': i });
       }
       if (!this.useAck) {
-        this.indexed.push(...events);
+        this.index(events);
         return respond(200, { text: 'Success', code: 0 });
       }
       const channel = this.channelOf(channelId!);
@@ -92,6 +94,19 @@ export class SplunkHecFake extends LoopbackReceiver {
       channel.pending.set(ackId, { events, queriesLeft: this.ackAfterQueries, lost: this.random() < this.loseRate });
       respond(200, { text: 'Success', code: 0, ackId });
     });
+  }
+
+  /** How many times the event with `uuid` was indexed. */
+  indexedCount(uuid: string): number {
+    return this.indexedUuids.get(uuid) ?? 0;
+  }
+
+  private index(events: HecEvent[]): void {
+    for (const e of events) {
+      this.indexed.push(e);
+      const uuid = (e.event.event as { uuid?: unknown } | undefined)?.uuid;
+      if (typeof uuid === 'string') this.indexedUuids.set(uuid, (this.indexedUuids.get(uuid) ?? 0) + 1);
+    }
   }
 
   private channelOf(id: string): Channel {
@@ -127,7 +142,7 @@ export class SplunkHecFake extends LoopbackReceiver {
         acks[String(id)] = false;
         continue;
       }
-      this.indexed.push(...entry.events);
+      this.index(entry.events);
       channel.pending.delete(id);
       acks[String(id)] = true;
     }
