@@ -22,6 +22,8 @@ export type HookFailure = {
 };
 
 export type FromWorker =
+  /** The script compiled; its top level runs now (the load timeout starts). */
+  | { type: 'loading' }
   | { type: 'ready'; defined: HookName[] }
   | { type: 'load-error'; failure: HookFailure }
   | { type: 'result'; id: number; value: string }

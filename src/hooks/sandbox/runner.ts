@@ -97,15 +97,15 @@ export class HookRunner {
     let loaded!: Sandbox['loaded'];
     const ready = new Promise<ReadonlySet<HookName>>((resolve, reject) => (loaded = { resolve, reject }));
     const sandbox: Sandbox = { worker, pending, ready, loaded };
-    // A script whose top level never returns is stopped like a hook call; the clock starts once the
-    // worker runs, so a slow thread start on a busy machine is not charged to the script.
+    // A script whose top level never returns is stopped like a hook call; the clock starts when that
+    // top level starts, so a slow thread start on a busy machine is not charged to the script.
     let loadTimer: NodeJS.Timeout | undefined;
-    worker.once('online', () => {
-      loadTimer = setTimeout(() => this.stop(sandbox, { error: this.timedOut('load') }), limits.timeout_secs * 1000);
-    });
     sandbox.ready.then(() => clearTimeout(loadTimer), () => clearTimeout(loadTimer));
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
+        case 'loading':
+          loadTimer = setTimeout(() => this.stop(sandbox, { error: this.timedOut('load') }), limits.timeout_secs * 1000);
+          return;
         case 'ready':
           loaded.resolve(new Set(message.defined));
           return;

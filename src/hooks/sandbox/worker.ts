@@ -44,6 +44,7 @@ try {
     }) as unknown as vm.ScriptOptions['importModuleDynamically'],
   });
   const loaded = freshContext(undefined);
+  post({ type: 'loading' });
   script.runInContext(loaded.context);
   post({ type: 'ready', defined: HOOK_NAMES.filter((name) => finders[name].runInContext(loaded.context) !== undefined) });
 } catch (error) {
