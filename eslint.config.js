@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'examples/**', 'test-output/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'examples/**', 'test-output/**', 'test/fixtures/helr-docs/hooks/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -14,6 +14,7 @@ export type HelErrorCode =
   | 'HEL_TIMEOUT'
   | 'HEL_RESPONSE_PARSE'
   | 'HEL_RESPONSE_TOO_LARGE'
+  | 'HEL_LINE_TOO_LARGE'
   | 'HEL_PAGINATION'
   | 'HEL_CIRCUIT_OPEN'
   | 'HEL_STATE'

@@ -21,6 +21,7 @@ import { authIssues, checkSources, secretRefIssues } from './semantic.js';
 import { hookIssues } from '../hooks/check.js';
 import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
+import { withHelrSpellings } from './helr-keys.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
 import { secretRefsOf } from '../http/auth/secret-refs.js';
 import { natsSecretRefs } from '../sink/nats/config.js';
@@ -192,7 +193,8 @@ function usesStoredSecrets(sources: ResolvedSource[]): boolean {
   return sources.some((s) => s.auth !== undefined && secretRefsOf(s.auth).some((r) => r.secret !== undefined));
 }
 
-function resolve(source: SourceConfig, name: string, global: GlobalConfig): ResolvedSource {
+function resolve(config: SourceConfig, name: string, global: GlobalConfig): ResolvedSource {
+  const source = withHelrSpellings(config);
   const labelKey = source.source_label_key ?? global.source_label_key;
   const resolved: ResolvedSource = { ...source, name, labelKey, labelValue: source.source_label_value ?? name };
   const integration = integrationOwning(source);
@@ -255,27 +257,30 @@ function documentValue(doc: Document, lineCounter: LineCounter, file: string): u
   }
 }
 
-/** Expands `${VAR}` in every string scalar; plain scalars are re-typed (so `${PORT}` can be a number). */
+/** Expands `${VAR}` and `$VAR` in every string scalar; plain scalars are re-typed (so `${PORT}` can be a number). */
 function expandScalars(doc: Document, lineCounter: LineCounter, file: string, env: NodeJS.ProcessEnv, expanded: Set<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
     Scalar(key, node, path) {
       // Keys are never expanded: an expanded key could silently replace another (`${X}: ...` over `url:`).
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
-      const { value, missing } = expandEnv(node.value, env);
+      const keys = keyPathOf(path, node);
+      // GraphQL queries in a body and JS in a hook use `$name` themselves: there only ${VAR} expands.
+      const bare = !keys.includes('body') && keys.at(-1) !== 'script_inline';
+      const { value, missing } = expandEnv(node.value, env, { bare });
       for (const name of missing) {
         const pos = node.range ? lineCounter.linePos(node.range[0]) : undefined;
         issues.push({
           file,
           line: pos?.line,
           column: pos?.col,
-          path: formatPath(keyPathOf(path, node)),
+          path: formatPath(keys),
           message: `environment variable ${name} is not set`,
           hint: `export ${name}, or write \${${name}:-default}`,
         });
       }
       // A value taken from the environment may be a secret: errors never show it.
-      if (value !== node.value) expanded.add(formatPath(keyPathOf(path, node)));
+      if (value !== node.value) expanded.add(formatPath(keys));
       if (node.type === Scalar.PLAIN && value !== node.value) {
         const typed = retype(value);
         node.value = typeof typed === 'number' || typeof typed === 'boolean' ? typed : value;

@@ -264,6 +264,39 @@ const outputFormat = z.enum(['envelope', 'raw', 'ocsf', 'ecs']);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/** The Rust Hel's pipeline and state keys of a source (their meaning in Hel: docs/differences-from-helr.md). */
+const helrPipelineKeys = {
+  /** Helr's spelling: `timestamp_field` is `timestamp_path`; `id_field` is copied into the envelope's `meta.id`. */
+  transform: z.strictObject({ timestamp_field: z.string().min(1).optional(), id_field: z.string().min(1).optional() }).optional(),
+  /** Start of the range, sent as the `from_param` query parameter on a poll's fresh first request. */
+  from: z.string().min(1).optional(),
+  from_param: z.string().min(1).optional(),
+  /** Helr's watermark: the same as `incremental_from` (state key `watermark` by default). */
+  state: z
+    .strictObject({
+      watermark_field: z.string().min(1),
+      watermark_param: z.string().min(1),
+      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+    })
+    .optional(),
+  /** A body that is not JSON, or has no events: fail the poll, or log and end the poll without committing the page. */
+  on_parse_error: z.enum(['skip', 'fail']).default('fail'),
+  /** A body that is not valid UTF-8: fail, replace the bad bytes with U+FFFD, or write them as the text \xNN. */
+  on_invalid_utf8: z.enum(['replace', 'escape', 'fail']).default('fail'),
+  /** Cap on one output line in bytes; what to do with a longer one. */
+  max_line_bytes: z.int().min(256).optional(),
+  /** Default fail; only with max_line_bytes. */
+  max_line_bytes_behavior: z.enum(['truncate', 'skip', 'fail']).optional(),
+  /** When the position is committed: after each page (default), or once at the end of the poll. */
+  checkpoint: z.enum(['end_of_tick', 'per_page']).default('per_page'),
+  /** A failed state write: stop the source (default), or go on from the position in memory (at-least-once). */
+  on_state_write_error: z.enum(['fail', 'skip_checkpoint']).default('fail'),
+  /** Dotted path, inside each element of the events array, of the event itself (GraphQL `node`). */
+  response_event_object_path: z.string().min(1).optional(),
+  /** Helr's streaming parser; in Hel the body is always read bounded by max_response_bytes (see the differences page). */
+  response_streaming: z.enum(['buffered', 'full']).optional(),
+};
+
 export const sourceSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'a valid http(s) URL' }),
   method: z.enum(['get', 'post']).default('get'),
@@ -317,6 +350,7 @@ export const sourceSchema = z.strictObject({
     .prefault({}),
   /** This source's output format, overriding global.output.format. */
   output_format: outputFormat.optional(),
+  ...helrPipelineKeys,
   /** JavaScript hooks (src/hooks, docs/hooks.md). */
   hooks: sourceHooksSchema.optional(),
 });
@@ -478,10 +512,13 @@ export const globalSchema = z.strictObject({
     .prefault({}),
 });
 
+/** As in Helr, any map key names a source (spaces too); control characters and overlong names are refused. */
+export const SOURCE_NAME = /^[^\p{Cc}]{1,200}$/u;
+
 export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
   sources: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a source name of letters, digits, . _ -'), z.unknown())
+    .record(z.string().regex(SOURCE_NAME, 'a source name of 1 to 200 printable characters'), z.unknown())
     .refine((m) => Object.keys(m).length > 0, 'no sources defined'),
 });
 

@@ -4,6 +4,7 @@ import { integrationOf } from '../integrations/registry.js';
 import { secretRefsOf, type SecretRef } from '../http/auth/secret-refs.js';
 import type { AuthConfig } from './schema.js';
 import { cut, looksLikeCredential } from './show-value.js';
+import { helrSpellingIssues } from './helr-keys.js';
 
 export interface SemanticIssue {
   source: ResolvedSource;
@@ -52,6 +53,7 @@ export function checkSources(
     }
 
     for (const problem of tlsIssues(source, options)) push(problem.path, problem.message, problem.hint);
+    for (const problem of helrSpellingIssues(source)) push(problem.path, problem.message, problem.hint);
     if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
       push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
     }

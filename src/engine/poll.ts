@@ -11,9 +11,10 @@ import { redactUrl } from '../http/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
-import { watermarkFor } from '../http/watermark.js';
+import { watermarkFor, withFrom } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
-import type { PollHooks } from '../hooks/poll-hooks.js';
+import type { HookedEvents, PollHooks } from '../hooks/poll-hooks.js';
+import { isStateWriteFailure } from './state-write-failure.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
 export interface PageReport {
@@ -38,6 +39,8 @@ export interface PollResult {
   /** State keys after the poll (committed, or what would be committed with `commit: false`). */
   position: Record<string, string>;
   cursorReset: boolean;
+  /** Events over max_line_bytes that were dropped (skip) or cut (truncate). */
+  oversized: number;
 }
 
 export interface PollDeps {
@@ -65,6 +68,8 @@ export interface PollOptions {
   onCommit?: (durationMs: number) => void;
   /** Aborts the poll's requests only (timeouts.poll_tick_secs): pages already read are still written and committed. */
   deadline?: AbortSignal;
+  /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint): logged as a warning. */
+  onWarning?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
@@ -83,10 +88,10 @@ export const OUTPUT_POSITION = 'output_position';
  */
 export async function pollSource(deps: PollDeps, options: PollOptions): Promise<PollResult> {
   const { source, transport, paginator, encoder, dedupe, sink, store, clock } = deps;
-  const extract = eventExtractor(source.response_events_path);
+  const extract = eventExtractor({ eventsPath: source.response_events_path, objectPath: source.response_event_object_path, objectIsEvent: source.response_streaming === undefined });
   const pageDelayMs = source.resilience.rate_limit.page_delay_secs * 1000;
   const position: Record<string, string> = { ...deps.keys };
-  const result: PollResult = { pages: 0, events: 0, emitted: 0, duplicates: 0, unkeyed: 0, stop: '', position, cursorReset: false };
+  const result: PollResult = { pages: 0, events: 0, emitted: 0, duplicates: 0, unkeyed: 0, stop: '', position, cursorReset: false, oversized: 0 };
 
   // The next page is requested while this one is written, flushed and committed: its request
   // needs only the cursor, not the commit. Commits stay strictly in page order. A failed commit
@@ -104,11 +109,43 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     request = watermark.first(request, deps.keys, clock.now());
     if (request === undefined) result.stop = 'nothing new to ask for (the time window is collected)';
   }
+  if (request && !resumed) request = withFrom(request, source, deps.keys);
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
   let bytes = 0;
   const tracksOutput = options.commit && dedupe !== undefined && sink.position !== undefined;
   if (tracksOutput) await store.commit(source.name, { keys: { [OUTPUT_POSITION]: await sink.position!(options.signal) } });
+  // With checkpoint: end_of_tick the pages' keys and ids wait here until the poll ends (also by an error).
+  let pending: { keys: Record<string, string | null>; ids: string[] } | undefined;
+  const commitPending = async (): Promise<void> => {
+    if (pending === undefined) return;
+    const { keys, ids } = pending;
+    try {
+      await sink.flush(options.signal);
+      if (tracksOutput) keys[OUTPUT_POSITION] = await sink.position!(options.signal);
+      const committing = clock.now();
+      try {
+        await store.commit(source.name, { keys, dedupeIds: ids, dedupeCapacity: dedupe?.capacity });
+        options.onCommit?.(clock.now() - committing);
+      } catch (err) {
+        // The events are delivered (flushed above): going on from the position in memory loses
+        // nothing; a restart re-reads from the last saved position (duplicates, not gaps).
+        if (source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
+        options.onWarning?.(`checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`, { code: 'HEL_STATE' });
+      }
+    } catch (err) {
+      // Nothing of these pages is committed: forget their ids so a retry emits them again.
+      dedupe?.forget(ids);
+      inFlight.abort();
+      throw err;
+    } finally {
+      pending = undefined;
+    }
+    // The caller's view of committed state follows the commit, key deletions included.
+    for (const k of Object.keys(deps.keys)) if (!(k in position)) delete deps.keys[k];
+    Object.assign(deps.keys, position);
+  };
+  const perPage = source.checkpoint === 'per_page';
   while (request) {
     const index = result.pages + 1;
     if (index > 1 && pageDelayMs > 0) await clock.sleep(pageDelayMs, options.signal);
@@ -119,6 +156,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       response = await (prefetched ?? send(request, index, resumed && paginator.stateKeys.length > 0));
       prefetched = undefined;
     } catch (err) {
+      if (options.commit) await commitPending();
+      if (skipsParseError(source, err)) {
+        result.stop = parseErrorSkipped(err, options);
+        break;
+      }
       if (index === 1 && resumed && isHelError(err) && err.context.cursorRejected === true) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
           options.onCursorReset?.({ from: position.last_event_time });
@@ -136,15 +178,20 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       throw new HelError('HEL_HTTP_STATUS', `unexpected HTTP ${response.status}`, { source: source.name, url: redactUrl(request.url), status: response.status });
     }
 
-    const body = hooks?.body(response) ?? parseJsonBody(response, { source: source.name, url: redactUrl(request.url) });
-    const hooked = await hooks?.parse({ response, body, index });
-    const events = hooked?.events ?? extract(body);
-    if (events === undefined) {
-      throw new HelError('HEL_RESPONSE_PARSE', 'the response has no events array', {
-        source: source.name,
-        url: redactUrl(request.url),
-        hint: 'set response_events_path to the dotted path of the events list',
-      });
+    let body: unknown;
+    let events: unknown[];
+    let hooked: HookedEvents | undefined;
+    try {
+      body = hooks?.body(response) ?? parseJsonBody(response, { source: source.name, url: redactUrl(request.url) }, source.on_invalid_utf8);
+      hooked = await hooks?.parse({ response, body, index });
+      const extracted = hooked ?? extract(body);
+      if (!('events' in extracted)) throw new HelError('HEL_RESPONSE_PARSE', extracted.problem, { source: source.name, url: redactUrl(request.url), status: response.status, hint: extracted.hint });
+      events = extracted.events;
+    } catch (err) {
+      if (options.commit) await commitPending();
+      if (!skipsParseError(source, err)) throw err;
+      result.stop = parseErrorSkipped(err, options);
+      break;
     }
 
     // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
@@ -166,6 +213,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     let emitted = 0;
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
+    let oversizedInPage: { count: number; longest: number } | undefined;
     for (const [i, event] of events.entries()) {
       let id: string | undefined;
       if (dedupe) {
@@ -181,7 +229,20 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         }
       }
       const time = hooked?.times[i] ?? encoder.eventTime(event);
-      lines.append(encoder.encodeTimed(event, endpoint, collectedAt, time, hooked?.metas[i]));
+      let line = encoder.encodeTimed(event, endpoint, collectedAt, time, hooked?.metas[i]);
+      if (source.max_line_bytes !== undefined && Buffer.byteLength(line) > source.max_line_bytes) {
+        const oversized = oversizedLine(line, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
+        if (oversized.error) {
+          dedupe?.forget(newIds);
+          if (options.commit) await commitPending();
+          throw oversized.error;
+        }
+        result.oversized++;
+        oversizedInPage = { count: (oversizedInPage?.count ?? 0) + 1, longest: Math.max(oversizedInPage?.longest ?? 0, Buffer.byteLength(line)) };
+        if (oversized.line === undefined) continue;
+        line = oversized.line;
+      }
+      lines.append(line);
       emitted++;
       const ms = time === undefined ? NaN : Date.parse(time);
       lineEnds.push(lines.byteLength);
@@ -190,6 +251,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (time !== undefined && !Number.isNaN(ms) && (newest === undefined || ms > newest.ms)) newest = { text: time, ms };
     }
 
+    if (oversizedInPage) {
+      // One warning per page, not per event: a feed of oversized events must not flood the log.
+      const what = source.max_line_bytes_behavior === 'skip' ? 'dropped (max_line_bytes_behavior: skip)' : 'truncated (max_line_bytes_behavior: truncate)';
+      options.onWarning?.(`page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, { page: index });
+    }
     const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
     if (watermark) {
       // With a watermark the position of a finished poll is the watermark, not the last cursor.
@@ -218,20 +284,14 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       // Awaited on the next turn; until then a rejection must not count as unhandled.
       prefetched.catch(() => undefined);
     }
+    pending = { keys: { ...pending?.keys, ...checkpoint }, ids: [...(pending?.ids ?? []), ...newIds] };
     try {
       // In a fleet: a paused instance whose lease may have passed to another writes nothing.
       if (lines.byteLength > 0) store.beforeWrite?.(source.name);
       if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
-      if (options.commit) {
-        await sink.flush(options.signal);
-        if (tracksOutput) checkpoint[OUTPUT_POSITION] = await sink.position!(options.signal);
-        const committing = clock.now();
-        await store.commit(source.name, { keys: checkpoint, dedupeIds: newIds, dedupeCapacity: dedupe?.capacity });
-        options.onCommit?.(clock.now() - committing);
-      }
     } catch (err) {
-      // Nothing of this page is committed: forget its ids so a retry emits them again.
-      dedupe?.forget(newIds);
+      dedupe?.forget(pending.ids);
+      pending = undefined;
       inFlight.abort();
       throw err;
     }
@@ -239,11 +299,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (v === null) delete position[k];
       else position[k] = v;
     }
-    if (options.commit) {
-      // The caller's view of committed state follows the commit, key deletions included.
-      for (const k of Object.keys(deps.keys)) if (!(k in position)) delete deps.keys[k];
-      Object.assign(deps.keys, position);
-    }
+    if (!options.commit) pending = undefined;
+    else if (perPage || !step.next) await commitPending();
 
     result.pages = index;
     result.events += page.events;
@@ -255,6 +312,34 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     resumed = false;
   }
   return result;
+}
+
+/** A body that could not be read as events, with on_parse_error: skip. */
+function skipsParseError(source: ResolvedSource, err: unknown): boolean {
+  return source.on_parse_error === 'skip' && isHelError(err) && err.code === 'HEL_RESPONSE_PARSE';
+}
+
+/** on_parse_error: skip ends the poll at the unreadable page, which stays uncommitted: the next poll asks for it again. */
+function parseErrorSkipped(err: unknown, options: PollOptions): string {
+  const message = `on_parse_error: skip: ${(err as HelError).message}; the poll ends here and the page is asked for again next poll`;
+  options.onWarning?.(message, { code: 'HEL_RESPONSE_PARSE', url: (err as HelError).context.url });
+  return message;
+}
+
+/** What max_line_bytes_behavior does with a line over max_line_bytes: an error, a replacement line (truncate), or no line (skip). */
+function oversizedLine(line: string, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; line?: undefined } | { error?: undefined; line: string | undefined } {
+  const bytes = Buffer.byteLength(line);
+  const max = source.max_line_bytes!;
+  const behavior = source.max_line_bytes_behavior ?? 'fail';
+  if (behavior === 'skip') return { line: undefined };
+  const cut = behavior === 'truncate' ? truncate() : undefined;
+  if (cut !== undefined) return { line: cut };
+  return {
+    error: new HelError('HEL_LINE_TOO_LARGE', `an event's line is ${bytes} bytes, over max_line_bytes (${max}); nothing of its page was written`, {
+      source: source.name,
+      hint: behavior === 'truncate' ? 'the output format cannot hold a truncated event (ocsf, ecs), or max_line_bytes is too small for the envelope; raise max_line_bytes' : 'raise max_line_bytes, or set max_line_bytes_behavior: truncate or skip',
+    }),
+  };
 }
 
 function staleCursorError(err: HelError, source: ResolvedSource): HelError {

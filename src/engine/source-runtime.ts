@@ -14,6 +14,7 @@ import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { LeaseEvent } from './fleet.js';
 import { OUTPUT_POSITION, pollSource, type PageReport, type PollResult } from './poll.js';
+import { isStateWriteFailure } from './state-write-failure.js';
 import { HourCounter, type SourceStatus } from './status.js';
 import type { PollHooks } from '../hooks/poll-hooks.js';
 
@@ -186,6 +187,7 @@ export class SourceRuntime {
           },
           onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
           deadline,
+          onWarning: (message, fields) => this.log.warn(fields ?? {}, message),
           onCursorReset: ({ from }) => this.log.warn({ from }, `the stored cursor was rejected; restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
         },
       );
@@ -235,7 +237,13 @@ export class SourceRuntime {
     const breakerNow = JSON.stringify(this.breaker.toJSON());
     const all = breakerNow === breakerBefore ? keys : { ...keys, breaker: breakerNow };
     const started = this.deps.clock.now();
-    await this.deps.store.commit(this.source.name, { keys: all });
+    try {
+      await this.deps.store.commit(this.source.name, { keys: all });
+    } catch (err) {
+      // Status keys only: with skip_checkpoint a failed write of them must not stop the source either.
+      if (this.source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
+      this.log.warn({ code: 'HEL_STATE' }, `status not saved (on_state_write_error: skip_checkpoint): ${(err as Error).message}`);
+    }
     this.deps.observer?.onStateWrite?.(this.source.name, this.deps.clock.now() - started);
     for (const [k, v] of Object.entries(all)) {
       if (v === null) delete this.keys[k];

@@ -106,3 +106,15 @@ function timeWindowWatermark(source: ResolvedSource, config: NonNullable<Resolve
     },
   };
 }
+
+/**
+ * Helr's `from`: the start of the range, in the `from_param` query parameter (default `since`) of a
+ * fresh first request, until a stored watermark takes over. As in Helr it goes into the URL, also for POST.
+ */
+export function withFrom(request: HttpRequest, source: ResolvedSource, saved: Record<string, string>): HttpRequest {
+  if (source.from === undefined || source.time_window !== undefined) return request;
+  if (source.incremental_from !== undefined && saved[source.incremental_from.state_key] !== undefined) return request;
+  const url = new URL(request.url);
+  url.searchParams.set(source.from_param ?? 'since', source.from);
+  return { ...request, url: url.toString() };
+}

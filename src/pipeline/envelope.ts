@@ -15,6 +15,8 @@ export interface EnvelopeOptions {
   timestampPath?: string;
   /** Constant labels for the envelope's `meta` (raw format: extra top-level keys). */
   meta?: Record<string, string>;
+  /** Helr's `transform.id_field`: the dotted path of the event id copied into the envelope's `meta.id`. */
+  idPath?: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export class LineEncoder {
   private readonly labelPart: string;
   private readonly metaJson: string;
   private readonly timePaths: CompiledPath[];
+  private readonly idPath: CompiledPath | undefined;
   /** A poll's pages share one endpoint: its JSON is kept instead of re-encoded per event. */
   private endpoint = '';
   private endpointJson = '""';
@@ -35,6 +38,7 @@ export class LineEncoder {
     this.labelPart = [[options.labelKey, options.labelValue], ...(options.format === 'raw' ? meta : [])].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',');
     this.metaJson = JSON.stringify(Object.fromEntries(meta));
     this.timePaths = options.timestampPath ? [compilePath(options.timestampPath)] : FALLBACK_TIME_FIELDS;
+    this.idPath = options.idPath === undefined ? undefined : compilePath(options.idPath);
   }
 
   /** The event's own time as a string, if it has one. */
@@ -95,14 +99,49 @@ export class LineEncoder {
       this.endpoint = endpoint;
       this.endpointJson = JSON.stringify(endpoint);
     }
-    const metaJson = meta === undefined ? this.metaJson : JSON.stringify({ ...meta, ...this.options.meta });
+    const metaJson = meta === undefined ? this.metaOf(event) : JSON.stringify({ ...meta, ...(JSON.parse(this.metaOf(event)) as Record<string, unknown>) });
     return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${metaJson}}\n`;
+  }
+
+  /** The constant meta, plus `id` when `idPath` finds a string or a number in the event. */
+  private metaOf(event: unknown): string {
+    if (this.idPath === undefined) return this.metaJson;
+    const id = getPath(event, this.idPath);
+    if (typeof id !== 'string' && typeof id !== 'number') return this.metaJson;
+    return this.metaJson === '{}' ? `{"id":${JSON.stringify(id)}}` : `${this.metaJson.slice(0, -1)},"id":${JSON.stringify(id)}}`;
+  }
+
+  /**
+   * A line for an event whose own line is over `maxBytes`: the envelope with, as its event, the
+   * start of the event's JSON text as a string ending in "...", cut so the line fits; `meta` says
+   * the event was truncated and how long it was. Undefined for the mapped formats (ocsf, ecs),
+   * whose schemas have no place for a cut event, and when even an empty cut does not fit.
+   */
+  truncated(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined, maxBytes: number): string | undefined {
+    if (this.options.mapper) return undefined;
+    const json = JSON.stringify(event) ?? 'null';
+    const originalBytes = Buffer.byteLength(json);
+    const lineOf = (cut: string) => {
+      const marker = { truncated: true, original_bytes: originalBytes };
+      if (this.options.format === 'raw') return `{"event":${JSON.stringify(`${cut}...`)},"meta":${JSON.stringify(marker)},${this.labelPart}}\n`;
+      const meta = JSON.parse(this.metaOf(event)) as Record<string, unknown>;
+      return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${JSON.stringify(endpoint)},"event":${JSON.stringify(`${cut}...`)},"meta":${JSON.stringify({ ...meta, ...marker })}}\n`;
+    };
+    // Escaping makes the cut text longer in the line than in the event: shrink until it fits.
+    let length = Math.min(json.length, maxBytes);
+    for (;;) {
+      const line = lineOf(json.slice(0, length));
+      const bytes = Buffer.byteLength(line);
+      if (bytes <= maxBytes) return line;
+      if (length === 0) return undefined;
+      length = Math.max(0, Math.min(length - 1, Math.floor((length * maxBytes) / bytes) - 1));
+    }
   }
 }
 
 /** The encoder of a source in a format; ocsf / ecs look up the mapper of the source's integration. */
 export function encoderOptions(source: ResolvedSource, format: OutputFormat, rawData: boolean): EnvelopeOptions {
-  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path, meta: source.envelopeMeta };
+  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path, meta: source.envelopeMeta, idPath: source.transform?.id_field };
   if (!isMappedFormat(format)) return options;
   const found = lookupMapper(source, format, { rawData, labelKey: source.labelKey, labelValue: source.labelValue });
   // Config validation rejects such a source first; this guards callers that skip it.

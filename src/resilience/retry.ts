@@ -3,8 +3,9 @@ import type { RetriesConfig } from '../config/schema.js';
 import { HelError, cancelled, isHelError } from '../errors.js';
 import { redactUrl } from '../http/redact-url.js';
 import type { HttpResponse, HttpTransport, TransportEvents } from '../http/transport.js';
+import { isUtf8 } from 'node:buffer';
 import { rejectsCursor } from '../http/cursor-rejection.js';
-import { parseJsonBody } from '../http/json-body.js';
+import { isCompressed, parseJsonBody } from '../http/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
 import { quotaExhausted, serverWaitMs, type QuotaHeaderNames } from './rate-limit-headers.js';
 import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
@@ -87,6 +88,8 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
           result.error = err;
         }
         const status = result.response?.status;
+        // A body that is not UTF-8 is not a transient fault: the source's on_invalid_utf8 decides (engine/poll.ts).
+        if (status !== undefined && status >= 200 && status <= 299 && !isUtf8(result.response!.body) && !isCompressed(result.response!)) return result.response!;
         if (status !== undefined && status >= 200 && status <= 299) {
           // A complete 200 that is not JSON (a garbled proxy answer, a half-written page) is as
           // transient as a 503: retried, instead of failing the poll for a whole interval.

@@ -89,9 +89,9 @@ const cases: Case[] = [
     problems: ['hel.yaml:1:1 source: unknown key (did you mean "sources"?)'],
   },
   {
-    name: 'a source name with a space',
-    yaml: 'sources:\n  "my source":\n    url: https://a.example/\n',
-    problems: ['hel.yaml:2:3 sources.my source: "my source" is not a source name of letters, digits, . _ -'],
+    name: 'a source name with a control character (spaces are fine, as in Helr)',
+    yaml: 'sources:\n  "my\\tsource":\n    url: https://a.example/\n',
+    problems: ['hel.yaml:2:3 sources.my\tsource: "my\\tsource" is not a source name of 1 to 200 printable characters'],
   },
 ];
 

@@ -7,7 +7,7 @@ import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { hel, writeConfig } from '../helpers/hel-process.js';
 import { operatorMode } from '../helpers/nats-jwt.js';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
-import { makeTestCerts } from '../helpers/tls-certs.js';
+import { makeCertificates } from '../helpers/test-certs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { MASTER_KEY, plaintextCanary } from '../secrets/fixtures.js';
 import { readStream } from './nats-stream.js';
@@ -101,7 +101,7 @@ test('NATS NKey: the user seed from a file signs the server nonce; an account se
 
 test('NATS over TLS with a private CA and a client certificate (server verify: true); trusting another CA fails with the fix', async (t) => {
   const dir = tempDir(t);
-  const certs = makeTestCerts(dir);
+  const certs = makeCertificates(dir);
   const password = plaintextCanary();
   const server = await startNatsServer(t, {
     config: [

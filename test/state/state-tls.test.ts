@@ -48,7 +48,7 @@ describe('PostgreSQL state over TLS (global.state.tls)', { timeout: 120_000 }, (
   let certDir: string;
   before(async () => {
     certDir = mkdtempSync(join(tmpdir(), 'hel-certs-'));
-    certs = makeCertificates(certDir);
+    certs = makeCertificates(certDir, { serverAltNames: 'DNS:localhost' });
     cluster = await startPostgres({ tls: certs });
   });
   after(async () => {
@@ -119,7 +119,7 @@ describe('Redis state over TLS (rediss:// and global.state.tls)', { timeout: 120
   const open = RedisStateStore.open.bind(RedisStateStore);
   before(async () => {
     certDir = mkdtempSync(join(tmpdir(), 'hel-certs-'));
-    certs = makeCertificates(certDir);
+    certs = makeCertificates(certDir, { serverAltNames: 'DNS:localhost' });
     server = await startRedis({ tls: certs });
   });
   after(async () => {

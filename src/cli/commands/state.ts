@@ -52,13 +52,15 @@ function option(cmd: Command): Command {
 }
 
 export function registerStateCommand(program: Command): void {
-  const state = program.command('state').description('inspect or change saved cursors and dedupe windows');
+  // The options also go before the verb, Helr's order: hel state --config F set SOURCE KEY VALUE.
+  const state = option(program.command('state').description('inspect or change saved cursors and dedupe windows'));
+  const withParent = <T extends StateFlags>(flags: T): T => ({ ...state.opts<StateFlags>(), ...flags });
 
   option(state.command('show').argument('[source]', 'one source (default: all)'))
     .description('print saved state: cursor / next URL, last success, last error, circuit, dedupe window size')
     .option('--json', 'print JSON')
     .action(async (source: string | undefined, flags: StateFlags & { json?: boolean }) => {
-      await withStore(flags, false, async (store, known) => {
+      await withStore(withParent(flags), false, async (store, known) => {
         const stored = await store.sources();
         if (source !== undefined) requireKnown(source, known, stored);
         const names = source !== undefined ? [source] : [...new Set([...(known ?? []), ...stored])];
@@ -84,7 +86,7 @@ export function registerStateCommand(program: Command): void {
   option(state.command('reset').argument('<source>'))
     .description('forget a source\'s cursor, dedupe window and counters: its next poll starts afresh')
     .action(async (source: string, flags: StateFlags) => {
-      await withStore(flags, true, async (store, known) => {
+      await withStore(withParent(flags), true, async (store, known) => {
         requireKnown(source, known, await store.sources());
         await store.reset(source);
         process.stderr.write(`state of ${source} reset\n`);
@@ -94,7 +96,7 @@ export function registerStateCommand(program: Command): void {
   option(state.command('set').argument('<source>').argument('<key>').argument('<value>'))
     .description('set one state key, e.g. hel state set okta-audit next_url "https://..."')
     .action(async (source: string, key: string, value: string, flags: StateFlags) => {
-      await withStore(flags, true, async (store, known) => {
+      await withStore(withParent(flags), true, async (store, known) => {
         requireKnown(source, known, await store.sources());
         await store.commit(source, { keys: { [key]: value } });
         process.stderr.write(`${source}.${key} set\n`);
@@ -104,7 +106,7 @@ export function registerStateCommand(program: Command): void {
   option(state.command('export'))
     .description('write all state as JSON to stdout')
     .action(async (flags: StateFlags) => {
-      await withStore(flags, false, async (store) => {
+      await withStore(withParent(flags), false, async (store) => {
         process.stdout.write(JSON.stringify(await store.exportAll(), null, 2) + '\n');
       });
     });
@@ -121,7 +123,7 @@ export function registerStateCommand(program: Command): void {
         throw new HelError('HEL_INPUT', `state import: stdin is not JSON (${(err as Error).message})`, { hint: 'pipe in the output of hel state export' });
       }
       if (!isStateExport(data)) throw new HelError('HEL_INPUT', 'state import: expected {"<source>": {"keys": {...}, "dedupe_ids": [...]}}', { hint: 'pipe in the output of hel state export' });
-      await withStore(flags, true, async (store) => {
+      await withStore(withParent(flags), true, async (store) => {
         await store.importAll(data);
         process.stderr.write(`imported state of ${Object.keys(data).length} source(s)\n`);
       });

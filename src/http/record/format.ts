@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The on-disk recording format: one pretty-printed JSON file per request/response pair,
  * `<dir>/<source folder>/<seq>.json`. Described field by field in docs/record-replay.md.
@@ -41,14 +43,26 @@ export interface Recording {
   seq: number;
   request: RecordedRequest;
   response: RecordedResponse;
+  /** Read from a Helr recording, which keeps no request: served in recorded order, whatever is asked. */
+  inOrder?: boolean;
 }
 
 const RECORDING_FILE = /^(\d+)\.json$/;
 
-/** Source names are already restricted by the config schema; this also keeps odd names inside `dir`. */
+/**
+ * A source's folder name: the name itself when it is made of letters, digits, . _ - (as Helr's
+ * names are), else its safe characters with `~` and a hash of the whole name, so "a b" and "a_b"
+ * never share a folder and no name reaches outside `dir` (`~` is in no plain name).
+ */
 export function sourceFolder(source: string): string {
-  const safe = source.replace(/[^A-Za-z0-9._-]/g, '_');
-  return /^\.*$/.test(safe) ? `_${safe}` : safe;
+  const safe = helrSourceFolder(source);
+  if (safe === source && !/^\.*$/.test(source)) return source;
+  return `${safe}~${createHash('sha256').update(source).digest('hex').slice(0, 8)}`;
+}
+
+/** The folder Helr's --record-dir uses: every character outside [A-Za-z0-9._-] becomes _. */
+export function helrSourceFolder(source: string): string {
+  return source.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** `0001.json`: zero-padded so a directory listing reads in order (numbering continues past 9999). */

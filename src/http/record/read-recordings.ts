@@ -16,18 +16,21 @@ export function readRecordings(folder: string, source: string): Recording[] | un
   }
   const recordings: Recording[] = [];
   for (const name of names) {
-    if (seqOfFileName(name) !== undefined) recordings.push(readRecording(join(folder, name), source));
+    const seq = seqOfFileName(name);
+    if (seq !== undefined) recordings.push(readRecording(join(folder, name), source, seq));
   }
   return recordings.sort((a, b) => a.seq - b.seq);
 }
 
-function readRecording(path: string, source: string): Recording {
+function readRecording(path: string, source: string, seq: number): Recording {
   let data: unknown;
   try {
     data = JSON.parse(readBoundedFile(path, MAX_RECORDING_BYTES).toString('utf8'));
   } catch (err) {
     throw new HelError('HEL_INPUT', `the recording ${path} is not readable JSON (${(err as Error).message})`, { source, hint: 're-record with --record-dir' });
   }
+  const helr = fromHelr(data, source, seq);
+  if (helr !== undefined) return helr;
   if (!isRecording(data)) {
     throw new HelError('HEL_INPUT', `${path} is not a ${RECORDING_FORMAT} recording`, { source, hint: 're-record with --record-dir' });
   }
@@ -48,4 +51,27 @@ function isRecording(data: unknown): data is Recording {
     typeof r.response.headers === 'object' &&
     typeof r.response.bodyEncoding === 'string'
   );
+}
+
+/**
+ * A file of Helr's --record-dir (`NNN.json` with `url`, `status`, `headers`, `body_base64`): its
+ * response, served in recorded order as Helr's replay does, since Helr keeps no request to match.
+ */
+function fromHelr(data: unknown, source: string, seq: number): Recording | undefined {
+  const r = data as { url?: unknown; status?: unknown; headers?: unknown; body_base64?: unknown } | null;
+  if (typeof r !== 'object' || r === null || typeof r.url !== 'string' || typeof r.status !== 'number' || typeof r.body_base64 !== 'string') return undefined;
+  const headers: Record<string, string> = {};
+  if (typeof r.headers === 'object' && r.headers !== null) {
+    for (const [name, value] of Object.entries(r.headers)) {
+      if (typeof value === 'string' || Array.isArray(value)) headers[name.toLowerCase()] = Array.isArray(value) ? value.map(String).join(', ') : value;
+    }
+  }
+  return {
+    format: RECORDING_FORMAT,
+    source,
+    seq,
+    inOrder: true,
+    request: { method: 'GET', url: r.url, headers: {}, bodyEncoding: 'none', body: null },
+    response: { status: r.status, headers, bodyEncoding: 'base64', body: r.body_base64 },
+  };
 }

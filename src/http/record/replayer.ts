@@ -4,7 +4,7 @@ import type { ResolvedSource } from '../../config/load.js';
 import { HelError, cancelled } from '../../errors.js';
 import { redactUrl } from '../redact-url.js';
 import type { HttpRequest, HttpTransport } from '../transport.js';
-import { decodeBody, encodeBody, headerValue, recordingFileName, sourceFolder, type Recording } from './format.js';
+import { decodeBody, encodeBody, headerValue, helrSourceFolder, recordingFileName, sourceFolder, type Recording } from './format.js';
 import { requestMatches } from './match.js';
 import { positionParams } from '../watermark.js';
 import { readRecordings } from './read-recordings.js';
@@ -23,7 +23,9 @@ export function replayTransport(dir: string, source: ResolvedSource): HttpTransp
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new HelError('HEL_USAGE', `--replay-dir ${dir}: no such directory`, { source: source.name, hint: 'record one first with --record-dir' });
   }
-  const folder = join(dir, sourceFolder(source.name));
+  // Hel's own folder, else the one Helr's --record-dir wrote for this name.
+  const own = join(dir, sourceFolder(source.name));
+  const folder = existsSync(own) ? own : join(dir, helrSourceFolder(source.name));
   let recordings: Recording[] | undefined;
   const used = new Set<number>();
   const ignored = new Set(positionParams(source));
@@ -41,7 +43,7 @@ export function replayTransport(dir: string, source: ResolvedSource): HttpTransp
           }),
         );
       }
-      const index = recordings.findIndex((r, i) => !used.has(i) && requestMatches(r.request, request, ignored));
+      const index = recordings.findIndex((r, i) => !used.has(i) && (r.inOrder === true || requestMatches(r.request, request, ignored)));
       if (index === -1) return Promise.reject(mismatch(source.name, folder, request, recordings, used));
       used.add(index);
       const { response } = recordings[index]!;
