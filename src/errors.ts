@@ -26,7 +26,15 @@ export type HelErrorCode =
   | 'HEL_REPLAY_MISMATCH'
   | 'HEL_CANCELLED'
   | 'HEL_AUTH'
-  | 'HEL_INPUT';
+  | 'HEL_INPUT'
+  /** A JS hook threw, returned a value of the wrong shape, or its script does not load. */
+  | 'HEL_HOOK'
+  /** A JS hook call ran longer than global.hooks.timeout_secs and was stopped. */
+  | 'HEL_HOOK_TIMEOUT'
+  /** A JS hook call allocated more than global.hooks.memory_limit_mb and was stopped. */
+  | 'HEL_HOOK_MEMORY'
+  /** A JS hook used fetch(), require() or process, which global.hooks does not allow. */
+  | 'HEL_HOOK_DENIED';
 
 export interface ErrorContext {
   source?: string;

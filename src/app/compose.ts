@@ -94,7 +94,10 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   if (rateLimit.respect_headers || rateLimit.adaptive === true) {
     chain = rateLimitHeadersTransport(chain, { clock, capMs, events, names: rateLimit.headers, adaptive: rateLimit.adaptive });
   }
-  chain = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base, advise: options.advise });
+  const unauthenticated = chain;
+  const authenticated = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base, advise: options.advise });
+  // A request shaped by a JS hook's buildRequest carries the hook's credentials instead (Helr's rule).
+  chain = { send: (request, context) => (context.hookCredentials ? unauthenticated : authenticated).send(request, context) };
   return retryTransport(chain, {
     retries: resilience.retries,
     clock,

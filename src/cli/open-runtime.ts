@@ -24,6 +24,7 @@ import { HelError } from '../errors.js';
 import { integrationOf } from '../integrations/registry.js';
 import type { AuditLog } from '../log/audit.js';
 import { Degradation } from '../engine/degradation.js';
+import { HookHost } from '../hooks/host.js';
 
 export interface RunFlags {
   output?: string;
@@ -100,6 +101,7 @@ export async function openRuntime(
   const store = await openStoreOrFallback(config, flags, audit ? { ...secrets, onRead: (ref) => audit.credentialRead('global.state', ref) } : secrets, degradation, options.logger);
   let sink: BatchSink | undefined;
   let fleet: Fleet | undefined;
+  const hooks = new HookHost({ global: config.global.hooks, env, clock, logger: options.logger });
   try {
     const instance = instanceId(config);
     fleet = isSharedStore(store)
@@ -126,18 +128,20 @@ export async function openRuntime(
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet, degradation }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet, degradation, hooksFor: (source) => hooks.hooksFor(source) }, options.only);
     const openedSink = sink;
     const openedFleet = fleet;
     return {
       runtime,
       async close() {
+        await hooks.close();
         await openedFleet?.close();
         await openedSink.close();
         await store.close();
       },
     };
   } catch (err) {
+    await hooks.close();
     await fleet?.close().catch(() => undefined);
     await sink?.close().catch(() => undefined);
     await store.close();

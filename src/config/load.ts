@@ -18,6 +18,7 @@ import {
   type SourceConfig,
 } from './schema.js';
 import { authIssues, checkSources, secretRefIssues } from './semantic.js';
+import { hookIssues } from '../hooks/check.js';
 import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { withHelrSpellings } from './helr-keys.js';
@@ -163,6 +164,10 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     issues.push({ ...where(path), path: formatPath(['sources', i.source.name, ...i.path]), message: i.message, hint: i.hint });
   }
   warnings.push(...semantic.warnings);
+  for (const i of hookIssues(sources, global.hooks)) {
+    const path = ['sources', i.source, ...i.path];
+    issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
+  }
   // The HTTP output's credential, checked like a source's.
   const outputAuth = global.output.http?.auth;
   for (const i of outputAuth ? authIssues(outputAuth as AuthConfig, { env, requireSecrets }) : []) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backpressureSchema } from '../sink/backpressure/config.js';
 import { natsOutputSchema } from '../sink/nats/config.js';
+import { hooksGlobalSchema, sourceHooksSchema } from '../hooks/config.js';
 import { looksLikeCredential } from './show-value.js';
 import { operationsGlobalKeys, priorityValue, sourceBulkheadSchema } from './operations-schema.js';
 
@@ -376,6 +377,8 @@ export const sourceSchema = z.strictObject({
   ...helrPipelineKeys,
   /** Load shedding (global.load_shedding): 0 is shed first, 10 (the default) never. */
   priority: priorityValue.optional(),
+  /** JavaScript hooks (src/hooks, docs/hooks.md). */
+  hooks: sourceHooksSchema.optional(),
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
@@ -483,6 +486,7 @@ export const globalSchema = z.strictObject({
       port: z.int().min(0).max(65535).default(9090),
     })
     .prefault({}),
+  hooks: hooksGlobalSchema.prefault({}),
   secrets: z
     .strictObject({
       path: z.string().min(1).default('./hel-secrets.enc'),

@@ -13,6 +13,7 @@ import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import { watermarkFor, withFrom } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
+import type { HookedEvents, PollHooks } from '../hooks/poll-hooks.js';
 import { isStateWriteFailure } from './state-write-failure.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
@@ -53,6 +54,8 @@ export interface PollDeps {
   clock: Clock;
   /** The source's committed state keys; updated in place after each commit. */
   keys: Record<string, string>;
+  /** The source's JS hooks, when it has a script. */
+  hooks?: PollHooks;
 }
 
 export interface PollOptions {
@@ -95,8 +98,10 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   // aborts the request in flight, whose page is then simply never read.
   const inFlight = new AbortController();
   const signal = AbortSignal.any([options.signal, inFlight.signal, ...(options.deadline ? [options.deadline] : [])]);
+  const hooks = deps.hooks?.begin(deps.keys, signal);
+  const sender = hooks?.transport(transport) ?? transport;
   const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
-    transport.send(req, { source: source.name, signal, page, carriesCursor });
+    sender.send(req, { source: source.name, signal, page, carriesCursor });
   const watermark = watermarkFor(source);
   let resumed = paginator.resumes(deps.keys);
   let request: HttpRequest | undefined = paginator.first(deps.keys);
@@ -175,9 +180,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
 
     let body: unknown;
     let events: unknown[];
+    let hooked: HookedEvents | undefined;
     try {
-      body = parseJsonBody(response, { source: source.name, url: redactUrl(request.url) }, source.on_invalid_utf8);
-      const extracted = extract(body);
+      body = hooks?.body(response) ?? parseJsonBody(response, { source: source.name, url: redactUrl(request.url) }, source.on_invalid_utf8);
+      hooked = await hooks?.parse({ response, body, index });
+      const extracted = hooked ?? extract(body);
       if (!('events' in extracted)) throw new HelError('HEL_RESPONSE_PARSE', extracted.problem, { source: source.name, url: redactUrl(request.url), status: response.status, hint: extracted.hint });
       events = extracted.events;
     } catch (err) {
@@ -188,11 +195,13 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     }
 
     // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
-    let step = paginator.next({ request, response, body, events, index });
+    let step = (await hooks?.next({ response, body, index })) ?? paginator.next({ request, response, body, events, index });
     bytes += response.body.length;
     if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
       step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
     }
+    // commitState's keys, committed with the page once its events are delivered; asked before dedupe remembers any id.
+    const hookState = await hooks?.checkpoint({ events, hooked, position, pagination: step.checkpoint });
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];
@@ -205,7 +214,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
     let oversizedInPage: { count: number; longest: number } | undefined;
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       let id: string | undefined;
       if (dedupe) {
         id = dedupe.idOf(event);
@@ -219,8 +228,8 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
           newIds.push(id);
         }
       }
-      const time = encoder.eventTime(event);
-      let line = encoder.encodeTimed(event, endpoint, collectedAt, time);
+      const time = hooked?.times[i] ?? encoder.eventTime(event);
+      let line = encoder.encodeTimed(event, endpoint, collectedAt, time, hooked?.metas[i]);
       if (source.max_line_bytes !== undefined && Buffer.byteLength(line) > source.max_line_bytes) {
         const oversized = oversizedLine(line, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
         if (oversized.error) {
@@ -247,7 +256,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       const what = source.max_line_bytes_behavior === 'skip' ? 'dropped (max_line_bytes_behavior: skip)' : 'truncated (max_line_bytes_behavior: truncate)';
       options.onWarning?.(`page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, { page: index });
     }
-    const checkpoint: Record<string, string | null> = { ...step.checkpoint };
+    const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
     if (watermark) {
       // With a watermark the position of a finished poll is the watermark, not the last cursor.
       if (step.end) for (const key of paginator.stateKeys) checkpoint[key] = null;

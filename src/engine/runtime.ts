@@ -15,6 +15,7 @@ import { CheckpointSkippingStore } from '../state/skip-checkpoint.js';
 import { Degradation } from './degradation.js';
 import { LoadShedder } from './load-shedding.js';
 import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
+import type { PollHooks } from '../hooks/poll-hooks.js';
 
 export interface RuntimeDeps {
   config: LoadedConfig;
@@ -23,6 +24,8 @@ export interface RuntimeDeps {
   /** False for `hel test` without --commit: nothing is saved, not even what start-up reads back. */
   commit?: boolean;
   transportFor: (source: ResolvedSource) => HttpTransport;
+  /** A source's JS hooks, when it has a script. */
+  hooksFor?: (source: ResolvedSource) => PollHooks | undefined;
   clock: Clock;
   logger: Logger;
   observer?: EngineObserver;
@@ -103,6 +106,7 @@ export class Runtime {
     const sr = new SourceRuntime({
       source,
       transport: deps.transportFor(source),
+      hooks: deps.hooksFor?.(source),
       sink: deps.sink,
       store,
       clock: deps.clock,

@@ -16,6 +16,7 @@ import type { LeaseEvent } from './fleet.js';
 import { OUTPUT_POSITION, pollSource, type PageReport, type PollResult } from './poll.js';
 import { isStateWriteFailure } from './state-write-failure.js';
 import { HourCounter, type SourceStatus } from './status.js';
+import type { PollHooks } from '../hooks/poll-hooks.js';
 
 /** Observes the engine for metrics and the status page; every member is optional. */
 export interface EngineObserver {
@@ -44,6 +45,8 @@ export interface SourceRuntimeDeps {
   /** False for `hel test` without --commit: what `init` reads back is not saved. Default true. */
   commit?: boolean;
   observer?: EngineObserver;
+  /** The source's JS hooks, when it has a script (src/hooks). */
+  hooks?: PollHooks;
 }
 
 export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string; leasedBy?: string };

@@ -39,6 +39,10 @@ export const ERROR_CODES: Readonly<Record<ReportedCode, ErrorCodeInfo>> = {
   HEL_OUTPUT: { exit: failure, retried: 'no', docs: 'delivery.md' },
   HEL_OUTPUT_UNAVAILABLE: { exit: failure, retried: 'by the output', docs: 'backpressure.md' },
   HEL_REPLAY_MISMATCH: { exit: failure, retried: 'no', docs: 'record-replay.md#when-a-request-has-no-recording' },
+  HEL_HOOK: { exit: failure, retried: 'no', docs: 'hooks.md#errors' },
+  HEL_HOOK_TIMEOUT: { exit: failure, retried: 'no', docs: 'hooks.md#errors' },
+  HEL_HOOK_MEMORY: { exit: failure, retried: 'no', docs: 'hooks.md#errors' },
+  HEL_HOOK_DENIED: { exit: failure, retried: 'no', docs: 'hooks.md#errors' },
   HEL_CANCELLED: { exit: failure, retried: 'not a failure', docs: 'cli.md' },
   HEL_UNEXPECTED: { exit: failure, retried: 'no', docs: 'errors.md#codes' },
 };

@@ -31,6 +31,10 @@ export interface RequestContext {
   attempt?: number;
   /** Set by the paginator when the request continues from a cursor, so a 400 is explained as a rejected cursor. */
   carriesCursor?: boolean;
+  /** Set by JS hooks when buildRequest shaped the request: the hook supplies the credentials, the configured auth is not added (as in Helr). */
+  hookCredentials?: boolean;
+  /** Set by JS hooks when parseResponse reads the body: a 2xx that is not JSON is its to read (as text), not retried. */
+  textBody?: boolean;
 }
 
 export interface HttpTransport {

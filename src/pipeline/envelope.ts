@@ -79,8 +79,11 @@ export class LineEncoder {
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? this.options.mapper?.eventOf(value as Record<string, unknown>) : undefined;
   }
 
-  /** One NDJSON line; the caller passes the event's `eventTime` (undefined for raw), so it is looked up once. */
-  encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined): string {
+  /**
+   * One NDJSON line; the caller passes the event's `eventTime` (undefined for raw), so it is looked up once.
+   * `meta` (a JS hook's, per event) joins the envelope's meta; raw and mapped lines have no meta.
+   */
+  encodeTimed(event: unknown, endpoint: string, collectedAt: string, eventTime: string | undefined, meta?: Record<string, unknown>): string {
     if (this.options.mapper) return `${JSON.stringify(this.options.mapper.map(event, { endpoint, collectedAt }))}\n`;
     const json = JSON.stringify(event) ?? 'null';
     if (this.options.format === 'raw') {
@@ -92,7 +95,8 @@ export class LineEncoder {
       this.endpoint = endpoint;
       this.endpointJson = JSON.stringify(endpoint);
     }
-    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${this.metaOf(event)}}\n`;
+    const metaJson = meta === undefined ? this.metaOf(event) : JSON.stringify({ ...meta, ...(JSON.parse(this.metaOf(event)) as Record<string, unknown>) });
+    return `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":${json},"meta":${metaJson}}\n`;
   }
 
   /** The constant meta, plus `id` when `idPath` finds a string or a number in the event. */

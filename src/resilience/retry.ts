@@ -97,6 +97,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
             const parsed = parseJsonBody(result.response!, { source: context.source, url, attempt });
             return { ...result.response!, parsed };
           } catch (err) {
+            if (context.textBody) return result.response!;
             result.error = err as HelError;
           }
         }
