@@ -16,6 +16,7 @@ import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
  * gets a minimal source), through `hel validate`; those with an HTTP source also run once against a
  * loopback fake standing in for every vendor host.
  */
+const EXAMPLE_HOOKS = fileURLToPath(new URL('../../../examples/hooks/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/helr-docs/', import.meta.url));
 
 /**
@@ -29,6 +30,15 @@ const NO_SCRIPT = new Set(['hooks-1.yaml', 'hooks-3.yaml']);
 
 /** Examples that need a GraphQL server rather than the one-page vendor fake: test/hooks/andromeda.test.ts runs Helr's Andromeda hook against one. */
 const RUN_ELSEWHERE = new Set(['andromeda-2.yaml']);
+
+/**
+ * The hook scripts where the examples look for them (global.hooks.path: ./hooks, from the working
+ * directory): Helr's Andromeda hook as shipped in examples/hooks, and the fixtures' stand-ins.
+ */
+function placeHookScripts(dir: string): void {
+  cpSync(join(FIXTURES, 'hooks'), join(dir, 'hooks'), { recursive: true });
+  cpSync(join(EXAMPLE_HOOKS, 'andromeda-audit.js'), join(dir, 'hooks', 'andromeda-audit.js'));
+}
 
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
 
@@ -63,8 +73,7 @@ for (const name of fixtures) {
   test(`${name}: hel validate${pending ? ` (pending on branch ${pending.branch})` : ''}`, async (t) => {
     const text = readFileSync(join(FIXTURES, name), 'utf8');
     const dir = tempDir(t);
-    // Hook scripts are where the examples look for them (global.hooks.path: ./hooks, from the working directory).
-    cpSync(join(FIXTURES, 'hooks'), join(dir, 'hooks'), { recursive: true });
+    placeHookScripts(dir);
     const result = await hel(['validate', '-c', join(FIXTURES, name)], { cwd: dir, env: envFor(text), timeoutMs: CLI_TIMEOUT_MS });
     if (pending) {
       assert.equal(result.code, 2, `${name} now validates: remove it from PENDING\n${result.stdout}${result.stderr}`);
@@ -85,8 +94,7 @@ for (const name of fixtures.filter((f) => PENDING[f] === undefined && !NO_SCRIPT
     const text = original.replace(/https:\/\/[^/"\s]+/g, api.url).replace(/address: "0\.0\.0\.0"/g, 'address: "127.0.0.1"').replace(/port: \d+/g, 'port: 0');
     const config = join(dir, name);
     writeFileSync(config, text);
-    // Helr's Andromeda hook, unchanged, where the examples look for it (global.hooks.path: ./hooks).
-    cpSync(join(FIXTURES, 'hooks'), join(dir, 'hooks'), { recursive: true });
+    placeHookScripts(dir);
     const result = await hel(['run', '--once', '-c', config], { cwd: dir, env: envFor(original), timeoutMs: CLI_TIMEOUT_MS });
     assert.equal(result.code, 0, result.stderr);
     const sources = Object.keys((parseYaml(original) as { sources: Record<string, unknown> }).sources);
