@@ -18,6 +18,7 @@ import type { Checkpoint } from '../../src/state/store.js';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { batchOf } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 test('FileSink daily rotation: a new day renames the file to <stem>.<previous day>.<ext>', async (t) => {
   const dir = tempDir(t);
@@ -105,7 +106,7 @@ async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
-  const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const transport = composeTransport({ source: 's', config: source, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const keys = (await store.load('s')).keys;
   return pollSource(
     { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), dedupe: undefined, sink, store, clock: systemClock, keys },

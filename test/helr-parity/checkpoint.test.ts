@@ -18,6 +18,7 @@ import { crashSeed, crashUntilDone, isJson, prng } from '../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, type Handler } from '../helpers/fake-api.js';
 import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 // checkpoint and on_state_write_error: whatever the mode, a cursor is saved only after the events
 // before it are flushed by the sink, so no mode loses an event.
@@ -72,7 +73,7 @@ async function pollWith(t: { after(fn: () => unknown): void }, handler: Handler,
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
-  const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const transport = composeTransport({ source: 's', config: source, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const keys = (await store.load('s')).keys;
   return pollSource(
     { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), dedupe: undefined, sink, store, clock: systemClock, keys },

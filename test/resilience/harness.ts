@@ -8,6 +8,7 @@ import type { HttpRequest, HttpTransport, RequestContext, TransportEvents } from
 import { resilience } from './config.js';
 import { FakeClock } from './fake-clock.js';
 import { testDispatcher } from './scripted-server.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 export interface Harness {
   transport: HttpTransport;
@@ -33,7 +34,7 @@ export function harness(t: TestContext, options: HarnessOptions = {}): Harness {
   const transport = composeTransport({
     source: options.source ?? 'test-source',
     config: { resilience: options.resilience ?? resilience(), auth: options.auth },
-    secrets: { env: options.env ?? {}, secretsPath: '/nonexistent/hel-secrets.enc' },
+    secrets: new SecretResolver({ env: options.env ?? {}, path: '/nonexistent/hel-secrets.enc' }),
     clock: options.clock ?? clock,
     budgets: options.budgets ?? new BudgetRegistry(options.clock ?? clock),
     dispatcher: testDispatcher(t),
