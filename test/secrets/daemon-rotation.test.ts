@@ -21,10 +21,9 @@ void test('hel run with token_secret under a passphrase: hel secrets set rotates
 
   let served = 0;
   const api = await fakeApi(t, () => ({ body: { items: [{ id: `e${++served}` }] } }));
-  const config = writeConfig(dir, {
-    global: { secrets: { path: store, key_file: keyFile } },
-    sources: { api: { url: `${api.url}/events`, auth: { type: 'bearer', token_secret: 'api_token' }, schedule: { interval_secs: 0.2, jitter_secs: 0 } } },
-  });
+  const source = { url: `${api.url}/events`, auth: { type: 'bearer', token_secret: 'api_token' }, schedule: { interval_secs: 0.2, jitter_secs: 0 } };
+  const secrets = { path: store, key_file: keyFile };
+  const config = writeConfig(dir, { global: { secrets }, sources: { api: source } });
   const output = join(dir, 'out.ndjson');
   const run = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db'), '--output', output]);
   const bearer = (value: string) => api.requests.filter((r) => r.headers.authorization === `Bearer ${value}`).length;
@@ -39,6 +38,16 @@ void test('hel run with token_secret under a passphrase: hel secrets set rotates
   const firstNew = headers.indexOf(`Bearer ${second}`);
   assert.ok(firstNew - switchedAt <= 1, `${firstNew - switchedAt} requests with the old token after the rotation`);
   assert.ok(headers.slice(firstNew).every((h) => h === `Bearer ${second}`), 'the old token came back');
+
+  // SIGHUP: the rebuilt source reads through the same resolver; a moved store needs a restart.
+  writeConfig(dir, { global: { secrets }, sources: { api: { ...source, headers: { 'x-config': 'v2' } } } });
+  run.child.kill('SIGHUP');
+  await waitFor(() => api.requests.some((r) => r.headers['x-config'] === 'v2'), 30_000, 'a poll with the reloaded config');
+  assert.ok(api.requests.filter((r) => r.headers['x-config'] === 'v2').every((r) => r.headers.authorization === `Bearer ${second}`));
+  writeConfig(dir, { global: { secrets: { ...secrets, path: join(dir, 'elsewhere.enc') } }, sources: { api: source } });
+  run.child.kill('SIGHUP');
+  await waitFor(() => run.stderr().includes('reload refused'), 30_000, 'the refusal');
+  assert.match(run.stderr(), /global\.secrets changed; it applies only at start: restart hel/);
 
   run.child.kill('SIGTERM');
   const exited = await run.exited;
