@@ -71,6 +71,17 @@ void test('bench --only-sinks reports events/s through the file, HTTP NDJSON, _b
   for (const name of ['file', 'ndjson', 'bulk', 'jetstream']) assertRun(r[name]!, name, 1000);
 });
 
+void test('bench --case secret reports the token_env, passphrase-store and raw-key-store runs', { timeout: 270_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hel-bench-smoke-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const res = await runBench(['--case', 'secret', '--quick', '--json', '--out', join(dir, 'secret.json')]);
+  assert.equal(res.code, 0, res.stderr);
+  const r = JSON.parse(res.stdout) as Record<string, Record<string, unknown>>;
+  for (const name of ['env', 'passphrase', 'rawKey']) assertRun(r[name]!, name, 2000);
+  assert.equal(r.passphrase!.requests, 20);
+  assert.ok(typeof r.passphraseVsEnv === 'number');
+});
+
 void test('bench pages: cursor walk covers the backlog once, with unique uuids', () => {
   const pool = eventPool(50);
   const ids = new Set<string>();
