@@ -80,15 +80,18 @@ void test('a 1Password short form with token_secret: the token read for the regi
   assert.equal(config.secrets.keyDerivations, 1);
 });
 
-void test('a reload keeps the running resolver while global.secrets is unchanged, and builds another when it changed', (t) => {
+void test('a reload keeps the running resolver (no new derivation) while global.secrets is unchanged, and builds another when it changed', (t) => {
   const dir = tempDir(t);
   const env = { HEL_MASTER_KEY: PASSPHRASE };
+  setSecret('tok', eventsToken(30), { path: join(dir, 'a.enc'), env });
   const file = join(dir, 'hel.yaml');
-  const write = (path: string) => writeFileSync(file, stringify({ global: { secrets: { path } }, sources: { s: { url: 'http://127.0.0.1:9/e', auth: { type: 'bearer', token_env: 'T' } } } }));
+  const write = (path: string) => writeFileSync(file, stringify({ global: { secrets: { path } }, sources: { s: { url: 'http://127.0.0.1:9/e', auth: { type: 'bearer', token_secret: 'tok' } } } }));
   write(join(dir, 'a.enc'));
-  const running = loadConfig(file, { env: { ...env, T: 'x' } });
+  const running = loadConfig(file, { env });
+  assert.equal(running.secrets.keyDerivations, 1, 'the expiry check opened the store');
   const again = loadConfig(file, { env: running.secrets.env, secrets: running.secrets });
   assert.equal(again.secrets, running.secrets);
+  assert.equal(running.secrets.keyDerivations, 1, 'the reload did not derive the key again');
   write(join(dir, 'b.enc'));
   const moved = loadConfig(file, { env: running.secrets.env, secrets: running.secrets });
   assert.notEqual(moved.secrets, running.secrets);
