@@ -35,8 +35,9 @@ export function credentialHeader(auth: StaticAuth, secrets: SecretReader): { nam
 }
 
 /**
- * Bearer, basic and API-key auth. The credential is read on every request (cheap: env or a small
- * file), so a rotated token file is picked up without a restart.
+ * Bearer, basic and API-key auth. The credential is read on every request (cheap: env, a small
+ * file, or the resolver's in-memory view of the store), so a rotated token file or a value changed
+ * with `hel secrets set` is picked up without a restart.
  */
 export function staticAuthTransport(inner: HttpTransport, auth: StaticAuth, secrets: SecretReader): HttpTransport {
   return {
