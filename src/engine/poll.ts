@@ -229,20 +229,19 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         }
       }
       const time = hooked?.times[i] ?? encoder.eventTime(event);
-      let line = encoder.encodeTimed(event, endpoint, collectedAt, time, hooked?.metas[i]);
-      if (source.max_line_bytes !== undefined && Buffer.byteLength(line) > source.max_line_bytes) {
-        const oversized = oversizedLine(line, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
+      const lineBytes = encoder.appendLine(lines, event, endpoint, collectedAt, time, hooked?.metas[i], source.max_line_bytes);
+      if (source.max_line_bytes !== undefined && lineBytes > source.max_line_bytes) {
+        const oversized = oversizedLine(lineBytes, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
         if (oversized.error) {
           dedupe?.forget(newIds);
           if (options.commit) await commitPending();
           throw oversized.error;
         }
         result.oversized++;
-        oversizedInPage = { count: (oversizedInPage?.count ?? 0) + 1, longest: Math.max(oversizedInPage?.longest ?? 0, Buffer.byteLength(line)) };
+        oversizedInPage = { count: (oversizedInPage?.count ?? 0) + 1, longest: Math.max(oversizedInPage?.longest ?? 0, lineBytes) };
         if (oversized.line === undefined) continue;
-        line = oversized.line;
+        lines.append(oversized.line);
       }
-      lines.append(line);
       emitted++;
       const ms = time === undefined ? NaN : Date.parse(time);
       lineEnds.push(lines.byteLength);
@@ -327,8 +326,7 @@ function parseErrorSkipped(err: unknown, options: PollOptions): string {
 }
 
 /** What max_line_bytes_behavior does with a line over max_line_bytes: an error, a replacement line (truncate), or no line (skip). */
-function oversizedLine(line: string, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; line?: undefined } | { error?: undefined; line: string | undefined } {
-  const bytes = Buffer.byteLength(line);
+function oversizedLine(bytes: number, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; line?: undefined } | { error?: undefined; line: string | undefined } {
   const max = source.max_line_bytes!;
   const behavior = source.max_line_bytes_behavior ?? 'fail';
   if (behavior === 'skip') return { line: undefined };
