@@ -214,7 +214,14 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
     let oversizedInPage: { count: number; longest: number } | undefined;
-    for (const [i, event] of events.entries()) {
+    // With a watermark the position of a finished poll is the watermark, not the last cursor.
+    // Taken before the loop below, which lets go of each event once it is encoded.
+    const watermarkKeys = watermark?.checkpoint(events, position, step.end === true);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      // The page's parsed events are the bulk of what is alive when the young generation is
+      // collected; released one by one, they die young instead of being copied and promoted.
+      events[i] = undefined;
       let id: string | undefined;
       if (dedupe) {
         id = dedupe.idOf(event);
@@ -256,10 +263,9 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       options.onWarning?.(`page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, { page: index });
     }
     const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
-    if (watermark) {
-      // With a watermark the position of a finished poll is the watermark, not the last cursor.
+    if (watermarkKeys) {
       if (step.end) for (const key of paginator.stateKeys) checkpoint[key] = null;
-      Object.assign(checkpoint, watermark.checkpoint(events, position, step.end === true));
+      Object.assign(checkpoint, watermarkKeys);
     }
     if (newest && (position.last_event_time === undefined || newest.ms > Date.parse(position.last_event_time))) {
       checkpoint.last_event_time = newest.text;
