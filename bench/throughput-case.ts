@@ -30,12 +30,15 @@ export interface ThroughputRound {
   helVsBare: number;
   baselineVsBare?: number;
   helVsBaseline?: number;
+  /** CPU time per event of hel over the bare loop's: unlike events/s, hardly moved by other jobs on the machine. */
+  helCpuVsBare?: number;
+  baselineCpuVsBare?: number;
 }
 
 export interface ThroughputResult {
   events: number;
   rounds: ThroughputRound[];
-  median: { helVsBare: number; baselineVsBare?: number; helVsBaseline?: number };
+  median: { helVsBare: number; baselineVsBare?: number; helVsBaseline?: number; helCpuVsBare?: number; baselineCpuVsBare?: number };
   peakRssMb: { hel: number; bare: number; baseline?: number };
   baseline?: string;
 }
@@ -44,6 +47,11 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `{ [name]: median }` when every round has the figure, else nothing. */
+function medianOf(name: string, values: (number | undefined)[]): Record<string, number> {
+  return values.every((v) => v !== undefined) && values.length > 0 ? { [name]: median(values) } : {};
 }
 
 export function baselineBin(dir: string): string {
@@ -71,13 +79,15 @@ export async function runThroughputCase(server: BenchServer, dir: string, plan: 
     const hel = runs.hel as HelRun;
     const bare = runs.bare as LoopRun;
     const baseline = runs.baseline as HelRun | undefined;
+    const cpuVsBare = (run: HelRun | undefined): number | undefined => (run?.cpuMs === undefined || bare.cpuMs === undefined ? undefined : run.cpuMs / bare.cpuMs);
     rounds.push({
       round: r + 1,
       load: [before, loadavg()[0]!],
       hel,
       bare,
       helVsBare: hel.eventsPerSec / bare.eventsPerSec,
-      ...(baseline === undefined ? {} : { baseline, baselineVsBare: baseline.eventsPerSec / bare.eventsPerSec, helVsBaseline: hel.eventsPerSec / baseline.eventsPerSec }),
+      helCpuVsBare: cpuVsBare(hel),
+      ...(baseline === undefined ? {} : { baseline, baselineVsBare: baseline.eventsPerSec / bare.eventsPerSec, helVsBaseline: hel.eventsPerSec / baseline.eventsPerSec, baselineCpuVsBare: cpuVsBare(baseline) }),
     });
   }
   const withBaseline = rounds.filter((r) => r.baseline !== undefined);
@@ -86,6 +96,8 @@ export async function runThroughputCase(server: BenchServer, dir: string, plan: 
     rounds,
     median: {
       helVsBare: median(rounds.map((r) => r.helVsBare)),
+      ...medianOf('helCpuVsBare', rounds.map((r) => r.helCpuVsBare)),
+      ...medianOf('baselineCpuVsBare', rounds.map((r) => r.baselineCpuVsBare)),
       ...(withBaseline.length === 0 ? {} : { baselineVsBare: median(withBaseline.map((r) => r.baselineVsBare!)), helVsBaseline: median(withBaseline.map((r) => r.helVsBaseline!)) }),
     },
     peakRssMb: {
@@ -107,10 +119,12 @@ export function renderThroughput(result: ThroughputResult): string {
     if (r.baseline) parts.push(`baseline ${int(r.baseline.eventsPerSec)} (${r.baseline.peakRssMb.toFixed(1)} MB)`);
     parts.push(`bare ${int(r.bare.eventsPerSec)} (${(r.bare.peakRssMb ?? 0).toFixed(1)} MB)`);
     const ratios = [`hel/bare ${r.helVsBare.toFixed(3)}`, ...(r.baselineVsBare === undefined ? [] : [`baseline/bare ${r.baselineVsBare.toFixed(3)}`, `hel/baseline ${r.helVsBaseline!.toFixed(3)}`])];
+    if (r.helCpuVsBare !== undefined) ratios.push(`CPU per event hel/bare ${r.helCpuVsBare.toFixed(2)}${r.baselineCpuVsBare === undefined ? '' : `, baseline/bare ${r.baselineCpuVsBare.toFixed(2)}`}`);
     lines.push(`round ${r.round}: ${parts.join(', ')}; ${ratios.join(', ')}; load ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)}`);
   }
   const m = result.median;
-  lines.push(`median: hel/bare ${m.helVsBare.toFixed(3)}${m.baselineVsBare === undefined ? '' : `, baseline/bare ${m.baselineVsBare.toFixed(3)}, hel/baseline ${m.helVsBaseline!.toFixed(3)}`}`);
+  const cpu = m.helCpuVsBare === undefined ? '' : `; CPU per event hel/bare ${m.helCpuVsBare.toFixed(2)}${m.baselineCpuVsBare === undefined ? '' : `, baseline/bare ${m.baselineCpuVsBare.toFixed(2)}`}`;
+  lines.push(`median: hel/bare ${m.helVsBare.toFixed(3)}${m.baselineVsBare === undefined ? '' : `, baseline/bare ${m.baselineVsBare.toFixed(3)}, hel/baseline ${m.helVsBaseline!.toFixed(3)}`}${cpu}`);
   const rss = result.peakRssMb;
   lines.push(`highest peak RSS: hel ${rss.hel.toFixed(1)} MB${rss.baseline === undefined ? '' : `, baseline ${rss.baseline.toFixed(1)} MB`}, bare ${rss.bare.toFixed(1)} MB`);
   return lines.join('\n');
