@@ -148,6 +148,7 @@ test('a state commit that fails after its page was written, then a restart: the 
   const store = new RefusingStore((c) => c.keys.cursor === cursorAt(6));
   const first = await sourceEngine(t, yaml, {}, { store, sink: new FileSink(output) });
   await assert.rejects(first.poll(), (err: unknown) => isHelError(err) && err.code === 'HEL_STATE');
+  assert.deepEqual(Object.keys(store.commits[0]!.keys), ['output_position'], 'the poll began by recording where the output stood');
   assert.equal(first.runtime.state.keys.cursor, cursorAt(3), 'memory follows the store, not the refused commit');
   assert.equal(first.runtime.state.dedupe!.has(all[4]!.uuid), false);
   assert.deepEqual((await store.load('s')).dedupeIds, all.slice(0, 3).map((ev) => ev.uuid));
@@ -190,4 +191,22 @@ test('a poll commits once per page: the end-of-poll keys and the breaker ride on
   assert.equal(saved.last_error, undefined);
   assert.equal(saved.events_total, '6');
   assert.deepEqual(e.runtime.state.stored(), saved, 'memory and store agree');
+});
+
+test('a poll with nothing to ask for and nothing to change commits nothing', async (t) => {
+  const api = await fakeApi(t, () => ({ body: { logs: [{ id: 'l1' }] } }));
+  const store = new RefusingStore();
+  const e = await sourceEngine(
+    t,
+    `sources:\n  s:\n    url: ${api.url}/logs?start=2026-01-01T00:00:00Z&end=2026-01-01T01:00:00Z\n    response_events_path: logs\n    time_window: {}\n`,
+    {},
+    { store },
+  );
+  assert.ok((await e.poll()).ok);
+  assert.equal(store.commits.length, 1, 'the fixed window in one page, one commit');
+  assert.equal(store.commits[0]!.keys.window_end, '2026-01-01T01:00:00.000Z');
+  const idle = await e.poll();
+  assert.ok(idle.ok && idle.result.pages === 0, 'the window is collected: nothing asked');
+  assert.equal(api.requests.length, 1);
+  assert.equal(store.commits.length, 1, 'and nothing committed');
 });
