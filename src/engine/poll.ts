@@ -12,8 +12,8 @@ import type { BatchSink } from '../sink/batch-sink.js';
 import { watermarkFor, withFrom } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
 import type { HookedEvents, PollHooks } from '../hooks/poll-hooks.js';
-import { isStateWriteFailure } from './state-write-failure.js';
 import type { SourceState, StateChange } from './source-state.js';
+import { PollCommits } from './poll-commits.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
 export interface PageReport {
@@ -75,8 +75,6 @@ export interface PollOptions {
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
-/** The state key of the output mark (see `BatchSink.position`); absent while the source is idle. */
-export const OUTPUT_POSITION = 'output_position';
 
 /**
  * One poll of one source: walk its pages until the paginator stops. For every page the events are
@@ -117,50 +115,18 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
   let bytes = 0;
-  const tracksOutput = options.commit && dedupe !== undefined && sink.position !== undefined;
-  // One change per commit; a failed write that on_state_write_error: skip_checkpoint tolerates is
-  // applied in memory only: the events are delivered, a restart re-reads from the last saved position.
-  const commit = async (change: StateChange): Promise<void> => {
-    const committing = clock.now();
-    try {
-      await state.commit(change);
-      options.onCommit?.(clock.now() - committing);
-    } catch (err) {
-      if (source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
-      options.onWarning?.(`checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`, { code: 'HEL_STATE' });
-      state.apply(change);
-    }
-  };
-  if (tracksOutput) await commit({ keys: { [OUTPUT_POSITION]: await sink.position!(options.signal) } });
-  // Ids delivered but not committed yet: duplicates of them are dropped too, but only a commit puts
-  // them in the window, so a page whose commit fails is written again in full by the retry.
-  const uncommitted = new Set<string>();
-  // The pages written since the last commit (one with checkpoint: per_page; with end_of_tick every
-  // page until the poll ends, also by an error).
-  let pending: { keys: Record<string, string | null>; emitted: number; ids: string[] } | undefined;
-  let finished = false;
-  /** Commits the pending pages, with the end-of-poll state when they are the poll's `last`. */
-  const commitPending = async (last: boolean): Promise<void> => {
-    if (pending === undefined) return;
-    const change: StateChange = { keys: pending.keys, emitted: pending.emitted, dedupeIds: pending.ids };
-    pending = undefined;
-    try {
-      await sink.flush(options.signal);
-      if (tracksOutput) change.keys![OUTPUT_POSITION] = await sink.position!(options.signal);
-      const end = last ? options.finish?.() : undefined;
-      if (end) Object.assign(change, { ...end, keys: { ...change.keys, ...end.keys } });
-      await commit(change);
-      finished = last;
-    } catch (err) {
+  const commits = new PollCommits({ source, state, sink, clock, signal: options.signal, commit: options.commit, finish: options.finish, onCommit: options.onCommit, onWarning: options.onWarning });
+  await commits.begin();
+  // A failed commit also aborts the request in flight.
+  const commitPending = (last: boolean): Promise<void> =>
+    commits.commitPending(last).catch((err: unknown) => {
       inFlight.abort();
       throw err;
-    }
-    uncommitted.clear();
-  };
+    });
   /** What a hook reads: the position so far, with the event count and breaker Hel keeps. */
   const hookView = (): Record<string, string> => {
     const { events_total: total, breaker } = state.stored();
-    const emitted = (pending?.emitted ?? 0) + (options.commit ? 0 : result.emitted);
+    const emitted = options.commit ? commits.emitted : result.emitted;
     const view: Record<string, string> = { ...position };
     if (total !== undefined || result.pages > 0) view.events_total = String(state.eventsTotal + emitted);
     if (breaker !== undefined) view.breaker = breaker;
@@ -241,11 +207,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         id = dedupe.idOf(event);
         if (id === undefined) {
           result.unkeyed++;
-        } else if (dedupe.has(id) || uncommitted.has(id)) {
+        } else if (dedupe.has(id) || commits.has(id)) {
           duplicates++;
           continue;
         } else {
-          uncommitted.add(id);
+          commits.add(id);
           newIds.push(id);
         }
       }
@@ -303,22 +269,20 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       // Awaited on the next turn; until then a rejection must not count as unhandled.
       prefetched.catch(() => undefined);
     }
-    pending = { keys: { ...pending?.keys, ...checkpoint }, emitted: (pending?.emitted ?? 0) + emitted, ids: pending ? [...pending.ids, ...newIds] : newIds };
     try {
       // In a fleet: a paused instance whose lease may have passed to another writes nothing.
       if (lines.byteLength > 0) state.beforeWrite();
       if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
     } catch (err) {
-      pending = undefined;
       inFlight.abort();
       throw err;
     }
+    commits.written({ keys: checkpoint, emitted, ids: newIds });
     for (const [k, v] of Object.entries(checkpoint)) {
       if (v === null) delete position[k];
       else position[k] = v;
     }
-    if (!options.commit) pending = undefined;
-    else if (perPage || !step.next) await commitPending(!step.next);
+    if (options.commit && (perPage || !step.next)) await commitPending(!step.next);
 
     result.pages = index;
     result.events += page.events;
@@ -329,9 +293,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     request = step.next;
     resumed = false;
   }
-  // No page carried the end-of-poll state (nothing to ask for, or an unreadable page skipped).
-  const end = options.commit && !finished ? options.finish?.() : undefined;
-  if (end && !state.isNoop(end)) await commit(end);
+  await commits.end();
   return result;
 }
 
