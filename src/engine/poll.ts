@@ -181,13 +181,13 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       break;
     }
 
-    // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
+    // Before any id of the page counts as seen: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
     let step = (await hooks?.next({ response, body, index })) ?? paginator.next({ request, response, body, events, index });
     bytes += response.body.length;
     if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
       step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
     }
-    // commitState's keys, committed with the page once its events are delivered; asked before dedupe remembers any id.
+    // commitState's keys, committed with the page once its events are delivered; asked before any id of the page counts as seen.
     const hookState = await hooks?.checkpoint({ events, hooked, position: hookView(), pagination: step.checkpoint });
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
