@@ -1,6 +1,7 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, isCancellation, isHelError } from '../errors.js';
+import { codeOf, describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
 import { LineEncoder, encoderOptions } from '../pipeline/envelope.js';
 import type { OutputFormat } from '../pipeline/mappings.js';
@@ -241,10 +242,10 @@ export class SourceRuntime {
       this.status.consecutiveFailures++;
       const message = describeError(error);
       this.status.lastError = message;
-      this.status.lastErrorCode = isHelError(error) ? error.code : 'HEL_UNEXPECTED';
+      this.status.lastErrorCode = codeOf(error);
       this.status.lastErrorAt = new Date(clock.now()).toISOString();
       const problem = `${this.status.lastErrorCode}:${isHelError(error) ? (error.context.status ?? '') : ''}`;
-      if (problem !== this.loggedProblem) this.log.error({ code: this.status.lastErrorCode, attempt: isHelError(error) ? error.context.attempt : undefined }, `poll failed: ${message}`);
+      if (problem !== this.loggedProblem) this.log.error(errorLogFields(error), `poll failed: ${message}`);
       else this.log.debug({ code: this.status.lastErrorCode }, `poll failed again: ${message}`);
       this.loggedProblem = problem;
       this.deps.observer?.onPollEnd?.(this.source.name, { error, durationMs: clock.now() - started });
@@ -292,12 +293,4 @@ function pollTickExceeded(source: string, secs: number): HelError {
     source,
     hint: 'the next poll resumes from the stored position; raise resilience.timeouts.poll_tick_secs, or lower max_pages',
   });
-}
-
-/** One line for the user: the message, where it happened, and the fix. */
-export function describeError(error: unknown): string {
-  if (!isHelError(error)) return error instanceof Error ? error.message : String(error);
-  const c = error.context;
-  const where = [c.url, c.attempt !== undefined ? `attempt ${c.attempt}` : undefined].filter(Boolean).join(', ');
-  return `${error.message}${where ? ` (${where})` : ''}${c.hint ? ` — ${c.hint}` : ''}`;
 }

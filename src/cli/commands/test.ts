@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HelError } from '../../errors.js';
-import { describeError } from '../../engine/source-runtime.js';
+import { describeError } from '../../errors/format.js';
 import type { PageReport } from '../../engine/poll.js';
 import type { CheckLine } from '../../integrations/integration.js';
 import { integrationOf } from '../../integrations/registry.js';
