@@ -26,6 +26,10 @@ export interface RuntimeDeps {
   transportFor: (source: ResolvedSource) => HttpTransport;
   /** A source's JS hooks, when it has a script. */
   hooksFor?: (source: ResolvedSource) => PollHooks | undefined;
+  /** Whether a source's hook script changed on disk since its hooks were built (a reload rebuilds it). */
+  hookScriptChanged?: (source: ResolvedSource) => boolean;
+  /** Stops a removed source's hook sandbox. */
+  retireHooks?: (name: string) => Promise<void>;
   clock: Clock;
   logger: Logger;
   observer?: EngineObserver;
@@ -252,7 +256,7 @@ export class Runtime {
       throw new HelError('HEL_USAGE', 'reload is not supported with a shared state backend (postgres, redis): restart this instance instead; the others take its sources over meanwhile');
     }
     const filtered = { ...next, sources: next.sources.filter((s) => this.wanted === undefined || this.wanted.has(s.name)) };
-    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll);
+    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll, this.deps.hookScriptChanged);
     const stopping = this.loopStop;
     const nextPoll = new Map<string, number>();
     for (const name of [...plan.removed, ...plan.changed.map((s) => s.name), ...plan.restarted.map((s) => s.name)]) {
@@ -262,7 +266,10 @@ export class Runtime {
       loop?.retire.abort();
       await loop?.done;
       this.loops.delete(name);
-      if (plan.removed.includes(name)) this.sources.delete(name);
+      if (plan.removed.includes(name)) {
+        this.sources.delete(name);
+        await this.deps.retireHooks?.(name);
+      }
     }
     this.deps.config = { ...next, global: { ...this.deps.config.global, ...pickReloadable(next) } };
     const now = this.deps.clock.now();
