@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SHARED_BACKENDS, startStateServer, type StateServer } from '../helpers/state-server.js';
-import { waitFor } from '../helpers/hel-process.js';
+import { fakeApi } from '../helpers/fake-api.js';
+import { startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { eventually, fleetConfig, idsIn, owners, pagedApi, shares, startInstance } from './harness.js';
 
@@ -60,5 +61,27 @@ for (const backend of SHARED_BACKENDS) describe(`SIGHUP reload in a fleet on ${b
     const all = [...idsIn(read(out('a'))), ...idsIn(read(out('b')))];
     assert.equal(new Set(all).size, all.length, 'no event was delivered twice');
     assert.deepEqual([a, b].flatMap((c) => c.stderr().split('\n').filter((l) => /reload refused|took .* over|lease of .* lost/.test(l))), []);
+  });
+
+  test('restart_sources_on_sighup in a fleet: a source whose breaker is open is restarted with a closed breaker and polls again at once', async (t) => {
+    const dir = tempDir(t);
+    const db = await server.createDatabase();
+    const api = await fakeApi(t, () => ({ status: 500, body: { error: 'down' } }));
+    const config = writeConfig(dir, {
+      global: { state: { backend, url: '${HEL_STATE_URL}', lease_ttl_secs: 4, instance_id: 'a' }, reload: { restart_sources_on_sighup: true } },
+      sources: { down: { url: `${api.url}/down`, schedule: { interval_secs: 0.2 }, resilience: { retries: { max_attempts: 1 }, circuit_breaker: { enabled: true, failure_threshold: 1, half_open_timeout_secs: 3600 } } } },
+    });
+    const a = startHel(t, ['run', '-c', config], { env: { HEL_STATE_URL: db, HEL_LOG_LEVEL: 'info' } });
+    await waitFor(() => a.stderr().includes('circuit closed -> open'), 30_000, 'the breaker to open');
+    // Open for an hour: no poll meanwhile.
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = api.requests.length;
+    assert.equal(before, 1);
+    a.child.kill('SIGHUP');
+    await waitFor(() => api.requests.length > before, 30_000, 'a poll after the restart').catch((err: Error) => assert.fail(`${err.message}\n${a.stderr()}`));
+    const line = JSON.parse(a.stderr().split('\n').find((l) => l.includes('"msg":"config reloaded"'))!) as Record<string, unknown>;
+    assert.deepEqual(line.restarted, ['down']);
+    a.child.kill('SIGTERM');
+    assert.equal((await a.exited).code, 0, a.stderr());
   });
 });
