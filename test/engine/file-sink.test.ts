@@ -18,6 +18,8 @@ import type { Checkpoint } from '../../src/state/store.js';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { batchOf } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tmp.js';
+import { EventBus } from '../../src/bus/event-bus.js';
+import type { PollEventMap } from '../../src/engine/poll.js';
 
 test('FileSink daily rotation: a new day renames the file to <stem>.<previous day>.<ext>', async (t) => {
   const dir = tempDir(t);
@@ -108,7 +110,7 @@ async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink
   const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const keys = (await store.load('s')).keys;
   return pollSource(
-    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), dedupe: undefined, sink, store, clock: systemClock, keys },
+    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), dedupe: undefined, sink, store, clock: systemClock, keys, events: new EventBus<PollEventMap>() },
     { signal: new AbortController().signal, commit: true },
   );
 }
