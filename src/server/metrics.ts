@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { HelBus, HelEventMap } from '../bus/hel-events.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
-import { isCancellation, isHelError } from '../errors.js';
+import { isCancellation } from '../errors.js';
+import { codeOf } from '../errors/format.js';
 import { VERSION } from '../version.js';
 
 /** What the scrape-time gauges read: the runtime, once it exists. */
@@ -147,7 +148,7 @@ export class Metrics {
     }
     if (isCancellation(outcome.error)) return;
     this.polls.inc({ source, result: 'failed' });
-    this.errors.inc({ source, code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED' });
+    this.errors.inc({ source, code: codeOf(outcome.error) });
   }
 
   private onLease({ event, held }: HelEventMap['lease.change']): void {
