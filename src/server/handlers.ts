@@ -102,8 +102,8 @@ export function handlers(deps: HandlerDeps) {
     if (!source) return;
     sendJson(request.res, 200, {
       name: source.source.name,
-      keys: stateKeysJson(source.keys),
-      dedupe: source.dedupe ? { size: source.dedupe.size, capacity: source.dedupe.capacity } : null,
+      keys: stateKeysJson(source.state.stored()),
+      dedupe: source.state.dedupe ? { size: source.state.dedupe.size, capacity: source.state.dedupe.capacity } : null,
     });
   };
 
