@@ -13,6 +13,7 @@ import { waitFor, within } from '../helpers/hel-process.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
 import { SecretResolver } from '../../src/secrets/resolver.js';
+import { openEventBus } from '../../src/app/event-bus.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
   const clock = new ManualClock();
@@ -29,6 +30,7 @@ async function start(t: TestContext, sources: Record<string, unknown>, random: (
     sink,
     clock,
     logger,
+    events: openEventBus(logger),
     random,
     transportFor: (s) =>
       composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets, dispatcher }),

@@ -12,7 +12,7 @@ export function openNatsSink(target: SinkTarget): NatsSink {
     config: config.global.output.nats ?? natsOutputSchema.parse({}),
     secrets: config.secrets,
     logger: target.logger,
-    observer: target.observer,
+    events: target.events,
   });
 }
 
