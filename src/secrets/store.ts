@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { HelError } from '../errors.js';
-import { tokenExpiry } from '../integrations/registry.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { openSecrets, sealSecrets, type SecretsPayload, type StoredSecret } from './envelope.js';
 import { resolveKeyMaterial, type SecretStoreOptions } from './master-key.js';
@@ -70,8 +69,16 @@ export function listSecrets(options: SecretStoreOptions): SecretInfo[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+export interface SetSecretOptions extends SecretStoreOptions {
+  /**
+   * Reads the expiry a credential states about itself (the integrations registry's `tokenExpiry`,
+   * passed in by the CLI: the store sits below the integrations). Without it no expiry is recorded.
+   */
+  tokenExpiry?: (value: string) => Date | undefined;
+}
+
 /** Adds or replaces a secret; returns its metadata. Creates the file (mode 0600) if needed. */
-export function setSecret(name: string, value: string, options: SecretStoreOptions, now: Date = new Date()): SecretInfo {
+export function setSecret(name: string, value: string, options: SetSecretOptions, now: Date = new Date()): SecretInfo {
   checkSecretName(name);
   if (value === '') throw new HelError('HEL_USAGE', `secret ${name}: the value is empty`, { hint: 'pipe the value on stdin or type it at the prompt' });
   const material = resolveKeyMaterial(options);
@@ -81,7 +88,7 @@ export function setSecret(name: string, value: string, options: SecretStoreOptio
     const previous = Object.hasOwn(payload.secrets, name) ? payload.secrets[name] : undefined;
     const stamp = now.toISOString();
     const entry: StoredSecret = { value, created_at: previous?.created_at ?? stamp, updated_at: stamp };
-    const expiresAt = jwtExpiry(value);
+    const expiresAt = options.tokenExpiry?.(value)?.toISOString();
     if (expiresAt !== undefined) entry.expires_at = expiresAt;
     payload.secrets[name] = entry;
     writeFileAtomic(options.path, sealSecrets(payload, material));
@@ -101,8 +108,4 @@ export function removeSecret(name: string, options: SecretStoreOptions): void {
     delete payload.secrets[name];
     writeFileAtomic(options.path, sealSecrets(payload, material));
   });
-}
-
-function jwtExpiry(value: string): string | undefined {
-  return tokenExpiry(value)?.toISOString();
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sourceProbe } from '../../app/probe.js';
 import { HelError } from '../../errors.js';
 import { describeError } from '../../engine/source-runtime.js';
 import type { PageReport } from '../../engine/poll.js';
@@ -45,7 +46,8 @@ export function registerTestCommand(program: Command): void {
         if (integration?.connectionTest && opts.replayDir === undefined) {
           err(`${source.name}: ${integration.title} connection test`);
           const check = await integration.connectionTest();
-          const checks = await check(source, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file }, Date.now(), shutdown.signal);
+          const secrets = { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
+          const checks = await check(source, secrets, Date.now(), shutdown.signal, sourceProbe(secrets));
           err(formatChecks(checks));
           connectionFailed = checks.some((c) => c.level === 'fail');
         }
