@@ -55,7 +55,7 @@ export interface LoadOptions {
 }
 
 /** A config file is small; anything larger is not one (a log, a device, a file given by mistake). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** The config file's text as loaded (bounded); for the audit log's hash of what was loaded. */
 export function readConfigText(path: string): string {

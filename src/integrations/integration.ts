@@ -64,7 +64,7 @@ export interface SourceProblem {
   hint?: string;
 }
 
-export interface Expansion {
+interface Expansion {
   sources: ResolvedSource[];
   issues: SourceProblem[];
   warnings: string[];
@@ -96,16 +96,16 @@ export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; st
  */
 export type Probe = (source: ResolvedSource, url: string, signal: AbortSignal, advise?: Advisor) => Promise<ProbeResult>;
 
-export type ConnectionTest = (source: ResolvedSource, secrets: SecretContext, now: number, signal: AbortSignal, probe: Probe) => Promise<CheckLine[]>;
+type ConnectionTest = (source: ResolvedSource, secrets: SecretContext, now: number, signal: AbortSignal, probe: Probe) => Promise<CheckLine[]>;
 
 /** A CLI option of `hel mock <type>` (commander syntax). */
-export interface MockOption {
+interface MockOption {
   flags: string;
   description: string;
   default?: string;
 }
 
-export interface RunningMock {
+interface RunningMock {
   url: string;
   /** What the banner prints after the URL: token, environment, a hel.yaml snippet, a curl line. */
   banner: string[];

@@ -17,7 +17,7 @@ const KIND_BY_PREFIX: Record<string, string> = {
 };
 
 /** The kind of credential a reference reads, in Helr's words (`bearer_token`, `oauth2_client_secret`, ...). */
-export function credentialKind(ref: SecretRef): string {
+function credentialKind(ref: SecretRef): string {
   return KIND_BY_PREFIX[ref.prefix] ?? ref.prefix.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
 }
 

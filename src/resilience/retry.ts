@@ -35,7 +35,7 @@ const RATE_LIMIT_MESSAGE = /rate.?limit/i;
  * A 429, or a 403 that is a rate limit rather than a refusal: its quota header says 0 left, it
  * carries Retry-After, or its body says so (GitHub's primary and secondary limits answer 403).
  */
-export function isRateLimited(response: HttpResponse, names?: QuotaHeaderNames): boolean {
+function isRateLimited(response: HttpResponse, names?: QuotaHeaderNames): boolean {
   if (response.status === 429) return true;
   if (response.status !== 403) return false;
   if (quotaExhausted(response.headers, names) || response.headers['retry-after'] !== undefined) return true;

@@ -6,7 +6,6 @@ import { resolveKeyMaterial, type SecretStoreOptions } from './master-key.js';
 import { withStoreLock } from './lock.js';
 
 export type { SecretStoreOptions } from './master-key.js';
-export type { StoredSecret } from './envelope.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -28,7 +28,7 @@ export interface SinkTarget {
   onSecretRead?: SecretContext['onRead'];
 }
 
-export type SinkOpener = (target: SinkTarget) => BatchSink;
+type SinkOpener = (target: SinkTarget) => BatchSink;
 
 /**
  * One line per URL scheme (with its colon). A plain path is a file and no output is stdout; every

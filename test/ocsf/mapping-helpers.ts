@@ -5,7 +5,7 @@ import type { ApiVersion, Stream } from '../../src/integrations/onepassword/mock
 export const COLLECTED_AT = '2026-03-02T12:05:00.000Z';
 
 /** A source written out in full with an Events API URL, as the explicit form and examples/hel.yaml have it. */
-export function explicitSource(stream: Stream, version: ApiVersion = 'v2'): ResolvedSource {
+function explicitSource(stream: Stream, version: ApiVersion = 'v2'): ResolvedSource {
   return { name: `op-${stream}`, url: `https://events.1password.com/api/${version}/${stream}`, labelKey: 'source', labelValue: `op-${stream}` } as ResolvedSource;
 }
 

@@ -21,7 +21,7 @@ const RETENTION_DAYS = 180;
 const CREDENTIALS_HINT = 'create a JSON key for the service account (Cloud console > IAM & Admin > Service accounts > Keys > Add key > JSON) and point credentials_file at it, or export its content in GWS_CREDENTIALS_JSON';
 const SUBJECT_HINT = 'export the email of a Workspace super admin (or an admin with the Reports privilege) for domain-wide delegation, e.g. GWS_DELEGATED_USER=admin@example.com';
 
-export const googleWorkspaceSchema = z.strictObject({
+const googleWorkspaceSchema = z.strictObject({
   type: z.literal('google_workspace'),
   ...commonKeys,
   /** One source per application (applicationName of activities.list). */
