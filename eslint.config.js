@@ -3,6 +3,16 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
+// The layers of src/, lowest first (docs/architecture.md#layers): a folder may import only from the
+// folders before it, type imports included. config/ is outside the list: every layer reads its model,
+// and its loader runs the owners' checks (see the page). src/*.ts are the kernel below everything.
+const LAYERS = ['errors', 'secrets', 'pipeline', 'http', 'resilience', 'log', 'hooks', 'sink', 'state', 'integrations', 'engine', 'app', 'server', 'report', 'cli'];
+const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({
+  target: `./src/${layer}`,
+  from: LAYERS.slice(i + 1).map((above) => `./src/${above}`),
+  message: `src/${layer} sits below ${LAYERS.slice(i + 1).join(', ')} (docs/architecture.md#layers); move the shared piece down to the layer that owns it.`,
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'examples/**', 'test-output/**', 'test/fixtures/helr-docs/hooks/**'] },
   js.configs.recommended,
@@ -37,6 +47,12 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
     },
   },
   {

@@ -23,7 +23,7 @@ import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { withHelrSpellings } from './helr-keys.js';
 import { secretExpiryWarnings } from '../secrets/expiry.js';
-import { secretRefsOf } from '../http/auth/secret-refs.js';
+import { secretRefsOf } from './secret-refs.js';
 import { natsSecretRefs } from '../sink/nats/config.js';
 import type { Integration, SourceIntegration } from '../integrations/integration.js';
 import { integrationNamed, integrationOwning, integrations } from '../integrations/registry.js';

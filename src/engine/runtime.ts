@@ -11,7 +11,7 @@ import type { PageReport } from './poll.js';
 import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
 import type { SourceStatus } from './status.js';
 import { Bulkhead } from '../resilience/bulkhead.js';
-import { CheckpointSkippingStore } from '../state/skip-checkpoint.js';
+import { CheckpointSkippingStore } from './skip-checkpoint.js';
 import { Degradation } from './degradation.js';
 import { LoadShedder } from './load-shedding.js';
 import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';

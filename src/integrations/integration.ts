@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { ResolvedSource } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import type { Advisor, Failure } from '../resilience/troubleshoot.js';
+import type { Advisor, Failure } from '../http/failure.js';
 import type { SecretContext } from '../http/auth/read-secret.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
 import type { HttpResponse } from '../http/transport.js';
 import type { EventMappings } from '../pipeline/mappings.js';
 

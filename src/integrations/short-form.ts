@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { ResolvedSource } from '../config/load.js';
 import { sourceSchema } from '../config/schema.js';
 import { isHelError } from '../errors.js';
-import type { Advisor } from '../resilience/troubleshoot.js';
+import type { Advisor } from '../http/failure.js';
 import { readSecret } from '../http/auth/read-secret.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
 import type { ExpandContext, SourceProblem } from './integration.js';
 
 /**

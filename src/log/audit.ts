@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditConfig } from '../config/operations-schema.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
 import type { Logger } from './logger.js';
 
 /** Helr's `kind` names for the credentials of an auth block, by key prefix. */

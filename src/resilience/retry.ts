@@ -8,7 +8,8 @@ import { rejectsCursor } from '../http/cursor-rejection.js';
 import { isCompressed, parseJsonBody } from '../http/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
 import { quotaExhausted, serverWaitMs, type QuotaHeaderNames } from './rate-limit-headers.js';
-import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
+import { troubleshoot } from './troubleshoot.js';
+import type { Advisor, Failure } from '../http/failure.js';
 
 /**
  * A 429 that says how long to wait (Retry-After or a reset header) is the server pacing us, not a

@@ -1,5 +1,6 @@
 import type { ResolvedSource } from '../../src/config/load.js';
-import { lookupMapper, type EventMapper, type MappedFormat } from '../../src/pipeline/mappings.js';
+import type { EventMapper, MappedFormat } from '../../src/pipeline/mappings.js';
+import { lookupMapper } from '../../src/integrations/mapper-lookup.js';
 import type { ApiVersion, Stream } from '../../src/integrations/onepassword/mock/items.js';
 
 export const COLLECTED_AT = '2026-03-02T12:05:00.000Z';

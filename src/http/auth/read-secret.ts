@@ -4,7 +4,7 @@ import { BoundedReadError, readBoundedFile } from '../../read-bounded.js';
 /** A credential file holds one token or key; a larger one is a mistake (or /dev/zero). */
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 import { readStoredSecret } from '../../secrets/store.js';
-import type { SecretRef } from './secret-refs.js';
+import type { SecretRef } from '../../config/secret-refs.js';
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;

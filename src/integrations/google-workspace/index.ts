@@ -3,7 +3,7 @@ import type { ResolvedSource } from '../../config/load.js';
 import { envName } from '../../config/schema.js';
 import { isHelError } from '../../errors.js';
 import { readSecret } from '../../http/auth/read-secret.js';
-import type { SecretRef } from '../../http/auth/secret-refs.js';
+import type { SecretRef } from '../../config/secret-refs.js';
 import type { ExpandContext, Integration, SourceProblem } from '../integration.js';
 import { budgetName, commonKeys, finishSource } from '../short-form.js';
 import { APPLICATIONS, REPORTS_SCOPE, overlapFor, type Application } from './applications.js';

@@ -3,7 +3,7 @@ import type { OnePasswordSourceConfig } from './schema.js';
 import { sourceSchema } from '../../config/schema.js';
 import type { ResolvedSource } from '../../config/load.js';
 import { readSecret } from '../../http/auth/read-secret.js';
-import type { SecretRef } from '../../http/auth/secret-refs.js';
+import type { SecretRef } from '../../config/secret-refs.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';

@@ -1,8 +1,8 @@
-import type { Degradation } from '../engine/degradation.js';
 import { isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { PassThroughStore } from './pass-through.js';
-import type { Checkpoint, StateStore } from './store.js';
+import { PassThroughStore } from '../state/pass-through.js';
+import type { Checkpoint, StateStore } from '../state/store.js';
+import type { Degradation } from './degradation.js';
 
 /**
  * `global.degradation.emit_without_checkpoint`: a checkpoint the store fails to write (disk full,
