@@ -6,7 +6,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 // The layers of src/, lowest first (docs/architecture.md#layers): a folder may import only from the
 // folders before it, type imports included. config/ is outside the list: every layer reads its model,
 // and its loader runs the owners' checks (see the page). src/*.ts are the kernel below everything.
-const LAYERS = ['errors', 'secrets', 'pipeline', 'http', 'resilience', 'log', 'hooks', 'sink', 'state', 'integrations', 'engine', 'app', 'server', 'report', 'cli'];
+const LAYERS = ['secrets', 'pipeline', 'http', 'errors', 'resilience', 'log', 'hooks', 'sink', 'state', 'integrations', 'engine', 'app', 'server', 'report', 'cli'];
 const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({
   target: `./src/${layer}`,
   from: LAYERS.slice(i + 1).map((above) => `./src/${above}`),
