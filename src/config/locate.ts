@@ -75,9 +75,8 @@ function unwrap(node: z.ZodType, value: unknown): z.ZodType | undefined {
     if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable') {
       current = def.innerType;
     } else if (def.type === 'pipe') {
-      // z.preprocess (e.g. `auth: {}` read as no auth) is a pipe from a transform: the keys are the output's.
-      const from = def.in === undefined ? undefined : (def.in as unknown as ZodInternals)._zod.def;
-      current = from?.type === 'transform' ? def.out : def.in;
+      // A preprocess step (a transform in front) says nothing about the keys: look behind it.
+      current = def.in !== undefined && (def.in as unknown as ZodInternals)._zod.def.type === 'transform' ? def.out : def.in;
     } else if (def.type === 'union' && def.options) {
       const disc = def.discriminator;
       const tag = disc && value && typeof value === 'object' ? (value as Record<string, unknown>)[disc] : undefined;
