@@ -1,6 +1,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+
+// The layers of src/, lowest first (docs/architecture.md#layers): a folder may import only from the
+// folders before it, type imports included. config/ is outside the list: every layer reads its model,
+// and its loader runs the owners' checks (see the page). src/*.ts are the kernel below everything.
+const LAYERS = ['secrets', 'pipeline', 'http', 'errors', 'resilience', 'log', 'hooks', 'sink', 'state', 'integrations', 'engine', 'app', 'server', 'report', 'cli'];
+const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({
+  target: `./src/${layer}`,
+  from: LAYERS.slice(i + 1).map((above) => `./src/${above}`),
+  message: `src/${layer} sits below ${LAYERS.slice(i + 1).join(', ')} (docs/architecture.md#layers); move the shared piece down to the layer that owns it.`,
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'examples/**', 'test-output/**', 'test/fixtures/helr-docs/hooks/**'] },
@@ -21,6 +32,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+    },
+  },
+  {
+    // No import cycles (docs/architecture.md#layers): a module's dependencies must be loadable before it.
+    // Type-only imports are erased by tsc (consistent-type-imports marks them), so the rule follows the runtime graph.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      // Sources import './x.js' for './x.ts' (NodeNext); resolve the way tsc does.
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: {
+      'import-x/no-cycle': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
     },
   },
   {

@@ -21,7 +21,7 @@ export async function runHttpSinkCases(server: BenchServer, dir: string, events:
 }
 
 /** `hel run --once --output http://…` of one `events` backfill (pages of 1000) into an HTTP receiver. */
-export async function runHelHttp(server: BenchServer, dir: string, format: 'ndjson' | 'elasticsearch_bulk', events: number): Promise<HelRun> {
+async function runHelHttp(server: BenchServer, dir: string, format: 'ndjson' | 'elasticsearch_bulk', events: number): Promise<HelRun> {
   const receiver = await startBenchReceiver(format);
   const tag = `http-${format}`;
   const config = join(dir, `${tag}.yaml`);

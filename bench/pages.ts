@@ -1,7 +1,7 @@
 import { createRng, DEFAULT_ITEM_TIME_MS, makeAuditEvent } from '../src/integrations/onepassword/mock/items.js';
 
 /** Distinct generated events; pages reuse them with patched ids, so a 1M backlog costs no generation time. */
-export const POOL_SIZE = 5000;
+const POOL_SIZE = 5000;
 const UUID_PREFIX = Buffer.from('{"uuid":"');
 const UUID_LENGTH = 26;
 /** The tail of every uuid is replaced by the event's index in the backlog: unique up to 32^7. */
@@ -31,7 +31,7 @@ export interface PagePosition {
 }
 
 /** Opaque to clients, like the real API's cursors; it carries the whole position. */
-export function encodeCursor(p: PagePosition): string {
+function encodeCursor(p: PagePosition): string {
   return Buffer.from(JSON.stringify({ v: 1, t: p.total, l: p.limit, o: p.offset, pad: 'hel-bench-cursor' })).toString('base64url');
 }
 

@@ -7,7 +7,7 @@ import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
 import { TokenBucket, tokenBucketTransport } from '../resilience/token-bucket.js';
-import type { Advisor } from '../resilience/troubleshoot.js';
+import type { Advisor } from '../http/failure.js';
 import { authTransport } from '../http/auth/auth-transport.js';
 import type { SecretReader } from '../secrets/resolver.js';
 import { createDispatcher, httpTransport } from '../http/http-transport.js';

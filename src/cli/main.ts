@@ -24,7 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
  * The CLI edge: builds the commander program, runs it, and turns every thrown error into one
  * human line and a stable exit code (0 ok, 1 runtime failure, 2 config or usage error).
  */
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('hel')
     .description('Collect audit and security events from SaaS APIs and write them as NDJSON.')
     .version(VERSION, '-V, --version')

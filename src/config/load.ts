@@ -23,7 +23,7 @@ import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { withHelrSpellings } from './helr-keys.js';
 import { SecretResolver } from '../secrets/resolver.js';
-import { secretRefsOf } from '../http/auth/secret-refs.js';
+import { secretRefsOf } from './secret-refs.js';
 import { natsSecretRefs } from '../sink/nats/config.js';
 import type { Integration, SourceIntegration } from '../integrations/integration.js';
 import { integrationNamed, integrationOwning, integrations } from '../integrations/registry.js';
@@ -62,7 +62,7 @@ export interface LoadOptions {
 }
 
 /** A config file is small; anything larger is not one (a log, a device, a file given by mistake). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** The config file's text as loaded (bounded); for the audit log's hash of what was loaded. */
 export function readConfigText(path: string): string {

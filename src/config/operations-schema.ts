@@ -5,12 +5,12 @@ import { z } from 'zod';
  * bulkheads, load shedding and audit. Their behaviour is described in docs/daemon.md.
  */
 
-export const reloadSchema = z.strictObject({
+const reloadSchema = z.strictObject({
   /** On SIGHUP, rebuild every source (closed breaker, new OAuth2 token), not only the changed ones. */
   restart_sources_on_sighup: z.boolean().default(false),
 });
 
-export const dumpOnSigusr1Schema = z
+const dumpOnSigusr1Schema = z
   .strictObject({
     destination: z.enum(['log', 'file']).default('log'),
     /** Required with destination file; the dump replaces the file each time (written atomically). */
@@ -21,7 +21,7 @@ export const dumpOnSigusr1Schema = z
     if (dump.destination === 'log' && dump.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'path is used only with destination: file' });
   });
 
-export const degradationSchema = z.strictObject({
+const degradationSchema = z.strictObject({
   /** The state store cannot be opened (unreachable, not writable): run on memory instead. Loud; see docs/daemon.md. */
   state_store_fallback: z.enum(['memory']).optional(),
   /** A checkpoint that cannot be written is skipped and polling goes on from the position in memory. */
@@ -32,7 +32,7 @@ export const degradationSchema = z.strictObject({
 
 const concurrency = z.int().min(1, 'at least 1');
 
-export const bulkheadSchema = z.strictObject({
+const bulkheadSchema = z.strictObject({
   /** How many sources may poll at the same time. */
   max_concurrent_sources: concurrency.optional(),
   /** How many HTTP requests one source may have on the wire at once; a source's resilience.bulkhead overrides it. */
@@ -47,12 +47,12 @@ export const sourceBulkheadSchema = z.strictObject({
 export const priorityValue = z.int().min(0).max(10);
 export const DEFAULT_PRIORITY = 10;
 
-export const loadShedding = z.strictObject({
+const loadShedding = z.strictObject({
   /** While the output is under backpressure, sources whose priority is below this skip their polls. */
   skip_priority_below: priorityValue.optional(),
 });
 
-export const auditSchema = z
+const auditSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
     /** Default true when audit is enabled. */

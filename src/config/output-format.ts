@@ -1,7 +1,8 @@
 import type { GlobalConfig } from './schema.js';
 import type { ResolvedSource } from './load.js';
 import type { SemanticIssue } from './semantic.js';
-import { isMappedFormat, lookupMapper, type OutputFormat } from '../pipeline/mappings.js';
+import { isMappedFormat, type OutputFormat } from '../pipeline/mappings.js';
+import { lookupMapper } from '../integrations/mapper-lookup.js';
 
 /** A source's output format: its own `output_format`, else `global.output.format`. */
 export function outputFormatOf(source: ResolvedSource, output: GlobalConfig['output']): OutputFormat {

@@ -28,7 +28,7 @@ const secretRef = {
   secret: z.string().min(1).optional(),
 };
 
-export const bearerAuthSchema = z.strictObject({
+const bearerAuthSchema = z.strictObject({
   type: z.literal('bearer'),
   token_env: secretRef.env,
   token_file: secretRef.file,
@@ -36,7 +36,7 @@ export const bearerAuthSchema = z.strictObject({
   prefix: z.string().default('Bearer'),
 });
 
-export const basicAuthSchema = z.strictObject({
+const basicAuthSchema = z.strictObject({
   type: z.literal('basic'),
   user_env: secretRef.env,
   user_file: secretRef.file,
@@ -46,7 +46,7 @@ export const basicAuthSchema = z.strictObject({
   password_secret: secretRef.secret,
 });
 
-export const apiKeyAuthSchema = z.strictObject({
+const apiKeyAuthSchema = z.strictObject({
   type: z.literal('api_key'),
   header: z.string().min(1),
   key_env: secretRef.env,
@@ -54,7 +54,7 @@ export const apiKeyAuthSchema = z.strictObject({
   key_secret: secretRef.secret,
 });
 
-export const oauth2AuthSchema = z.strictObject({
+const oauth2AuthSchema = z.strictObject({
   type: z.literal('oauth2'),
   token_url: z.url(),
   client_id_env: secretRef.env,
@@ -77,7 +77,7 @@ export const oauth2AuthSchema = z.strictObject({
 });
 
 /** A service account's JSON key signs a JWT-bearer grant (RFC 7523); `subject` is the user it acts for (domain-wide delegation). */
-export const googleServiceAccountAuthSchema = z.strictObject({
+const googleServiceAccountAuthSchema = z.strictObject({
   type: z.literal('google_service_account'),
   credentials_env: secretRef.env,
   credentials_file: secretRef.file,
@@ -109,9 +109,9 @@ function isEmptyMap(value: unknown): boolean {
 const maxPages = z.int().positive().default(100);
 
 /** 32 MiB: 30 times a full 1Password page, and a bound on what one response can cost in memory. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-export const paginationSchema = z.discriminatedUnion('strategy', [
+const paginationSchema = z.discriminatedUnion('strategy', [
   z.strictObject({
     strategy: z.literal('cursor'),
     /** Request field (POST body) or query parameter (GET) that carries the cursor. */
@@ -207,7 +207,7 @@ export const circuitBreakerSchema = z.strictObject({
   message: 'failure_rate_threshold and minimum_requests go together: the rate is taken over the last minimum_requests polls',
 });
 
-export const rateLimitSchema = z.strictObject({
+const rateLimitSchema = z.strictObject({
   respect_headers: z.boolean().default(true),
   page_delay_secs: nonNegativeSecs.default(0),
   /** Sources naming the same budget share its request allowance. */
@@ -234,7 +234,7 @@ export const rateLimitSchema = z.strictObject({
 });
 
 /** Split timeouts; each unset one falls back as docs/resilience.md, "Timeouts", says. */
-export const timeoutsSchema = z.strictObject({
+const timeoutsSchema = z.strictObject({
   connect_secs: positiveSecs.optional(),
   request_secs: positiveSecs.optional(),
   read_secs: positiveSecs.optional(),
@@ -245,7 +245,7 @@ export const timeoutsSchema = z.strictObject({
 const pemSource = { file: z.string().min(1).optional(), env: envName.optional() };
 
 /** TLS of the source's connections (docs/tls.md). A file wins over an env variable, as in the Rust Hel. */
-export const tlsSchema = z
+const tlsSchema = z
   .strictObject({
     ca_file: pemSource.file,
     ca_env: pemSource.env,
@@ -280,13 +280,13 @@ export const resilienceSchema = z.strictObject({
   bulkhead: sourceBulkheadSchema.optional(),
 });
 
-export const dedupeSchema = z.strictObject({
+const dedupeSchema = z.strictObject({
   /** Dotted path of the event id; events without a string id are emitted and counted as unkeyed. */
   id_path: z.string().min(1),
   capacity: z.int().positive().default(100_000),
 });
 
-export const scheduleSchema = z.strictObject({
+const scheduleSchema = z.strictObject({
   interval_secs: positiveSecs.default(60),
   jitter_secs: nonNegativeSecs.default(0),
 });
@@ -392,7 +392,7 @@ export const sourceSchema = z.strictObject({
 });
 
 /** `%Y %m %d %H` (UTC, of each event's time) and `%%`: strftime's spelling, as Vector and Fluent Bit use for index names. */
-export const INDEX_TEMPLATE = /^(?:[^%]|%[YmdH%])+$/;
+const INDEX_TEMPLATE = /^(?:[^%]|%[YmdH%])+$/;
 
 const httpOutputAuthSchema = z.discriminatedUnion('type', [
   // Without prefix, the format's scheme: Bearer (ndjson), Splunk (splunk_hec), ApiKey (elasticsearch_bulk).
@@ -507,7 +507,7 @@ export const globalSchema = z.strictObject({
 });
 
 /** As in Helr, any map key names a source (spaces too); control characters and overlong names are refused. */
-export const SOURCE_NAME = /^[^\p{Cc}]{1,200}$/u;
+const SOURCE_NAME = /^[^\p{Cc}]{1,200}$/u;
 
 export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
@@ -519,12 +519,9 @@ export const configSchema = z.strictObject({
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type GlobalConfig = z.output<typeof globalSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
-export type PaginationConfig = z.output<typeof paginationSchema>;
 export type ResilienceConfig = z.output<typeof resilienceSchema>;
 export type RetriesConfig = z.output<typeof retriesSchema>;
 export type CircuitBreakerConfig = z.output<typeof circuitBreakerSchema>;
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;
-export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
 export type TlsConfig = z.output<typeof tlsSchema>;
 export type HttpOutputConfig = z.output<typeof httpOutputSchema>;
-export type DedupeConfig = z.output<typeof dedupeSchema>;

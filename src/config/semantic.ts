@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedSource } from './load.js';
 import { integrationOf } from '../integrations/registry.js';
-import { secretRefsOf, type SecretRef } from '../http/auth/secret-refs.js';
+import { secretRefsOf, type SecretRef } from './secret-refs.js';
 import type { AuthConfig } from './schema.js';
 import { cut, looksLikeCredential } from './show-value.js';
 import { helrSpellingIssues } from './helr-keys.js';

@@ -18,7 +18,7 @@ export interface ReloadPlan {
  * listeners, log settings, secrets, bulkhead, degradation) are fixed at start: a reload that
  * changes one is refused, so a key is never silently left at its old value.
  */
-export const RELOADABLE_GLOBAL_KEYS: ReadonlySet<keyof GlobalConfig> = new Set(['reload', 'dump_on_sigusr1', 'audit', 'load_shedding']);
+const RELOADABLE_GLOBAL_KEYS: ReadonlySet<keyof GlobalConfig> = new Set(['reload', 'dump_on_sigusr1', 'audit', 'load_shedding']);
 
 /** The `global` keys that differ between the running and the new config and need a restart. */
 export function restartOnlyChanges(running: GlobalConfig, next: GlobalConfig): string[] {

@@ -11,7 +11,7 @@ import type { Fleet } from './fleet.js';
 import { SourceRuntime, type PollOutcome, type SourceRuntimeEventMap } from './source-runtime.js';
 import type { SourceStatus } from './status.js';
 import { Bulkhead } from '../resilience/bulkhead.js';
-import { CheckpointSkippingStore, type CheckpointSkipEventMap } from '../state/skip-checkpoint.js';
+import { CheckpointSkippingStore, type CheckpointSkipEventMap } from './skip-checkpoint.js';
 import { Degradation } from './degradation.js';
 import { LoadShedder } from './load-shedding.js';
 import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';

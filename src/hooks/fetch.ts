@@ -2,7 +2,7 @@ import type { Bulkhead } from '../resilience/bulkhead.js';
 import type { HookFetchRequest } from './sandbox/protocol.js';
 
 /** A fetch() response body lands in the hook's heap whole: a larger one fails the fetch. */
-export const MAX_HOOK_FETCH_BYTES = 16 * 1024 * 1024;
+const MAX_HOOK_FETCH_BYTES = 16 * 1024 * 1024;
 
 /** Sends a hook's fetch() and answers the response as the JSON text the sandbox turns into a Response. */
 export type HookFetch = (request: HookFetchRequest, signal: AbortSignal) => Promise<string>;

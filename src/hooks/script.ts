@@ -4,7 +4,7 @@ import { BoundedReadError, readBoundedFile } from '../read-bounded.js';
 import type { HooksGlobalConfig, SourceHooksConfig } from './config.js';
 
 /** A hook script is code, not data: a larger file is a mistake. */
-export const MAX_SCRIPT_BYTES = 1024 * 1024;
+const MAX_SCRIPT_BYTES = 1024 * 1024;
 
 export interface HookScript {
   text: string;
@@ -20,7 +20,7 @@ export interface ScriptProblem {
 }
 
 /** Where `hooks.script` points: an absolute path, or one under global.hooks.path. */
-export function scriptPath(script: string, global: Pick<HooksGlobalConfig, 'path'>): string {
+function scriptPath(script: string, global: Pick<HooksGlobalConfig, 'path'>): string {
   return isAbsolute(script) ? script : join(global.path, script);
 }
 

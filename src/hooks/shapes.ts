@@ -31,7 +31,7 @@ export interface HookItem {
 }
 
 /** State keys Hel itself keeps for every source: commitState may read them, never write them. */
-export const RESERVED_STATE_KEYS: ReadonlySet<string> = new Set(['events_total', 'last_event_time', 'last_success_at', 'last_error', 'last_error_at', 'output_position', 'breaker']);
+const RESERVED_STATE_KEYS: ReadonlySet<string> = new Set(['events_total', 'last_event_time', 'last_success_at', 'last_error', 'last_error_at', 'output_position', 'breaker']);
 const MAX_STATE_KEYS = 100;
 const MAX_STATE_BYTES = 64 * 1024;
 

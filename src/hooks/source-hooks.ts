@@ -13,7 +13,7 @@ import { authShape, itemsShape, nextPageShape, requestShape, shapeError, stateSh
 import { withAuth, withBuiltRequest, withNextPage } from './requests.js';
 
 /** Pages one poll follows through getNextPage when the source sets no max_pages. */
-export const DEFAULT_HOOK_MAX_PAGES = 100;
+const DEFAULT_HOOK_MAX_PAGES = 100;
 
 export interface SourceHooksOptions {
   source: ResolvedSource;

@@ -116,7 +116,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 /** Of an error response only the start is kept: enough for the server's message, never a flood. */
-export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads the body as it streams in and stops the moment it passes `cap`: the connection is

@@ -2,7 +2,7 @@ import type { ResolvedSource } from '../config/load.js';
 import type { HttpRequest } from './transport.js';
 
 /** Adds query parameters to a URL, keeping any already there. */
-export function withQuery(url: string, params: Record<string, string | number | boolean>): string {
+function withQuery(url: string, params: Record<string, string | number | boolean>): string {
   const entries = Object.entries(params);
   if (entries.length === 0) return url;
   const u = new URL(url);

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { ResolvedSource } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import type { Failure } from '../resilience/troubleshoot.js';
+import type { Advisor, Failure } from '../http/failure.js';
 import type { SecretReader } from '../secrets/resolver.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
+import type { HttpResponse } from '../http/transport.js';
 import type { EventMappings } from '../pipeline/mappings.js';
 
 /**
@@ -63,7 +64,7 @@ export interface SourceProblem {
   hint?: string;
 }
 
-export interface Expansion {
+interface Expansion {
   sources: ResolvedSource[];
   issues: SourceProblem[];
   warnings: string[];
@@ -86,16 +87,25 @@ export interface CheckLine {
   text: string;
 }
 
-export type ConnectionTest = (source: ResolvedSource, secrets: SecretReader, now: number, signal: AbortSignal) => Promise<CheckLine[]>;
+export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; status?: number; message: string; hint?: string };
+
+/**
+ * One GET through the source's own auth, without retries: what a connection test sends to see
+ * whether the credential is accepted and may read the endpoint. The CLI hands it in (src/app/probe.ts
+ * builds it on the source's transport chain), so an integration never imports the wiring.
+ */
+export type Probe = (source: ResolvedSource, url: string, signal: AbortSignal, advise?: Advisor) => Promise<ProbeResult>;
+
+type ConnectionTest = (source: ResolvedSource, secrets: SecretReader, now: number, signal: AbortSignal, probe: Probe) => Promise<CheckLine[]>;
 
 /** A CLI option of `hel mock <type>` (commander syntax). */
-export interface MockOption {
+interface MockOption {
   flags: string;
   description: string;
   default?: string;
 }
 
-export interface RunningMock {
+interface RunningMock {
   url: string;
   /** What the banner prints after the URL: token, environment, a hel.yaml snippet, a curl line. */
   banner: string[];

@@ -1,36 +1,7 @@
-import { systemClock } from '../clock.js';
 import type { ResolvedSource } from '../config/load.js';
-import { isHelError } from '../errors.js';
-import { BudgetRegistry } from '../resilience/budget.js';
-import { composeTransport } from '../app/compose.js';
 import type { SecretReader } from '../secrets/resolver.js';
 import type { HttpResponse } from '../http/transport.js';
-import type { Advisor } from '../resilience/troubleshoot.js';
-import type { CheckLine } from './integration.js';
-
-export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; status?: number; message: string; hint?: string };
-
-/**
- * One GET through the source's own auth, without retries: what a connection test sends to see
- * whether the credential is accepted and may read the endpoint.
- */
-export async function probe(source: ResolvedSource, url: string, secrets: SecretReader, signal: AbortSignal, advise?: Advisor): Promise<ProbeResult> {
-  const transport = composeTransport({
-    source: source.name,
-    config: { auth: source.auth, resilience: { ...source.resilience, retries: { ...source.resilience.retries, max_attempts: 1 } } },
-    secrets,
-    clock: systemClock,
-    budgets: new BudgetRegistry(systemClock),
-    ...(advise === undefined ? {} : { advise }),
-  });
-  try {
-    const response = await transport.send({ method: 'GET', url, headers: source.headers }, { source: source.name, signal, page: 1 });
-    return { ok: true, response };
-  } catch (err) {
-    if (!isHelError(err)) throw err;
-    return { ok: false, status: err.context.status, message: err.message, ...(err.context.hint === undefined ? {} : { hint: err.context.hint }) };
-  }
-}
+import type { CheckLine, Probe, ProbeResult } from './integration.js';
 
 /** The rate-limit headers of a probe's answer as one info line, when there are any. */
 function rateLimitLine(response: HttpResponse): CheckLine[] {
@@ -47,10 +18,10 @@ export interface ProbeTexts {
 
 /** A connection test from a probe URL and the vendor's words for each outcome. */
 export function probeConnectionTest(urlOf: (source: ResolvedSource) => string, texts: ProbeTexts, extra?: (response: HttpResponse) => CheckLine[]) {
-  return async (source: ResolvedSource, secrets: SecretReader, _now: number, signal: AbortSignal): Promise<CheckLine[]> => {
+  return async (source: ResolvedSource, _secrets: SecretReader, _now: number, signal: AbortSignal, probe: Probe): Promise<CheckLine[]> => {
     let result: ProbeResult;
     try {
-      result = await probe(source, urlOf(source), secrets, signal);
+      result = await probe(source, urlOf(source), signal);
     } catch (err) {
       return [{ level: 'fail', text: String(err) }];
     }

@@ -7,22 +7,22 @@ import { onePassword } from './onepassword/index.js';
 import { slack } from './slack/index.js';
 import { tailscale } from './tailscale/index.js';
 
-let known: readonly Integration[] | undefined;
-
 /**
  * Every integration Hel knows, one line each. The only module that imports from an integration's
- * folder (test/integrations/boundaries.test.ts checks it). Built on first use: integrations import
- * generic modules (secrets, auth) that consult the registry, so the list cannot be built at load.
+ * folder (test/integrations/boundaries.test.ts checks it). Built at load: nothing an integration
+ * imports consults the registry (the import-x/no-cycle lint rule keeps it so).
  */
+const KNOWN: readonly Integration[] = [
+  onePassword,
+  okta,
+  github,
+  slack,
+  tailscale,
+  googleWorkspace,
+];
+
 export function integrations(): readonly Integration[] {
-  return (known ??= [
-    onePassword,
-    okta,
-    github,
-    slack,
-    tailscale,
-    googleWorkspace,
-  ]);
+  return KNOWN;
 }
 
 export function integrationNamed(type: string): Integration | undefined {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { ResolvedSource } from '../config/load.js';
 import { sourceSchema } from '../config/schema.js';
 import { isHelError } from '../errors.js';
-import type { Advisor } from '../resilience/troubleshoot.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { Advisor } from '../http/failure.js';
+import type { SecretRef } from '../config/secret-refs.js';
 import type { ExpandContext, SourceProblem } from './integration.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditConfig } from '../config/operations-schema.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
 import type { Logger } from './logger.js';
 
 /** Helr's `kind` names for the credentials of an auth block, by key prefix. */
@@ -17,7 +17,7 @@ const KIND_BY_PREFIX: Record<string, string> = {
 };
 
 /** The kind of credential a reference reads, in Helr's words (`bearer_token`, `oauth2_client_secret`, ...). */
-export function credentialKind(ref: SecretRef): string {
+function credentialKind(ref: SecretRef): string {
   return KIND_BY_PREFIX[ref.prefix] ?? ref.prefix.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
 }
 

@@ -1,8 +1,6 @@
 import { compilePath, getPath, type CompiledPath } from './path.js';
-import type { ResolvedSource } from '../config/load.js';
-import { HelError } from '../errors.js';
 import type { LineBuffer } from './line-buffer.js';
-import { isMappedFormat, lookupMapper, type EventMapper, type OutputFormat } from './mappings.js';
+import type { EventMapper, OutputFormat } from './mappings.js';
 
 const FALLBACK_TIME_FIELDS = ['published', 'timestamp', 'ts', 'created_at', 'time'].map(compilePath);
 
@@ -162,14 +160,4 @@ function putLine(lines: LineBuffer, head: string, body: string, dropLast: boolea
   const size = lines.byteLength - start;
   if (maxBytes !== undefined && size > maxBytes) lines.truncate(start);
   return size;
-}
-
-/** The encoder of a source in a format; ocsf / ecs look up the mapper of the source's integration. */
-export function encoderOptions(source: ResolvedSource, format: OutputFormat, rawData: boolean): EnvelopeOptions {
-  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path, meta: source.envelopeMeta, idPath: source.transform?.id_field };
-  if (!isMappedFormat(format)) return options;
-  const found = lookupMapper(source, format, { rawData, labelKey: source.labelKey, labelValue: source.labelValue });
-  // Config validation rejects such a source first; this guards callers that skip it.
-  if (!found.ok) throw new HelError('HEL_CONFIG', found.reason, { source: source.name, hint: found.hint });
-  return { ...options, mapper: found.mapper };
 }

@@ -1,8 +1,7 @@
 import type { ResolvedSource } from '../config/load.js';
-import { integrationOf, integrationOwning, integrations } from '../integrations/registry.js';
 
 /** Output formats that rewrite each event into a standard schema, through an integration's mapper. */
-const MAPPED_FORMATS = ['ocsf', 'ecs'] as const;
+export const MAPPED_FORMATS = ['ocsf', 'ecs'] as const;
 export type MappedFormat = (typeof MAPPED_FORMATS)[number];
 export type OutputFormat = 'envelope' | 'raw' | MappedFormat;
 
@@ -53,38 +52,3 @@ export interface FormatMapping {
 
 /** What an integration contributes to the output formats: its `mappings` member (integrations/integration.ts). */
 export type EventMappings = Partial<Record<MappedFormat, FormatMapping>>;
-
-export type MapperLookup = { ok: true; mapper: EventMapper } | { ok: false; reason: string; hint: string };
-
-/** The mapper of a source for a mapped format, or why there is none. */
-export function lookupMapper(source: ResolvedSource, format: MappedFormat, options: MappingOptions): MapperLookup {
-  const integration = integrationOf(source) ?? integrationOwning(source);
-  if (integration === undefined) {
-    const known = integrations().filter((i) => i.mappings?.[format] !== undefined).map((i) => i.type);
-    return {
-      ok: false,
-      reason: `output format ${format} needs a mapping, and source ${source.name} belongs to no integration that has one (${known.join(', ') || 'none'})`,
-      hint: `set output_format: envelope (or raw) on this source${known[0] ? `, or use the integration's short form (type: ${known[0]})` : ''}`,
-    };
-  }
-  const mapper = integration.mappings?.[format]?.mapperFor(source, options);
-  if (mapper === undefined) {
-    return {
-      ok: false,
-      reason: `the ${integration.type} integration has no ${format} mapping for source ${source.name} (${source.url})`,
-      hint: 'set output_format: envelope (or raw) on this source',
-    };
-  }
-  return { ok: true, mapper };
-}
-
-/** The vendor event behind a mapped line, asking every integration's mappings; undefined when none claims it. */
-export function recoverEvent(line: Record<string, unknown>): (RecoveredEvent & { integration: string; format: MappedFormat }) | undefined {
-  for (const integration of integrations()) {
-    for (const format of MAPPED_FORMATS) {
-      const found = integration.mappings?.[format]?.recover(line);
-      if (found !== undefined) return { ...found, integration: integration.type, format };
-    }
-  }
-  return undefined;
-}

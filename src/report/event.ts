@@ -32,7 +32,7 @@ export interface Person {
   email?: string;
 }
 
-export function text(value: unknown): string | undefined {
+function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 

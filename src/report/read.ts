@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { HelError } from '../errors.js';
-import { recoverEvent } from '../pipeline/mappings.js';
+import { recoverEvent } from '../integrations/mapper-lookup.js';
 import { type RawEvent, type ReportEvent, type StreamKind, field } from './event.js';
 
 export interface TimeWindow {

@@ -105,14 +105,14 @@ export function quotaExhausted(headers: Record<string, string>, names?: QuotaHea
 }
 
 /** Adaptive pacing starts once at most this share of the window's limit is left (and always at 1 left). */
-export const ADAPTIVE_SHARE = 0.1;
+const ADAPTIVE_SHARE = 0.1;
 
 /**
  * How long to wait before the next request, from a response's quota headers: until the reset
  * when nothing is left; with `adaptive`, once at most max(1, 10 % of the limit) is left, the
  * time to the reset spread evenly over the requests that remain (so 1 left waits for the reset).
  */
-export function quotaPauseMs(headers: Record<string, string>, now: number, options: { names?: QuotaHeaderNames; adaptive?: boolean }): number | undefined {
+function quotaPauseMs(headers: Record<string, string>, now: number, options: { names?: QuotaHeaderNames; adaptive?: boolean }): number | undefined {
   const remaining = quotaRemaining(headers, options.names);
   if (remaining === undefined) return undefined;
   const reset = parseReset(headers, now, options.names);

@@ -9,7 +9,8 @@ import { rejectsCursor } from '../http/cursor-rejection.js';
 import { isCompressed, parseJsonBody } from '../http/json-body.js';
 import { backoffDelayMs, type Random } from './backoff.js';
 import { quotaExhausted, serverWaitMs, type QuotaHeaderNames } from './rate-limit-headers.js';
-import { troubleshoot, type Advisor, type Failure } from './troubleshoot.js';
+import { troubleshoot } from './troubleshoot.js';
+import type { Advisor, Failure } from '../http/failure.js';
 
 /**
  * A 429 that says how long to wait (Retry-After or a reset header) is the server pacing us, not a
@@ -36,7 +37,7 @@ const RATE_LIMIT_MESSAGE = /rate.?limit/i;
  * A 429, or a 403 that is a rate limit rather than a refusal: its quota header says 0 left, it
  * carries Retry-After, or its body says so (GitHub's primary and secondary limits answer 403).
  */
-export function isRateLimited(response: HttpResponse, names?: QuotaHeaderNames): boolean {
+function isRateLimited(response: HttpResponse, names?: QuotaHeaderNames): boolean {
   if (response.status === 429) return true;
   if (response.status !== 403) return false;
   if (quotaExhausted(response.headers, names) || response.headers['retry-after'] !== undefined) return true;

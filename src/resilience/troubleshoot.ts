@@ -1,53 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import type { HelError } from '../errors.js';
-
-/** An integration's own hint for a failure (its status-code page), or undefined for the generic one. */
-export type Advisor = (failure: Failure) => string | undefined;
-
-/** One failed attempt, as the retry wrapper sees it. */
-export interface Failure {
-  url: string;
-  attempt: number;
-  /** The server's status, when it answered. */
-  status?: number;
-  body?: Buffer;
-  /** A failure without a response (HEL_NETWORK, HEL_TIMEOUT): its message and hint are kept. */
-  error?: HelError;
-  /** The request continued from a cursor (stored or from the previous page). */
-  carriesCursor?: boolean;
-  /** Set when another attempt follows after this delay; unset when Hel gave up. */
-  retryInMs?: number;
-  /** Set when the failure's status is not retried at all. */
-  final?: boolean;
-  /** A 429, or a 403 whose headers or body say it is a rate limit (GitHub), not a refusal. */
-  rateLimited?: boolean;
-  /** The OAuth2 token endpoint refused (its error body is RFC 6749's `error`), not the API. */
-  tokenRequest?: boolean;
-}
+import { serverMessage, type Advisor, type Failure } from '../http/failure.js';
 
 export interface Troubleshooting {
   /** What happened, without source, URL or attempt (the error context carries those). */
   message: string;
   /** What the user can check, from the troubleshooting table in docs/resilience.md. */
   hint: string;
-}
-
-const MAX_SERVER_MESSAGE = 200;
-
-/** The message of a JSON error body: `{"Error":{"Message"}}`, `{message}`, `{errorSummary}`, OAuth-style `error_description`, or `{error}`. */
-export function serverMessage(body: Buffer | undefined): string | undefined {
-  if (body === undefined || body.length === 0) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const o = parsed as { Error?: { Message?: unknown }; error?: unknown; message?: unknown; error_description?: unknown; errorSummary?: unknown };
-  const candidates = [o.Error?.Message, o.message, o.errorSummary, o.error_description, (o.error as { message?: unknown } | undefined)?.message, o.error];
-  const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
-  return found === undefined ? undefined : found.replace(/\s+/g, ' ').trim().slice(0, MAX_SERVER_MESSAGE);
 }
 
 function statusLine(status: number, body: Buffer | undefined): string {

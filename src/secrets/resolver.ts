@@ -1,5 +1,5 @@
 import { HelError } from '../errors.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
 import { BoundedReadError, readBoundedFile } from '../read-bounded.js';
 import { secretExpiryWarnings } from './expiry.js';
 import { SecretsFile } from './secrets-file.js';

@@ -1,5 +1,4 @@
 import { HelError } from '../errors.js';
-import { tokenExpiry } from '../integrations/registry.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { sealSecrets, type SecretsPayload, type StoredSecret } from './envelope.js';
 import { resolveKeyMaterial, type SecretStoreOptions } from './master-key.js';
@@ -7,8 +6,6 @@ import { withStoreLock } from './lock.js';
 import { SecretsFile, type SecretInfo } from './secrets-file.js';
 
 export type { SecretStoreOptions } from './master-key.js';
-export type { StoredSecret } from './envelope.js';
-export type { SecretInfo } from './secrets-file.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -25,8 +22,16 @@ export function listSecrets(options: SecretStoreOptions): SecretInfo[] {
   return new SecretsFile(options).list();
 }
 
+export interface SetSecretOptions extends SecretStoreOptions {
+  /**
+   * Reads the expiry a credential states about itself (the integrations registry's `tokenExpiry`,
+   * passed in by the CLI: the store sits below the integrations). Without it no expiry is recorded.
+   */
+  tokenExpiry?: (value: string) => Date | undefined;
+}
+
 /** Adds or replaces a secret; returns its metadata. Creates the file (mode 0600) if needed. */
-export function setSecret(name: string, value: string, options: SecretStoreOptions, now: Date = new Date()): SecretInfo {
+export function setSecret(name: string, value: string, options: SetSecretOptions, now: Date = new Date()): SecretInfo {
   checkSecretName(name);
   if (value === '') throw new HelError('HEL_USAGE', `secret ${name}: the value is empty`, { hint: 'pipe the value on stdin or type it at the prompt' });
   const material = resolveKeyMaterial(options);
@@ -35,7 +40,7 @@ export function setSecret(name: string, value: string, options: SecretStoreOptio
     const previous = Object.hasOwn(payload.secrets, name) ? payload.secrets[name] : undefined;
     const stamp = now.toISOString();
     const entry: StoredSecret = { value, created_at: previous?.created_at ?? stamp, updated_at: stamp };
-    const expiresAt = jwtExpiry(value);
+    const expiresAt = options.tokenExpiry?.(value)?.toISOString();
     if (expiresAt !== undefined) entry.expires_at = expiresAt;
     payload.secrets[name] = entry;
     writeFileAtomic(options.path, sealSecrets(payload, material));
@@ -59,8 +64,4 @@ export function removeSecret(name: string, options: SecretStoreOptions): void {
 /** The file's content as it is now (a fresh reader: nothing cached survives the write). */
 function currentPayload(options: SecretStoreOptions): SecretsPayload | undefined {
   return new SecretsFile(options).payload();
-}
-
-function jwtExpiry(value: string): string | undefined {
-  return tokenExpiry(value)?.toISOString();
 }

@@ -23,7 +23,7 @@ const HEALTH_LABEL: Record<SourceHealth, string> = {
 };
 
 /** Error messages come from remote servers, so every value is escaped before it reaches the page. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

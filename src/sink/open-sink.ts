@@ -11,7 +11,7 @@ import { httpSinkOpener } from './http/open.js';
 import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
-import type { SecretRef } from '../http/auth/secret-refs.js';
+import type { SecretRef } from '../config/secret-refs.js';
 
 /** What an opener gets: the output as given (`--output` or `global.output.path`) and the rest of the config. */
 export interface SinkTarget {
@@ -30,7 +30,7 @@ export interface SinkTarget {
   onSecretRead?: (ref: SecretRef) => void;
 }
 
-export type SinkOpener = (target: SinkTarget) => BatchSink;
+type SinkOpener = (target: SinkTarget) => BatchSink;
 
 /**
  * One line per URL scheme (with its colon). A plain path is a file and no output is stdout; every

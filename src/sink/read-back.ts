@@ -22,7 +22,7 @@ export function formatMark(mark: OutputMark): string {
   return JSON.stringify({ identity: mark.identity, offset: mark.offset, file: mark.file, host: mark.host });
 }
 
-export function parseMark(text: string): OutputMark | undefined {
+function parseMark(text: string): OutputMark | undefined {
   if (text.startsWith('{')) {
     let value: unknown;
     try {
@@ -44,7 +44,7 @@ export function parseMark(text: string): OutputMark | undefined {
  */
 export type ReadBackResult = { end: string; file: string } | { unreadable: string };
 
-export async function identityOf(path: string): Promise<string | undefined> {
+async function identityOf(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path, { bigint: true });
     return `${info.dev}:${info.ino}`;
@@ -54,7 +54,7 @@ export async function identityOf(path: string): Promise<string | undefined> {
 }
 
 /** 256 MiB: far more than the pages in flight at a kill, far less than a stalled start. */
-export const READ_BACK_CAP = 256 * 1024 * 1024;
+const READ_BACK_CAP = 256 * 1024 * 1024;
 const CHUNK = 1 << 20;
 
 /**

@@ -18,7 +18,7 @@ interface Row {
   branchesOf?: number;
 }
 
-export interface Section {
+interface Section {
   heading: string;
   rows: Row[];
 }
@@ -57,7 +57,7 @@ function bounds(node: Json): string {
 }
 
 /** A short human type: `integer ≥ 1`, `` `a` | `b` ``, `list of string`, `map of string`. */
-export function typeOf(node: Json): string {
+function typeOf(node: Json): string {
   if (node.const !== undefined) return code(JSON.stringify(node.const).replace(/^"|"$/g, ''));
   if (Array.isArray(node.enum)) return (node.enum as unknown[]).map((v) => code(String(v))).join(' | ');
   const list = branches(node);
@@ -149,7 +149,7 @@ function collect(node: Json, prefix: string): Row[] {
 }
 
 /** The sections of the page: global, the HTTP source, then each integration's short form. */
-export function sections(schema: Json): Section[] {
+function sections(schema: Json): Section[] {
   const props = schema.properties as Record<string, Json>;
   const entries = branches((props.sources!.additionalProperties as Json))!;
   const out: Section[] = [{ heading: '`global`', rows: collect(props.global!, 'global') }];

@@ -65,7 +65,7 @@ function alternatives(node: Json): Json[] {
 }
 
 /** Every object node of the schema with named properties: the places a fragment may come from. */
-export function objectNodes(schema: Json): Json[] {
+function objectNodes(schema: Json): Json[] {
   const out: Json[] = [];
   const walk = (node: unknown): void => {
     if (!isObject(node)) return;
@@ -82,7 +82,7 @@ export function objectNodes(schema: Json): Json[] {
 }
 
 /** Whether a parsed fragment value fits a schema node key by key (values' types are not judged, only discriminators). */
-export function fits(value: unknown, node: Json): boolean {
+function fits(value: unknown, node: Json): boolean {
   return alternatives(node).some((alt) => fitsOne(value, alt));
 }
 

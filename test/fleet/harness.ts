@@ -4,7 +4,7 @@ import { listenOnLoopback } from '../helpers/loopback.js';
 import { startHel, writeConfig, type HelChild } from '../helpers/hel-process.js';
 
 /** One request as the fake saw it: which instance asked for which page of which source, and when. */
-export interface SourceRequest {
+interface SourceRequest {
   source: string;
   instance: string;
   cursor: number;

@@ -4,7 +4,7 @@ import type { HooksGlobalConfig } from '../../src/hooks/config.js';
 import { captureStream } from '../log/capture.js';
 
 export type Limits = Pick<HooksGlobalConfig, 'timeout_secs' | 'memory_limit_mb' | 'allow_network' | 'allow_fs'>;
-export const LIMITS: Limits = { timeout_secs: 2, memory_limit_mb: 64, allow_network: false, allow_fs: false };
+const LIMITS: Limits = { timeout_secs: 2, memory_limit_mb: 64, allow_network: false, allow_fs: false };
 
 /** A real sandbox for `script`, stopped when the test ends, and the log lines it wrote. */
 export function sandbox(t: { after(fn: () => unknown): void }, script: string, limits: Partial<Limits> = {}, source = 'src'): { runner: HookRunner; log: () => Record<string, unknown>[] } {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { recoverEvent } from '../../src/pipeline/mappings.js';
+import { recoverEvent } from '../../src/integrations/mapper-lookup.js';
 import { endpointOf, mockDataset } from '../helpers/onepassword-dataset.js';
 import { COLLECTED_AT, mapperOf } from './mapping-helpers.js';
 

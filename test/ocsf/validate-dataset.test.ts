@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateOcsf, type Finding } from '../helpers/ocsf-validator.js';
 import { endpointOf, mockDataset } from '../helpers/onepassword-dataset.js';
-import { recoverEvent } from '../../src/pipeline/mappings.js';
+import { recoverEvent } from '../../src/integrations/mapper-lookup.js';
 import { COLLECTED_AT, mapperOf } from './mapping-helpers.js';
 
 const dataset = mockDataset();

@@ -2,7 +2,7 @@ import type { TestContext } from 'node:test';
 import type { Clock } from '../../src/clock.js';
 import type { AuthConfig, ResilienceConfig } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
-import type { Advisor } from '../../src/resilience/troubleshoot.js';
+import type { Advisor } from '../../src/http/failure.js';
 import { composeTransport } from '../../src/app/compose.js';
 import { EventBus } from '../../src/bus/event-bus.js';
 import type { HttpRequest, HttpTransport, RequestContext, TransportEventMap } from '../../src/http/transport.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HelError } from '../../src/errors.js';
 import { onePassword } from '../../src/integrations/onepassword/index.js';
-import { serverMessage, troubleshoot } from '../../src/resilience/troubleshoot.js';
+import { troubleshoot } from '../../src/resilience/troubleshoot.js';
+import { serverMessage } from '../../src/http/failure.js';
 
 const OP = 'https://events.1password.com/api/v2/auditevents';
 const body = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));

@@ -8,6 +8,7 @@ import { listSecrets, removeSecret, setSecret } from '../../src/secrets/store.js
 import { SecretsFile } from '../../src/secrets/secrets-file.js';
 import { listSecretExpiries, secretExpiryWarnings } from '../../src/secrets/expiry.js';
 import { interpretKeyText } from '../../src/secrets/master-key.js';
+import { tokenExpiry } from '../../src/integrations/registry.js';
 import { MASTER_KEY, eventsToken } from './fixtures.js';
 
 void test('key text: 64 hex and base64 of 32 bytes are keys, anything else a passphrase', () => {
@@ -56,9 +57,9 @@ void test('listSecretExpiries and secretExpiryWarnings report tokens expiring wi
   const path = join(tempDir(t), 's.enc');
   const env = { HEL_MASTER_KEY: MASTER_KEY };
   assert.equal(listSecretExpiries(listSecrets({ path, env })).size, 0, 'no file, no secrets');
-  setSecret('soon', eventsToken(3), { path, env });
-  setSecret('later', eventsToken(60), { path, env });
-  setSecret('plain', 'not-a-jwt', { path, env });
+  setSecret('soon', eventsToken(3), { path, env, tokenExpiry });
+  setSecret('later', eventsToken(60), { path, env, tokenExpiry });
+  setSecret('plain', 'not-a-jwt', { path, env, tokenExpiry });
   const expiries = listSecretExpiries(listSecrets({ path, env }));
   assert.equal(expiries.get('soon')?.expiringSoon, true);
   assert.equal(expiries.get('later')?.expiringSoon, false);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HelError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
+import { tokenExpiry } from '../../integrations/registry.js';
 import { describeExpiry, expiryOf } from '../../secrets/expiry.js';
 import { resolveKeyMaterial } from '../../secrets/master-key.js';
 import { readSecretValue } from '../../secrets/read-value.js';
@@ -50,7 +51,7 @@ export function registerSecretsCommand(program: Command): void {
       const options = storeOptionsFrom(opts);
       resolveKeyMaterial(options); // fail on a missing or unsafe key before asking for the value
       const value = await readSecretValue(name);
-      const info = setSecret(name, value, options);
+      const info = setSecret(name, value, { ...options, tokenExpiry });
       const expiry = describeExpiry(expiryOf(info.expiresAt, Date.now()));
       process.stdout.write(`stored ${name} in ${options.path}${expiry ? `; token ${expiry}` : ''}\n`);
       if (expiryOf(info.expiresAt, Date.now()).expiringSoon) process.stderr.write(`warning: secret ${name} ${expiry ?? ''}: rotate it soon\n`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sourceProbe } from '../../app/probe.js';
 import { HelError } from '../../errors.js';
 import { describeError } from '../../errors/format.js';
 import type { PageReport } from '../../engine/poll.js';
@@ -45,7 +46,7 @@ export function registerTestCommand(program: Command): void {
         if (integration?.connectionTest && opts.replayDir === undefined) {
           err(`${source.name}: ${integration.title} connection test`);
           const check = await integration.connectionTest();
-          const checks = await check(source, config.secrets, Date.now(), shutdown.signal);
+          const checks = await check(source, config.secrets, Date.now(), shutdown.signal, sourceProbe(config.secrets));
           err(formatChecks(checks));
           connectionFailed = checks.some((c) => c.level === 'fail');
         }

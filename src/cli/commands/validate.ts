@@ -4,7 +4,7 @@ import { configPath } from '../config-path.js';
 import { redactUrl } from '../../http/redact-url.js';
 import { integrationOf } from '../../integrations/registry.js';
 
-export function describeSource(s: ResolvedSource): string {
+function describeSource(s: ResolvedSource): string {
   const p = s.pagination;
   const paging = p.strategy === 'none' ? 'single request' : `${p.strategy}${'max_pages' in p ? ` (max ${p.max_pages} pages)` : ''}`;
   const every = `every ${s.schedule.interval_secs}s${s.schedule.jitter_secs ? ` ±${s.schedule.jitter_secs}s` : ''}`;
@@ -34,11 +34,12 @@ export function registerValidateCommand(program: Command): void {
       if (!opts.online) return;
       // Loaded only here: a connection test brings undici, and test.js the whole runtime.
       const { formatChecks } = await import('./test.js');
+      const { sourceProbe } = await import('../../app/probe.js');
       for (const source of config.sources) {
         const connectionTest = integrationOf(source)?.connectionTest;
         if (connectionTest === undefined) continue;
         const check = await connectionTest();
-        const checks = await check(source, config.secrets, Date.now(), AbortSignal.timeout(30_000));
+        const checks = await check(source, config.secrets, Date.now(), AbortSignal.timeout(30_000), sourceProbe(config.secrets));
         process.stdout.write(`${source.name}: connection test\n${formatChecks(checks)}\n`);
         if (checks.some((c) => c.level === 'fail')) process.exitCode = 1;
       }
@@ -49,7 +50,7 @@ export function registerValidateCommand(program: Command): void {
  * Without -v, the sources of one account of a multi-account entry fold into one line, so hundreds
  * of accounts stay readable. Maps the first source of each account to its line, the others to null.
  */
-export function foldAccountSources(sources: ResolvedSource[]): Map<ResolvedSource, string | null> {
+function foldAccountSources(sources: ResolvedSource[]): Map<ResolvedSource, string | null> {
   const groups = new Map<string, ResolvedSource[]>();
   for (const source of sources) {
     const { entry, account } = source.integration ?? {};

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../clock.js';
 import type { AuthConfig } from '../../config/schema.js';
-import type { Advisor } from '../../resilience/troubleshoot.js';
+import type { Advisor } from '../failure.js';
 import type { HttpTransport } from '../transport.js';
 import { DpopProofs } from './dpop.js';
 import { oauth2Transport } from './oauth2.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { HelError } from '../../errors.js';
-import { serverMessage, type Advisor } from '../../resilience/troubleshoot.js';
+import { serverMessage, type Advisor } from '../failure.js';
 import { redactUrl } from '../redact-url.js';
 import type { HttpResponse, HttpTransport, RequestContext } from '../transport.js';
 import type { DpopProofs } from './dpop.js';

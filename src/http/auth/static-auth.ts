@@ -1,7 +1,7 @@
 import type { AuthConfig } from '../../config/schema.js';
 import type { HttpTransport } from '../transport.js';
 import type { SecretReader } from '../../secrets/resolver.js';
-import { secretRefsOf, type SecretRef } from './secret-refs.js';
+import { secretRefsOf, type SecretRef } from '../../config/secret-refs.js';
 import { scrubErrorBody, withHeader } from './with-header.js';
 
 export type StaticAuth = Exclude<AuthConfig, { type: 'oauth2' | 'google_service_account' }>;

@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { AuthConfig } from '../../config/schema.js';
 import { HelError } from '../../errors.js';
 import type { SecretReader } from '../../secrets/resolver.js';
-import { secretRefsOf } from './secret-refs.js';
+import { secretRefsOf } from '../../config/secret-refs.js';
 import { signingKey } from './signing-key.js';
 
 export type OAuth2Auth = Extract<AuthConfig, { type: 'oauth2' }>;

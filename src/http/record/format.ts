@@ -19,7 +19,7 @@ export const REDACTED = 'REDACTED';
  */
 export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
 
-export type BodyEncoding = 'none' | 'json' | 'text' | 'base64';
+type BodyEncoding = 'none' | 'json' | 'text' | 'base64';
 
 export interface RecordedBody {
   bodyEncoding: BodyEncoding;
@@ -32,7 +32,7 @@ export interface RecordedRequest extends RecordedBody {
   headers: Record<string, string>;
 }
 
-export interface RecordedResponse extends RecordedBody {
+interface RecordedResponse extends RecordedBody {
   status: number;
   headers: Record<string, string>;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ResolvedSource } from '../../config/load.js';
 import { HelError } from '../../errors.js';
 import type { SecretReader } from '../../secrets/resolver.js';
-import { secretRefsOf } from '../auth/secret-refs.js';
+import { secretRefsOf } from '../../config/secret-refs.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../transport.js';
 import { RECORDING_FORMAT, encodeBody, headerValue, recordingFileName, seqOfFileName, sourceFolder, type Recording } from './format.js';
 import { Redactor } from './redact.js';

@@ -1,6 +1,6 @@
 import { EventLog, FixedWindowLimit, fakeTokens, startFake, tokenKind, type FakeOptions, type FakeReply, type RunningFake } from '../fake-api.js';
 
-export interface GitHubAuditEvent {
+interface GitHubAuditEvent {
   '@timestamp': number;
   _document_id: string;
   action: string;

@@ -10,7 +10,7 @@ const TOKEN_HINT = 'create a classic personal access token with read:audit_log (
 /** The audit log API allows 1,750 queries an hour per user and IP. */
 const QUERIES_PER_HOUR = 1750;
 
-export const githubSchema = z
+const githubSchema = z
   .strictObject({
     type: z.literal('github'),
     /** The organization login (slug), not its display name. */

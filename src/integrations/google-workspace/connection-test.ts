@@ -1,19 +1,18 @@
 import type { ResolvedSource } from '../../config/load.js';
 import type { SecretReader } from '../../secrets/resolver.js';
-import type { CheckLine } from '../integration.js';
-import { probe } from '../probe.js';
+import type { CheckLine, Probe } from '../integration.js';
 import { googleHint } from './troubleshoot.js';
 
 /**
  * Gets a token for the source's service account (the JWT-bearer grant proves the key, the subject
  * and the delegated scopes) and reads one activity of its application (proves the admin's rights).
  */
-export async function checkGoogleConnection(source: ResolvedSource, secrets: SecretReader, _now: number, signal: AbortSignal): Promise<CheckLine[]> {
+export async function checkGoogleConnection(source: ResolvedSource, _secrets: SecretReader, _now: number, signal: AbortSignal, probe: Probe): Promise<CheckLine[]> {
   const url = new URL(source.url);
   const application = /\/applications\/([^/]+)\/?$/.exec(url.pathname)?.[1] ?? 'this application';
   let result;
   try {
-    result = await probe(source, `${url.origin}${url.pathname}?maxResults=1`, secrets, signal, googleHint);
+    result = await probe(source, `${url.origin}${url.pathname}?maxResults=1`, signal, googleHint);
   } catch (err) {
     return [{ level: 'fail', text: String(err) }];
   }

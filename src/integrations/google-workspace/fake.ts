@@ -4,7 +4,7 @@ import { EventLog, FixedWindowLimit, startFake, type FakeOptions, type FakeReply
 import { APPLICATIONS, REPORTS_SCOPE, type Application } from './applications.js';
 
 /** An activity of the Reports API (`admin#reports#activity`), with the fields SIEMs read. */
-export interface GoogleActivity {
+interface GoogleActivity {
   kind: 'admin#reports#activity';
   id: { time: string; uniqueQualifier: string; applicationName: string; customerId: string };
   etag: string;
@@ -21,7 +21,7 @@ export interface GoogleFakeOptions extends FakeOptions {
 }
 
 /** Service account JSON keys as the Cloud console downloads them, pointing at this fake's token endpoint. */
-export interface FakeCredentials {
+interface FakeCredentials {
   /** Domain-wide delegation grants the Reports audit scope. */
   good: string;
   /** Its key was deleted in the Cloud console: every assertion fails the signature check. */

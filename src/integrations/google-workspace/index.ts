@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ResolvedSource } from '../../config/load.js';
 import { envName } from '../../config/schema.js';
 import { isHelError } from '../../errors.js';
-import type { SecretRef } from '../../http/auth/secret-refs.js';
+import type { SecretRef } from '../../config/secret-refs.js';
 import type { ExpandContext, Integration, SourceProblem } from '../integration.js';
 import { budgetName, commonKeys, finishSource } from '../short-form.js';
 import { APPLICATIONS, REPORTS_SCOPE, overlapFor, type Application } from './applications.js';
@@ -20,7 +20,7 @@ const RETENTION_DAYS = 180;
 const CREDENTIALS_HINT = 'create a JSON key for the service account (Cloud console > IAM & Admin > Service accounts > Keys > Add key > JSON) and point credentials_file at it, or export its content in GWS_CREDENTIALS_JSON';
 const SUBJECT_HINT = 'export the email of a Workspace super admin (or an admin with the Reports privilege) for domain-wide delegation, e.g. GWS_DELEGATED_USER=admin@example.com';
 
-export const googleWorkspaceSchema = z.strictObject({
+const googleWorkspaceSchema = z.strictObject({
   type: z.literal('google_workspace'),
   ...commonKeys,
   /** One source per application (applicationName of activities.list). */

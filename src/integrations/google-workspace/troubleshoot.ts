@@ -1,4 +1,4 @@
-import type { Failure } from '../../resilience/troubleshoot.js';
+import type { Failure } from '../../http/failure.js';
 
 const DELEGATION = 'admin.google.com > Security > Access and data control > API controls > Manage Domain Wide Delegation';
 

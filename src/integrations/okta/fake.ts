@@ -2,7 +2,7 @@ import { EventLog, FixedWindowLimit, fakeTokens, startFake, tokenKind, type Fake
 import { OktaOAuthFake, type FakeOAuthClients } from './oauth-fake.js';
 
 /** An Okta System Log event, with the fields Hel and SIEMs read. */
-export interface OktaEvent {
+interface OktaEvent {
   uuid: string;
   published: string;
   eventType: string;

@@ -8,7 +8,7 @@ import { startOktaFake } from './fake.js';
 const DEFAULT_TOKEN_ENV = 'OKTA_API_TOKEN';
 const TOKEN_HINT = 'create an API token in the Okta Admin Console (Security > API > Tokens) and export it';
 
-export const oktaSchema = z.strictObject({
+const oktaSchema = z.strictObject({
   type: z.literal('okta'),
   /** The org's API domain, e.g. dev-12345.okta.com (not the -admin console domain). */
   domain: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'a host name without https://, e.g. dev-12345.okta.com').optional(),

@@ -3,7 +3,7 @@ import { EmbeddedJWK, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, 
 import type { FakeReply, FakeRequest } from '../fake-api.js';
 
 /** An API service integration of the fake org: its client ID, the PEM key Hel signs with, and what the org grants it. */
-export interface FakeOAuthClient {
+interface FakeOAuthClient {
   clientId: string;
   /** PKCS#1 PEM ("BEGIN RSA PRIVATE KEY"), as Okta's "Generate new key" hands it out. */
   privateKeyPem: string;

@@ -1,7 +1,7 @@
 import type { ResolvedSource } from '../../config/load.js';
 import { isHelError } from '../../errors.js';
 import type { SecretReader } from '../../secrets/resolver.js';
-import { secretRefsOf } from '../../http/auth/secret-refs.js';
+import { secretRefsOf } from '../../config/secret-refs.js';
 import { introspect } from './introspect.js';
 import { daysPhrase } from '../../secrets/expiry.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenFeatures, tokenHost } from './jwt.js';

@@ -2,7 +2,7 @@ import type { SourceConfig } from '../../config/schema.js';
 import type { OnePasswordSourceConfig } from './schema.js';
 import { sourceSchema } from '../../config/schema.js';
 import type { ResolvedSource } from '../../config/load.js';
-import type { SecretRef } from '../../http/auth/secret-refs.js';
+import type { SecretRef } from '../../config/secret-refs.js';
 import type { SecretReader } from '../../secrets/resolver.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
@@ -11,7 +11,7 @@ import { planAccounts } from './accounts.js';
 import { daysPhrase } from '../../secrets/expiry.js';
 import { EXPIRY_WARNING_DAYS, daysUntilExpiry, decodeEventsToken, tokenHost } from './jwt.js';
 
-export const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
+const DEFAULT_TOKEN_ENV = 'ONEPASSWORD_EVENTS_TOKEN';
 /** 1Password allows 600 requests a minute and 30,000 an hour per account, across all streams. */
 const ONEPASSWORD_LIMITS = { perMinute: 600, perHour: 30_000 } as const;
 
@@ -49,7 +49,7 @@ function tokenRefOf(config: { token_env?: string; token_file?: string; token_sec
 }
 
 /** A stable name for the account's shared request budget: host plus where the token comes from. */
-export function budgetName(host: string, ref: SecretRef): string {
+function budgetName(host: string, ref: SecretRef): string {
   const origin = ref.file !== undefined ? `file:${ref.file}` : ref.env !== undefined ? `env:${ref.env}` : `secret:${ref.secret ?? ''}`;
   return `onepassword:${host}:${origin}`;
 }

@@ -3,7 +3,7 @@ import { httpTransport } from '../../http/http-transport.js';
 import type { HttpTransport } from '../../http/transport.js';
 
 /** GET /api/v2/auth/introspect, normalised (v1's PascalCase shape is accepted too). */
-export interface Introspection {
+interface Introspection {
   uuid?: string;
   issuedAt?: string;
   features: string[];

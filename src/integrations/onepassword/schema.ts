@@ -3,10 +3,10 @@ import { envName, nonNegativeSecs, outputFormat, positiveSecs } from '../../conf
 
 /** The `type: onepassword` short form; expand.ts turns an entry into one source per stream. */
 
-export const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
+const onePasswordStreams = ['auditevents', 'signinattempts', 'itemusages'] as const;
 
 /** One account of a `type: onepassword` entry with `accounts:`; unset keys come from the entry. */
-export const onePasswordAccountSchema = z.strictObject({
+const onePasswordAccountSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'an account name of letters, digits, . _ -'),
   token_env: envName.optional(),
   token_file: z.string().min(1).optional(),

@@ -1,4 +1,4 @@
-import type { Failure } from '../../resilience/troubleshoot.js';
+import type { Failure } from '../../http/failure.js';
 import { streamOfUrl } from './regions.js';
 
 const STATUS_PAGE = 'https://developer.1password.com/docs/events-api/status-codes/';

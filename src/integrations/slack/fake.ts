@@ -1,6 +1,6 @@
 import { EventLog, FixedWindowLimit, fakeTokens, startFake, tokenKind, type FakeOptions, type FakeReply, type RunningFake } from '../fake-api.js';
 
-export interface SlackAuditEntry {
+interface SlackAuditEntry {
   id: string;
   date_create: number;
   action: string;

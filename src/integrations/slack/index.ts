@@ -11,7 +11,7 @@ const TOKEN_HINT = 'install your app with the auditlogs:read user scope on the E
 /** Tier 3: about 50 calls a minute for the whole organization. */
 const CALLS_PER_MINUTE = 50;
 
-export const slackSchema = z.strictObject({
+const slackSchema = z.strictObject({
   type: z.literal('slack'),
   ...commonKeys,
   ...tokenKeys,

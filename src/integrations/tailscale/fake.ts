@@ -1,6 +1,6 @@
 import { EventLog, FixedWindowLimit, fakeTokens, startFake, tokenKind, type FakeOptions, type FakeReply, type RunningFake } from '../fake-api.js';
 
-export interface TailscaleConfigEvent {
+interface TailscaleConfigEvent {
   eventGroupID: string;
   origin: string;
   actor: { id: string; type: string; loginName: string; displayName: string };

@@ -9,7 +9,7 @@ import { startTailscaleFake } from './fake.js';
 const DEFAULT_TOKEN_ENV = 'TAILSCALE_API_KEY';
 const TOKEN_HINT = 'generate an API access token with logs:configuration:read (admin console: Settings > Keys) and export it';
 
-export const tailscaleSchema = z.strictObject({
+const tailscaleSchema = z.strictObject({
   type: z.literal('tailscale'),
   /** The tailnet name (admin console: General), or "-" for the API key's own tailnet. */
   tailnet: z.string().min(1).default('-'),

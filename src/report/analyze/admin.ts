@@ -2,7 +2,7 @@ import { field, increment, sortedCounts, type ReportEvent } from '../event.js';
 import { adminCategoryOf, auditSectionOf } from './audit-classes.js';
 import { auditRow, byTime, type Analyzer, type AuditRow } from './common.js';
 
-export interface AdminChange extends AuditRow {
+interface AdminChange extends AuditRow {
   category: string;
   /** aux_info, e.g. a new name or a role letter, when the event carries one. */
   detail?: string;

@@ -14,7 +14,7 @@ export interface AuditRow {
   where: string;
 }
 
-export function actorOf(event: ReportEvent): Person | undefined {
+function actorOf(event: ReportEvent): Person | undefined {
   return personFrom(objectField(event.raw, 'actor_details'), field(event.raw, 'actor_uuid'));
 }
 

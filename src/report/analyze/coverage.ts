@@ -2,7 +2,7 @@ import { isoOf, type ReportEvent, type StreamKind, STREAM_KINDS } from '../event
 import type { TimeWindow } from '../read.js';
 import type { Analyzer } from './common.js';
 
-export interface CoverageGap {
+interface CoverageGap {
   from: string;
   to: string;
   hours: number;
@@ -10,7 +10,7 @@ export interface CoverageGap {
   edge?: 'start' | 'end';
 }
 
-export interface StreamCoverage {
+interface StreamCoverage {
   stream: StreamKind;
   count: number;
   first?: string;

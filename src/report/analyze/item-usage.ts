@@ -14,13 +14,13 @@ export const SENSITIVE_ITEM_ACTIONS = ['reveal', 'export', 'secure-copy'] as con
 
 const DAY_MS = 86_400_000;
 
-export interface UsageRow {
+interface UsageRow {
   key: string;
   total: number;
   byAction: Record<string, number>;
 }
 
-export interface UnusualDay {
+interface UnusualDay {
   user: string;
   day: string;
   count: number;

@@ -2,7 +2,7 @@ import { field, increment, objectField, personFrom, personKey, personLabel, type
 import { auditSectionOf, MEMBERSHIP_HEADLINE, membershipChangeOf } from './audit-classes.js';
 import { auditRow, byTime, type Analyzer, type AuditRow } from './common.js';
 
-export interface MembershipChange extends AuditRow {
+interface MembershipChange extends AuditRow {
   change: string;
   /** The person whose membership changed (the user, the invitee, or the group member). */
   subject: string;
@@ -12,7 +12,7 @@ export interface MembershipChange extends AuditRow {
   role?: string;
 }
 
-export interface PersonTimeline {
+interface PersonTimeline {
   person: string;
   uuid?: string;
   changes: { timestamp: string; change: string; group?: string; actor: string; where: string }[];

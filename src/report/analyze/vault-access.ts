@@ -45,7 +45,7 @@ export function decodePermissions(value: number): DecodedPermissions {
   return decoded;
 }
 
-export interface VaultAccessChange extends AuditRow {
+interface VaultAccessChange extends AuditRow {
   /** uva: a user's access; gva: a group's access. */
   grantee: string;
   granteeKind: 'user' | 'group';

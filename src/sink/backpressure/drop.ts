@@ -18,7 +18,7 @@ interface Queued {
   inFlight: boolean;
 }
 
-export type DropPolicy = NonNullable<BackpressureConfig['drop_policy']>;
+type DropPolicy = NonNullable<BackpressureConfig['drop_policy']>;
 
 /** Events sent to the sink per delivery attempt. */
 const CHUNK_EVENTS = 1000;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { serverMessage } from '../../resilience/troubleshoot.js';
+import { serverMessage } from '../../http/failure.js';
 import type { HttpFormat } from './format.js';
 
 /** Plain NDJSON POST: the lines as they are; any 2xx acknowledges the whole batch. */

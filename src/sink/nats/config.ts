@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { looksLikeCredential } from '../../config/show-value.js';
-import { ref, type SecretRef } from '../../http/auth/secret-refs.js';
+import { ref, type SecretRef } from '../../config/secret-refs.js';
 
 /** A credential of the NATS connection: an env variable, a file or a `hel secrets` name (`<prefix>_env|_file|_secret`). */
 function credential<P extends string>(prefix: P) {
@@ -16,7 +16,7 @@ function credential<P extends string>(prefix: P) {
 }
 
 /** How Hel authenticates to nats-server: the mechanisms of the official client. */
-export const natsAuthSchema = z.discriminatedUnion('type', [
+const natsAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('user_password'), ...credential('user'), ...credential('password') }),
   z.strictObject({ type: z.literal('token'), ...credential('token') }),
   /** An NKey user seed (`SU…`): the server sends a nonce, the client signs it. */
@@ -43,7 +43,7 @@ export function natsSecretRefs(auth: NatsAuthConfig): SecretRef[] {
 }
 
 /** TLS to nats-server: with this block the connection must be TLS. */
-export const natsTlsSchema = z
+const natsTlsSchema = z
   .strictObject({
     /** PEM CA bundle that signed the server's certificate (a private CA); the system's CAs otherwise. */
     ca_file: z.string().min(1).optional(),

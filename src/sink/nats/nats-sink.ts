@@ -28,7 +28,7 @@ export interface NatsSinkOptions {
 }
 
 /** Which server and subjects a `nats://` URL and `global.output.nats` designate. */
-export function natsTarget(url: URL, config: NatsOutputConfig): { server: string; subjects: SubjectTemplate } {
+function natsTarget(url: URL, config: NatsOutputConfig): { server: string; subjects: SubjectTemplate } {
   if (url.username !== '' || url.password !== '') {
     throw new HelError('HEL_USAGE', 'credentials in a nats:// URL are not supported', { hint: 'use nats://host:port/subject against a server that accepts this host' });
   }
@@ -43,7 +43,7 @@ export function natsTarget(url: URL, config: NatsOutputConfig): { server: string
  * unique only within a source and the stream's duplicate window spans every subject: two sources
  * with an equal id must not drop each other's event.
  */
-export function messageId(source: string, id: string): string {
+function messageId(source: string, id: string): string {
   return `${source}:${id}`;
 }
 

@@ -25,7 +25,7 @@ export function describeUrl(url: string): string {
 }
 
 /** A certificate or key named by global.state.tls, or a config error naming the key (never the content). */
-export function readTlsFile(path: string | undefined, key: string): string | undefined {
+function readTlsFile(path: string | undefined, key: string): string | undefined {
   if (path === undefined) return undefined;
   try {
     return readFileSync(path, 'utf8');

@@ -6,7 +6,7 @@ import { HelError } from '../../errors.js';
  * version N-1 to N; the applied version is kept in `hel_schema`. Instances migrate under an
  * advisory lock, so a fleet starting at once applies each step exactly once. docs/fleet.md lists them.
  */
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   // 1: per-source state as in SQLite, plus leases, instance membership and shared request budgets.
   `
   CREATE TABLE hel_state (

@@ -69,7 +69,7 @@ const COUNT_KEYS: Record<string, 'reset' | 'status500' | 'status429' | 'garbage'
   empty: 'empty',
 };
 
-export const FAULT_SYNTAX = '500:N, 429:N, reset:N, garbage:N, empty:N, slow:MS or slow:MSxN, retry-after:seconds|date|none|SECS';
+const FAULT_SYNTAX = '500:N, 429:N, reset:N, garbage:N, empty:N, slow:MS or slow:MSxN, retry-after:seconds|date|none|SECS';
 
 /** Parses the CLI form, e.g. `500:3,reset:1,slow:5000,garbage:1,429:2,retry-after:date`. */
 export function parseFaultList(text: string): FaultSpec {

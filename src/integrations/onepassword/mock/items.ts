@@ -16,7 +16,7 @@ export { createRng, SeededRandom } from './rng.js';
 export { makeAuditEvent, AUDIT_TEMPLATES } from './audit-events.js';
 export { makeSignInAttempt, SIGN_IN_TYPES } from './sign-in-attempts.js';
 export { makeItemUsage, ITEM_USAGE_ACTIONS } from './item-usages.js';
-export { buildWorld, defaultWorld, type MockWorld, type MockUser, type MockGroup, type MockVault } from './world.js';
+export { defaultWorld, type MockUser } from './world.js';
 export { DEFAULT_ITEM_TIME_MS, type ItemContext } from './generate-common.js';
 export { formatRfc3339Nano, parseRfc3339 } from './time.js';
 export type * from './shapes.js';

@@ -56,7 +56,7 @@ export interface MockRequestRecord {
   reason?: string;
 }
 
-export interface AppendOptions {
+interface AppendOptions {
   /** The event happened this many minutes before it is ingested (a late item usage sync). */
   lateMinutes?: number;
 }

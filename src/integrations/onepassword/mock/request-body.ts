@@ -5,8 +5,8 @@ export type EventRequest =
   | { kind: 'cursor'; cursor: string }
   | { kind: 'invalid'; reason: string };
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
 const RESET_FIELDS = ['limit', 'start_time', 'end_time'];
 
 /**

@@ -5,11 +5,8 @@ import { MockEventsApi } from './api.js';
 import { createRng } from './rng.js';
 import type { MockOptions, MockServer } from './options.js';
 
-export type { MockOptions, MockServer, MockRequestRecord, AppendOptions } from './options.js';
-export type { FaultSpec, FaultKind } from './faults.js';
-export { parseFaultList, FAULT_SYNTAX } from './faults.js';
-export type { MintOptions, MockTokenClaims } from './tokens.js';
-export type { Stream, ApiVersion } from './shapes.js';
+export type { MockOptions, MockServer, MockRequestRecord } from './options.js';
+export { parseFaultList } from './faults.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 

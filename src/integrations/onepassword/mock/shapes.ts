@@ -22,7 +22,7 @@ export interface LocationObject {
   longitude: number;
 }
 
-export interface SessionObject {
+interface SessionObject {
   uuid: string;
   login_time: string;
   device_uuid: string;

@@ -22,12 +22,12 @@ export interface MockUser {
   home: MockPlace;
 }
 
-export interface MockGroup {
+interface MockGroup {
   uuid: string;
   name: string;
 }
 
-export interface MockVault {
+interface MockVault {
   uuid: string;
   name: string;
   items: string[];

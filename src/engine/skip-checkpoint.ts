@@ -1,9 +1,9 @@
 import type { Emitter } from '../bus/event-bus.js';
-import type { Degradation } from '../engine/degradation.js';
 import { isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { PassThroughStore } from './pass-through.js';
-import type { Checkpoint, StateStore } from './store.js';
+import { PassThroughStore } from '../state/pass-through.js';
+import type { Checkpoint, StateStore } from '../state/store.js';
+import type { Degradation } from './degradation.js';
 
 /** What the store reports on the runtime's event bus (src/bus). */
 export interface CheckpointSkipEventMap {

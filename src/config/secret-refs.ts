@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../../config/schema.js';
+import type { AuthConfig } from './schema.js';
 
 /** Where one credential of an auth block comes from: an env variable, a file, or the secrets store. */
 export interface SecretRef {

@@ -2,7 +2,7 @@ import type { Bus } from '../bus/event-bus.js';
 import type { SourceEventMap } from '../engine/source-runtime.js';
 import type { PollEventMap } from '../engine/poll.js';
 import type { TransportEventMap } from '../http/transport.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log/logger.js';
 
 type LoggedEventMap = Pick<TransportEventMap, 'http.retry'> & Pick<PollEventMap, 'poll.warning' | 'poll.cursor_reset'> & Pick<SourceEventMap, 'breaker.change'>;
 

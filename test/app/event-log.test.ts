@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventBus } from '../../src/bus/event-bus.js';
 import type { HelEventMap } from '../../src/bus/hel-events.js';
-import { logEvents } from '../../src/log/event-log.js';
+import { logEvents } from '../../src/app/event-log.js';
 import { createLogger } from '../../src/log/logger.js';
-import { captureStream } from './capture.js';
+import { captureStream } from '../log/capture.js';
 
 function logged() {
   const out = captureStream();
