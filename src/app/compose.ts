@@ -9,7 +9,7 @@ import { retryTransport } from '../resilience/retry.js';
 import { TokenBucket, tokenBucketTransport } from '../resilience/token-bucket.js';
 import type { Advisor } from '../resilience/troubleshoot.js';
 import { authTransport } from '../http/auth/auth-transport.js';
-import type { SecretContext } from '../http/auth/read-secret.js';
+import type { SecretReader } from '../secrets/resolver.js';
 import { createDispatcher, httpTransport } from '../http/http-transport.js';
 import { tlsOptions } from '../http/tls.js';
 import type { Emitter } from '../bus/event-bus.js';
@@ -19,7 +19,7 @@ export interface ComposeOptions {
   /** Source name, for budgets keyed per source. */
   source: string;
   config: Pick<SourceConfig, 'auth' | 'resilience'> & { max_response_bytes?: number };
-  secrets: SecretContext;
+  secrets: SecretReader;
   clock: Clock;
   /** One registry per process, shared by every source, so named budgets are shared. */
   budgets: BudgetRegistry;

@@ -16,7 +16,7 @@ import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
 import type { StateStore } from '../state/store.js';
 import { isSharedStore } from '../state/lease.js';
-import type { SecretContext } from '../http/auth/read-secret.js';
+import type { SecretReader } from '../secrets/resolver.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
@@ -44,7 +44,7 @@ export interface OpenedRuntime {
   close(): Promise<void>;
 }
 
-export async function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, secrets: SecretContext, log?: Logger): Promise<StateStore> {
+export async function openStore(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, exclusive: boolean, secrets: SecretReader, log?: Logger): Promise<StateStore> {
   if (flags.replayDir !== undefined && flags.state === undefined) {
     log?.info('replay: using a throwaway in-memory state store (the live state is not touched); pass --state to keep it');
     return new MemoryStateStore();
@@ -75,7 +75,7 @@ function instanceId(config: LoadedConfig): string {
  * not writable) is replaced by memory, loudly. A store that opened but is held by another hel,
  * damaged or of a newer hel still fails: falling back there would run a second collector or guess.
  */
-async function openStoreOrFallback(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, secrets: SecretContext, degradation: Degradation, log: Logger): Promise<StateStore> {
+async function openStoreOrFallback(config: LoadedConfig, flags: Pick<RunFlags, 'state' | 'replayDir'>, secrets: SecretReader, degradation: Degradation, log: Logger): Promise<StateStore> {
   try {
     return await openStore(config, flags, true, secrets, log);
   } catch (err) {
@@ -102,10 +102,10 @@ export async function openRuntime(
   // A subscriber that must see the start-up too (metrics) comes with a bus of openEventBus; others subscribe to `opened.bus`.
   const bus = options.bus ?? openEventBus(options.logger);
   const env = options.env ?? process.env;
-  const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
+  const secrets = config.secrets;
   const degradation = new Degradation(config.global.degradation);
   const audit = options.audit;
-  const store = await openStoreOrFallback(config, flags, audit ? { ...secrets, onRead: (ref) => audit.credentialRead('global.state', ref) } : secrets, degradation, options.logger);
+  const store = await openStoreOrFallback(config, flags, secrets.observed(audit && ((ref) => audit.credentialRead('global.state', ref))), degradation, options.logger);
   let sink: BatchSink | undefined;
   let fleet: Fleet | undefined;
   const hooks = new HookHost({ global: config.global.hooks, env, clock, logger: options.logger });
@@ -133,7 +133,7 @@ export async function openRuntime(
         source: source.name,
         // Replay sends no credentials, so it needs none.
         config: { auth: replay ? undefined : source.auth, resilience: source.resilience, max_response_bytes: source.max_response_bytes },
-        secrets: audit ? { ...secrets, onRead: (ref) => audit.credentialRead(source.name, ref) } : secrets,
+        secrets: secrets.observed(audit && ((ref) => audit.credentialRead(source.name, ref))),
         bulkhead: slotsOf(source),
         clock,
         budgets,

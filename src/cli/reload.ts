@@ -27,7 +27,7 @@ export function reloader(options: { runtime: Runtime; logger: Logger; audit: Aud
     let next;
     let text: string;
     try {
-      next = loadConfig(path, { env: options.env, requireSecrets: options.requireSecrets });
+      next = loadConfig(path, { env: options.env, requireSecrets: options.requireSecrets, secrets: runtime.config.secrets });
       text = readConfigText(path);
     } catch (err) {
       return refuse(isConfigError(err) ? `the new config is invalid:\n${err.issues.length === 0 ? err.message : err.render()}` : describeError(err), codeOf(err));

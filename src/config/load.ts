@@ -22,7 +22,7 @@ import { hookIssues } from '../hooks/check.js';
 import { checkOutputFormats, withOutputFormat } from './output-format.js';
 import { partialSource } from './partial.js';
 import { withHelrSpellings } from './helr-keys.js';
-import { secretExpiryWarnings } from '../secrets/expiry.js';
+import { SecretResolver } from '../secrets/resolver.js';
 import { secretRefsOf } from '../http/auth/secret-refs.js';
 import { natsSecretRefs } from '../sink/nats/config.js';
 import type { Integration, SourceIntegration } from '../integrations/integration.js';
@@ -45,6 +45,8 @@ export interface LoadedConfig {
   sources: ResolvedSource[];
   /** Non-fatal notes (e.g. a token expiring soon), printed by validate and logged by run. */
   warnings: string[];
+  /** The resolver the credentials were checked with; the runtime reads them through it too. */
+  secrets: SecretResolver;
 }
 
 export interface LoadOptions {
@@ -52,6 +54,11 @@ export interface LoadOptions {
   /** Check that referenced secrets are set. Off for replay, which sends no credentials. */
   requireSecrets?: boolean;
   now?: () => number;
+  /**
+   * The resolver of a running collector (a reload): kept when it serves the new file's
+   * global.secrets, so the store's key is not derived again. Otherwise one is built from them.
+   */
+  secrets?: SecretResolver;
 }
 
 /** A config file is small; anything larger is not one (a log, a device, a file given by mistake). */
@@ -114,6 +121,9 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const rawGlobal = (data as Record<string, unknown>).global ?? {};
   const globalResult = globalSchema.safeParse(rawGlobal);
   const global = globalResult.success ? globalResult.data : globalSchema.parse({});
+  const secretsSettings = { path: global.secrets.path, keyFile: global.secrets.key_file };
+  // Building the resolver reads nothing: the loader reads credentials only through it, when a check needs one.
+  const secrets = options.secrets?.serves(secretsSettings, env) === true ? options.secrets : new SecretResolver({ env, ...secretsSettings });
 
   const rawSources = (data as Record<string, unknown>).sources;
   const sources: ResolvedSource[] = [];
@@ -147,7 +157,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const warnings: string[] = [];
   const failedEntries = new Set<string>();
   for (const { name, integration, config } of shortForms) {
-    const expanded = integration.expand(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secretsPath: global.secrets.path, keyFile: global.secrets.key_file, now });
+    const expanded = integration.expand(name, config, { env, globalLabelKey: global.source_label_key, requireSecrets, secrets, now });
     if (expanded.issues.length > 0) failedEntries.add(name);
     issues.push(...expanded.issues.map((i) => ({ ...where(['sources', name, ...i.path]), path: formatPath(['sources', name, ...i.path]), message: i.message, hint: i.hint })));
     warnings.push(...expanded.warnings);
@@ -186,11 +196,11 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
   }
   if (issues.length === 0 && requireSecrets && usesStoredSecrets(sources)) {
-    warnings.push(...secretExpiryWarnings({ path: global.secrets.path, env, keyFile: global.secrets.key_file, now: now() }));
+    warnings.push(...secrets.expiryWarnings(now()));
   }
 
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
-  return { path: file, global, sources, warnings };
+  return { path: file, global, sources, warnings, secrets };
 }
 
 /** Whether any source reads a credential from the encrypted store (`*_secret`). */

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ResolvedSource } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Failure } from '../resilience/troubleshoot.js';
-import type { SecretContext } from '../http/auth/read-secret.js';
+import type { SecretReader } from '../secrets/resolver.js';
 import type { SecretRef } from '../http/auth/secret-refs.js';
 import type { EventMappings } from '../pipeline/mappings.js';
 
@@ -51,8 +51,8 @@ export interface ExpandContext {
   globalLabelKey: string;
   /** Off for replay, which sends no credentials. */
   requireSecrets: boolean;
-  secretsPath: string;
-  keyFile?: string;
+  /** The loader's resolver: the only way an expansion reads a credential. */
+  secrets: SecretReader;
   now: () => number;
 }
 
@@ -86,7 +86,7 @@ export interface CheckLine {
   text: string;
 }
 
-export type ConnectionTest = (source: ResolvedSource, secrets: SecretContext, now: number, signal: AbortSignal) => Promise<CheckLine[]>;
+export type ConnectionTest = (source: ResolvedSource, secrets: SecretReader, now: number, signal: AbortSignal) => Promise<CheckLine[]>;
 
 /** A CLI option of `hel mock <type>` (commander syntax). */
 export interface MockOption {

@@ -3,7 +3,7 @@ import type { ResolvedSource } from '../config/load.js';
 import { isHelError } from '../errors.js';
 import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../app/compose.js';
-import type { SecretContext } from '../http/auth/read-secret.js';
+import type { SecretReader } from '../secrets/resolver.js';
 import type { HttpResponse } from '../http/transport.js';
 import type { Advisor } from '../resilience/troubleshoot.js';
 import type { CheckLine } from './integration.js';
@@ -14,7 +14,7 @@ export type ProbeResult = { ok: true; response: HttpResponse } | { ok: false; st
  * One GET through the source's own auth, without retries: what a connection test sends to see
  * whether the credential is accepted and may read the endpoint.
  */
-export async function probe(source: ResolvedSource, url: string, secrets: SecretContext, signal: AbortSignal, advise?: Advisor): Promise<ProbeResult> {
+export async function probe(source: ResolvedSource, url: string, secrets: SecretReader, signal: AbortSignal, advise?: Advisor): Promise<ProbeResult> {
   const transport = composeTransport({
     source: source.name,
     config: { auth: source.auth, resilience: { ...source.resilience, retries: { ...source.resilience.retries, max_attempts: 1 } } },
@@ -47,7 +47,7 @@ export interface ProbeTexts {
 
 /** A connection test from a probe URL and the vendor's words for each outcome. */
 export function probeConnectionTest(urlOf: (source: ResolvedSource) => string, texts: ProbeTexts, extra?: (response: HttpResponse) => CheckLine[]) {
-  return async (source: ResolvedSource, secrets: SecretContext, _now: number, signal: AbortSignal): Promise<CheckLine[]> => {
+  return async (source: ResolvedSource, secrets: SecretReader, _now: number, signal: AbortSignal): Promise<CheckLine[]> => {
     let result: ProbeResult;
     try {
       result = await probe(source, urlOf(source), secrets, signal);

@@ -3,7 +3,6 @@ import type { ResolvedSource } from '../config/load.js';
 import { sourceSchema } from '../config/schema.js';
 import { isHelError } from '../errors.js';
 import type { Advisor } from '../resilience/troubleshoot.js';
-import { readSecret } from '../http/auth/read-secret.js';
 import type { SecretRef } from '../http/auth/secret-refs.js';
 import type { ExpandContext, SourceProblem } from './integration.js';
 
@@ -41,7 +40,7 @@ export function tokenRef(config: TokenConfig, defaultEnv: string, what = 'API to
 export function tokenProblems(ref: SecretRef, ctx: ExpandContext, hint: string): SourceProblem[] {
   if (!ctx.requireSecrets) return [];
   try {
-    readSecret(ref, { env: ctx.env, secretsPath: ctx.secretsPath, keyFile: ctx.keyFile });
+    ctx.secrets.read(ref);
     return [];
   } catch (err) {
     const key = ref.file !== undefined ? 'token_file' : ref.env !== undefined ? 'token_env' : 'token_secret';

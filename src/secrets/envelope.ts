@@ -61,8 +61,11 @@ export function sealSecrets(payload: SecretsPayload, material: KeyMaterial): str
   return JSON.stringify(file) + '\n';
 }
 
-/** Decrypts a secrets file's text; tells a wrong key apart from a modified file. */
-export function openSecrets(text: string, material: KeyMaterial, path: string): SecretsPayload {
+/**
+ * Decrypts a secrets file's text; tells a wrong key apart from a modified file. `derive` turns the
+ * key material and the file's salt into the AES key (SecretsFile passes one that caches scrypt).
+ */
+export function openSecrets(text: string, material: KeyMaterial, path: string, derive: (material: KeyMaterial, salt: Buffer) => Buffer): SecretsPayload {
   const file = parseFile(text, path);
   const salt = Buffer.from(file.salt, 'base64');
   const wrongKey = (why: string) =>
@@ -73,7 +76,7 @@ export function openSecrets(text: string, material: KeyMaterial, path: string): 
     const expected = file.kdf === 'scrypt' ? 'a passphrase' : 'a 32-byte key (64 hex or base64)';
     throw wrongKey(`the file was written with ${expected}, but ${material.origin} is not one`);
   }
-  const key = deriveKey(material, salt);
+  const key = derive(material, salt);
   const expectedCheck = Buffer.from(file.check, 'base64');
   const actualCheck = keyCheck(key, salt);
   if (expectedCheck.length !== actualCheck.length || !timingSafeEqual(expectedCheck, actualCheck)) {

@@ -1,4 +1,4 @@
-import { listSecrets, type SecretStoreOptions } from './store.js';
+import type { SecretInfo } from './secrets-file.js';
 
 /** A credential expiring within this many days is announced by validate, run and the report. */
 export const EXPIRY_WARNING_DAYS = 14;
@@ -28,13 +28,9 @@ export function expiryOf(expiresAt: string | undefined, now: number): SecretExpi
   return { expiresAt, daysLeft, expiringSoon: daysLeft < EXPIRY_WARNING_DAYS };
 }
 
-/**
- * Name → expiry of every stored secret, for validate/run to warn about tokens expiring soon.
- * An absent secrets file yields an empty map; a wrong key or damaged file throws HEL_SECRET.
- */
-export function listSecretExpiries(options: SecretStoreOptions & { now?: number }): Map<string, SecretExpiry> {
-  const now = options.now ?? Date.now();
-  return new Map(listSecrets(options).map((s) => [s.name, expiryOf(s.expiresAt, now)]));
+/** Name → expiry of every stored secret (`SecretsFile.list()`), for validate/run to warn about tokens expiring soon. */
+export function listSecretExpiries(secrets: readonly SecretInfo[], now: number = Date.now()): Map<string, SecretExpiry> {
+  return new Map(secrets.map((s) => [s.name, expiryOf(s.expiresAt, now)]));
 }
 
 /** One human line about an expiry, e.g. "expires 2026-04-01 (in 12 days)"; undefined if none. */
@@ -45,9 +41,9 @@ export function describeExpiry(expiry: SecretExpiry): string | undefined {
 }
 
 /** Warning lines for secrets that expired or expire within 14 days, ready for config warnings. */
-export function secretExpiryWarnings(options: SecretStoreOptions & { now?: number }): string[] {
+export function secretExpiryWarnings(secrets: readonly SecretInfo[], now: number = Date.now()): string[] {
   const warnings: string[] = [];
-  for (const [name, expiry] of listSecretExpiries(options)) {
+  for (const [name, expiry] of listSecretExpiries(secrets, now)) {
     if (!expiry.expiringSoon) continue;
     warnings.push(`secret ${name}: ${describeExpiry(expiry) ?? 'expires soon'}: rotate it and run hel secrets set ${name}`);
   }

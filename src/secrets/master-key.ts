@@ -15,7 +15,7 @@ export interface SecretStoreOptions {
 export type KeyMaterial = { kind: 'raw'; key: Buffer; origin: string } | { kind: 'passphrase'; passphrase: string; origin: string };
 
 const KEY_BYTES = 32;
-// N=2^15, r=8 costs 32 MiB and ~100 ms: slow enough for guessing, fast enough for every read.
+// N=2^15, r=8 costs 32 MiB and ~100 ms: slow enough for guessing; paid once per version of the file (SecretsFile keeps the key).
 export const SCRYPT_PARAMS = { N: 32768, r: 8, p: 1 } as const;
 const SCRYPT_MAXMEM = 64 * 1024 * 1024;
 

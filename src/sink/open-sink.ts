@@ -11,7 +11,7 @@ import { httpSinkOpener } from './http/open.js';
 import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
-import type { SecretContext } from '../http/auth/read-secret.js';
+import type { SecretRef } from '../http/auth/secret-refs.js';
 
 /** What an opener gets: the output as given (`--output` or `global.output.path`) and the rest of the config. */
 export interface SinkTarget {
@@ -27,7 +27,7 @@ export interface SinkTarget {
   /** Network sinks report deliveries to it (the metrics). */
   events?: Emitter<OutputEventMap>;
   /** Told of every credential the output reads (global.audit), never its value. */
-  onSecretRead?: SecretContext['onRead'];
+  onSecretRead?: (ref: SecretRef) => void;
 }
 
 export type SinkOpener = (target: SinkTarget) => BatchSink;
@@ -52,7 +52,7 @@ export interface OpenSinkOptions {
   logger?: Logger;
   /** Told about drops, stalls, retries and the disk buffer (the metrics). */
   events?: Emitter<OutputEventMap>;
-  onSecretRead?: SecretContext['onRead'];
+  onSecretRead?: (ref: SecretRef) => void;
 }
 
 /** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */

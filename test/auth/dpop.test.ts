@@ -9,13 +9,14 @@ import { REDACTED } from '../../src/http/record/format.js';
 import { Redactor, isSecretField } from '../../src/http/record/redact.js';
 import type { HelError } from '../../src/errors.js';
 import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const ctx = () => ({ source: 's', signal: new AbortController().signal, page: 1 });
 
 function transportFor(url: string, env: Record<string, string>, dpop: boolean) {
   const auth = authSchema.parse({ type: 'oauth2', token_url: `${url}/token`, client_id_env: 'CID', client_private_key_env: 'KEY', scopes: ['s'], dpop });
-  return authTransport(httpTransport({ timeoutMs: 5000 }), auth, { env, secretsPath: '/nonexistent' });
+  return authTransport(httpTransport({ timeoutMs: 5000 }), auth, new SecretResolver({ env, path: '/nonexistent' }));
 }
 
 test('private_key_jwt: a PEM with \\n-escaped newlines in an env variable signs the client assertion (RS256, iss = sub = client id, aud = token_url)', async (t) => {

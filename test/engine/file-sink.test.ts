@@ -19,6 +19,7 @@ import type { Checkpoint } from '../../src/state/store.js';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { batchOf } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { EventBus } from '../../src/bus/event-bus.js';
 import type { PollEventMap } from '../../src/engine/poll.js';
 
@@ -108,7 +109,7 @@ async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
-  const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const transport = composeTransport({ source: 's', config: source, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const state = await SourceState.load(store, 's');
   return pollSource(
     { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock, events: new EventBus<PollEventMap>() },

@@ -18,6 +18,7 @@ import { batchOf } from '../helpers/batch.js';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
 import { parseLines } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 const never = new AbortController().signal;
@@ -111,7 +112,7 @@ async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink
     clock: systemClock,
     logger,
     events: openEventBus(logger),
-    transportFor: (s) => composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets, dispatcher }),
+    transportFor: (s) => composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets, dispatcher }),
   });
 }
 

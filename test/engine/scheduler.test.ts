@@ -12,6 +12,7 @@ import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js'
 import { waitFor, within } from '../helpers/hel-process.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
@@ -32,7 +33,7 @@ async function start(t: TestContext, sources: Record<string, unknown>, random: (
     events: openEventBus(logger),
     random,
     transportFor: (s) =>
-      composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock, budgets, dispatcher }),
+      composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets, dispatcher }),
   });
   const controller = new AbortController();
   const done = runtime.runForever(controller.signal);

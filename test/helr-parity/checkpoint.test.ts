@@ -19,6 +19,7 @@ import { crashSeed, crashUntilDone, isJson, prng } from '../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, type Handler } from '../helpers/fake-api.js';
 import { startHel, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { EventBus } from '../../src/bus/event-bus.js';
 import type { PollEventMap } from '../../src/engine/poll.js';
 
@@ -75,7 +76,7 @@ async function pollWith(t: { after(fn: () => unknown): void }, handler: Handler,
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
-  const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const transport = composeTransport({ source: 's', config: source, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const state = await SourceState.load(store, 's');
   const events = new EventBus<PollEventMap>();
   events.on('poll.warning', ({ message }) => warnings.push(message));

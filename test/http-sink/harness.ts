@@ -6,6 +6,7 @@ import type { SinkBatch } from '../../src/sink/batch-sink.js';
 import { openHttpSink } from '../../src/sink/http/open.js';
 import type { HttpSink } from '../../src/sink/http/http-sink.js';
 import { captureStream } from '../log/capture.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 /** A cursor-paginated source over a `cursorFeed` at `apiUrl`, with dedupe on uuid (as the CLI tests need). */
 export function feedSource(apiUrl: string, pageSize: number): Record<string, unknown> {
@@ -49,7 +50,7 @@ export interface Opened {
 export function openSink(url: string, http: Record<string, unknown>, clock: Clock, env: NodeJS.ProcessEnv = {}): Opened {
   const capture = captureStream();
   const logger = createLogger({ level: 'debug', format: 'json', destination: capture.stream });
-  const sink = openHttpSink({ url, config: httpOutputSchema.parse(http), secrets: { env, secretsPath: '/nonexistent/hel-secrets.enc' }, clock, logger, random: () => 0.5 });
+  const sink = openHttpSink({ url, config: httpOutputSchema.parse(http), secrets: new SecretResolver({ env, path: '/nonexistent/hel-secrets.enc' }), clock, logger, random: () => 0.5 });
   return { sink, logs: () => capture.text() };
 }
 

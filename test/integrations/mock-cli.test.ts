@@ -8,6 +8,7 @@ import { authTransport } from '../../src/http/auth/auth-transport.js';
 import { httpTransport } from '../../src/http/http-transport.js';
 import { CLI } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 /** `hel mock <type>` for each new integration: its banner names a URL and tokens, and the good one reads events. */
 const CASES = [
@@ -60,7 +61,7 @@ test('hel mock google_workspace writes its service account keys; the good one ge
   const deleted = /a deleted key: (\S+);/.exec(stdout)![1]!;
   assert.equal(statSync(keyFile).mode & 0o777, 0o600);
   const authWith = (file: string) => authSchema.parse({ type: 'google_service_account', credentials_file: file, subject_env: 'SUBJECT', scopes: ['https://www.googleapis.com/auth/admin.reports.audit.readonly'] });
-  const secrets = { env: { SUBJECT: /^delegated admin: (\S+)/m.exec(stdout)![1]! }, secretsPath: '/nonexistent' };
+  const secrets = new SecretResolver({ env: { SUBJECT: /^delegated admin: (\S+)/m.exec(stdout)![1]! }, path: '/nonexistent' });
   const ctx = { source: 'gws', signal: new AbortController().signal, page: 1 };
   const reports = `${url}/admin/reports/v1/activity/users/all/applications/login?maxResults=2`;
   const ok = await authTransport(httpTransport({ timeoutMs: 10_000 }), authWith(keyFile), secrets).send({ method: 'GET', url: reports, headers: {} }, ctx);

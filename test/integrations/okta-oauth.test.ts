@@ -11,6 +11,7 @@ import type { HttpRequest } from '../../src/http/transport.js';
 import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
 import { parseLines } from '../helpers/hel-process.js';
 import { workspace } from './helpers.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 async function fake(t: { after(fn: () => unknown): void }): Promise<OktaFake> {
   const f = await startOktaFake({ events: 5, seed: 'test' });
@@ -112,7 +113,7 @@ test('the Okta fake verifies DPoP proofs on API requests: the bound key, htm/htu
   let seen: HttpRequest | undefined;
   const base = httpTransport({ timeoutMs: 10_000 });
   const recording = { send: (req: HttpRequest, ctx: Parameters<typeof base.send>[1]) => ((seen = req), base.send(req, ctx)) };
-  const transport = authTransport(recording, auth, { env: { CID: api.oauth.dpop.clientId, KEY: api.oauth.dpop.privateKeyPem }, secretsPath: '/nonexistent' }, { tokenTransport: base });
+  const transport = authTransport(recording, auth, new SecretResolver({ env: { CID: api.oauth.dpop.clientId, KEY: api.oauth.dpop.privateKeyPem }, path: '/nonexistent' }), { tokenTransport: base });
   const ctx = () => ({ source: 'okta', signal: new AbortController().signal, page: 1 });
   const url = `${api.url}/api/v1/logs?limit=1`;
   const ok = await transport.send({ method: 'GET', url, headers: {} }, ctx());

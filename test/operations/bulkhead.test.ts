@@ -9,6 +9,7 @@ import { Bulkhead } from '../../src/resilience/bulkhead.js';
 import { fakeApi, held, type Handler } from '../helpers/fake-api.js';
 import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 /** A handler that answers after `ms` and records the most requests it held at once. */
 function concurrencyProbe(ms: number): { handler: Handler; max(): number } {
@@ -65,7 +66,7 @@ test('resilience.bulkhead.max_concurrent_requests: the request path holds at mos
   const transport = composeTransport({
     source: 's',
     config: { resilience: resilienceSchema.parse({ retries: { max_attempts: 1 } }) },
-    secrets: { env: {}, secretsPath: '/nonexistent' },
+    secrets: new SecretResolver({ env: {}, path: '/nonexistent' }),
     clock: systemClock,
     budgets: new BudgetRegistry(systemClock),
     bulkhead: new Bulkhead(2),
@@ -134,7 +135,7 @@ test("an OAuth2 token request takes a slot of the source's bulkhead: with a cap 
   const transport = composeTransport({
     source: 's',
     config: { auth: { type: 'oauth2', token_url: `${api.url}/token`, client_id_env: 'CID', client_secret_env: 'CSECRET', dpop: false }, resilience: resilienceSchema.parse({ retries: { max_attempts: 1 } }) },
-    secrets: { env: { CID: 'id', CSECRET: 'secret' }, secretsPath: '/nonexistent' },
+    secrets: new SecretResolver({ env: { CID: 'id', CSECRET: 'secret' }, path: '/nonexistent' }),
     clock: systemClock,
     budgets: new BudgetRegistry(systemClock),
     bulkhead,

@@ -17,6 +17,7 @@ import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../help
 import { ManualClock } from '../helpers/manual-clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
@@ -102,7 +103,7 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
     logger,
     random: () => 0.5,
     events,
-    transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock, budgets: new BudgetRegistry(clock), dispatcher }),
+    transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
   });
   const controller = new AbortController();
   t.after(() => controller.abort());

@@ -13,6 +13,7 @@ import { fakeApi } from '../helpers/fake-api.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 test('load shedding: while the HTTP output is down, a source below skip_priority_below skips its polls (a source at the threshold does not); all events arrive once after recovery', async (t) => {
@@ -79,7 +80,7 @@ test('load shedding with an injected clock: each tick of a shed source is skippe
     logger: createLogger({ level: 'silent' }),
     events: openEventBus(createLogger({ level: 'silent' })),
     random: () => 0.5,
-    transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock, budgets: new BudgetRegistry(clock), dispatcher }),
+    transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
   });
   const controller = new AbortController();
   const done = runtime.runForever(controller.signal);

@@ -10,6 +10,7 @@ import { recordingTransport } from '../../src/http/record/recorder.js';
 import { replayTransport } from '../../src/http/record/replayer.js';
 import type { HttpRequest, HttpResponse, HttpTransport, RequestContext } from '../../src/http/transport.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 const context: RequestContext = { source: 'echo', signal: new AbortController().signal, page: 1 };
 
@@ -35,7 +36,7 @@ void test('identical requests get their recorded responses in order, from any ho
   const dir = tempDir(t);
   const pages = [Buffer.from('{"cursor":"same","items":[1]}'), Buffer.from('{"cursor":"same","items":[2]}'), Buffer.from([0xff, 0x00, 0xfe])];
   const recorder = recordingTransport(dir, source(), {
-    secrets: { env: {}, secretsPath: join(dir, 'none') },
+    secrets: new SecretResolver({ env: {}, path: join(dir, 'none') }),
     inner: scripted([
       { status: 200, body: pages[0]! },
       { status: 200, body: pages[1]! },
@@ -63,7 +64,7 @@ void test('identical requests get their recorded responses in order, from any ho
 
 void test('a redacted query value in a recording matches whatever the live request carries', async (t) => {
   const dir = tempDir(t);
-  const recorder = recordingTransport(dir, source(), { secrets: { env: {}, secretsPath: join(dir, 'none') }, inner: scripted([{ status: 200, body: Buffer.from('{}') }]) });
+  const recorder = recordingTransport(dir, source(), { secrets: new SecretResolver({ env: {}, path: join(dir, 'none') }), inner: scripted([{ status: 200, body: Buffer.from('{}') }]) });
   await recorder.send({ method: 'GET', url: 'https://api.example.com/events?page_token=abc123&limit=5', headers: {} }, context);
   assert.match(readFileSync(join(dir, 'echo', '0001.json'), 'utf8'), /page_token=REDACTED&limit=5/);
 

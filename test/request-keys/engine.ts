@@ -9,6 +9,7 @@ import { MemoryStateStore } from '../../src/state/memory.js';
 import { captureStream } from '../log/capture.js';
 import { FakeClock } from '../resilience/fake-clock.js';
 import { testDispatcher } from '../resilience/scripted-server.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 export interface SourceEngine {
@@ -55,7 +56,7 @@ export async function sourceEngine(t: TestContext, yaml: string, keys: Record<st
   const transport = composeTransport({
     source: source.name,
     config: { auth: source.auth, resilience: source.resilience, max_response_bytes: source.max_response_bytes },
-    secrets: { env: {}, secretsPath: '/nonexistent/hel-secrets.enc' },
+    secrets: new SecretResolver({ env: {}, path: '/nonexistent/hel-secrets.enc' }),
     clock,
     budgets: new BudgetRegistry(clock),
     dispatcher: testDispatcher(t),

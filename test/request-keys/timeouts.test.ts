@@ -9,6 +9,7 @@ import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { FakeClock } from '../resilience/fake-clock.js';
 import { context, thrown } from '../resilience/harness.js';
 import { scriptedServer } from '../resilience/scripted-server.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 /** The source's request path as `hel run` builds it (its own agent when connect_secs or idle_secs is set), one attempt. */
 function transportWith(resilience: Record<string, unknown>): HttpTransport {
@@ -16,7 +17,7 @@ function transportWith(resilience: Record<string, unknown>): HttpTransport {
   return composeTransport({
     source: 'slow',
     config: { resilience: resilienceSchema.parse({ retries: { max_attempts: 0 }, ...resilience }) },
-    secrets: { env: {}, secretsPath: '/nonexistent/hel-secrets.enc' },
+    secrets: new SecretResolver({ env: {}, path: '/nonexistent/hel-secrets.enc' }),
     clock,
     budgets: new BudgetRegistry(clock),
   });

@@ -14,6 +14,7 @@ import { FakeClock } from '../resilience/fake-clock.js';
 import { context, thrown } from '../resilience/harness.js';
 import { makeCertificates, type TestCertificates } from '../helpers/test-certs.js';
 import { tlsServer } from './tls-server.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 /** The source's whole request path as `hel run` builds it, with its own agent from `resilience.tls`. */
 function transportWith(tls: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv = {}): HttpTransport {
@@ -21,7 +22,7 @@ function transportWith(tls: Record<string, unknown> | undefined, env: NodeJS.Pro
   return composeTransport({
     source: 'secure',
     config: { resilience: resilienceSchema.parse({ timeout_secs: 5, retries: { max_attempts: 0 }, ...(tls ? { tls } : {}) }) },
-    secrets: { env, secretsPath: '/nonexistent/hel-secrets.enc' },
+    secrets: new SecretResolver({ env, path: '/nonexistent/hel-secrets.enc' }),
     clock,
     budgets: new BudgetRegistry(clock),
   });

@@ -9,6 +9,7 @@ import type { HttpRequest, HttpTransport, RequestContext, TransportEventMap } fr
 import { resilience } from './config.js';
 import { FakeClock } from './fake-clock.js';
 import { testDispatcher } from './scripted-server.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 export interface Harness {
   transport: HttpTransport;
@@ -35,7 +36,7 @@ export function harness(t: TestContext, options: HarnessOptions = {}): Harness {
   const transport = composeTransport({
     source: options.source ?? 'test-source',
     config: { resilience: options.resilience ?? resilience(), auth: options.auth },
-    secrets: { env: options.env ?? {}, secretsPath: '/nonexistent/hel-secrets.enc' },
+    secrets: new SecretResolver({ env: options.env ?? {}, path: '/nonexistent/hel-secrets.enc' }),
     clock: options.clock ?? clock,
     budgets: options.budgets ?? new BudgetRegistry(options.clock ?? clock),
     dispatcher: testDispatcher(t),

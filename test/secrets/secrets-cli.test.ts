@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { readStoredSecret } from '../../src/secrets/store.js';
+import { SecretsFile } from '../../src/secrets/secrets-file.js';
 import { MASTER_KEY, OTHER_KEY, eventsToken, plaintextCanary } from './fixtures.js';
 
 const env = (key = MASTER_KEY) => ({ HEL_MASTER_KEY: key, HEL_MASTER_KEY_FILE: undefined, HEL_CONFIG: undefined });
@@ -29,7 +29,7 @@ void test('set, list, read and rm round trip through the CLI', async (t) => {
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^api_key\s+\d{4}-\d\d-\d\dT/m);
 
-  assert.equal(readStoredSecret('api_key', { path: file, env: { HEL_MASTER_KEY: MASTER_KEY } }), value);
+  assert.equal(new SecretsFile({ path: file, env: { HEL_MASTER_KEY: MASTER_KEY } }).value('api_key'), value);
   assert.equal(statSync(file).mode & 0o777, 0o600, 'secrets file must be mode 0600');
   const bytes = readFileSync(file);
   assert.ok(!bytes.includes(value), 'plaintext in the file');
@@ -38,7 +38,7 @@ void test('set, list, read and rm round trip through the CLI', async (t) => {
 
   const rm = await runCli(['secrets', 'rm', 'api_key', '--file', file], { env: env(), cwd: dir });
   assert.equal(rm.code, 0, rm.stderr);
-  assert.throws(() => readStoredSecret('api_key', { path: file, env: { HEL_MASTER_KEY: MASTER_KEY } }), { code: 'HEL_SECRET', message: /not in/ });
+  assert.throws(() => new SecretsFile({ path: file, env: { HEL_MASTER_KEY: MASTER_KEY } }).value('api_key'), { code: 'HEL_SECRET', message: /not in/ });
   const rmAgain = await runCli(['secrets', 'rm', 'api_key', '--file', file], { env: env(), cwd: dir });
   assert.equal(rmAgain.code, 2);
   assertNoLeak(value, set, list, rm, rmAgain);
@@ -120,7 +120,7 @@ void test('a key file readable by others is refused; mode 0600 works', async (t)
   // The same key given as HEL_MASTER_KEY_FILE, and as hex in HEL_MASTER_KEY, opens the file.
   const viaEnv = await runCli(['secrets', 'list', '--file', file], { env: { HEL_MASTER_KEY: undefined, HEL_MASTER_KEY_FILE: keyFile } });
   assert.equal(viaEnv.code, 0, viaEnv.stderr);
-  assert.equal(readStoredSecret('a', { path: file, env: { HEL_MASTER_KEY: MASTER_KEY } }), 'v');
+  assert.equal(new SecretsFile({ path: file, env: { HEL_MASTER_KEY: MASTER_KEY } }).value('a'), 'v');
 });
 
 void test('a 1Password token: set prints its expiry and list warns within 14 days', async (t) => {

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { listSecrets, readStoredSecret, removeSecret, setSecret } from '../../src/secrets/store.js';
+import { listSecrets, removeSecret, setSecret } from '../../src/secrets/store.js';
+import { SecretsFile } from '../../src/secrets/secrets-file.js';
 import { listSecretExpiries, secretExpiryWarnings } from '../../src/secrets/expiry.js';
 import { interpretKeyText } from '../../src/secrets/master-key.js';
 import { MASTER_KEY, eventsToken } from './fixtures.js';
@@ -25,20 +26,20 @@ void test('a passphrase store round-trips and stores a per-file salt', (t) => {
   const header = JSON.parse(readFileSync(path, 'utf8')) as { kdf: string; salt: string };
   assert.equal(header.kdf, 'scrypt');
   assert.equal(Buffer.from(header.salt, 'base64').length, 16);
-  assert.equal(readStoredSecret('one', { path, env }), 'v1');
-  assert.equal(readStoredSecret('two', { path, env }), 'v2');
-  assert.throws(() => readStoredSecret('one', { path, env: { HEL_MASTER_KEY: 'correct horse battery stapler' } }), {
+  assert.equal(new SecretsFile({ path, env }).value('one'), 'v1');
+  assert.equal(new SecretsFile({ path, env }).value('two'), 'v2');
+  assert.throws(() => new SecretsFile({ path, env: { HEL_MASTER_KEY: 'correct horse battery stapler' } }).value('one'), {
     code: 'HEL_SECRET',
     message: /wrong HEL_MASTER_KEY\?/,
   });
 });
 
-void test('readStoredSecret: a missing file or name is a HEL_SECRET with a hint', (t) => {
+void test('SecretsFile.value: a missing file or name is a HEL_SECRET with a hint', (t) => {
   const path = join(tempDir(t), 's.enc');
   const env = { HEL_MASTER_KEY: MASTER_KEY };
-  assert.throws(() => readStoredSecret('x', { path, env }), (e: { code: string; context: { hint?: string } }) => e.code === 'HEL_SECRET' && /hel secrets set x/.test(e.context.hint ?? ''));
+  assert.throws(() => new SecretsFile({ path, env }).value('x'), (e: { code: string; context: { hint?: string } }) => e.code === 'HEL_SECRET' && /hel secrets set x/.test(e.context.hint ?? ''));
   setSecret('y', 'v', { path, env });
-  assert.throws(() => readStoredSecret('x', { path, env }), { code: 'HEL_SECRET', message: /secret x is not in/ });
+  assert.throws(() => new SecretsFile({ path, env }).value('x'), { code: 'HEL_SECRET', message: /secret x is not in/ });
 });
 
 void test('updates keep created_at and move updated_at; rm removes', (t) => {
@@ -54,16 +55,16 @@ void test('updates keep created_at and move updated_at; rm removes', (t) => {
 void test('listSecretExpiries and secretExpiryWarnings report tokens expiring within 14 days', (t) => {
   const path = join(tempDir(t), 's.enc');
   const env = { HEL_MASTER_KEY: MASTER_KEY };
-  assert.equal(listSecretExpiries({ path, env }).size, 0, 'no file, no secrets');
+  assert.equal(listSecretExpiries(listSecrets({ path, env })).size, 0, 'no file, no secrets');
   setSecret('soon', eventsToken(3), { path, env });
   setSecret('later', eventsToken(60), { path, env });
   setSecret('plain', 'not-a-jwt', { path, env });
-  const expiries = listSecretExpiries({ path, env });
+  const expiries = listSecretExpiries(listSecrets({ path, env }));
   assert.equal(expiries.get('soon')?.expiringSoon, true);
   assert.equal(expiries.get('later')?.expiringSoon, false);
   assert.equal(expiries.get('plain')?.expiresAt, undefined);
   assert.equal(Math.floor(expiries.get('later')?.daysLeft ?? 0), 59);
-  const warnings = secretExpiryWarnings({ path, env });
+  const warnings = secretExpiryWarnings(listSecrets({ path, env }));
   assert.equal(warnings.length, 1);
   assert.match(warnings[0] ?? '', /^secret soon: expires .* \(in 2 day\(s\)\): rotate it/);
 });

@@ -28,7 +28,7 @@ async function withStore<T>(flags: StateFlags, write: boolean, fn: (store: State
   const shared = config !== undefined && (config.global.state.backend === 'postgres' || config.global.state.backend === 'redis');
   if (!shared && !write && !existsSync(path)) throw new HelError('HEL_STATE', `no state file at ${path}`, { hint: 'hel run creates it; pass --state PATH or --config to point at another' });
   const store = shared
-    ? await openStore(config, {}, false, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file })
+    ? await openStore(config, {}, false, config.secrets)
     : new SqliteStateStore(path, { exclusive: write });
   try {
     return await fn(store, known);

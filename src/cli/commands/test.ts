@@ -45,7 +45,7 @@ export function registerTestCommand(program: Command): void {
         if (integration?.connectionTest && opts.replayDir === undefined) {
           err(`${source.name}: ${integration.title} connection test`);
           const check = await integration.connectionTest();
-          const checks = await check(source, { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file }, Date.now(), shutdown.signal);
+          const checks = await check(source, config.secrets, Date.now(), shutdown.signal);
           err(formatChecks(checks));
           connectionFailed = checks.some((c) => c.level === 'fail');
         }

@@ -34,12 +34,11 @@ export function registerValidateCommand(program: Command): void {
       if (!opts.online) return;
       // Loaded only here: a connection test brings undici, and test.js the whole runtime.
       const { formatChecks } = await import('./test.js');
-      const secrets = { env: process.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
       for (const source of config.sources) {
         const connectionTest = integrationOf(source)?.connectionTest;
         if (connectionTest === undefined) continue;
         const check = await connectionTest();
-        const checks = await check(source, secrets, Date.now(), AbortSignal.timeout(30_000));
+        const checks = await check(source, config.secrets, Date.now(), AbortSignal.timeout(30_000));
         process.stdout.write(`${source.name}: connection test\n${formatChecks(checks)}\n`);
         if (checks.some((c) => c.level === 'fail')) process.exitCode = 1;
       }

@@ -5,7 +5,7 @@ import type { HttpTransport } from '../transport.js';
 import { DpopProofs } from './dpop.js';
 import { oauth2Transport } from './oauth2.js';
 import { OAuth2Tokens } from './oauth2-tokens.js';
-import type { SecretContext } from './read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { staticAuthTransport } from './static-auth.js';
 import { clientGrant, serviceAccountGrant } from './token-grants.js';
 
@@ -22,7 +22,7 @@ export interface AuthTransportOptions {
 export function authTransport(
   inner: HttpTransport,
   auth: AuthConfig | undefined,
-  secrets: SecretContext,
+  secrets: SecretReader,
   options: AuthTransportOptions = {},
 ): HttpTransport {
   if (auth === undefined) return inner;

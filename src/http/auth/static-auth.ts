@@ -1,6 +1,6 @@
 import type { AuthConfig } from '../../config/schema.js';
 import type { HttpTransport } from '../transport.js';
-import { readSecret, type SecretContext } from './read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { secretRefsOf, type SecretRef } from './secret-refs.js';
 import { scrubErrorBody, withHeader } from './with-header.js';
 
@@ -11,10 +11,10 @@ function refNamed(auth: AuthConfig, prefix: string): SecretRef | undefined {
 }
 
 /** The header carrying the credential, and the secret values it was built from. */
-export function credentialHeader(auth: StaticAuth, secrets: SecretContext): { name: string; value: string; used: string[] } {
+export function credentialHeader(auth: StaticAuth, secrets: SecretReader): { name: string; value: string; used: string[] } {
   const read = (prefix: string): string => {
     const ref = refNamed(auth, prefix);
-    return ref === undefined ? '' : readSecret(ref, secrets);
+    return ref === undefined ? '' : secrets.read(ref);
   };
   switch (auth.type) {
     case 'bearer': {
@@ -35,10 +35,11 @@ export function credentialHeader(auth: StaticAuth, secrets: SecretContext): { na
 }
 
 /**
- * Bearer, basic and API-key auth. The credential is read on every request (cheap: env or a small
- * file), so a rotated token file is picked up without a restart.
+ * Bearer, basic and API-key auth. The credential is read on every request (cheap: env, a small
+ * file, or the resolver's in-memory view of the store), so a rotated token file or a value changed
+ * with `hel secrets set` is picked up without a restart.
  */
-export function staticAuthTransport(inner: HttpTransport, auth: StaticAuth, secrets: SecretContext): HttpTransport {
+export function staticAuthTransport(inner: HttpTransport, auth: StaticAuth, secrets: SecretReader): HttpTransport {
   return {
     async send(request, context) {
       const { name, value, used } = credentialHeader(auth, secrets);

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import type { Clock } from '../../clock.js';
 import type { AuthConfig } from '../../config/schema.js';
 import { HelError } from '../../errors.js';
-import { readSecret, type SecretContext } from './read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { secretRefsOf } from './secret-refs.js';
 import { signingKey } from './signing-key.js';
 
@@ -26,12 +26,12 @@ const SERVICE_ACCOUNT_ASSERTION_SECS = 3600;
 const CLIENT_ASSERTION_SECS = 300;
 const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 
-function reader(auth: AuthConfig, secrets: SecretContext, seen: Set<string>) {
+function reader(auth: AuthConfig, secrets: SecretReader, seen: Set<string>) {
   const refs = secretRefsOf(auth);
   return (prefix: string): string | undefined => {
     const ref = refs.find((r) => r.prefix === prefix);
     if (ref === undefined) return undefined;
-    const value = readSecret(ref, secrets);
+    const value = secrets.read(ref);
     seen.add(value);
     return value;
   };
@@ -41,7 +41,7 @@ function reader(auth: AuthConfig, secrets: SecretContext, seen: Set<string>) {
  * client_credentials, or refresh_token when one is configured; the client authenticates with its
  * secret, or with private_key_jwt (RFC 7523 §2.2) when a private key is configured.
  */
-export function clientGrant(auth: OAuth2Auth, secrets: SecretContext, clock: Clock): TokenGrant {
+export function clientGrant(auth: OAuth2Auth, secrets: SecretReader, clock: Clock): TokenGrant {
   /** A refresh token the server rotated; it replaces the configured one for this process. */
   let rotated: string | undefined;
   const usesKey = secretRefsOf(auth).some((r) => r.prefix === 'client_private_key');
@@ -121,7 +121,7 @@ function parseKey(text: string): ServiceAccountKey {
  * A Google service account: its JSON key signs a JWT-bearer grant (RFC 7523 §2.1) for `scopes`,
  * acting for `subject` when one is set (domain-wide delegation), sent to the key's token_uri.
  */
-export function serviceAccountGrant(auth: ServiceAccountAuth, secrets: SecretContext, clock: Clock): TokenGrant {
+export function serviceAccountGrant(auth: ServiceAccountAuth, secrets: SecretReader, clock: Clock): TokenGrant {
   return {
     hint: 'check the service account key (not deleted), the subject (a user of the domain), and that domain-wide delegation grants these scopes to the service account\'s client ID',
     async request(seen) {

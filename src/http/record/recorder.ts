@@ -2,14 +2,14 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedSource } from '../../config/load.js';
 import { HelError } from '../../errors.js';
-import { readSecret, type SecretContext } from '../auth/read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { secretRefsOf } from '../auth/secret-refs.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../transport.js';
 import { RECORDING_FORMAT, encodeBody, headerValue, recordingFileName, seqOfFileName, sourceFolder, type Recording } from './format.js';
 import { Redactor } from './redact.js';
 
 export interface RecordingOptions {
-  secrets: SecretContext;
+  secrets: SecretReader;
   /** The transport that really sends (the source's undici transport, with its TLS and timeouts). */
   inner: HttpTransport;
 }
@@ -43,12 +43,12 @@ export function recordingTransport(dir: string, source: ResolvedSource, options:
 }
 
 /** Read on every request, like the auth wrapper, so a rotated token file is redacted too. */
-function learnConfiguredSecrets(redactor: Redactor, source: ResolvedSource, secrets: SecretContext): void {
+function learnConfiguredSecrets(redactor: Redactor, source: ResolvedSource, secrets: SecretReader): void {
   if (source.auth === undefined) return;
   const values = new Map<string, string>();
   for (const ref of secretRefsOf(source.auth)) {
     try {
-      values.set(ref.prefix, readSecret(ref, secrets));
+      values.set(ref.prefix, secrets.read(ref));
     } catch {
       // A credential that cannot be read cannot have been sent either.
     }

@@ -1,5 +1,5 @@
 import type { ResolvedSource } from '../../config/load.js';
-import type { SecretContext } from '../../http/auth/read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import type { CheckLine } from '../integration.js';
 import { probe } from '../probe.js';
 import { googleHint } from './troubleshoot.js';
@@ -8,7 +8,7 @@ import { googleHint } from './troubleshoot.js';
  * Gets a token for the source's service account (the JWT-bearer grant proves the key, the subject
  * and the delegated scopes) and reads one activity of its application (proves the admin's rights).
  */
-export async function checkGoogleConnection(source: ResolvedSource, secrets: SecretContext, _now: number, signal: AbortSignal): Promise<CheckLine[]> {
+export async function checkGoogleConnection(source: ResolvedSource, secrets: SecretReader, _now: number, signal: AbortSignal): Promise<CheckLine[]> {
   const url = new URL(source.url);
   const application = /\/applications\/([^/]+)\/?$/.exec(url.pathname)?.[1] ?? 'this application';
   let result;

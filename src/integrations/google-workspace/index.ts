@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { ResolvedSource } from '../../config/load.js';
 import { envName } from '../../config/schema.js';
 import { isHelError } from '../../errors.js';
-import { readSecret } from '../../http/auth/read-secret.js';
 import type { SecretRef } from '../../http/auth/secret-refs.js';
 import type { ExpandContext, Integration, SourceProblem } from '../integration.js';
 import { budgetName, commonKeys, finishSource } from '../short-form.js';
@@ -67,7 +66,7 @@ function credentialProblems(refs: SecretRef[], ctx: ExpandContext): SourceProble
     const hint = ref.prefix === 'credentials' ? CREDENTIALS_HINT : SUBJECT_HINT;
     let value: string;
     try {
-      value = readSecret(ref, { env: ctx.env, secretsPath: ctx.secretsPath, keyFile: ctx.keyFile });
+      value = ctx.secrets.read(ref);
     } catch (err) {
       problems.push({ path: [key], message: isHelError(err) ? err.message : String(err), hint });
       continue;

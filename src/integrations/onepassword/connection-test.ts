@@ -1,6 +1,6 @@
 import type { ResolvedSource } from '../../config/load.js';
 import { isHelError } from '../../errors.js';
-import { readSecret, type SecretContext } from '../../http/auth/read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { secretRefsOf } from '../../http/auth/secret-refs.js';
 import { introspect } from './introspect.js';
 import { daysPhrase } from '../../secrets/expiry.js';
@@ -18,14 +18,14 @@ const FEATURE_NAMES: Record<string, string> = { auditevents: 'Audit events', sig
  * SureCloud's "Test Connection" for one 1Password source: who the token is, what it may read,
  * when it expires, and whether it belongs to the configured region — before any event request.
  */
-export async function checkOnePasswordConnection(source: ResolvedSource, secrets: SecretContext, now: number, signal: AbortSignal): Promise<CheckLine[]> {
+export async function checkOnePasswordConnection(source: ResolvedSource, secrets: SecretReader, now: number, signal: AbortSignal): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
   const stream = streamOfUrl(source.url)?.stream;
   const ref = source.auth ? secretRefsOf(source.auth)[0] : undefined;
   if (!ref || source.auth?.type !== 'bearer') return [{ level: 'fail', text: 'no bearer token configured (auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN})' }];
   let token: string;
   try {
-    token = readSecret(ref, secrets);
+    token = secrets.read(ref);
   } catch (err) {
     return [{ level: 'fail', text: `${isHelError(err) ? err.message : String(err)}: export the bearer token from your Events Reporting integration` }];
   }

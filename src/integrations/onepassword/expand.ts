@@ -2,8 +2,8 @@ import type { SourceConfig } from '../../config/schema.js';
 import type { OnePasswordSourceConfig } from './schema.js';
 import { sourceSchema } from '../../config/schema.js';
 import type { ResolvedSource } from '../../config/load.js';
-import { readSecret } from '../../http/auth/read-secret.js';
 import type { SecretRef } from '../../http/auth/secret-refs.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { isHelError } from '../../errors.js';
 import { REGION_HOSTS, isOnePasswordUrl, regionOfHost, streamOfUrl } from './regions.js';
 import { checkOnePasswordBody, resolveStartTime, retentionWarning } from './body.js';
@@ -26,8 +26,7 @@ export interface ExpandContext {
   env: NodeJS.ProcessEnv;
   globalLabelKey: string;
   requireSecrets: boolean;
-  secretsPath: string;
-  keyFile?: string;
+  secrets: SecretReader;
   now: () => number;
 }
 
@@ -87,7 +86,7 @@ function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: Expan
 
   let token: string | undefined;
   try {
-    token = readSecret(ref, { env: ctx.env, secretsPath: ctx.secretsPath, keyFile: ctx.keyFile });
+    token = ctx.secrets.read(ref);
   } catch (err) {
     if (ctx.requireSecrets) {
       const key = ref.file !== undefined ? 'token_file' : ref.env !== undefined ? 'token_env' : 'token_secret';

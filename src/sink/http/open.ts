@@ -7,7 +7,7 @@ import { HelError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { headerWaitCapMs } from '../../resilience/rate-limit-headers.js';
 import type { Random } from '../../resilience/backoff.js';
-import type { SecretContext } from '../../http/auth/read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { credentialHeader } from '../../http/auth/static-auth.js';
 import { redactUrl } from '../../http/redact-url.js';
 import type { Emitter } from '../../bus/event-bus.js';
@@ -27,7 +27,7 @@ export interface OpenHttpSinkOptions {
   url?: string;
   /** global.output.http (defaults when absent). */
   config?: HttpOutputConfig;
-  secrets: SecretContext;
+  secrets: SecretReader;
   clock: Clock;
   logger: Logger;
   /** Tests inject a poster or the randomness of backoff jitter. */
@@ -42,11 +42,11 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 /** The `http:` / `https:` line of the sink registry (open-sink.ts). */
 export function httpSinkOpener(target: SinkTarget): HttpSink {
-  const { config, env } = target;
+  const { config } = target;
   return openHttpSink({
     url: target.output,
     config: config.global.output.http,
-    secrets: { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file, onRead: target.onSecretRead },
+    secrets: config.secrets.observed(target.onSecretRead),
     clock: systemClock,
     logger: target.logger ?? createLogger({ level: 'silent' }),
     events: target.events,

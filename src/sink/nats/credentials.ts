@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { credsAuthenticator, nkeyAuthenticator, nkeys, tokenAuthenticator, usernamePasswordAuthenticator, type Authenticator, type TlsOptions } from '@nats-io/transport-node';
 import { HelError } from '../../errors.js';
-import { readSecret, type SecretContext } from '../../http/auth/read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { natsSecretRefs, type NatsAuthConfig, type NatsOutputConfig } from './config.js';
 
 const AUTH_HINT = 'check global.output.nats.auth';
@@ -10,8 +10,8 @@ const AUTH_HINT = 'check global.output.nats.auth';
  * The authenticator for `auth`, with every credential read now: a missing or malformed one stops
  * Hel at start with the key to fix, and no message ever includes a credential's value.
  */
-export function natsAuthenticator(auth: NatsAuthConfig, secrets: SecretContext): Authenticator {
-  const values = natsSecretRefs(auth).map((r) => readSecret(r, secrets));
+export function natsAuthenticator(auth: NatsAuthConfig, secrets: SecretReader): Authenticator {
+  const values = natsSecretRefs(auth).map((r) => secrets.read(r));
   switch (auth.type) {
     case 'user_password':
       return usernamePasswordAuthenticator(values[0]!, values[1]);

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AuthorizationError, connect, headers, type Authenticator, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
-import type { SecretContext } from '../../http/auth/read-secret.js';
+import type { SecretReader } from '../../secrets/resolver.js';
 import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { Emitter } from '../../bus/event-bus.js';
@@ -19,7 +19,7 @@ export interface NatsSinkOptions {
   url: URL;
   config: NatsOutputConfig;
   /** Where `auth` credentials are read from (env, files, `hel secrets`); required with `auth`. */
-  secrets?: SecretContext;
+  secrets?: SecretReader;
   logger?: Logger;
   /** Told about every acknowledged page and failed flush (the metrics). */
   events?: Emitter<OutputEventMap>;

@@ -10,7 +10,7 @@ export function openNatsSink(target: SinkTarget): NatsSink {
   return new NatsSink({
     url: target.url!,
     config: config.global.output.nats ?? natsOutputSchema.parse({}),
-    secrets: { env: target.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file },
+    secrets: config.secrets,
     logger: target.logger,
     events: target.events,
   });
