@@ -1,4 +1,5 @@
 import { EventBus } from '../bus/event-bus.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import type { HelBus, HelEventMap } from '../bus/hel-events.js';
 import { logEvents } from './event-log.js';
 import type { Logger } from '../log/logger.js';
@@ -13,7 +14,7 @@ export function openEventBus(logger: Logger): HelBus {
   const bus = new EventBus<HelEventMap>((error, event) => {
     if (reported.has(event)) return;
     reported.add(event);
-    logger.error({ event, code: 'HEL_UNEXPECTED' }, `a subscriber of ${event} failed: ${error instanceof Error ? error.message : String(error)}; the other subscribers still got the event, and further failures of ${event} subscribers are not logged`);
+    logger.error({ event, ...errorLogFields(error) }, `a subscriber of ${event} failed: ${describeError(error)}; the other subscribers still got the event, and further failures of ${event} subscribers are not logged`);
   });
   logEvents(bus, logger);
   return bus;
