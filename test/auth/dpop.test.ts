@@ -8,7 +8,7 @@ import { httpTransport } from '../../src/http/http-transport.js';
 import { REDACTED } from '../../src/http/record/format.js';
 import { Redactor, isSecretField } from '../../src/http/record/redact.js';
 import type { HelError } from '../../src/errors.js';
-import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const ctx = () => ({ source: 's', signal: new AbortController().signal, page: 1 });

@@ -5,7 +5,7 @@ import { isHelError } from '../../src/errors.js';
 import { failureLine } from '../../src/resilience/troubleshoot.js';
 import { resilience } from '../resilience/config.js';
 import { context, harness, post, thrown } from '../resilience/harness.js';
-import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const SECRETS = {
   TOKEN: 'ops_SECRET_bearer_7f3a',

@@ -4,7 +4,7 @@ import { test, type TestContext } from 'node:test';
 import { authSchema, type AuthConfig } from '../../src/config/schema.js';
 import type { HelError } from '../../src/errors.js';
 import { context, harness, post, thrown } from '../resilience/harness.js';
-import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const ENV = { CID: 'client-1', CSECRET: 'client-secret-1', RTOKEN: 'refresh-1' };
 

@@ -6,7 +6,7 @@ import { authSchema } from '../../src/config/schema.js';
 import type { HelError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { context, harness, post, thrown } from '../resilience/harness.js';
-import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 test('bearer: default prefix "Bearer" from an env variable', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, {}));

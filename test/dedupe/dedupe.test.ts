@@ -1,26 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { runCli } from '../helpers/cli.js';
+import { fakeApi } from '../helpers/fake-api.js';
+import type { Cleanups } from '../helpers/loopback.js';
 import { startHel, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // A GET API without pagination that answers with whatever `respond` returns for the n-th request.
-async function api(t: { after(fn: () => Promise<void> | void): void }, respond: (n: number) => unknown[]): Promise<{ url: string; requests: () => number }> {
-  let n = 0;
-  const server: Server = createServer((_req, res) => {
-    const items = respond(n++);
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ items }));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, requests: () => n };
+async function api(t: Cleanups, respond: (n: number) => unknown[]): Promise<{ url: string; requests: () => number }> {
+  const server = await fakeApi(t, (req) => ({ body: { items: respond(req.n) } }));
+  return { url: `${server.url}/events`, requests: () => server.requests.length };
 }
 
 function config(dir: string, url: string, extra = ''): string {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { cursorAt, makeEvents, offsetOf, type FeedEvent } from '../helpers/fake-api.js';
 import { hel, parseLines, startHel, writeConfig } from '../helpers/hel-process.js';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { sendEndlessBody, watchPeakRss } from '../helpers/endless-body.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // The hostile-response part of issue #13's crash-and-fault suite. A real hel against a loopback
@@ -32,22 +32,15 @@ interface Hostile {
 async function hostileApi(t: TestContext, faultAt: number, fault: Fault): Promise<Hostile> {
   const offsets: number[] = [];
   let healed = false;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { cursor?: string };
-      const offset = offsetOf(body.cursor);
-      offsets.push(offset);
-      const items = EVENTS.slice(offset, offset + PAGE);
-      if (!healed && offset === faultAt && fault(res, { offset, items })) return;
-      const next = offset + items.length;
-      const text = JSON.stringify({ items, cursor: cursorAt(next), has_more: next < EVENTS.length });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-      res.end(text);
-    });
+  const { url } = await scriptedServer(t, (_n, _req, res, text) => {
+    const body = JSON.parse(text || '{}') as { cursor?: string };
+    const offset = offsetOf(body.cursor);
+    offsets.push(offset);
+    const items = EVENTS.slice(offset, offset + PAGE);
+    if (!healed && offset === faultAt && fault(res, { offset, items })) return;
+    const next = offset + items.length;
+    json(res, 200, { items, cursor: cursorAt(next), has_more: next < EVENTS.length });
   });
-  const { url } = await listenOnLoopback(server, t);
   return { url, offsets, heal: () => (healed = true) };
 }
 
@@ -113,31 +106,16 @@ test('a huge response (Content-Length 1.5 GB) fails at once with the size and th
 
 test('an endless body is cut at the cap while memory stays flat; nothing lost or repeated', async (t) => {
   const api = await hostileApi(t, 60, (res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const pump = () => {
-      while (!res.destroyed && res.write(chunk));
-      if (!res.destroyed) res.once('drain', pump);
-    };
-    res.write('{"items":[');
-    pump();
+    sendEndlessBody(res);
     return true;
   });
   const dir = tempDir(t);
   const cfg = config(dir, api.url, { max_response_bytes: 8 * 1024 * 1024 });
   const state = join(dir, 'st.db');
   const run = startHel(t, ['run', '--once', '-c', cfg, '--state', state]);
-  let peakKb = 0;
-  const sampler = setInterval(() => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      // exited
-    }
-  }, 10);
+  const rss = watchPeakRss(run.child.pid);
   const exit = await run.exited;
-  clearInterval(sampler);
+  const peakKb = rss.stop();
   assert.equal(exit.code, 1, run.stderr());
   assert.match(run.stderr(), /larger than max_response_bytes \(8388608 bytes\): more than 8388608 bytes arrived/);
   assert.ok(peakKb < 250 * 1024, `peak RSS ${Math.round(peakKb / 1024)} MB stays far below what an endless body would take`);

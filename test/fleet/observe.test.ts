@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { PostgresStateStore } from '../../src/state/postgres/store.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
-import { API_TOKEN, startHel as startServedHel } from '../server/hel-process.js';
+import { API_TOKEN, startDaemon } from '../helpers/hel-process.js';
 import { eventually, fleetConfig, pagedApi, startInstance } from './harness.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
@@ -30,7 +30,7 @@ test('/api/v1/sources, the status page and the metrics show who holds each sourc
   const base = parse(readFileSync(fleetConfig(dir, { api: api.url, sources: ['s0', 's1'], ttlSecs: 1.5, intervalSecs: 0.3 }), 'utf8')) as { global: { state: Record<string, unknown> }; sources: Record<string, { headers: Record<string, string> }> };
   base.global.state = { ...base.global.state, url: db, instance_id: 'api-a' };
   for (const s of Object.values(base.sources)) s.headers = { 'X-Instance': 'api-a' };
-  const hel = await startServedHel(dir, { ...base, global: { ...base.global, api: { enabled: true, port: 0, token_env: 'HEL_TEST_API_TOKEN' }, metrics: { enabled: true, port: 0 } } });
+  const hel = await startDaemon(dir, { ...base, global: { ...base.global, api: { enabled: true, port: 0, token_env: 'HEL_TEST_API_TOKEN' }, metrics: { enabled: true, port: 0 } } });
   t.after(() => hel.stop());
   const list = async () => ((await (await fetch(`${hel.urls.api}/api/v1/sources`, bearer)).json()) as { sources: { name: string; owner: string | null; lease_expires_at: string | null }[] }).sources;
   await eventually(async () => (await list()).find((s) => s.name === 's0')?.owner === 'api-a', 45_000, 's0 held by this instance');

@@ -3,11 +3,10 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fakeApi } from '../helpers/fake-api.js';
-import { hel, parseLines, writeConfig } from '../helpers/hel-process.js';
+import { hel, parseLines, startDaemon, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
+import { CLI_TIMEOUT_MS } from '../helpers/workspace.js';
 import { globalConfig } from '../server/config.js';
-import { startHel, waitFor } from '../server/hel-process.js';
 
 // Helr's behaviours beyond single keys: $VAR, any source name, `hel state --config F set`, and its recordings.
 
@@ -55,7 +54,7 @@ test('source names with spaces, slashes, quotes and accents: metrics labels esca
   const api = await fakeApi(t, (req) => ({ body: [{ id: `${req.path}-1` }] }));
   const dir = tempDir(t);
   const sources = Object.fromEntries(NAMES.map((name, i) => [name, { url: `${api.url}/s${i}`, schedule: { interval_secs: 60 } }]));
-  const hel1 = await startHel(dir, { global: globalConfig(dir, { token_env: 'HEL_TEST_API_TOKEN' }), sources });
+  const hel1 = await startDaemon(dir, { global: globalConfig(dir, { token_env: 'HEL_TEST_API_TOKEN' }), sources });
   try {
     const api1 = hel1.urls.api!;
     const bearer = { headers: { authorization: 'Bearer test-api-token-0123456789' } };

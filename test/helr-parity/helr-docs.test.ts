@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { fakeApi, type SeenRequest } from '../helpers/fake-api.js';
 import { hel, parseLines } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
+import { CLI_TIMEOUT_MS } from '../helpers/workspace.js';
 
 /**
  * Helr's shipped helr.yaml and every complete YAML example of its docs (test/fixtures/helr-docs,

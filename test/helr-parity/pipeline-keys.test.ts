@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fakeApi, type SeenRequest } from '../helpers/fake-api.js';
 import { hel, parseLines, startHel, stateOf, writeConfig } from '../helpers/hel-process.js';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { sendEndlessBody, watchPeakRss } from '../helpers/endless-body.js';
+import { scriptedServer } from '../helpers/loopback.js';
 import { LineEncoder } from '../../src/pipeline/envelope.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
+import { CLI_TIMEOUT_MS } from '../helpers/workspace.js';
 
 // Helr's pipeline keys, each against a loopback server through the real CLI.
 
@@ -125,11 +124,11 @@ test('on_parse_error: skip ends the poll at the unreadable page, keeps the posit
 
 /** A server whose reply is the given bytes (invalid UTF-8 cannot go through the JSON fake). */
 async function bytesServer(t: TestContext, body: Buffer): Promise<string> {
-  const server = createServer((_req, res) => {
+  const server = await scriptedServer(t, (_n, _req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
     res.end(body);
   });
-  return (await listenOnLoopback(server, t)).url;
+  return server.url;
 }
 
 test('on_invalid_utf8: fail by default (named, with the fix), replace writes U+FFFD, escape writes \\xNN', async (t) => {
@@ -228,31 +227,13 @@ test('a JSON object without an events array is one event; {} is none; with respo
 });
 
 test('response_streaming: full with an endless body: cut at max_response_bytes while memory stays flat', async (t) => {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const pump = () => {
-      while (!res.destroyed && res.write(chunk));
-      if (!res.destroyed) res.once('drain', pump);
-    };
-    res.write('{"items":[');
-    pump();
-  });
-  const { url } = await listenOnLoopback(server, t);
+  const { url } = await scriptedServer(t, (_n, _req, res) => sendEndlessBody(res));
   const dir = tempDir(t);
   const config = writeConfig(dir, { sources: { s: { url, response_streaming: 'full', max_response_bytes: 8 * 1024 * 1024, resilience: NO_RETRY } } });
   const run = startHel(t, ['run', '--once', '-c', config, '--state', join(dir, 'st.db')]);
-  let peakKb = 0;
-  const sampler = setInterval(() => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      // exited
-    }
-  }, 10);
+  const rss = watchPeakRss(run.child.pid);
   const exit = await run.exited;
-  clearInterval(sampler);
+  const peakKb = rss.stop();
   assert.equal(exit.code, 1, run.stderr());
   assert.match(run.stderr(), /larger than max_response_bytes \(8388608 bytes\)/);
   assert.ok(peakKb < 250 * 1024, `peak RSS ${Math.round(peakKb / 1024)} MB`);

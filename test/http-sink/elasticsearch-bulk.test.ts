@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isHelError } from '../../src/errors.js';
 import { documentId } from '../../src/sink/http/elasticsearch-bulk.js';
 import { indexNamer } from '../../src/sink/http/index-name.js';
-import { FakeClock } from '../resilience/fake-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { ElasticsearchFake } from './fakes/elasticsearch.js';
 import { prng } from './fakes/receiver.js';
 import { BASE_TIME, driveAndCheck, openSink, page } from './harness.js';

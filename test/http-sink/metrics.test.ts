@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { tempDir } from '../helpers/tmp.js';
-import { startHel, waitFor } from '../server/hel-process.js';
+import { startDaemon, waitFor } from '../helpers/hel-process.js';
 import { ElasticsearchFake } from './fakes/elasticsearch.js';
 import { prng } from './fakes/receiver.js';
 import { SplunkHecFake } from './fakes/splunk-hec.js';
@@ -20,7 +20,7 @@ function value(text: string, series: string): number | undefined {
 /** A daemon with one cursor source of TOTAL events (pages of 100) into `http`, metrics on. */
 async function daemon(t: { after(fn: () => unknown): void }, http: Record<string, unknown>, dir = tempDir(t)) {
   const api = await fakeApi(t, cursorFeed(makeEvents(TOTAL), 100));
-  const hel = await startHel(dir, {
+  const hel = await startDaemon(dir, {
     global: {
       state: { path: join(dir, 'state.db') },
       log_format: 'json',

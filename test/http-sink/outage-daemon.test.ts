@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
 import { tempDir } from '../helpers/tmp.js';
-import { getJson, startHel, waitFor } from '../server/hel-process.js';
+import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
 
 test('hel run as a daemon: while the receiver is down /readyz says so and polls wait; it resumes by itself with nothing lost', async (t) => {
@@ -12,7 +12,7 @@ test('hel run as a daemon: while the receiver is down /readyz says so and polls 
   const events: FeedEvent[] = makeEvents(300);
   const api = await fakeApi(t, (req) => cursorFeed(events, 100)(req));
   const dir = tempDir(t);
-  const hel = await startHel(
+  const hel = await startDaemon(
     dir,
     {
       global: {

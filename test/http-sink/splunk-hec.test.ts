@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isHelError } from '../../src/errors.js';
-import { FakeClock } from '../resilience/fake-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { waitFor } from '../helpers/hel-process.js';
 import { SplunkHecFake, splitConcatenated } from './fakes/splunk-hec.js';
 import { prng } from './fakes/receiver.js';

@@ -14,7 +14,7 @@ import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -82,7 +82,7 @@ class FillableStore extends MemoryStateStore {
 }
 
 async function runWith(t: TestContext, global: Record<string, unknown>, url: string) {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 1), { holdSleeps: true });
   const store = new FillableStore();
   const sink = new CollectingSink();
   const logLines: string[] = [];
@@ -115,7 +115,7 @@ test('emit_without_checkpoint: failed state writes are skipped loudly, polling g
   const sleep = (ms: number) =>
     waitFor(() => [...clock.pending].find((s) => s.ms === ms) !== undefined, 15_000, `a sleep of ${ms} ms`)
       .catch((err: unknown) => {
-        throw new Error(`${String(err)}; sleeps ${JSON.stringify(clock.sleeps.map((s) => s.ms))}\n${logLines.join('')}`);
+        throw new Error(`${String(err)}; sleeps ${JSON.stringify(clock.sleeps)}\n${logLines.join('')}`);
       })
       .then(() => [...clock.pending].find((s) => s.ms === ms)!);
 

@@ -10,7 +10,7 @@ import { BudgetRegistry } from '../../src/resilience/budget.js';
 import type { BatchSink } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi } from '../helpers/fake-api.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -55,7 +55,7 @@ test('load shedding: while the HTTP output is down, a source below skip_priority
 });
 
 test('load shedding with an injected clock: each tick of a shed source is skipped and counted; sources without priority are 10 and never shed', async (t) => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 1), { holdSleeps: true });
   const api = await fakeApi(t, (req) => ({ body: { items: [{ id: `${req.path}-${req.n}` }] } }));
   let healthy = true;
   const sink: BatchSink = {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { loopbackServer, runOnce, sendJson, writeConfig } from './harness.js';
+import { writeConfig } from '../helpers/hel-process.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
+import { runOnce } from './harness.js';
 
 const PAGES = 3;
 
@@ -13,17 +15,18 @@ function sortedLines(stdout: string): string[] {
 
 void test('link_header and next_url pages that point at the live host replay after the server is gone', async (t) => {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, (req, res, base) => {
-    const url = new URL(req.path, base);
+  const server = await scriptedServer(t, (_n, req, res) => {
+    const base = server.url;
+    const url = new URL(req.url ?? '/', base);
     const page = Number(url.searchParams.get('page') ?? '1');
     const logs = [{ id: `${url.pathname}-${page}`, published: `2026-02-0${page}T00:00:00Z` }];
     const next = new URL(url.pathname, base);
     next.searchParams.set('page', String(page + 1));
     next.searchParams.set('limit', '1');
     if (url.pathname === '/links') {
-      sendJson(res, 200, logs, page < PAGES ? { link: `<${next.toString()}>; rel="next", <${base}/links?page=1>; rel="first"` } : {});
+      json(res, 200, logs, page < PAGES ? { link: `<${next.toString()}>; rel="next", <${base}/links?page=1>; rel="first"` } : {});
     } else {
-      sendJson(res, 200, { data: logs, next: page < PAGES ? next.toString() : null });
+      json(res, 200, { data: logs, next: page < PAGES ? next.toString() : null });
     }
   });
   const cfg = writeConfig(

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { loopbackServer, runOnce, sendJson, writeConfig } from './harness.js';
+import { writeConfig } from '../helpers/hel-process.js';
+import { json, scriptedServer, type Cleanups } from '../helpers/loopback.js';
+import { runOnce } from './harness.js';
 
 function config(dir: string, url: string, body = '{}', extra = ''): string {
   return writeConfig(
@@ -17,9 +19,9 @@ ${extra}`,
   );
 }
 
-async function recorded(t: Parameters<typeof tempDir>[0] & Parameters<typeof loopbackServer>[0]): Promise<{ dir: string; url: string; recordings: string }> {
+async function recorded(t: Parameters<typeof tempDir>[0] & Cleanups): Promise<{ dir: string; url: string; recordings: string }> {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, (_req, res) => sendJson(res, 200, { items: [{ uuid: 'e1', timestamp: '2026-01-01T00:00:00Z' }] }));
+  const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { items: [{ uuid: 'e1', timestamp: '2026-01-01T00:00:00Z' }] }));
   const url = `${server.url}/api/v2/auditevents`;
   const recordings = join(dir, 'recordings');
   const live = await runOnce(config(dir, url), ['--state', join(dir, 'state.db'), '--record-dir', recordings]);

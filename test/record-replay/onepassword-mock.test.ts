@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startOnePasswordMock } from '../../src/integrations/onepassword/mock/server.js';
 import { tempDir } from '../helpers/tmp.js';
-import { events, filesUnder, runOnce, writeConfig } from './harness.js';
+import { parseLines, writeConfig } from '../helpers/hel-process.js';
+import { filesUnder, runOnce } from './harness.js';
 
 void test('a type: onepassword run against the fake Events API replays offline to identical NDJSON', async (t) => {
   const dir = tempDir(t);
@@ -26,7 +27,7 @@ void test('a type: onepassword run against the fake Events API replays offline t
 
   const live = await runOnce(cfg, ['--state', join(dir, 'state.db'), '--record-dir', recordings], { RR_OP_TOKEN: mock.token });
   assert.equal(live.code, 0, live.stderr);
-  const streams = new Set(events(live.stdout).map((e) => (e as { source: string }).source));
+  const streams = new Set(parseLines(live.stdout).map((e) => e.source));
   assert.deepEqual([...streams].sort(), ['acme-auditevents', 'acme-itemusages', 'acme-signinattempts']);
   const files = filesUnder(recordings);
   assert.ok(files.length >= 9, 'several pages per stream');

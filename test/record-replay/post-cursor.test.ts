@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Recording } from '../../src/http/record/format.js';
 import { tempDir } from '../helpers/tmp.js';
-import { events, loopbackServer, runOnce, sendJson, writeConfig, type SeenRequest } from './harness.js';
+import { parseLines, writeConfig } from '../helpers/hel-process.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
+import { runOnce } from './harness.js';
 
 const TOKEN = 'tok-4f1d9c2a-bearer-SENTINEL';
 
@@ -14,12 +16,12 @@ function item(n: number): Record<string, unknown> {
 }
 
 /** A 1Password-like cursor API: `{}` starts, `{"cursor"}` continues, three pages then has_more false. */
-function cursorApi(req: SeenRequest, res: ServerResponse): void {
-  if (req.headers.authorization !== `Bearer ${TOKEN}`) return sendJson(res, 401, { Error: { Message: 'Unauthorized' } });
-  const body = JSON.parse(req.body || '{}') as { cursor?: string };
+function cursorApi(_n: number, req: IncomingMessage, res: ServerResponse, text: string): void {
+  if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { Error: { Message: 'Unauthorized' } });
+  const body = JSON.parse(text || '{}') as { cursor?: string };
   const page = body.cursor === undefined ? 0 : Number(body.cursor.replace('c', ''));
   const items = [item(page * 2 + 1), item(page * 2 + 2)];
-  sendJson(res, 200, { cursor: `c${page + 1}`, has_more: page < 2, items });
+  json(res, 200, { cursor: `c${page + 1}`, has_more: page < 2, items });
 }
 
 function config(url: string, dir: string): string {
@@ -51,13 +53,13 @@ sources:
 
 void test('a POST cursor run recorded with --record-dir replays offline, without a token, to identical NDJSON', async (t) => {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, cursorApi);
+  const server = await scriptedServer(t, cursorApi);
   const cfg = config(server.url, dir);
   const recordings = join(dir, 'recordings');
 
   const live = await runOnce(cfg, ['--state', join(dir, 'record.db'), '--record-dir', recordings], { RR_TEST_TOKEN: TOKEN });
   assert.equal(live.code, 0, live.stderr);
-  assert.equal(events(live.stdout).length, 6);
+  assert.equal(parseLines(live.stdout).length, 6);
   assert.deepEqual(readdirSync(join(recordings, 'vault-audit')).sort(), ['0001.json', '0002.json', '0003.json']);
   await server.close();
 
@@ -69,7 +71,7 @@ void test('a POST cursor run recorded with --record-dir replays offline, without
 
 void test('the recording is readable, ordered, redacted JSON', async (t) => {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, cursorApi);
+  const server = await scriptedServer(t, cursorApi);
   const recordings = join(dir, 'recordings');
   const live = await runOnce(config(server.url, dir), ['--state', join(dir, 'record.db'), '--record-dir', recordings], { RR_TEST_TOKEN: TOKEN });
   assert.equal(live.code, 0, live.stderr);
@@ -91,7 +93,7 @@ void test('the recording is readable, ordered, redacted JSON', async (t) => {
 
 void test('recording again into the same directory replaces that source\'s earlier recording', async (t) => {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, cursorApi);
+  const server = await scriptedServer(t, cursorApi);
   const cfg = config(server.url, dir);
   const recordings = join(dir, 'recordings');
   const args = ['--state', join(dir, 'record.db'), '--record-dir', recordings];
@@ -104,7 +106,7 @@ void test('recording again into the same directory replaces that source\'s earli
 
 void test('replay leaves the live state file alone unless --state is given', async (t) => {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, cursorApi);
+  const server = await scriptedServer(t, cursorApi);
   const cfg = config(server.url, dir);
   const recordings = join(dir, 'recordings');
   const liveState = join(dir, 'live.db');

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { filesUnder, loopbackServer, runOnce, sendJson, writeConfig } from './harness.js';
+import { writeConfig } from '../helpers/hel-process.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
+import { filesUnder, runOnce } from './harness.js';
 
 const SECRETS = {
   RR_BEARER: 'bearer-7Hq2-SENTINEL',
@@ -27,17 +29,17 @@ const EXPECTED_AUTH: Record<string, [string, string]> = {
 
 void test('no credential reaches a recording file, in any form, and the recording still replays', async (t) => {
   const dir = tempDir(t);
-  const server = await loopbackServer(t, (req, res, base) => {
-    const url = new URL(req.path, base);
+  const server = await scriptedServer(t, (_n, req, res, body) => {
+    const url = new URL(req.url ?? '/', server.url);
     if (url.pathname === '/token') {
-      const form = new URLSearchParams(req.body);
-      if (form.get('client_secret') !== SECRETS.RR_CLIENT_SECRET) return sendJson(res, 401, { error: 'invalid_client' });
-      return sendJson(res, 200, { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, token_type: 'Bearer', expires_in: 3600 });
+      const form = new URLSearchParams(body);
+      if (form.get('client_secret') !== SECRETS.RR_CLIENT_SECRET) return json(res, 401, { error: 'invalid_client' });
+      return json(res, 200, { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, token_type: 'Bearer', expires_in: 3600 });
     }
     const [header, value] = EXPECTED_AUTH[url.pathname] ?? ['', ''];
-    if (req.headers[header] !== value) return sendJson(res, 401, { error: 'unauthorized' });
+    if (req.headers[header] !== value) return json(res, 401, { error: 'unauthorized' });
     // A careless API echoing credentials outside the events, and a session cookie.
-    sendJson(res, 200, { events: [{ id: url.pathname, timestamp: '2026-03-01T00:00:00Z' }], debug: { seen: `${header}: ${value}`, query: url.search } }, { 'set-cookie': `sid=${SECRETS.RR_SESSION}` });
+    json(res, 200, { events: [{ id: url.pathname, timestamp: '2026-03-01T00:00:00Z' }], debug: { seen: `${header}: ${value}`, query: url.search } }, { 'set-cookie': `sid=${SECRETS.RR_SESSION}` });
   });
   const cfg = writeConfig(
     dir,

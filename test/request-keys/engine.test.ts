@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isHelError } from '../../src/errors.js';
-import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 import { sourceEngine } from './engine.js';
 
 const source = (url: string, extra: string) => `
@@ -72,7 +72,7 @@ for (const [status, body] of [
     const outcome = await e.poll();
     assert.ok(outcome.ok, JSON.stringify(outcome));
     assert.equal(outcome.result.cursorReset, true);
-    assert.deepEqual(server.requests.map((r) => r.path), ['/events?cursor=old-cursor', `/events?since=${encodeURIComponent('2026-01-01T09:55:00.000Z')}`]);
+    assert.deepEqual(server.requests.map((r) => r.url), ['/events?cursor=old-cursor', `/events?since=${encodeURIComponent('2026-01-01T09:55:00.000Z')}`]);
     assert.deepEqual(e.events, [{ id: 'e1' }]);
     assert.equal((await e.store.load('api')).keys.cursor, 'new-cursor');
     assert.ok(e.logs().some((l) => new RegExp(`the stored cursor was rejected \\(${status}\\); restarting from 2026-01-01T10:00:00.000Z`).test(String(l.msg))));

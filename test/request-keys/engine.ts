@@ -7,8 +7,8 @@ import { BudgetRegistry } from '../../src/resilience/budget.js';
 import type { BatchSink } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { captureStream } from '../log/capture.js';
-import { FakeClock } from '../resilience/fake-clock.js';
-import { testDispatcher } from '../resilience/scripted-server.js';
+import { FakeClock } from '../helpers/clock.js';
+import { testDispatcher } from '../helpers/loopback.js';
 
 export interface SourceEngine {
   source: ResolvedSource;

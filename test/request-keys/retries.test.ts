@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isHelError } from '../../src/errors.js';
 import { resilience } from '../resilience/config.js';
 import { context, harness, post, thrown } from '../resilience/harness.js';
-import { json, scriptedServer } from '../resilience/scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const OK = { items: [] };
 

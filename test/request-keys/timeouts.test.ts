@@ -6,9 +6,9 @@ import { resilienceSchema } from '../../src/config/schema.js';
 import { isHelError } from '../../src/errors.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
-import { FakeClock } from '../resilience/fake-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { context, thrown } from '../resilience/harness.js';
-import { scriptedServer } from '../resilience/scripted-server.js';
+import { scriptedServer } from '../helpers/loopback.js';
 
 /** The source's request path as `hel run` builds it (its own agent when connect_secs or idle_secs is set), one attempt. */
 function transportWith(resilience: Record<string, unknown>): HttpTransport {

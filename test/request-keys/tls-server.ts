@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type ServerOptions } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { listenOnLoopback, type Cleanups } from '../helpers/loopback.js';
 import type { TestCertificates } from '../helpers/test-certs.js';
 
 export interface TlsServer {
@@ -11,7 +11,7 @@ export interface TlsServer {
 }
 
 /** A loopback HTTPS server with the PKI's server certificate; answers `{"items":[]}`. Closed when the test ends. */
-export async function tlsServer(t: { after(fn: () => Promise<void>): void }, pki: TestCertificates, options: ServerOptions = {}): Promise<TlsServer> {
+export async function tlsServer(t: Cleanups, pki: TestCertificates, options: ServerOptions = {}): Promise<TlsServer> {
   const clients: string[] = [];
   const server = createServer({ key: readFileSync(pki.serverKey, 'utf8'), cert: readFileSync(pki.serverCert, 'utf8'), ...options }, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
@@ -21,11 +21,6 @@ export async function tlsServer(t: { after(fn: () => Promise<void>): void }, pki
   });
   // A refused handshake is the client's failure to report; the server just drops it.
   server.on('tlsClientError', () => undefined);
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, clients };
+  const { url } = await listenOnLoopback(server, t);
+  return { url, clients };
 }

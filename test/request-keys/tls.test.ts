@@ -10,7 +10,7 @@ import { isHelError, type HelError } from '../../src/errors.js';
 import { tlsOptions } from '../../src/http/tls.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
-import { FakeClock } from '../resilience/fake-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { context, thrown } from '../resilience/harness.js';
 import { makeCertificates, type TestCertificates } from '../helpers/test-certs.js';
 import { tlsServer } from './tls-server.js';

@@ -6,8 +6,8 @@ import type { Advisor } from '../../src/resilience/troubleshoot.js';
 import { composeTransport } from '../../src/app/compose.js';
 import type { HttpRequest, HttpTransport, RequestContext, TransportEvents } from '../../src/http/transport.js';
 import { resilience } from './config.js';
-import { FakeClock } from './fake-clock.js';
-import { testDispatcher } from './scripted-server.js';
+import { FakeClock } from '../helpers/clock.js';
+import { testDispatcher } from '../helpers/loopback.js';
 
 export interface Harness {
   transport: HttpTransport;

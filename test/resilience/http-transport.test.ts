@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import type { HelError } from '../../src/errors.js';
 import { httpTransport } from '../../src/http/http-transport.js';
 import { context, post, thrown } from './harness.js';
-import { json, scriptedServer, testDispatcher } from './scripted-server.js';
+import { json, scriptedServer, testDispatcher } from '../helpers/loopback.js';
 
 test('keep-alive: several requests reuse one connection', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { ok: true }));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { HelError } from '../../src/errors.js';
 import { resilience } from './config.js';
 import { context, harness, thrown } from './harness.js';
-import { json, scriptedServer } from './scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const OK = { items: [] };
 const get = (url: string) => ({ method: 'GET' as const, url, headers: {} });

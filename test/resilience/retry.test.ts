@@ -5,7 +5,7 @@ import { isHelError, type HelError } from '../../src/errors.js';
 import { onePassword } from '../../src/integrations/onepassword/index.js';
 import { resilience } from './config.js';
 import { context, harness, post, thrown } from './harness.js';
-import { json, scriptedServer } from './scripted-server.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const OK = { items: [], cursor: 'c2', has_more: false };
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { failingSource, globalConfig } from './config.js';
-import { getJson, startHel, waitFor } from './hel-process.js';
+import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { startFailingApi } from './loopback-apis.js';
 
 function freePort(): Promise<number> {
@@ -20,12 +20,11 @@ function freePort(): Promise<number> {
 }
 
 void test('/readyz is 503 and names the failed check while no source is healthy; api and metrics on one port serve once', async (t) => {
-  const broken = await startFailingApi(500);
-  t.after(() => broken.close());
+  const broken = await startFailingApi(t, 500);
   const dir = tempDir(t);
   const port = await freePort();
   const global = { ...globalConfig(dir, { port }), metrics: { enabled: true, address: '127.0.0.1', port } };
-  const hel = await startHel(dir, { global, sources: { broken: failingSource(broken, 1000) } }, { listeners: ['api'] });
+  const hel = await startDaemon(dir, { global, sources: { broken: failingSource(broken, 1000) } }, { listeners: ['api'] });
   const api = hel.urls.api!;
   assert.equal(api, `http://127.0.0.1:${port}`);
 
@@ -55,8 +54,7 @@ void test('/readyz is 503 and names the failed check while no source is healthy;
 
 void test('an unset global.api.token_env stops hel at start instead of serving the API without a token', async (t) => {
   const dir = tempDir(t);
-  const broken = await startFailingApi(500);
-  t.after(() => broken.close());
+  const broken = await startFailingApi(t, 500);
   const path = join(dir, 'hel.yaml');
   writeFileSync(path, stringify({ global: globalConfig(dir, { token_env: 'HEL_TEST_UNSET_TOKEN' }), sources: { broken: failingSource(broken, 1000) } }));
   const result = await runCli(['run', '-c', path], { env: { HEL_TEST_UNSET_TOKEN: undefined } });

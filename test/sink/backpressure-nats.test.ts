@@ -3,11 +3,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
-import { startHel as startHelChild, waitFor as waitForCondition, writeConfig } from '../helpers/hel-process.js';
+import { getJson, startDaemon, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { crashSeed, prng } from '../helpers/crash.js';
 import { tempDir } from '../helpers/tmp.js';
-import { getJson, startHel, waitFor } from '../server/hel-process.js';
 import { readStream } from './nats-stream.js';
 
 function source(url: string, page: number): Record<string, unknown> {
@@ -45,11 +44,11 @@ test('disk_buffer: a backfill spooled while JetStream is down, with SIGKILLs whi
   const runUntilDone = async (kills: number, started: () => boolean): Promise<number> => {
     let killed = 0;
     for (let run = 0; run < kills + 20; run++) {
-      const proc = startHelChild(t, args);
+      const proc = startHel(t, args);
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       void proc.exited.then((e) => (exit = e));
       if (killed < kills) {
-        await waitForCondition(() => started() || exit !== undefined, 30_000, `run ${run} to get going (seed ${seed})`);
+        await waitFor(() => started() || exit !== undefined, 30_000, `run ${run} to get going (seed ${seed})`);
         await new Promise((r) => setTimeout(r, 30 + Math.floor(random() * 300)));
         if (exit === undefined) {
           proc.child.kill('SIGKILL');
@@ -96,7 +95,7 @@ test('drop: with JetStream down, events beyond the queue limit are dropped, ever
   const events = makeEvents(TOTAL);
   const api = await fakeApi(t, cursorFeed(events, 100));
   const dir = tempDir(t);
-  const hel = await startHel(
+  const hel = await startDaemon(
     dir,
     {
       global: {

@@ -4,7 +4,7 @@ import { HelError, isHelError } from '../../src/errors.js';
 import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
 import { backpressureSchema } from '../../src/sink/backpressure/config.js';
 import { withBackpressure, type OutputObserver } from '../../src/sink/backpressure/index.js';
-import { FakeClock } from '../resilience/fake-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { eventBatch } from './batches.js';
 
 /** A receiver that can go down: while down it refuses (retryably) and loses what it had not acknowledged. */

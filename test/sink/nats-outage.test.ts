@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
-import { startHel as startHelCli, writeConfig } from '../helpers/hel-process.js';
+import { bearer, getJson, startDaemon, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { tempDir } from '../helpers/tmp.js';
-import { bearer, getJson, startHel, waitFor } from '../server/hel-process.js';
 import { readStream } from './nats-stream.js';
 
 const TOTAL = 20_000;
@@ -22,7 +21,7 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
     return feed(req);
   });
   const dir = tempDir(t);
-  const hel = await startHel(
+  const hel = await startDaemon(
     dir,
     {
       global: { state: { path: join(dir, 'state.db') }, log_format: 'json', api: { enabled: true, address: '127.0.0.1', port: 0 }, metrics: { enabled: true, address: '127.0.0.1', port: 0 }, output: { nats: { timeout_secs: 1 } } },
@@ -112,7 +111,7 @@ test('JetStream down when `hel run --once` starts: it waits, retrying, instead o
       },
     },
   });
-  const proc = startHelCli(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', join(dir, 'state.db')]);
+  const proc = startHel(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', join(dir, 'state.db')]);
   let exited = false;
   void proc.exited.then(() => (exited = true));
   await waitFor(() => /cannot connect to nats:\/\/127\.0\.0\.1:\d+.*retrying in/.test(proc.stderr()) || exited, 30_000, 'a retry warning while the server is down');

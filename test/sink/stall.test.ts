@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { tempDir } from '../helpers/tmp.js';
-import { getJson, startHel, waitFor } from '../server/hel-process.js';
+import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 
 const STALL_SECS = 1;
 
@@ -24,7 +24,7 @@ test('a stalled output (the reader of stdout stopped) is reported by /readyz, th
   // Stopped before hel writes: the pipe fills (64 KiB) and hel's write waits.
   reader.kill('SIGSTOP');
 
-  const hel = await startHel(
+  const hel = await startDaemon(
     dir,
     {
       global: {
