@@ -171,7 +171,7 @@ export async function startDaemon(
   const wanted = options.listeners ?? ['api', 'metrics'];
   try {
     await Promise.race([
-      waitFor(() => wanted.every((w) => urls[w] !== undefined), 10_000, 'the listening log lines'),
+      waitFor(() => wanted.every((w) => urls[w] !== undefined), 30_000, 'the listening log lines'),
       exited.then((code) => {
         throw new Error(`hel exited with ${code} before listening:\n${stderr}`);
       }),
