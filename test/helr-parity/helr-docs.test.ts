@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { fakeApi, type SeenRequest } from '../helpers/fake-api.js';
 import { hel, parseLines } from '../helpers/hel-process.js';
+import { HELR_DOCS_FIXTURES } from '../helpers/helr-docs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CLI_TIMEOUT_MS } from '../helpers/workspace.js';
 
@@ -17,7 +18,6 @@ import { CLI_TIMEOUT_MS } from '../helpers/workspace.js';
  * loopback fake standing in for every vendor host.
  */
 const EXAMPLE_HOOKS = fileURLToPath(new URL('../../../examples/hooks/', import.meta.url));
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/helr-docs/', import.meta.url));
 
 /**
  * Examples that need a key another engineer adds this session; the lead empties this set at merge,
@@ -36,11 +36,11 @@ const RUN_ELSEWHERE = new Set(['andromeda-2.yaml']);
  * directory): Helr's Andromeda hook as shipped in examples/hooks, and the fixtures' stand-ins.
  */
 function placeHookScripts(dir: string): void {
-  cpSync(join(FIXTURES, 'hooks'), join(dir, 'hooks'), { recursive: true });
+  cpSync(join(HELR_DOCS_FIXTURES, 'hooks'), join(dir, 'hooks'), { recursive: true });
   cpSync(join(EXAMPLE_HOOKS, 'andromeda-audit.js'), join(dir, 'hooks', 'andromeda-audit.js'));
 }
 
-const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(HELR_DOCS_FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
 
 /** A value for every variable the example reads: `${VAR}` and `*_env: NAME`. */
 function envFor(text: string): Record<string, string> {
@@ -71,10 +71,10 @@ test('the fixtures are every complete example: helr.yaml, hooks.md and each sour
 for (const name of fixtures) {
   const pending = PENDING[name];
   test(`${name}: hel validate${pending ? ` (pending on branch ${pending.branch})` : ''}`, async (t) => {
-    const text = readFileSync(join(FIXTURES, name), 'utf8');
+    const text = readFileSync(join(HELR_DOCS_FIXTURES, name), 'utf8');
     const dir = tempDir(t);
     placeHookScripts(dir);
-    const result = await hel(['validate', '-c', join(FIXTURES, name)], { cwd: dir, env: envFor(text), timeoutMs: CLI_TIMEOUT_MS });
+    const result = await hel(['validate', '-c', join(HELR_DOCS_FIXTURES, name)], { cwd: dir, env: envFor(text), timeoutMs: CLI_TIMEOUT_MS });
     if (pending) {
       assert.equal(result.code, 2, `${name} now validates: remove it from PENDING\n${result.stdout}${result.stderr}`);
       assert.match(result.stderr, pending.key);
@@ -89,7 +89,7 @@ for (const name of fixtures.filter((f) => PENDING[f] === undefined && !NO_SCRIPT
   test(`${name}: runs once against a fake of the vendor`, async (t) => {
     const api = await fakeApi(t, vendorFake);
     const dir = tempDir(t);
-    const original = readFileSync(join(FIXTURES, name), 'utf8');
+    const original = readFileSync(join(HELR_DOCS_FIXTURES, name), 'utf8');
     // Every vendor host becomes the fake; the API server binds loopback on a free port.
     const text = original.replace(/https:\/\/[^/"\s]+/g, api.url).replace(/address: "0\.0\.0\.0"/g, 'address: "127.0.0.1"').replace(/port: \d+/g, 'port: 0');
     const config = join(dir, name);

@@ -10,6 +10,7 @@ import { httpTransport } from '../../src/http/http-transport.js';
 import type { HttpRequest } from '../../src/http/transport.js';
 import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
 import type { Cleanups } from '../helpers/loopback.js';
+import { helrDocExample } from '../helpers/helr-docs.js';
 import { closedAfter, workspace } from '../helpers/workspace.js';
 
 function fake(t: Cleanups): Promise<OktaFake> {
@@ -17,41 +18,7 @@ function fake(t: Cleanups): Promise<OktaFake> {
 }
 
 /** Helr's okta.md Option B example, as written, but for the scheme: the fake speaks http. */
-const HELR_OAUTH_EXAMPLE = `sources:
-  okta-audit-oauth2:
-    url: "http://\${OKTA_DOMAIN}/api/v1/logs"
-    schedule:
-      interval_secs: 60
-      jitter_secs: 10
-    auth:
-      type: oauth2
-      token_url: "http://\${OKTA_DOMAIN}/oauth2/v1/token"
-      client_id_env: OKTA_CLIENT_ID
-      client_private_key_env: OKTA_CLIENT_PRIVATE_KEY   # PEM (RS256); required for Org AS
-      scopes:
-        - "okta.logs.read"
-      dpop: true   # when Okta app has "Require DPoP header" enabled
-      # no refresh_token_env → client_credentials grant; scope required for API service integration
-    pagination:
-      strategy: link_header
-      rel: next
-      max_pages: 20
-    resilience:
-      timeout_secs: 30
-      retries:
-        max_attempts: 5
-        initial_backoff_secs: 2
-        max_backoff_secs: 60
-        multiplier: 2.0
-      circuit_breaker:
-        enabled: true
-        failure_threshold: 5
-        success_threshold: 2
-        half_open_timeout_secs: 60
-      rate_limit:
-        respect_headers: true
-        page_delay_secs: 1
-`;
+const HELR_OAUTH_EXAMPLE = helrDocExample('okta-2', { 'https://': 'http://' });
 
 test("okta OAuth 2.0: the Rust Hel's private_key_jwt + DPoP example runs as written (nonce round trip, DPoP-bound token, proofs with ath), and a second run delivers only what is new", async (t) => {
   const api = await fake(t);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
 import type { Cleanups } from '../helpers/loopback.js';
+import { helrDocExample } from '../helpers/helr-docs.js';
 import { closedAfter, workspace } from '../helpers/workspace.js';
 
 function fake(t: Cleanups, options: Parameters<typeof startOktaFake>[0] = {}): Promise<OktaFake> {
@@ -55,36 +56,7 @@ test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and
 
 test("okta: the Rust Hel's documented example (its host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {
   const api = await fake(t);
-  const yaml = `sources:
-  okta-audit:
-    url: "http://\${OKTA_DOMAIN}/api/v1/logs"
-    schedule:
-      interval_secs: 60
-      jitter_secs: 10
-    auth:
-      type: bearer
-      token_env: OKTA_API_TOKEN
-      prefix: SSWS
-    pagination:
-      strategy: link_header
-      rel: next
-      max_pages: 20
-    resilience:
-      timeout_secs: 30
-      retries:
-        max_attempts: 5
-        initial_backoff_secs: 2
-        max_backoff_secs: 60
-        multiplier: 2.0
-      circuit_breaker:
-        enabled: true
-        failure_threshold: 5
-        success_threshold: 2
-        half_open_timeout_secs: 60
-      rate_limit:
-        respect_headers: true
-        page_delay_secs: 1
-`;
+  const yaml = helrDocExample('okta-1', { 'https://': 'http://' });
   const ws = workspace(t, yaml);
   const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_API_TOKEN: api.tokens.good };
   const first = await ws.runOnce(env);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { startTailscaleFake, type TailscaleFake } from '../../src/integrations/tailscale/fake.js';
 import { parseLines, stateOf } from '../helpers/hel-process.js';
 import type { Cleanups } from '../helpers/loopback.js';
+import { helrDocExample } from '../helpers/helr-docs.js';
 import { closedAfter, workspace } from '../helpers/workspace.js';
 
 function fake(t: Cleanups): Promise<TailscaleFake> {
@@ -55,31 +56,7 @@ test("tailscale: the Rust Hel's documented example (empty password variable; hos
   const api = await fake(t);
   const ws = workspace(
     t,
-    `sources:
-  tailscale-audit:
-    url: "http://\${TAILSCALE_HOST}/api/v2/tailnet/\${TAILNET_ID}/logging/configuration?start=\${TAILSCALE_START}&end=\${TAILSCALE_END}"
-    schedule:
-      interval_secs: 3600
-      jitter_secs: 60
-    auth:
-      type: basic
-      user_env: TAILSCALE_API_TOKEN
-      password_env: TAILSCALE_API_TOKEN_PASSWORD
-    headers:
-      Accept: "application/json"
-    resilience:
-      timeout_secs: 30
-      retries:
-        max_attempts: 5
-        initial_backoff_secs: 2
-        max_backoff_secs: 60
-        multiplier: 2.0
-      circuit_breaker:
-        enabled: true
-        failure_threshold: 5
-        success_threshold: 2
-        half_open_timeout_secs: 60
-`,
+    helrDocExample('tailscale-1', { 'https://api.tailscale.com': 'http://${TAILSCALE_HOST}' }),
   );
   const env = {
     TAILSCALE_HOST: new URL(api.url).host,
