@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isHelError, type HelError } from '../../../src/errors.js';
+import type { HelError } from '../../../src/errors.js';
 import { paginatorFor } from '../../../src/http/pagination/index.js';
 import type { Paginator } from '../../../src/http/pagination/paginator.js';
+import { thrownBy } from '../../helpers/hel-error.js';
 import { bodyOf, pageOf, queryOf, resolvedSource } from '../../helpers/pages.js';
 
 // The cursor strategy alone: which request it builds, what it checkpoints, and where it stops.
@@ -18,15 +19,7 @@ function get(pagination: Record<string, unknown> = {}): Paginator {
   return paginatorFor(resolvedSource({ url: 'https://api.example.com/events?api_key=k1', pagination: { ...CURSOR, ...pagination } }));
 }
 
-function anomaly(fn: () => unknown): HelError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(isHelError(err), `not a HelError: ${String(err)}`);
-    return err;
-  }
-  assert.fail('no error');
-}
+const anomaly = (fn: () => unknown): HelError => thrownBy(fn, 'a pagination anomaly');
 
 test('first request: the configured body without a saved cursor; with one, merged into the body or replacing it (POST), or a query parameter (GET)', () => {
   const p = post();
