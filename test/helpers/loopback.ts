@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from '../../src/http/http-transport.js';
 
@@ -29,6 +29,18 @@ export async function listenOnLoopback(server: Server | HttpsServer, t: Cleanups
   t.after(close);
   const scheme = server instanceof HttpsServer ? 'https' : 'http';
   return { url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+}
+
+/** A loopback port that was free a moment ago, for a server that must be told its port (PostgreSQL, NATS, hel's API). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createTcpServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** One request as a loopback server received it. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -8,16 +7,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { failingSource, globalConfig } from './config.js';
 import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
+import { freePort } from '../helpers/loopback.js';
 import { startFailingApi } from './loopback-apis.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 void test('/readyz is 503 and names the failed check while no source is healthy; api and metrics on one port serve once', async (t) => {
   const broken = await startFailingApi(t, 500);
