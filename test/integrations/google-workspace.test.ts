@@ -4,16 +4,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startGoogleFake, type GoogleFake } from '../../src/integrations/google-workspace/fake.js';
 import { hel, parseLines, startHel, stateOf } from '../helpers/hel-process.js';
-import { CLI_TIMEOUT_MS, workspace } from '../helpers/workspace.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { CLI_TIMEOUT_MS, closedAfter, workspace } from '../helpers/workspace.js';
 
 /** The fake's clock: new activities are listed minutes after the backlog, without sleeping. */
 let clock = Date.now();
 
-async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startGoogleFake>[0] = {}): Promise<GoogleFake> {
+function fake(t: Cleanups, options: Parameters<typeof startGoogleFake>[0] = {}): Promise<GoogleFake> {
   clock = Date.now();
-  const f = await startGoogleFake({ events: 5, now: () => clock, ...options });
-  t.after(() => f.close());
-  return f;
+  return closedAfter(t, startGoogleFake({ events: 5, now: () => clock, ...options }));
 }
 
 /** The short form's defaults: the key's JSON in GWS_CREDENTIALS_JSON, the admin in GWS_DELEGATED_USER. */

@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSlackFake, type SlackFake } from '../../src/integrations/slack/fake.js';
 import { parseLines, stateOf } from '../helpers/hel-process.js';
-import { workspace } from '../helpers/workspace.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { closedAfter, workspace } from '../helpers/workspace.js';
 
 /** The fake's clock: new entries are appended a few seconds after the backlog, without sleeping. */
 let clock = Date.now();
 
-async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startSlackFake>[0] = {}): Promise<SlackFake> {
+function fake(t: Cleanups, options: Parameters<typeof startSlackFake>[0] = {}): Promise<SlackFake> {
   clock = Date.now();
-  const f = await startSlackFake({ events: 5, seed: 'test', now: () => clock, ...options });
-  t.after(() => f.close());
-  return f;
+  return closedAfter(t, startSlackFake({ events: 5, seed: 'test', now: () => clock, ...options }));
 }
 
 const ids = (stdout: string) => parseLines(stdout).map((l) => l.event.id);
