@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { SourceConfig } from '../config/schema.js';
 import { budgetTransport, type BudgetRegistry } from '../resilience/budget.js';
-import { Bulkhead, bulkheadTransport } from '../resilience/bulkhead.js';
+import { bulkheadTransport, type Bulkhead } from '../resilience/bulkhead.js';
 import type { Random } from '../resilience/backoff.js';
 import { headerWaitCapMs, rateLimitHeadersTransport } from '../resilience/rate-limit-headers.js';
 import { retryTransport } from '../resilience/retry.js';
@@ -32,8 +32,11 @@ export interface ComposeOptions {
   random?: Random;
   /** The source's integration's hints for failed requests. */
   advise?: Advisor;
-  /** `bulkhead.max_concurrent_requests` (the source's, else global): requests of this source on the wire at once. */
-  maxConcurrentRequests?: number;
+  /**
+   * `bulkhead.max_concurrent_requests` (the source's, else global): requests of this source on the
+   * wire at once — pages and token requests here, and its hooks' fetch() calls, which share it.
+   */
+  bulkhead?: Bulkhead;
 }
 
 /**
@@ -62,7 +65,8 @@ function sourceDispatcher(options: ComposeOptions): Dispatcher | undefined {
  * - the rate-limit pause comes before the budget so a request that must wait for a server reset
  *   does not hold a budget slot meanwhile;
  * - the budget sits just above the wire, so it counts exactly the requests the server sees,
- *   retries included. OAuth2 token requests go straight to the base: another host, another limit.
+ *   retries included. OAuth2 token requests skip it: another host, another limit. They still take
+ *   a slot of the source's bulkhead, which caps everything the source has on the wire.
  *
  * The circuit breaker is not in this chain: it counts polls, so the engine consults it per poll.
  */
@@ -82,9 +86,9 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   const capMs = headerWaitCapMs(resilience.retries.max_backoff_secs);
   const rateLimit = resilience.rate_limit;
 
-  let chain = base;
   // Innermost, so a slot is held only while a request is on the wire, never during a backoff or a budget wait.
-  if (options.maxConcurrentRequests !== undefined) chain = bulkheadTransport(chain, new Bulkhead(options.maxConcurrentRequests));
+  const slotted = options.bulkhead === undefined ? base : bulkheadTransport(base, options.bulkhead);
+  let chain = slotted;
   if (rateLimit.max_requests_per_second !== undefined) {
     const burst = rateLimit.burst_size ?? Math.ceil(rateLimit.max_requests_per_second);
     chain = tokenBucketTransport(chain, new TokenBucket(clock, rateLimit.max_requests_per_second, burst));
@@ -95,7 +99,7 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
     chain = rateLimitHeadersTransport(chain, { clock, capMs, events, names: rateLimit.headers, adaptive: rateLimit.adaptive });
   }
   const unauthenticated = chain;
-  const authenticated = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: base, advise: options.advise });
+  const authenticated = authTransport(chain, config.auth, options.secrets, { clock, tokenTransport: slotted, advise: options.advise });
   // A request shaped by a JS hook's buildRequest carries the hook's credentials instead (Helr's rule).
   chain = { send: (request, context) => (context.hookCredentials ? unauthenticated : authenticated).send(request, context) };
   return retryTransport(chain, {

@@ -1,5 +1,6 @@
 import type { DumpConfig } from '../config/operations-schema.js';
 import type { Runtime } from '../engine/runtime.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
 import { writeFileAtomic } from '../secrets/atomic-write.js';
 import type { Metrics } from '../server/metrics.js';
@@ -36,7 +37,7 @@ export async function dumpState(runtime: Runtime, metrics: Metrics | undefined, 
 /** SIGUSR1 → `dump`. Replaces Node's default (starting the inspector), which a collector must not do. */
 export function dumpOnSigusr1(dump: () => Promise<void>, logger: Logger): () => void {
   const handler = () => {
-    dump().catch((err: unknown) => logger.error({ err }, 'SIGUSR1 dump failed'));
+    dump().catch((err: unknown) => logger.error(errorLogFields(err), `SIGUSR1 dump failed: ${describeError(err)}`));
   };
   process.on('SIGUSR1', handler);
   return () => process.off('SIGUSR1', handler);

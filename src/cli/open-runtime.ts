@@ -25,6 +25,10 @@ import { integrationOf } from '../integrations/registry.js';
 import type { AuditLog } from '../log/audit.js';
 import { Degradation } from '../engine/degradation.js';
 import { HookHost } from '../hooks/host.js';
+import { Bulkhead } from '../resilience/bulkhead.js';
+
+/** Why a hook's fetch() fails under --replay-dir. */
+const REPLAY_OFFLINE = 'hooks cannot fetch() under --replay-dir: a replay sends nothing to the network, and a fetch() is not in the recording';
 
 export interface RunFlags {
   output?: string;
@@ -110,6 +114,15 @@ export async function openRuntime(
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
     sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer, onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)) });
     const transportEvents = withRetryLog(options.logger, options.events);
+    // One set of request slots per source build, shared by its page, token and hook fetch() requests.
+    const requestSlots = new WeakMap<ResolvedSource, Bulkhead>();
+    const slotsOf = (source: ResolvedSource): Bulkhead | undefined => {
+      const limit = source.resilience.bulkhead?.max_concurrent_requests ?? config.global.bulkhead.max_concurrent_requests;
+      if (limit === undefined) return undefined;
+      const slots = requestSlots.get(source) ?? new Bulkhead(limit);
+      requestSlots.set(source, slots);
+      return slots;
+    };
     const transportFor = (source: ResolvedSource): HttpTransport => {
       const replay = flags.replayDir === undefined ? undefined : replayTransport(flags.replayDir, source);
       const recordDir = flags.recordDir;
@@ -119,7 +132,7 @@ export async function openRuntime(
         // Replay sends no credentials, so it needs none.
         config: { auth: replay ? undefined : source.auth, resilience: source.resilience, max_response_bytes: source.max_response_bytes },
         secrets: audit ? { ...secrets, onRead: (ref) => audit.credentialRead(source.name, ref) } : secrets,
-        maxConcurrentRequests: source.resilience.bulkhead?.max_concurrent_requests ?? config.global.bulkhead.max_concurrent_requests,
+        bulkhead: slotsOf(source),
         clock,
         budgets,
         events: transportEvents,
@@ -128,7 +141,7 @@ export async function openRuntime(
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet, degradation, hooksFor: (source) => hooks.hooksFor(source) }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet, degradation, hooksFor: (source) => hooks.hooksFor(source, { bulkhead: slotsOf(source), offline: flags.replayDir === undefined ? undefined : REPLAY_OFFLINE }), hookScriptChanged: (source) => hooks.scriptChanged(source), retireHooks: (name) => hooks.retire(name) }, options.only);
     const openedSink = sink;
     const openedFleet = fleet;
     return {

@@ -1,6 +1,6 @@
 import type { OnceReport } from '../engine/runtime.js';
 import type { PageReport } from '../engine/poll.js';
-import { describeError } from '../engine/source-runtime.js';
+import { describeError } from '../errors/format.js';
 import { isCancellation } from '../errors.js';
 
 /** A source a signal stopped: nothing failed, the committed position is where the next run resumes. */

@@ -96,6 +96,16 @@ export const authSchema = z.discriminatedUnion('type', [
   googleServiceAccountAuthSchema,
 ]);
 
+/**
+ * A source's `auth`. Helr's `auth: {}` (an empty block: no declarative auth, e.g. a hook sets the
+ * credentials) is read as no block at all, so it can never be mistaken for a half-written one.
+ */
+const sourceAuthSchema = z.preprocess((value) => (isEmptyMap(value) ? undefined : value), authSchema.optional());
+
+function isEmptyMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
 const maxPages = z.int().positive().default(100);
 
 /** 32 MiB: 30 times a full 1Password page, and a bound on what one response can cost in memory. */
@@ -327,7 +337,7 @@ export const sourceSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   query_params: z.record(z.string(), scalar).default({}),
   schedule: scheduleSchema.prefault({}),
-  auth: authSchema.optional(),
+  auth: sourceAuthSchema,
   pagination: paginationSchema.default({ strategy: 'none' }),
   resilience: resilienceSchema.prefault({}),
   dedupe: dedupeSchema.optional(),

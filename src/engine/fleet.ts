@@ -19,9 +19,14 @@ interface Held {
   lease: Lease;
   /** Aborts the work on this source: lease lost, rebalanced away, or shutdown. */
   stop: AbortController;
+  /** Ends the work once its poll in flight is over: a reload removed, changed or restarted the source. */
+  retire: AbortController;
   /** Local time of the last successful renewal, to stop work when the database is unreachable. */
   renewedAt: number;
 }
+
+/** Work on a held source that is stopping or finishing its last poll: it no longer counts in the share. */
+const ending = (h: Held): boolean => h.stop.signal.aborted || h.retire.signal.aborted;
 
 /** Who holds a source, as the last look at the lease table saw it. */
 export interface LeaseView {
@@ -45,6 +50,12 @@ export class Fleet {
   private members: string[] = [];
   private ticking: Promise<void> | undefined;
   private readonly tickStop = new AbortController();
+  /** The sources `runForever` shares out; a reload replaces the list (`retarget`). */
+  private sources: string[] = [];
+  /** Set while a reload swaps the sources: no source is acquired or handed over meanwhile. */
+  private retargeting = false;
+  /** `runForever`'s work, by source, while it runs. */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(private readonly options: FleetOptions) {
     this.instance = options.instance;
@@ -80,13 +91,14 @@ export class Fleet {
    * Keeps this instance's fair share of `sources` running with `work` until `signal` aborts, then
    * stops the work and leaves the fleet, releasing every lease at once.
    */
-  async runForever(signal: AbortSignal, sources: string[], work: (source: string, stop: AbortSignal) => Promise<void>): Promise<void> {
-    const running = new Map<string, Promise<void>>();
+  async runForever(signal: AbortSignal, sources: string[], work: (source: string, stop: AbortSignal, retired: AbortSignal) => Promise<void>): Promise<void> {
+    const running = this.running;
+    this.sources = [...sources];
     let failure: { error: unknown } | undefined;
     const failed = new AbortController();
     const stop = AbortSignal.any([signal, failed.signal]);
     const start = (source: string, held: Held): void => {
-      const task = work(source, AbortSignal.any([stop, held.stop.signal]))
+      const task = work(source, AbortSignal.any([stop, held.stop.signal]), held.retire.signal)
         .catch((error: unknown) => {
           if (isCancellation(error) || (error instanceof HelError && error.code === 'HEL_LEASE_LOST')) return;
           failure ??= { error };
@@ -112,8 +124,9 @@ export class Fleet {
       while (!stop.aborted) {
         await this.guarded(async () => {
           this.table = new Map((await this.options.store.leasing.leases()).map((l: LeaseInfo) => [l.source, { owner: l.owner, expiresAt: l.expiresAt }]));
-          this.balance(sources);
-          await this.acquireShare(sources, start);
+          if (this.retargeting) return;
+          this.balance(this.sources);
+          await this.acquireShare(this.sources, start);
         });
         await this.options.clock.sleep(this.renewEveryMs, stop).catch(() => undefined);
       }
@@ -125,6 +138,25 @@ export class Fleet {
       await this.options.store.leasing.leave(this.instance).catch((err: unknown) => this.options.logger.warn(`could not leave the fleet cleanly: ${(err as Error).message}`));
     }
     if (failure) throw failure.error;
+  }
+
+  /**
+   * A reload: the work on each of `handOver` (sources removed, changed or restarted) stops, its
+   * poll in flight finishing first (its pages committed), and its lease is released; then `swap`
+   * puts the new sources in place, and `sources` is the list shared out from the next round on,
+   * by this instance and the others, each source from its committed state. Nothing is acquired
+   * between the hand-over and the swap, so no source runs with its old config after it.
+   */
+  async retarget(sources: string[], handOver: string[], swap: () => Promise<void>): Promise<void> {
+    this.retargeting = true;
+    try {
+      for (const source of handOver) this.held.get(source)?.retire.abort();
+      await Promise.all(handOver.map((source) => this.running.get(source) ?? Promise.resolve()));
+      await swap();
+      this.sources = [...sources];
+    } finally {
+      this.retargeting = false;
+    }
   }
 
   /**
@@ -221,7 +253,7 @@ export class Fleet {
 
   /** Above the share (an instance joined): stop the least preferred sources; they are released when their work ends. */
   private balance(sources: string[]): void {
-    const active = [...this.held].filter(([, h]) => !h.stop.signal.aborted).map(([source]) => source);
+    const active = [...this.held].filter(([, h]) => !ending(h)).map(([source]) => source);
     // Up to the rounded-up share is kept: the rounding remainder stays where it is instead of moving back and forth.
     const excess = active.length - Math.ceil(sources.length / Math.max(1, this.members.length));
     if (excess <= 0) return;
@@ -233,7 +265,7 @@ export class Fleet {
   }
 
   private async acquireShare(sources: string[], start: (source: string, held: Held) => void): Promise<void> {
-    const stopping = [...this.held.values()].filter((h) => h.stop.signal.aborted).length;
+    const stopping = [...this.held.values()].filter(ending).length;
     let room = this.quota(sources.length) - (this.held.size - stopping);
     if (room <= 0) return;
     const free = sources.filter((s) => !this.held.has(s) && !this.table.get(s)?.owner).sort((a, b) => (this.preference(a) > this.preference(b) ? -1 : 1));
@@ -250,7 +282,7 @@ export class Fleet {
     const sent = this.options.clock.now();
     const grant = await this.options.store.leasing.acquire(source, this.instance, this.options.ttlMs);
     if (grant === undefined) return undefined;
-    const held: Held = { lease: grant, stop: new AbortController(), renewedAt: this.options.clock.now() };
+    const held: Held = { lease: grant, stop: new AbortController(), retire: new AbortController(), renewedAt: this.options.clock.now() };
     this.held.set(source, held);
     this.hold(source, grant, sent);
     if (grant.tookOverFrom !== undefined) {

@@ -1,7 +1,6 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, isHelError } from '../errors.js';
-import type { DedupeWindow } from '../pipeline/dedupe.js';
 import type { LineEncoder } from '../pipeline/envelope.js';
 import { eventExtractor } from '../pipeline/extract.js';
 import { LineBuffer } from '../pipeline/line-buffer.js';
@@ -10,11 +9,11 @@ import { parseJsonBody } from '../http/json-body.js';
 import { redactUrl } from '../http/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
-import type { StateStore } from '../state/store.js';
 import { watermarkFor, withFrom } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
 import type { HookedEvents, PollHooks } from '../hooks/poll-hooks.js';
-import { isStateWriteFailure } from './state-write-failure.js';
+import type { SourceState, StateChange } from './source-state.js';
+import { PollCommits } from './poll-commits.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
 export interface PageReport {
@@ -36,7 +35,7 @@ export interface PollResult {
   duplicates: number;
   unkeyed: number;
   stop: string;
-  /** State keys after the poll (committed, or what would be committed with `commit: false`). */
+  /** Position keys after the poll (committed, or what would be committed with `commit: false`). */
   position: Record<string, string>;
   cursorReset: boolean;
   /** Events over max_line_bytes that were dropped (skip) or cut (truncate). */
@@ -48,12 +47,10 @@ export interface PollDeps {
   transport: HttpTransport;
   paginator: Paginator;
   encoder: LineEncoder;
-  dedupe: DedupeWindow | undefined;
   sink: BatchSink;
-  store: StateStore;
   clock: Clock;
-  /** The source's committed state keys; updated in place after each commit. */
-  keys: Record<string, string>;
+  /** The source's committed state: read here, changed only through its commit. */
+  state: SourceState;
   /** The source's JS hooks, when it has a script. */
   hooks?: PollHooks;
 }
@@ -70,16 +67,20 @@ export interface PollOptions {
   deadline?: AbortSignal;
   /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint): logged as a warning. */
   onWarning?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * The state a successful poll ends with (no last error, the breaker after a success...): committed
+   * with the poll's last page, or alone when the poll ends without a page to commit.
+   */
+  finish?: () => StateChange;
 }
 
 const RATE_HEADER = /ratelimit|retry-after/i;
-/** The state key of the output mark (see `BatchSink.position`); absent while the source is idle. */
-export const OUTPUT_POSITION = 'output_position';
 
 /**
  * One poll of one source: walk its pages until the paginator stops. For every page the events are
- * written, the sink flushed, and only then the position and dedupe ids committed in one
- * transaction. A crash at any point therefore re-emits at most the page in flight, never skips one.
+ * written, the sink flushed, and only then the page's checkpoint (position, event count, dedupe
+ * ids) handed to the source's state, which commits it in one transaction and only then applies it.
+ * A crash at any point therefore re-emits at most the page in flight, never skips one.
  *
  * With dedupe and a sink that can read its output back (a file), the checkpoint also records where
  * the output stood (`output_position`), from the poll's start until its end: after a crash the
@@ -87,10 +88,11 @@ export const OUTPUT_POSITION = 'output_position';
  * written twice.
  */
 export async function pollSource(deps: PollDeps, options: PollOptions): Promise<PollResult> {
-  const { source, transport, paginator, encoder, dedupe, sink, store, clock } = deps;
+  const { source, transport, paginator, encoder, sink, state, clock } = deps;
+  const dedupe = state.dedupe;
   const extract = eventExtractor({ eventsPath: source.response_events_path, objectPath: source.response_event_object_path, objectIsEvent: source.response_streaming === undefined });
   const pageDelayMs = source.resilience.rate_limit.page_delay_secs * 1000;
-  const position: Record<string, string> = { ...deps.keys };
+  const position: Record<string, string> = { ...state.keys };
   const result: PollResult = { pages: 0, events: 0, emitted: 0, duplicates: 0, unkeyed: 0, stop: '', position, cursorReset: false, oversized: 0 };
 
   // The next page is requested while this one is written, flushed and committed: its request
@@ -98,52 +100,37 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   // aborts the request in flight, whose page is then simply never read.
   const inFlight = new AbortController();
   const signal = AbortSignal.any([options.signal, inFlight.signal, ...(options.deadline ? [options.deadline] : [])]);
-  const hooks = deps.hooks?.begin(deps.keys, signal);
+  const hooks = deps.hooks?.begin(state.stored(), signal);
   const sender = hooks?.transport(transport) ?? transport;
   const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
     sender.send(req, { source: source.name, signal, page, carriesCursor });
   const watermark = watermarkFor(source);
-  let resumed = paginator.resumes(deps.keys);
-  let request: HttpRequest | undefined = paginator.first(deps.keys);
+  let resumed = paginator.resumes(state.keys);
+  let request: HttpRequest | undefined = paginator.first(state.keys);
   if (watermark && !resumed) {
-    request = watermark.first(request, deps.keys, clock.now());
+    request = watermark.first(request, state.keys, clock.now());
     if (request === undefined) result.stop = 'nothing new to ask for (the time window is collected)';
   }
-  if (request && !resumed) request = withFrom(request, source, deps.keys);
+  if (request && !resumed) request = withFrom(request, source, state.keys);
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
   let bytes = 0;
-  const tracksOutput = options.commit && dedupe !== undefined && sink.position !== undefined;
-  if (tracksOutput) await store.commit(source.name, { keys: { [OUTPUT_POSITION]: await sink.position!(options.signal) } });
-  // With checkpoint: end_of_tick the pages' keys and ids wait here until the poll ends (also by an error).
-  let pending: { keys: Record<string, string | null>; ids: string[] } | undefined;
-  const commitPending = async (): Promise<void> => {
-    if (pending === undefined) return;
-    const { keys, ids } = pending;
-    try {
-      await sink.flush(options.signal);
-      if (tracksOutput) keys[OUTPUT_POSITION] = await sink.position!(options.signal);
-      const committing = clock.now();
-      try {
-        await store.commit(source.name, { keys, dedupeIds: ids, dedupeCapacity: dedupe?.capacity });
-        options.onCommit?.(clock.now() - committing);
-      } catch (err) {
-        // The events are delivered (flushed above): going on from the position in memory loses
-        // nothing; a restart re-reads from the last saved position (duplicates, not gaps).
-        if (source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
-        options.onWarning?.(`checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`, { code: 'HEL_STATE' });
-      }
-    } catch (err) {
-      // Nothing of these pages is committed: forget their ids so a retry emits them again.
-      dedupe?.forget(ids);
+  const commits = new PollCommits({ source, state, sink, clock, signal: options.signal, commit: options.commit, finish: options.finish, onCommit: options.onCommit, onWarning: options.onWarning });
+  await commits.begin();
+  // A failed commit also aborts the request in flight.
+  const commitPending = (last: boolean): Promise<void> =>
+    commits.commitPending(last).catch((err: unknown) => {
       inFlight.abort();
       throw err;
-    } finally {
-      pending = undefined;
-    }
-    // The caller's view of committed state follows the commit, key deletions included.
-    for (const k of Object.keys(deps.keys)) if (!(k in position)) delete deps.keys[k];
-    Object.assign(deps.keys, position);
+    });
+  /** What a hook reads: the position so far, with the event count and breaker Hel keeps. */
+  const hookView = (): Record<string, string> => {
+    const { events_total: total, breaker } = state.stored();
+    const emitted = options.commit ? commits.emitted : result.emitted;
+    const view: Record<string, string> = { ...position };
+    if (total !== undefined || result.pages > 0) view.events_total = String(state.eventsTotal + emitted);
+    if (breaker !== undefined) view.breaker = breaker;
+    return view;
   };
   const perPage = source.checkpoint === 'per_page';
   while (request) {
@@ -156,7 +143,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       response = await (prefetched ?? send(request, index, resumed && paginator.stateKeys.length > 0));
       prefetched = undefined;
     } catch (err) {
-      if (options.commit) await commitPending();
+      if (options.commit) await commitPending(skipsParseError(source, err));
       if (skipsParseError(source, err)) {
         result.stop = parseErrorSkipped(err, options);
         break;
@@ -188,20 +175,20 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (!('events' in extracted)) throw new HelError('HEL_RESPONSE_PARSE', extracted.problem, { source: source.name, url: redactUrl(request.url), status: response.status, hint: extracted.hint });
       events = extracted.events;
     } catch (err) {
-      if (options.commit) await commitPending();
+      if (options.commit) await commitPending(skipsParseError(source, err));
       if (!skipsParseError(source, err)) throw err;
       result.stop = parseErrorSkipped(err, options);
       break;
     }
 
-    // Before dedupe remembers any id: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
+    // Before any id of the page counts as seen: a paginator that rejects the page (HEL_PAGINATION) leaves nothing half-done.
     let step = (await hooks?.next({ response, body, index })) ?? paginator.next({ request, response, body, events, index });
     bytes += response.body.length;
     if (step.next && source.max_bytes !== undefined && bytes >= source.max_bytes) {
       step = { checkpoint: step.checkpoint, stop: `max_bytes (${source.max_bytes}) reached after ${bytes} bytes; the next poll resumes from the stored position` };
     }
-    // commitState's keys, committed with the page once its events are delivered; asked before dedupe remembers any id.
-    const hookState = await hooks?.checkpoint({ events, hooked, position, pagination: step.checkpoint });
+    // commitState's keys, committed with the page once its events are delivered; asked before any id of the page counts as seen.
+    const hookState = await hooks?.checkpoint({ events, hooked, position: hookView(), pagination: step.checkpoint });
     const collectedAt = new Date(clock.now()).toISOString();
     const endpoint = new URL(response.url || request.url).pathname;
     const newIds: string[] = [];
@@ -220,11 +207,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         id = dedupe.idOf(event);
         if (id === undefined) {
           result.unkeyed++;
-        } else if (dedupe.has(id)) {
+        } else if (dedupe.has(id) || commits.has(id)) {
           duplicates++;
           continue;
         } else {
-          dedupe.remember(id);
+          commits.add(id);
           newIds.push(id);
         }
       }
@@ -233,8 +220,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       if (source.max_line_bytes !== undefined && Buffer.byteLength(line) > source.max_line_bytes) {
         const oversized = oversizedLine(line, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
         if (oversized.error) {
-          dedupe?.forget(newIds);
-          if (options.commit) await commitPending();
+          if (options.commit) await commitPending(false);
           throw oversized.error;
         }
         result.oversized++;
@@ -266,7 +252,6 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       checkpoint.last_event_time = newest.text;
     }
     if (!step.next) checkpoint.last_success_at = new Date(clock.now()).toISOString();
-    checkpoint.events_total = String(Number(position.events_total ?? 0) + emitted);
 
     // Everything needed after the awaits below is taken now, so the page's parsed events and
     // body are garbage before the fsync and can die young instead of being promoted.
@@ -284,23 +269,20 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       // Awaited on the next turn; until then a rejection must not count as unhandled.
       prefetched.catch(() => undefined);
     }
-    pending = { keys: { ...pending?.keys, ...checkpoint }, ids: [...(pending?.ids ?? []), ...newIds] };
     try {
       // In a fleet: a paused instance whose lease may have passed to another writes nothing.
-      if (lines.byteLength > 0) store.beforeWrite?.(source.name);
+      if (lines.byteLength > 0) state.beforeWrite();
       if (lines.byteLength > 0) await sink.write({ source: source.name, bytes: lines.bytes(), lineEnds, ids, times }, options.signal);
     } catch (err) {
-      dedupe?.forget(pending.ids);
-      pending = undefined;
       inFlight.abort();
       throw err;
     }
+    commits.written({ keys: checkpoint, emitted, ids: newIds });
     for (const [k, v] of Object.entries(checkpoint)) {
       if (v === null) delete position[k];
       else position[k] = v;
     }
-    if (!options.commit) pending = undefined;
-    else if (perPage || !step.next) await commitPending();
+    if (options.commit && (perPage || !step.next)) await commitPending(!step.next);
 
     result.pages = index;
     result.events += page.events;
@@ -311,6 +293,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     request = step.next;
     resumed = false;
   }
+  await commits.end();
   return result;
 }
 

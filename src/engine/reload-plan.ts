@@ -26,13 +26,14 @@ export function restartOnlyChanges(running: GlobalConfig, next: GlobalConfig): s
   return [...keys].filter((key) => !RELOADABLE_GLOBAL_KEYS.has(key) && !isDeepStrictEqual(running[key], next[key])).map((key) => `global.${key}`);
 }
 
-export function planReload(running: readonly ResolvedSource[], next: LoadedConfig, restartAll: boolean): ReloadPlan {
+/** A source counts as changed when its config differs, or when `scriptChanged` says its hook script was edited. */
+export function planReload(running: readonly ResolvedSource[], next: LoadedConfig, restartAll: boolean, scriptChanged: (source: ResolvedSource) => boolean = () => false): ReloadPlan {
   const before = new Map(running.map((s) => [s.name, s]));
   const plan: ReloadPlan = { added: [], removed: [], changed: [], restarted: [], unchanged: [] };
   for (const source of next.sources) {
     const old = before.get(source.name);
     if (old === undefined) plan.added.push(source);
-    else if (!isDeepStrictEqual(old, source)) plan.changed.push(source);
+    else if (!isDeepStrictEqual(old, source) || scriptChanged(old)) plan.changed.push(source);
     else if (restartAll) plan.restarted.push(source);
     else plan.unchanged.push(source.name);
   }

@@ -26,6 +26,10 @@ export interface RuntimeDeps {
   transportFor: (source: ResolvedSource) => HttpTransport;
   /** A source's JS hooks, when it has a script. */
   hooksFor?: (source: ResolvedSource) => PollHooks | undefined;
+  /** Whether a source's hook script changed on disk since its hooks were built (a reload rebuilds it). */
+  hookScriptChanged?: (source: ResolvedSource) => boolean;
+  /** Stops a removed source's hook sandbox. */
+  retireHooks?: (name: string) => Promise<void>;
   clock: Clock;
   logger: Logger;
   observer?: EngineObserver;
@@ -63,6 +67,10 @@ export class Runtime {
   private loopStop: AbortSignal | undefined;
   private loopFailed: ((error: unknown) => void) | undefined;
   private reloading: Promise<unknown> = Promise.resolve();
+  /** With a fleet: `runForever` shares the sources out (a reload goes through `Fleet.retarget`). */
+  private fleetRunning = false;
+  /** With a fleet: sources a reload restarted, whose breaker is cleared when this instance next acquires them. */
+  private readonly freshBreakers = new Set<string>();
 
   private constructor(private readonly deps: RuntimeDeps) {
     this.startedAt = deps.clock.now();
@@ -206,10 +214,11 @@ export class Runtime {
   async runForever(signal: AbortSignal): Promise<void> {
     const fleet = this.deps.fleet;
     if (fleet !== undefined) {
-      await fleet.runForever(signal, [...this.sources.keys()], async (name, stop) => {
+      this.fleetRunning = true;
+      await fleet.runForever(signal, [...this.sources.keys()], async (name, stop, retired) => {
         const sr = this.sources.get(name)!;
-        await sr.init();
-        await this.loop(sr, stop, stop, 0);
+        await sr.init(true, { freshBreaker: this.freshBreakers.delete(name) });
+        await this.loop(sr, stop, AbortSignal.any([stop, retired]), 0);
       });
       return;
     }
@@ -248,11 +257,9 @@ export class Runtime {
   }
 
   private async applyReload(next: LoadedConfig, restartAll: boolean): Promise<ReloadPlan> {
-    if (this.deps.fleet !== undefined) {
-      throw new HelError('HEL_USAGE', 'reload is not supported with a shared state backend (postgres, redis): restart this instance instead; the others take its sources over meanwhile');
-    }
+    if (this.deps.fleet !== undefined) return this.applyFleetReload(this.deps.fleet, next, restartAll);
     const filtered = { ...next, sources: next.sources.filter((s) => this.wanted === undefined || this.wanted.has(s.name)) };
-    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll);
+    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll, this.deps.hookScriptChanged);
     const stopping = this.loopStop;
     const nextPoll = new Map<string, number>();
     for (const name of [...plan.removed, ...plan.changed.map((s) => s.name), ...plan.restarted.map((s) => s.name)]) {
@@ -262,7 +269,10 @@ export class Runtime {
       loop?.retire.abort();
       await loop?.done;
       this.loops.delete(name);
-      if (plan.removed.includes(name)) this.sources.delete(name);
+      if (plan.removed.includes(name)) {
+        this.sources.delete(name);
+        await this.deps.retireHooks?.(name);
+      }
     }
     this.deps.config = { ...next, global: { ...this.deps.config.global, ...pickReloadable(next) } };
     const now = this.deps.clock.now();
@@ -279,6 +289,30 @@ export class Runtime {
       this.sources.set(source.name, sr);
       if (stopping !== undefined && !stopping.aborted) this.startLoop(sr, 0);
     }
+    this.deps.logger.info(planSummary(plan), 'config reloaded');
+    return plan;
+  }
+
+  /**
+   * A reload with a shared state backend: the sources removed, changed or restarted are handed over
+   * (their poll in flight finishes, their lease is released), the new set is shared out again, and
+   * whichever instance acquires a changed or added source next runs it from its committed state.
+   */
+  private async applyFleetReload(fleet: Fleet, next: LoadedConfig, restartAll: boolean): Promise<ReloadPlan> {
+    const filtered = { ...next, sources: next.sources.filter((s) => this.wanted === undefined || this.wanted.has(s.name)) };
+    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll, this.deps.hookScriptChanged);
+    const handOver = [...plan.removed, ...plan.changed.map((s) => s.name), ...plan.restarted.map((s) => s.name)];
+    const swap = async () => {
+      for (const name of plan.removed) {
+        this.sources.delete(name);
+        await this.deps.retireHooks?.(name);
+      }
+      for (const source of [...plan.changed, ...plan.restarted, ...plan.added]) this.sources.set(source.name, await this.build(source));
+      for (const source of restartAll ? [...plan.changed, ...plan.restarted] : plan.restarted) this.freshBreakers.add(source.name);
+    };
+    if (this.fleetRunning) await fleet.retarget(filtered.sources.map((s) => s.name), handOver, swap);
+    else await swap();
+    this.deps.config = { ...next, global: { ...this.deps.config.global, ...pickReloadable(next) } };
     this.deps.logger.info(planSummary(plan), 'config reloaded');
     return plan;
   }

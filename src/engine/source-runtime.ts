@@ -1,11 +1,11 @@
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, isCancellation, isHelError } from '../errors.js';
+import { codeOf, describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
-import { DedupeWindow } from '../pipeline/dedupe.js';
 import { LineEncoder, encoderOptions } from '../pipeline/envelope.js';
 import type { OutputFormat } from '../pipeline/mappings.js';
-import { CircuitBreaker, type CircuitBreakerSnapshot } from '../resilience/circuit-breaker.js';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { paginatorFor } from '../http/pagination/index.js';
 import type { Paginator } from '../http/pagination/paginator.js';
 import { redactUrl } from '../http/redact-url.js';
@@ -13,9 +13,11 @@ import type { HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { LeaseEvent } from './fleet.js';
-import { OUTPUT_POSITION, pollSource, type PageReport, type PollResult } from './poll.js';
+import { pollSource, type PageReport, type PollResult } from './poll.js';
+import { OUTPUT_POSITION } from './poll-commits.js';
 import { isStateWriteFailure } from './state-write-failure.js';
 import { HourCounter, type SourceStatus } from './status.js';
+import { SourceState, type StateChange } from './source-state.js';
 import type { PollHooks } from '../hooks/poll-hooks.js';
 
 /** Observes the engine for metrics and the status page; every member is optional. */
@@ -51,15 +53,13 @@ export interface SourceRuntimeDeps {
 
 export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string; leasedBy?: string };
 
-/** One source's live parts: paginator, dedupe window, breaker, committed keys and status. */
+/** One source's live parts: paginator, breaker, committed state (with the dedupe window) and status. */
 export class SourceRuntime {
   readonly source: ResolvedSource;
   readonly paginator: Paginator;
   readonly encoder: LineEncoder;
   readonly log: Logger;
-  dedupe: DedupeWindow | undefined;
-  breaker!: CircuitBreaker;
-  keys: Record<string, string> = {};
+  private live: { state: SourceState; breaker: CircuitBreaker } | undefined;
   readonly status: SourceStatus;
   private readonly hour = new HourCounter();
   private inFlight: Promise<PollOutcome> | undefined;
@@ -84,35 +84,45 @@ export class SourceRuntime {
    * output after the last mark, which commits: in a fleet only once the source's lease is held.
    */
   async init(recover = true, options: { freshBreaker?: boolean } = {}): Promise<void> {
-    const snapshot = await this.deps.store.load(this.source.name);
-    this.keys = snapshot.keys;
+    const state = await SourceState.load(this.deps.store, this.source.name, this.source.dedupe);
     // reload.restart_sources_on_sighup: the source starts again with a closed breaker.
-    if (options.freshBreaker && this.keys.breaker !== undefined && this.deps.commit !== false) {
-      await this.deps.store.commit(this.source.name, { keys: { breaker: null } });
-      delete this.keys.breaker;
-    }
-    if (this.source.dedupe) this.dedupe = new DedupeWindow(this.source.dedupe.id_path, this.source.dedupe.capacity, snapshot.dedupeIds);
-    if (recover && this.dedupe && this.keys[OUTPUT_POSITION] !== undefined) await this.readBackOutput(this.dedupe, this.keys[OUTPUT_POSITION]);
-    const saved = this.keys.breaker ? (JSON.parse(this.keys.breaker) as CircuitBreakerSnapshot) : undefined;
-    this.breaker = new CircuitBreaker(this.source.resilience.circuit_breaker, {
+    if (options.freshBreaker && state.breaker !== undefined && this.deps.commit !== false) await state.commit({ breaker: null });
+    const mark = state.keys[OUTPUT_POSITION];
+    if (recover && mark !== undefined) await this.readBackOutput(state, mark);
+    const breaker = new CircuitBreaker(this.source.resilience.circuit_breaker, {
       clock: this.deps.clock,
-      initial: saved,
+      initial: state.breaker,
       onStateChange: (change) => {
         this.status.circuit = change.to;
         this.deps.observer?.onBreakerChange?.(this.source.name, change.to);
         const line = `circuit ${change.from} -> ${change.to}`;
-        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${this.breaker.openMs / 1000}s`);
+        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${breaker.openMs / 1000}s`);
         else this.log.warn({ circuit: change.to }, line);
       },
     });
-    this.status.circuit = this.breaker.state;
-    this.status.eventsTotal = Number(this.keys.events_total ?? 0);
-    this.status.lastSuccessAt = this.keys.last_success_at;
-    this.status.lastError = this.keys.last_error;
-    this.status.lastErrorAt = this.keys.last_error_at;
-    this.status.lastEventTime = this.keys.last_event_time;
-    this.status.dedupeWindow = this.dedupe?.size;
+    this.live = { state, breaker };
+    this.status.circuit = breaker.state;
+    this.status.eventsTotal = state.eventsTotal;
+    this.status.lastSuccessAt = state.keys.last_success_at;
+    this.status.lastError = state.keys.last_error;
+    this.status.lastErrorAt = state.keys.last_error_at;
+    this.status.lastEventTime = state.keys.last_event_time;
+    this.status.dedupeWindow = state.dedupe?.size;
     this.refreshHealth();
+  }
+
+  /** The committed state; it changes only through its own commit. */
+  get state(): SourceState {
+    return this.initialised().state;
+  }
+
+  get breaker(): CircuitBreaker {
+    return this.initialised().breaker;
+  }
+
+  private initialised(): { state: SourceState; breaker: CircuitBreaker } {
+    if (this.live === undefined) throw new Error(`source ${this.source.name} used before init()`);
+    return this.live;
   }
 
   /**
@@ -123,32 +133,29 @@ export class SourceRuntime {
    * of this source's events among them join the window and are saved with the new mark, so the page
    * fetched again is dropped as duplicates instead of written twice.
    */
-  private async readBackOutput(dedupe: DedupeWindow, mark: string): Promise<void> {
+  private async readBackOutput(state: SourceState, mark: string): Promise<void> {
     const sink = this.deps.sink;
-    if (!sink.readBack) return;
-    const recovered: string[] = [];
+    const dedupe = state.dedupe;
+    if (!sink.readBack || !dedupe) return;
+    const recovered = new Set<string>();
     const result = await sink.readBack(
       mark,
       (line) => {
         const event = this.encoder.eventOf(line);
         const id = event === undefined ? undefined : dedupe.idOf(event);
-        if (id !== undefined && !dedupe.has(id)) {
-          dedupe.remember(id);
-          recovered.push(id);
-        }
+        if (id !== undefined && !dedupe.has(id)) recovered.add(id);
       },
       new AbortController().signal,
     );
     if ('unreadable' in result) {
       this.log.warn({ mark }, `cannot read back the output written after the last checkpoint: ${result.unreadable}; the page in flight when it stopped, if any, may be written again`);
-    } else if (recovered.length > 0) {
-      this.log.info({ events: recovered.length, file: result.file }, `read back ${recovered.length} events written to ${result.file} after the last checkpoint: they will not be written again`);
+    } else if (recovered.size > 0) {
+      this.log.info({ events: recovered.size, file: result.file }, `read back ${recovered.size} events written to ${result.file} after the last checkpoint: they will not be written again`);
     }
-    if (this.deps.commit === false) return;
-    const end = 'end' in result ? result.end : null;
-    await this.deps.store.commit(this.source.name, { keys: { [OUTPUT_POSITION]: end }, dedupeIds: recovered, dedupeCapacity: dedupe.capacity });
-    if (end === null) delete this.keys[OUTPUT_POSITION];
-    else this.keys[OUTPUT_POSITION] = end;
+    const change: StateChange = { keys: { [OUTPUT_POSITION]: 'end' in result ? result.end : null }, dedupeIds: [...recovered] };
+    // hel test without --commit: the ids still keep this run from writing those events again.
+    if (this.deps.commit === false) state.apply({ dedupeIds: change.dedupeIds });
+    else await state.commit(change);
   }
 
   /** A scheduled poll load shedding skipped: counted and shown like a poll the breaker skipped, logged once per run of skips. */
@@ -181,13 +188,19 @@ export class SourceRuntime {
     this.skipLogged = false;
     const started = clock.now();
     const breakerBefore = JSON.stringify(this.breaker.toJSON());
+    // A successful poll ends with no last error, no output mark (every page it wrote is committed)
+    // and the breaker as the success leaves it: saved with the poll's last page.
+    const finish = (): StateChange => {
+      const breaker = this.breaker.afterSuccess();
+      return { keys: { last_error: null, last_error_at: null, [OUTPUT_POSITION]: null }, ...(JSON.stringify(breaker) === breakerBefore ? {} : { breaker }) };
+    };
     this.status.polling = true;
     this.status.lastPollAt = new Date(started).toISOString();
     const tickSecs = this.source.resilience.timeouts?.poll_tick_secs;
     const deadline = tickSecs === undefined ? undefined : AbortSignal.timeout(tickSecs * 1000);
     try {
       const result = await pollSource(
-        { ...this.deps, paginator: this.paginator, encoder: this.encoder, dedupe: this.dedupe, keys: this.keys },
+        { ...this.deps, paginator: this.paginator, encoder: this.encoder, state: this.state },
         {
           signal,
           commit,
@@ -204,6 +217,7 @@ export class SourceRuntime {
           deadline,
           onWarning: (message, fields) => this.log.warn(fields ?? {}, message),
           onCursorReset: ({ from, status }) => this.log.warn({ from, status }, `the stored cursor was rejected (${status ?? 'no status'}); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
+          finish,
         },
       );
       this.breaker.recordSuccess();
@@ -215,8 +229,6 @@ export class SourceRuntime {
       this.status.lastError = undefined;
       this.log.info({ pages: result.pages, events: result.events, emitted: result.emitted, duplicates: result.duplicates, stop: result.stop, ms: clock.now() - started }, 'poll done');
       this.deps.observer?.onPollEnd?.(this.source.name, { result, durationMs: clock.now() - started });
-      // The poll is over and every page it wrote committed: nothing to read back after a crash now.
-      if (commit) await this.saveKeys({ last_error: null, last_error_at: null, [OUTPUT_POSITION]: null }, breakerBefore);
       return { ok: true, result };
     } catch (caught) {
       const error = deadline?.aborted === true && !signal.aborted && isCancellation(caught) ? pollTickExceeded(this.source.name, tickSecs!) : caught;
@@ -230,40 +242,38 @@ export class SourceRuntime {
       this.status.consecutiveFailures++;
       const message = describeError(error);
       this.status.lastError = message;
-      this.status.lastErrorCode = isHelError(error) ? error.code : 'HEL_UNEXPECTED';
+      this.status.lastErrorCode = codeOf(error);
       this.status.lastErrorAt = new Date(clock.now()).toISOString();
       const problem = `${this.status.lastErrorCode}:${isHelError(error) ? (error.context.status ?? '') : ''}`;
-      if (problem !== this.loggedProblem) this.log.error({ code: this.status.lastErrorCode, attempt: isHelError(error) ? error.context.attempt : undefined }, `poll failed: ${message}`);
+      if (problem !== this.loggedProblem) this.log.error(errorLogFields(error), `poll failed: ${message}`);
       else this.log.debug({ code: this.status.lastErrorCode }, `poll failed again: ${message}`);
       this.loggedProblem = problem;
       this.deps.observer?.onPollEnd?.(this.source.name, { error, durationMs: clock.now() - started });
       // A page that failed to be written or committed stopped the collector above (HEL_OUTPUT,
       // HEL_STATE), so every page this poll wrote is committed and the output mark can go.
-      if (commit) await this.saveKeys({ last_error: message, last_error_at: this.status.lastErrorAt, [OUTPUT_POSITION]: null }, breakerBefore).catch(() => undefined);
+      if (commit) await this.saveFailure({ last_error: message, last_error_at: this.status.lastErrorAt, [OUTPUT_POSITION]: null }, breakerBefore).catch(() => undefined);
       return { ok: false, error };
     } finally {
       this.status.polling = false;
-      this.status.dedupeWindow = this.dedupe?.size;
+      this.status.dedupeWindow = this.state.dedupe?.size;
       this.refreshHealth();
     }
   }
 
-  private async saveKeys(keys: Record<string, string | null>, breakerBefore: string): Promise<void> {
-    const breakerNow = JSON.stringify(this.breaker.toJSON());
-    const all = breakerNow === breakerBefore ? keys : { ...keys, breaker: breakerNow };
+  /** A failed poll's status keys and breaker, in a commit of their own (no page carries them). */
+  private async saveFailure(keys: Record<string, string | null>, breakerBefore: string): Promise<void> {
+    const breaker = this.breaker.toJSON();
+    const change: StateChange = JSON.stringify(breaker) === breakerBefore ? { keys } : { keys, breaker };
     const started = this.deps.clock.now();
     try {
-      await this.deps.store.commit(this.source.name, { keys: all });
+      await this.state.commit(change);
     } catch (err) {
       // Status keys only: with skip_checkpoint a failed write of them must not stop the source either.
       if (this.source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
       this.log.warn({ code: 'HEL_STATE' }, `status not saved (on_state_write_error: skip_checkpoint): ${(err as Error).message}`);
+      this.state.apply(change);
     }
     this.deps.observer?.onStateWrite?.(this.source.name, this.deps.clock.now() - started);
-    for (const [k, v] of Object.entries(all)) {
-      if (v === null) delete this.keys[k];
-      else this.keys[k] = v;
-    }
   }
 
   refreshHealth(): void {
@@ -283,12 +293,4 @@ function pollTickExceeded(source: string, secs: number): HelError {
     source,
     hint: 'the next poll resumes from the stored position; raise resilience.timeouts.poll_tick_secs, or lower max_pages',
   });
-}
-
-/** One line for the user: the message, where it happened, and the fix. */
-export function describeError(error: unknown): string {
-  if (!isHelError(error)) return error instanceof Error ? error.message : String(error);
-  const c = error.context;
-  const where = [c.url, c.attempt !== undefined ? `attempt ${c.attempt}` : undefined].filter(Boolean).join(', ');
-  return `${error.message}${where ? ` (${where})` : ''}${c.hint ? ` — ${c.hint}` : ''}`;
 }

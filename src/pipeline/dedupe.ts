@@ -1,24 +1,21 @@
 import { compilePath, getPath, type CompiledPath } from './path.js';
 
-/** Queue slots consumed before the queue arrays are compacted. */
+/** Queue slots consumed before the queue array is compacted. */
 const COMPACT_AFTER = 1 << 16;
 
 /**
  * The most recent `capacity` event ids of one source, oldest first. The window is persisted with
- * the cursor (state/), so its eviction order must be the insertion order the store keeps.
+ * the cursor (state/), so its eviction order must be the insertion order the store keeps. Ids are
+ * only ever added (after their commit, by engine/source-state.ts) and evicted oldest first.
  *
- * Eviction reads the oldest id from a queue instead of `map.keys().next()`: V8 leaves deleted Map
- * entries in place until a rehash, so fetching the first key after many deletes scans them all,
- * which made a full window quadratic (a 1M backfill spent minutes there). Each id maps to the
- * sequence number of its insertion; a queue entry whose sequence no longer matches was forgotten
- * (and maybe remembered again later) and is skipped.
+ * Eviction reads the oldest id from a queue instead of `set.values().next()`: V8 leaves deleted
+ * entries in place until a rehash, so fetching the first value after many deletes scans them all,
+ * which made a full window quadratic (a 1M backfill spent minutes there).
  */
 export class DedupeWindow {
-  private readonly ids = new Map<string, number>();
-  private queueIds: string[] = [];
-  private queueSeqs: number[] = [];
+  private readonly ids = new Set<string>();
+  private queue: string[] = [];
   private head = 0;
-  private seq = 0;
   private readonly path: CompiledPath;
 
   constructor(
@@ -46,30 +43,16 @@ export class DedupeWindow {
 
   remember(id: string): void {
     if (this.ids.has(id)) return;
-    const seq = ++this.seq;
-    this.ids.set(id, seq);
-    this.queueIds.push(id);
-    this.queueSeqs.push(seq);
-    while (this.ids.size > this.capacity) this.evictOldest();
-  }
-
-  forget(ids: Iterable<string>): void {
-    for (const id of ids) this.ids.delete(id);
+    this.ids.add(id);
+    this.queue.push(id);
+    if (this.ids.size > this.capacity) this.evictOldest();
   }
 
   private evictOldest(): void {
-    while (this.head < this.queueIds.length) {
-      const id = this.queueIds[this.head]!;
-      const seq = this.queueSeqs[this.head]!;
-      this.head++;
-      if (this.ids.get(id) === seq) {
-        this.ids.delete(id);
-        break;
-      }
-    }
-    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.queueIds.length) {
-      this.queueIds = this.queueIds.slice(this.head);
-      this.queueSeqs = this.queueSeqs.slice(this.head);
+    this.ids.delete(this.queue[this.head]!);
+    this.head++;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
   }

@@ -95,6 +95,16 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * The snapshot `recordSuccess()` would leave, without changing this breaker: a poll's last page
+   * is committed with it before the poll counts as a success (one commit, not two).
+   */
+  afterSuccess(): CircuitBreakerSnapshot {
+    const preview = new CircuitBreaker(this.config, { clock: this.options.clock, initial: this.toJSON() });
+    preview.recordSuccess();
+    return preview.toJSON();
+  }
+
   recordFailure(): void {
     if (!this.config.enabled) return;
     this.failures += 1;

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import type { HelError } from '../errors.js';
-import { redactUrl } from '../http/redact-url.js';
 
 /** An integration's own hint for a failure (its status-code page), or undefined for the generic one. */
 export type Advisor = (failure: Failure) => string | undefined;
@@ -111,11 +110,4 @@ export function troubleshoot(f: Failure, advise?: Advisor): Troubleshooting {
     message: (error?.message ?? 'request failed') + outcome(f),
     hint: error?.context.hint ?? 'check the network',
   };
-}
-
-/** The single log line for an error: source, what happened, URL without secrets, attempt, and the hint. */
-export function failureLine(err: HelError): string {
-  const { source, url, attempt, hint } = err.context;
-  const where = [url && redactUrl(url), attempt !== undefined && `attempt ${attempt}`].filter(Boolean).join(', ');
-  return `${source ? `source ${source}: ` : ''}${err.message}${where ? ` (${where})` : ''}${hint ? `: ${hint}` : ''}`;
 }

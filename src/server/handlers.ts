@@ -1,7 +1,8 @@
 import type { Runtime } from '../engine/runtime.js';
-import { describeError } from '../engine/source-runtime.js';
 import type { SourceHealth } from '../engine/status.js';
-import { isCancellation, isHelError } from '../errors.js';
+import { isCancellation } from '../errors.js';
+import { httpStatusOf, type ReportedCode } from '../errors/codes.js';
+import { codeOf, describeError } from '../errors/format.js';
 import { VERSION } from '../version.js';
 import type { Metrics } from './metrics.js';
 import { sendError, sendJson, sendText } from './respond.js';
@@ -18,7 +19,7 @@ export interface HandlerDeps {
   once: boolean;
   now?: () => number;
   /** Re-reads and applies the config file (SIGHUP's reload); absent with `--once`. */
-  reload?: () => Promise<{ ok: true; changes: Record<string, string[]> } | { ok: false; error: string }>;
+  reload?: () => Promise<{ ok: true; changes: Record<string, string[]> } | { ok: false; error: string; errorCode: ReportedCode }>;
 }
 
 /** Sources that count towards readiness: they have delivered, even if the last poll had a hiccup. */
@@ -63,7 +64,7 @@ export function handlers(deps: HandlerDeps) {
     if (deps.reload === undefined) return sendError(res, 503, 'reload_unavailable', 'hel run --once does not reload its config; reload a continuously running hel');
     const result = await deps.reload();
     if (result.ok) return sendJson(res, 200, { ok: true, error: null, changes: result.changes });
-    sendJson(res, 500, { ok: false, error: result.error });
+    sendError(res, httpStatusOf(result.errorCode), 'reload_refused', result.error, { ok: false, error_code: result.errorCode });
   };
 
   const readyz: Handler = ({ res }) => {
@@ -101,8 +102,8 @@ export function handlers(deps: HandlerDeps) {
     if (!source) return;
     sendJson(request.res, 200, {
       name: source.source.name,
-      keys: stateKeysJson(source.keys),
-      dedupe: source.dedupe ? { size: source.dedupe.size, capacity: source.dedupe.capacity } : null,
+      keys: stateKeysJson(source.state.stored()),
+      dedupe: source.state.dedupe ? { size: source.state.dedupe.size, capacity: source.state.dedupe.capacity } : null,
     });
   };
 
@@ -118,7 +119,7 @@ export function handlers(deps: HandlerDeps) {
     try {
       outcome = await runtime.pollNow(name, deps.shutdown);
     } catch (error) {
-      return sendError(res, 500, 'poll_aborted', `the poll stopped the collector: ${describeError(error)}`, { error_code: isHelError(error) ? error.code : null });
+      return sendError(res, httpStatusOf(codeOf(error)), 'poll_aborted', `the poll stopped the collector: ${describeError(error)}`, { error_code: codeOf(error) });
     }
     const sourceStatus = statusJson(runtime.statuses().find((s) => s.name === name)!, at());
     if (outcome.ok) {
@@ -128,7 +129,8 @@ export function handlers(deps: HandlerDeps) {
     }
     if ('skipped' in outcome) return sendError(res, 409, outcome.leasedBy === undefined ? 'circuit_open' : 'leased_elsewhere', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
     if (isCancellation(outcome.error)) return sendError(res, 503, 'shutting_down', 'the poll was cancelled because hel is shutting down');
-    sendError(res, 502, 'poll_failed', describeError(outcome.error), { source: name, error_code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED', source_status: sourceStatus });
+    const code = codeOf(outcome.error);
+    sendError(res, httpStatusOf(code), 'poll_failed', describeError(outcome.error), { source: name, error_code: code, source_status: sourceStatus });
   };
 
   const statusPage: Handler = ({ res, authorized }) => {

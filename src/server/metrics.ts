@@ -4,7 +4,8 @@ import type { PageReport, PollResult } from '../engine/poll.js';
 import type { EngineObserver } from '../engine/source-runtime.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
-import { isCancellation, isHelError } from '../errors.js';
+import { isCancellation } from '../errors.js';
+import { codeOf } from '../errors/format.js';
 import type { OutputFailureReason, OutputObserver } from '../sink/backpressure/index.js';
 import type { TransportEvents } from '../http/transport.js';
 import { VERSION } from '../version.js';
@@ -132,7 +133,7 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
     }
     if (isCancellation(outcome.error)) return;
     this.polls.inc({ source, result: 'failed' });
-    this.errors.inc({ source, code: isHelError(outcome.error) ? outcome.error.code : 'HEL_UNEXPECTED' });
+    this.errors.inc({ source, code: codeOf(outcome.error) });
   }
 
   onPollSkipped(source: string): void {

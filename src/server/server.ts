@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GlobalConfig } from '../config/schema.js';
 import { HelError } from '../errors.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
 import { handlers, type HandlerDeps } from './handlers.js';
 import { sendError } from './respond.js';
@@ -60,7 +61,7 @@ export async function startServers(options: ServersOptions): Promise<RunningServ
     for (const listener of listeners) {
       const server = createServer((req, res) => {
         listener.router.handle(req, res).catch((err: unknown) => {
-          logger.error({ err, path: req.url }, 'API request failed');
+          logger.error({ ...errorLogFields(err), path: req.url }, `API request failed: ${describeError(err)}`);
           if (!res.headersSent) sendError(res, 500, 'internal', 'internal error; see the hel log');
           else res.destroy();
         });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authSchema, type AuthConfig } from '../../src/config/schema.js';
 import { isHelError } from '../../src/errors.js';
-import { failureLine } from '../../src/resilience/troubleshoot.js';
+import { failureLine } from '../../src/errors/format.js';
 import { resilience } from '../resilience/config.js';
 import { context, harness, post, thrown } from '../resilience/harness.js';
 import { json, scriptedServer } from '../helpers/loopback.js';

@@ -15,6 +15,8 @@ import { assertGenerated, cells } from './generated.js';
 
 const PAGE = fileURLToPath(new URL('../../../docs/errors.md', import.meta.url));
 const BEGIN = '<!-- BEGIN GENERATED: error codes (test/docs/errors-table.test.ts; npm run docs:config) -->';
+/** The status cell of a REST answer whose status is its error_code's HTTP status in the table of codes. */
+const BY_ERROR_CODE = 'by `error_code`';
 
 const RETRIED: Record<ErrorCodeInfo['retried'], string> = {
   yes: 'yes',
@@ -26,15 +28,17 @@ const RETRIED: Record<ErrorCodeInfo['retried'], string> = {
 
 function render(current: string): string {
   const meanings = new Map<string, string>();
+  let meaning = -1;
   for (const line of current.split('\n')) {
     const c = cells(line);
-    if (/^`HEL_[A-Z_]+`$/.test(c[0] ?? '') && c.length >= 4) meanings.set(c[0]!.slice(1, -1), c[3]!);
+    if (c[0] === 'Code') meaning = c.indexOf('What happened');
+    else if (/^`HEL_[A-Z_]+`$/.test(c[0] ?? '') && meaning > 0 && c.length > meaning) meanings.set(c[0]!.slice(1, -1), c[meaning]!);
   }
-  const rows = Object.entries(ERROR_CODES).map(([code, info]) => `| \`${code}\` | ${info.exit} | ${RETRIED[info.retried]} | ${meanings.get(code) ?? ''} | [more](${info.docs}) |`);
-  return ['| Code | Exit | Retried | What happened | |', '|---|---|---|---|---|', ...rows].join('\n');
+  const rows = Object.entries(ERROR_CODES).map(([code, info]) => `| \`${code}\` | ${info.exit} | ${info.http} | ${RETRIED[info.retried]} | ${meanings.get(code) ?? ''} | [more](${info.docs}) |`);
+  return ['| Code | Exit | HTTP | Retried | What happened | |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-void test('docs/errors.md lists every error code with the exit status and retrying that src/errors/codes.ts defines', () => {
+void test('docs/errors.md lists every error code with the exit status, HTTP status and retrying that src/errors/codes.ts defines', () => {
   assertGenerated(PAGE, BEGIN, render, 'npm run docs:config');
 });
 
@@ -49,8 +53,10 @@ void test('docs/errors.md lists every code the HTTP API answers with, with its s
   const answered = new Set<string>();
   const dir = fileURLToPath(new URL('../../../src/server/', import.meta.url));
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    for (const call of readFileSync(join(dir, file), 'utf8').matchAll(/sendError\([^,]+,\s*(\d{3}),\s*([^`]*?'[a-z_]+'[^`]*?),\s*[`']/g)) {
-      for (const code of call[2]!.matchAll(/'([a-z_]+)'/g)) answered.add(`${code[1]} ${call[1]}`);
+    // The status is a number, or the HTTP status of the Hel code the answer carries in error_code.
+    for (const call of readFileSync(join(dir, file), 'utf8').matchAll(/sendError\([\w.]+,\s*(\d{3}|httpStatusOf\((?:[^()]|\([^()]*\))*\)),\s*([^,]+),/g)) {
+      const status = /^\d{3}$/.test(call[1]!) ? call[1]! : BY_ERROR_CODE;
+      for (const code of call[2]!.matchAll(/'([a-z_]+)'/g)) answered.add(`${code[1]} ${status}`);
     }
   }
   const page = readFileSync(PAGE, 'utf8');

@@ -172,7 +172,7 @@ test('a crash, then the output moved away: start-up warns that the page in fligh
 
   store.failAt = Infinity;
   const peek = await runtimeFor(t, sources, new FileSink(path), store, { commit: false });
-  assert.equal(peek.source('a')!.dedupe!.has(events[3]!.uuid), true, 'the page in flight was read back');
+  assert.equal(peek.source('a')!.state.dedupe!.has(events[3]!.uuid), true, 'the page in flight was read back');
   assert.equal((await store.load('a')).keys.output_position, mark, 'without --commit, nothing is saved');
   await peek.sink.close();
 

@@ -11,6 +11,8 @@ export interface SourceRequest {
   arrived: number;
   /** When the response was sent or the client gave up (aborted, killed); undefined while in flight. */
   ended?: number;
+  /** The request's X-Config header, when the config sends one (which version of a source's config asked). */
+  config?: string;
 }
 
 export interface PagedApi {
@@ -35,7 +37,8 @@ export async function pagedApi(t: { after(fn: () => unknown): void }, options: {
     const source = url.pathname.replace(/^\/s\//, '');
     const cursor = Number(url.searchParams.get('cursor') ?? 0);
     const instance = String(req.headers['x-instance'] ?? '?');
-    const seen: SourceRequest = { source, instance, cursor, arrived: Date.now() };
+    const config = req.headers['x-config'];
+    const seen: SourceRequest = { source, instance, cursor, arrived: Date.now(), ...(typeof config === 'string' ? { config } : {}) };
     requests.push(seen);
     res.on('close', () => (seen.ended ??= Date.now()));
     void (async () => {
@@ -79,15 +82,15 @@ function reply(res: ServerResponse, source: string, cursor: number, options: { p
 }
 
 /** The one hel.yaml every instance of a fleet test runs. */
-export function fleetConfig(dir: string, options: { api: string; sources: string[]; ttlSecs: number; intervalSecs: number; pageDelaySecs?: number; backend?: SharedBackend }): string {
+export function fleetConfig(dir: string, options: { api: string; sources: string[]; ttlSecs: number; intervalSecs: number; pageDelaySecs?: number; backend?: SharedBackend; configVersion?: Record<string, string>; maxPages?: number }): string {
   const sources = Object.fromEntries(
     options.sources.map((name) => [
       name,
       {
         url: `${options.api}/s/${name}`,
-        headers: { 'X-Instance': '${HEL_INSTANCE}' },
+        headers: { 'X-Instance': '${HEL_INSTANCE}', ...(options.configVersion?.[name] === undefined ? {} : { 'X-Config': options.configVersion[name] }) },
         schedule: { interval_secs: options.intervalSecs, jitter_secs: 0 },
-        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 1000 },
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: options.maxPages ?? 1000 },
         response_events_path: 'items',
         timestamp_path: 'ts',
         dedupe: { id_path: 'id', capacity: 10_000 },

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { pollSource } from '../../src/engine/poll.js';
+import { SourceState } from '../../src/engine/source-state.js';
 import { HelError, isHelError } from '../../src/errors.js';
 import { LineEncoder } from '../../src/pipeline/envelope.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
@@ -73,9 +74,9 @@ async function pollWith(t: { after(fn: () => unknown): void }, handler: Handler,
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
   const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
-  const keys = (await store.load('s')).keys;
+  const state = await SourceState.load(store, 's');
   return pollSource(
-    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), dedupe: undefined, sink, store, clock: systemClock, keys },
+    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock },
     { signal: new AbortController().signal, commit: true, onWarning: (message) => warnings.push(message) },
   );
 }

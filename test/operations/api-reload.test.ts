@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ERROR_CODES } from '../../src/errors/codes.js';
 import { fakeApi } from '../helpers/fake-api.js';
 import { startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -20,9 +21,12 @@ test('POST /api/v1/reload: 500 with the reason for a broken file, 200 with the c
   writeFileSync(config, 'sources:\n  a:\n    url: [not, a, url]\n');
   const refused = await fetch(reloadUrl, { method: 'POST' });
   assert.equal(refused.status, 500);
-  const why = (await refused.json()) as { ok: boolean; error: string };
+  const why = (await refused.json()) as { ok: boolean; error: string; code: string; error_code: string };
   assert.equal(why.ok, false);
   assert.match(why.error, /the new config is invalid:[\s\S]*sources\.a\.url/);
+  assert.equal(why.code, 'reload_refused', 'a refusal has a REST code like every other error answer');
+  assert.equal(why.error_code, 'HEL_CONFIG');
+  assert.equal(refused.status, ERROR_CODES.HEL_CONFIG.http);
 
   writeConfig(dir, { global, sources: { a: { ...a, headers: { 'x-config': 'v2' } }, b: { url: `${api.url}/b` }, c: { url: `${api.url}/c` } } });
   const applied = await fetch(reloadUrl, { method: 'POST' });

@@ -6,8 +6,8 @@ import { systemClock } from '../../src/clock.js';
 import { resilienceSchema } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { Bulkhead } from '../../src/resilience/bulkhead.js';
-import { fakeApi, type Handler } from '../helpers/fake-api.js';
-import { hel, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
+import { fakeApi, held, type Handler } from '../helpers/fake-api.js';
+import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A handler that answers after `ms` and records the most requests it held at once. */
@@ -68,7 +68,7 @@ test('resilience.bulkhead.max_concurrent_requests: the request path holds at mos
     secrets: { env: {}, secretsPath: '/nonexistent' },
     clock: systemClock,
     budgets: new BudgetRegistry(systemClock),
-    maxConcurrentRequests: 2,
+    bulkhead: new Bulkhead(2),
   });
   const signal = new AbortController().signal;
   const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => transport.send({ method: 'GET', url: `${api.url}/r${i}`, headers: {} }, { source: 's', signal, page: 1 })));
@@ -89,4 +89,62 @@ test('a request waiting for a bulkhead slot leaves the queue when its signal abo
   await holder;
   assert.equal(bulkhead.inUse, 0);
   assert.equal(await bulkhead.run(() => Promise.resolve('next')), 'next');
+});
+
+/** getAuth gathers four parts of a credential at once, as a hook with several lookups does. */
+const FOUR_AT_ONCE = `
+async function getAuth(ctx) {
+  var urls = [1, 2, 3, 4].map(function (i) { return ctx.env.PARTS_URL + "/part" + i; });
+  var answers = await Promise.all(urls.map(function (u) { return fetch(u).then(function (r) { return r.json(); }); }));
+  return { headers: { "X-Parts": String(answers.length) } };
+}`;
+
+async function runWithParts(t: { after(fn: () => unknown): void }, config: { global?: Record<string, unknown>; resilience?: Record<string, unknown> }): Promise<number> {
+  const probe = concurrencyProbe(300);
+  const parts = await fakeApi(t, probe.handler);
+  const api = await fakeApi(t, () => ({ body: { items: [{ id: 'e1' }] } }));
+  const dir = tempDir(t);
+  const cfg = writeConfig(dir, {
+    global: { state: { backend: 'memory' }, hooks: { enabled: true, allow_network: true }, ...config.global },
+    sources: { parts: { url: `${api.url}/events`, hooks: { script_inline: FOUR_AT_ONCE }, ...(config.resilience ? { resilience: config.resilience } : {}) } },
+  });
+  const run = await hel(['run', '--once', '-c', cfg], { env: { PARTS_URL: parts.url } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(parts.requests.length, 4);
+  assert.equal(api.requests[0]!.headers['x-parts'], '4');
+  assert.equal(parseLines(run.stdout).length, 1);
+  return probe.max();
+}
+
+test("bulkhead.max_concurrent_requests also caps a source's hook fetch() calls; without it they all go at once", async (t) => {
+  assert.equal(await runWithParts(t, {}), 4, 'the control: four fetches overlap');
+  assert.equal(await runWithParts(t, { resilience: { bulkhead: { max_concurrent_requests: 2 } } }), 2, 'the source cap');
+  assert.equal(await runWithParts(t, { global: { bulkhead: { max_concurrent_requests: 1 } } }), 1, 'the global cap');
+});
+
+test("an OAuth2 token request takes a slot of the source's bulkhead: with a cap of 1 it is the one request on the wire", async (t) => {
+  const token = held();
+  let pageSlots = -1;
+  const bulkhead = new Bulkhead(1);
+  const api = await fakeApi(t, (req) => {
+    if (req.path === '/token') return token.promise;
+    pageSlots = bulkhead.inUse;
+    return { body: { items: [] } };
+  });
+  const transport = composeTransport({
+    source: 's',
+    config: { auth: { type: 'oauth2', token_url: `${api.url}/token`, client_id_env: 'CID', client_secret_env: 'CSECRET', dpop: false }, resilience: resilienceSchema.parse({ retries: { max_attempts: 1 } }) },
+    secrets: { env: { CID: 'id', CSECRET: 'secret' }, secretsPath: '/nonexistent' },
+    clock: systemClock,
+    budgets: new BudgetRegistry(systemClock),
+    bulkhead,
+  });
+  const reply = transport.send({ method: 'GET', url: `${api.url}/events`, headers: {} }, { source: 's', signal: new AbortController().signal, page: 1 });
+  await waitFor(() => api.requests.length === 1, 10_000, 'the token request');
+  assert.equal(bulkhead.inUse, 1, 'the token request holds the slot');
+  token.release({ body: { access_token: 'at', token_type: 'Bearer', expires_in: 3600 } });
+  assert.equal((await reply).status, 200);
+  assert.equal(pageSlots, 1, 'the page request held the slot on its own');
+  assert.equal(bulkhead.inUse, 0);
+  assert.equal(api.requests[1]!.headers.authorization, 'Bearer at');
 });

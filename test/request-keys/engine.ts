@@ -22,18 +22,24 @@ export interface SourceEngine {
   poll(): ReturnType<SourceRuntime['poll']>;
 }
 
+/** Parts a test supplies instead of the defaults (a fresh memory store, a sink that keeps the events). */
+export interface SourceEngineParts {
+  store?: MemoryStateStore;
+  sink?: BatchSink;
+}
+
 /**
  * One source of `yaml` as `hel run` runs it — parsed config, the composed request path over a
  * real undici agent, the poll engine — with a fake clock, memory state and a sink that keeps
  * the events. `keys` is committed state from an earlier run.
  */
-export async function sourceEngine(t: TestContext, yaml: string, keys: Record<string, string> = {}): Promise<SourceEngine> {
+export async function sourceEngine(t: TestContext, yaml: string, keys: Record<string, string> = {}, parts: SourceEngineParts = {}): Promise<SourceEngine> {
   const source = parseConfig(yaml, 'hel.yaml', { env: {} }).sources[0]!;
   const clock = new FakeClock();
-  const store = new MemoryStateStore();
+  const store = parts.store ?? new MemoryStateStore();
   if (Object.keys(keys).length > 0) await store.commit(source.name, { keys });
   const events: Record<string, unknown>[] = [];
-  const sink: BatchSink = {
+  const sink: BatchSink = parts.sink ?? {
     description: 'memory',
     write: (batch) => {
       for (const line of Buffer.from(batch.bytes).toString('utf8').split('\n')) {

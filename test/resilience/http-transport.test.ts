@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { HelError } from '../../src/errors.js';
 import { httpTransport } from '../../src/http/http-transport.js';
 import { context, post, thrown } from './harness.js';
 import { json, scriptedServer, testDispatcher } from '../helpers/loopback.js';
+import { loopbackProxy } from '../helpers/loopback-proxy.js';
 
 test('keep-alive: several requests reuse one connection', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { ok: true }));
@@ -59,43 +58,6 @@ test('onResponse reports status and a redacted URL', async (t) => {
   await transport.send({ method: 'GET', url: `${server.url}/x?api_key=s3cret`, headers: {} }, context());
   assert.deepEqual(seen, [{ status: 202, url: `${server.url}/x?api_key=REDACTED` }]);
 });
-
-/** A loopback forward proxy: CONNECT tunnels plus absolute-form HTTP requests; counts what it forwarded. */
-async function loopbackProxy(t: TestContext): Promise<{ url: string; used: string[] }> {
-  const used: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy = createServer((req, res) => {
-    used.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url ?? '');
-    const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    req.pipe(upstream);
-  });
-  proxy.on('connect', (req, client: Socket, head: Buffer) => {
-    used.push(`CONNECT ${req.url}`);
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-    }
-  });
-  proxy.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => proxy.once('listening', resolve));
-  t.after(async () => {
-    for (const s of sockets) s.destroy();
-    proxy.closeAllConnections();
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
-  });
-  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, used };
-}
 
 test('HTTP_PROXY routes requests through the proxy', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, { via: 'proxy' }));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HelError } from '../../src/errors.js';
 import { onePassword } from '../../src/integrations/onepassword/index.js';
-import { failureLine, serverMessage, troubleshoot } from '../../src/resilience/troubleshoot.js';
+import { serverMessage, troubleshoot } from '../../src/resilience/troubleshoot.js';
 
 const OP = 'https://events.1password.com/api/v2/auditevents';
 const body = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
@@ -47,17 +47,4 @@ test('network and timeout failures keep their own message and hint', () => {
     message: 'no complete response within 30 s; gave up after 3 attempts',
     hint: 'raise resilience.timeout_secs',
   });
-});
-
-test('failureLine names the source, the URL without secrets and the attempt', () => {
-  const err = new HelError('HEL_HTTP_STATUS', 'HTTP 401 Unauthorized', {
-    source: '1password-audit',
-    url: 'https://user:pw@api.example.com/logs?token=abc&page=2',
-    attempt: 1,
-    hint: 'check the token',
-  });
-  assert.equal(
-    failureLine(err),
-    'source 1password-audit: HTTP 401 Unauthorized (https://api.example.com/logs?token=REDACTED&page=2, attempt 1): check the token',
-  );
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeError } from '../../engine/source-runtime.js';
+import { describeError } from '../../errors/format.js';
 import type { OnceReport } from '../../engine/runtime.js';
 import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
 import { openRuntime, type RunFlags } from '../open-runtime.js';

@@ -68,7 +68,7 @@ export function registerStateCommand(program: Command): void {
         const leases = isSharedStore(store) ? new Map((await store.leasing.leases()).map((l) => [l.source, l])) : undefined;
         for (const name of names) {
           const snap = await store.load(name);
-          const breaker = snap.keys.breaker ? (JSON.parse(snap.keys.breaker) as unknown) : undefined;
+          const breaker = snap.keys.breaker ? storedBreaker(snap.keys.breaker) : undefined;
           const { breaker: _omit, ...keys } = snap.keys;
           out[name] = { ...keys, ...(breaker ? { circuit: breaker } : {}), dedupe_window: snap.dedupeIds.length, ...(leases ? leaseJson(leases.get(name)) : {}) };
         }
@@ -128,4 +128,13 @@ export function registerStateCommand(program: Command): void {
         process.stderr.write(`imported state of ${Object.keys(data).length} source(s)\n`);
       });
     });
+}
+
+/** The saved breaker snapshot; a damaged one is shown as saved, so it can be inspected and set right. */
+function storedBreaker(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

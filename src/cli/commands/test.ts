@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HelError } from '../../errors.js';
-import { describeError } from '../../engine/source-runtime.js';
+import { describeError } from '../../errors/format.js';
 import type { PageReport } from '../../engine/poll.js';
 import type { CheckLine } from '../../integrations/integration.js';
 import { integrationOf } from '../../integrations/registry.js';
@@ -51,7 +51,7 @@ export function registerTestCommand(program: Command): void {
         }
         const opened = await openRuntime(config, opts, { logger, only: [source.name], commit: opts.commit === true });
         try {
-          const before = { ...opened.runtime.source(source.name)!.keys };
+          const before = { ...opened.runtime.source(source.name)!.state.keys };
           const started = Date.now();
           err(`${source.name}: one poll of ${source.method.toUpperCase()} ${opened.runtime.source(source.name)!.status.url}`);
           const outcome = await opened.runtime.pollNow(source.name, shutdown.signal, { commit: opts.commit === true, onPage: (p) => err(pageLine(p)) });

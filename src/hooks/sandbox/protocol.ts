@@ -11,7 +11,18 @@ export interface SandboxOptions {
   allowFs: boolean;
 }
 
-export type ToWorker = { type: 'call'; id: number; hook: HookName; args: string };
+/** A hook's fetch() as it crosses the thread boundary: the main thread sends it (see HookFetch). */
+export interface HookFetchRequest {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: string | null;
+}
+
+export type ToWorker =
+  | { type: 'call'; id: number; hook: HookName; args: string }
+  /** The answer to a `fetch` message: the response as JSON text, or why there is none. */
+  | { type: 'fetch-result'; fetchId: number; failure: string | null; value: string | null };
 
 export type HookFailure = {
   /** `denied`: the hook reached for fetch, require or process without the permission. */
@@ -28,6 +39,8 @@ export type FromWorker =
   | { type: 'load-error'; failure: HookFailure }
   | { type: 'result'; id: number; value: string }
   | { type: 'failure'; id: number; failure: HookFailure }
-  | { type: 'console'; id: number; level: ConsoleLevel; text: string };
+  | { type: 'console'; id: number; level: ConsoleLevel; text: string }
+  /** A hook called fetch(); the worker has no network of its own. */
+  | { type: 'fetch'; fetchId: number; request: HookFetchRequest };
 
 export type ConsoleLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { HelError, cancelled } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { HooksGlobalConfig } from '../config.js';
-import type { FromWorker, HookFailure, HookName, SandboxOptions, ToWorker } from './protocol.js';
+import { hookFetch, type HookFetch } from '../fetch.js';
+import type { FromWorker, HookFailure, HookFetchRequest, HookName, SandboxOptions, ToWorker } from './protocol.js';
 
 export interface HookRunnerOptions {
   source: string;
@@ -12,6 +13,8 @@ export interface HookRunnerOptions {
   limits: Pick<HooksGlobalConfig, 'timeout_secs' | 'memory_limit_mb' | 'allow_network' | 'allow_fs'>;
   /** The source's logger: hooks' console output goes there with a `hook_console` field. */
   log: Logger;
+  /** Sends the hooks' fetch() calls (with allow_network); by default straight to the network. */
+  fetch?: HookFetch;
 }
 
 interface Pending {
@@ -26,6 +29,8 @@ interface Sandbox {
   /** Settles `ready`; once settled, further calls are no-ops. */
   loaded: { resolve(defined: ReadonlySet<HookName>): void; reject(error: unknown): void };
   pending: Map<number, Pending>;
+  /** Aborts the fetch() calls in flight when the sandbox stops. */
+  network: AbortController;
 }
 
 /** Heap for new objects; the old generation gets the rest of memory_limit_mb. */
@@ -74,6 +79,7 @@ export class HookRunner {
     this.closed = true;
     const sandbox = this.sandbox;
     this.sandbox = undefined;
+    sandbox?.network.abort();
     if (sandbox) await sandbox.worker.terminate();
   }
 
@@ -96,7 +102,7 @@ export class HookRunner {
     const pending = new Map<number, Pending>();
     let loaded!: Sandbox['loaded'];
     const ready = new Promise<ReadonlySet<HookName>>((resolve, reject) => (loaded = { resolve, reject }));
-    const sandbox: Sandbox = { worker, pending, ready, loaded };
+    const sandbox: Sandbox = { worker, pending, ready, loaded, network: new AbortController() };
     // A script whose top level never returns is stopped like a hook call; the clock starts when that
     // top level starts, so a slow thread start on a busy machine is not charged to the script.
     let loadTimer: NodeJS.Timeout | undefined;
@@ -121,7 +127,10 @@ export class HookRunner {
         case 'failure': {
           const call = pending.get(message.id);
           call?.reject(this.failed(call.hook, message.failure));
+          return;
         }
+        case 'fetch':
+          this.fetch(sandbox, message.fetchId, message.request);
       }
     });
     worker.on('error', (err: Error & { code?: string }) => {
@@ -147,7 +156,22 @@ export class HookRunner {
     for (const [id, call] of sandbox.pending) call.reject(failure(call.hook, id));
     // Rejecting a settled promise is a no-op: only a sandbox still loading is failed here.
     sandbox.loaded.reject(failure('load'));
+    sandbox.network.abort();
     void sandbox.worker.terminate();
+  }
+
+  /** A hook's fetch(), sent from this thread; the answer goes back only to the sandbox that asked. */
+  private fetch(sandbox: Sandbox, fetchId: number, request: HookFetchRequest): void {
+    const answer = (failure: string | null, value: string | null) => {
+      if (this.sandbox === sandbox) sandbox.worker.postMessage({ type: 'fetch-result', fetchId, failure, value } satisfies ToWorker);
+    };
+    // The worker defines fetch() only with allow_network; this thread checks again all the same.
+    if (!this.options.limits.allow_network) return answer('global.hooks.allow_network is false', null);
+    const send = this.options.fetch ?? hookFetch();
+    send(request, sandbox.network.signal).then(
+      (value) => answer(null, value),
+      (err: unknown) => answer(err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err), null),
+    );
   }
 
   private console(hook: HookName | undefined, level: 'debug' | 'info' | 'warn' | 'error', text: string): void {

@@ -7,9 +7,9 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, unlink
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BOOTSTRAP } from './bootstrap.js';
-import { HOOK_NAMES, type ConsoleLevel, type FromWorker, type HookFailure, type HookName, type SandboxOptions, type ToWorker } from './protocol.js';
+import { HOOK_NAMES, type ConsoleLevel, type FromWorker, type HookFailure, type HookFetchRequest, type HookName, type SandboxOptions, type ToWorker } from './protocol.js';
 
-/** Bodies a hook's fetch() may read and files it may read: both land in the hook's heap. */
+/** Files a hook may read land in the hook's heap (fetch() bodies are capped by the main thread). */
 const MAX_BYTES = 16 * 1024 * 1024;
 /** Console lines one call may log; the rest are dropped with one notice. */
 const MAX_CONSOLE_LINES = 200;
@@ -18,8 +18,9 @@ const CONSOLE_LEVELS = new Set<ConsoleLevel>(['debug', 'info', 'warn', 'error'])
 const options = workerData as SandboxOptions;
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
-// Taken before the realm is hardened below.
-const nodeFetch = globalThis.fetch;
+/** fetch() calls sent to the main thread, waiting for their answer. */
+const fetches = new Map<number, (failure: string | null, value: string | null) => void>();
+let nextFetchId = 1;
 
 interface Installed {
   describe(error: unknown): string;
@@ -53,6 +54,11 @@ try {
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'call') call(message.id, message.hook, message.args);
+  else if (message.type === 'fetch-result') {
+    const answer = fetches.get(message.fetchId);
+    fetches.delete(message.fetchId);
+    answer?.(message.failure, message.value);
+  }
 });
 
 function call(id: number, hook: HookName, args: string): void {
@@ -92,43 +98,22 @@ function freshContext(id: number | undefined, done?: (failure: unknown, value: u
   return { context, installed };
 }
 
-/** fetch() for hooks: the request and the whole (bounded) response cross as JSON text. */
+/**
+ * fetch() for hooks: the worker has no network of its own. The request crosses to the main thread,
+ * which sends it under the source's rules (its bulkhead; none at all under --replay-dir), and the
+ * whole (bounded) response comes back as JSON text.
+ */
 function fetchBridge(requestJson: unknown, reply: unknown): void {
   if (typeof requestJson !== 'string' || typeof reply !== 'function') return;
-  const answer = (failure: string | null, value: string | null) => {
+  const fetchId = nextFetchId++;
+  fetches.set(fetchId, (failure, value) => {
     try {
-      (reply as (f: string | null, v: string | null) => void)(failure, value);
+      (reply as (f: string | null, v: string | null) => void)(failure === null ? null : `fetch failed: ${failure}`, value);
     } catch {
       // The hook's own promise machinery failed; its call ends by its timeout.
     }
-  };
-  fetchText(JSON.parse(requestJson) as { url: string; method: string; headers: [string, string][]; body: string | null }).then(
-    (value) => answer(null, value),
-    (err: unknown) => answer(`fetch failed: ${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)}`, null),
-  );
-}
-
-async function fetchText(request: { url: string; method: string; headers: [string, string][]; body: string | null }): Promise<string> {
-  const url = new URL(request.url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`only http and https URLs can be fetched, not ${url.protocol}`);
-  const response = await nodeFetch(url, { method: request.method, headers: request.headers, body: request.body ?? undefined, redirect: 'follow' });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      size += (chunk as Uint8Array).length;
-      if (size > MAX_BYTES) throw new Error(`the response is larger than ${MAX_BYTES / 1024 / 1024} MiB`);
-      chunks.push(Buffer.from(chunk as Uint8Array));
-    }
-  }
-  return JSON.stringify({
-    status: response.status,
-    statusText: response.statusText,
-    url: response.url,
-    redirected: response.redirected,
-    headers: [...response.headers].map(([k, v]) => [k.toLowerCase(), v]),
-    body: Buffer.concat(chunks).toString('utf8'),
   });
+  post({ type: 'fetch', fetchId, request: JSON.parse(requestJson) as HookFetchRequest });
 }
 
 /** require('fs') for hooks: text files only, answered as JSON text `{ok, value | error}`. */

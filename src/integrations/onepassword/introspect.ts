@@ -1,4 +1,4 @@
-import { HelError } from '../../errors.js';
+import { describeError } from '../../errors/format.js';
 import { httpTransport } from '../../http/http-transport.js';
 import type { HttpTransport } from '../../http/transport.js';
 
@@ -38,8 +38,7 @@ export async function introspect(origin: string, token: string, signal: AbortSig
       },
     };
   } catch (err) {
-    if (err instanceof HelError) return { ok: false, message: err.message + (err.context.hint ? ` (${err.context.hint})` : '') };
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return { ok: false, message: describeError(err) };
   }
 }
 
