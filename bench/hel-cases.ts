@@ -56,19 +56,22 @@ export function writeHelConfig(path: string, server: BenchServer, sources: Bench
 }
 
 /** One `hel run --once` over `sources` in a fresh state file and output file, as a child process. */
-export async function runHel(server: BenchServer, dir: string, tag: string, sources: BenchSource[]): Promise<HelRun> {
+export async function runHel(server: BenchServer, dir: string, tag: string, sources: BenchSource[], bin = HEL_BIN): Promise<HelRun> {
   const expected = sources.reduce((n, s) => n + s.events, 0);
-  return runHelWith(server, dir, tag, (statePath) => helConfig(server, sources, statePath), expected);
+  return runHelWith(server, dir, tag, (statePath) => helConfig(server, sources, statePath), expected, bin);
 }
 
-/** `hel run --once` with the config `build` makes (given the state path), expecting `expected` lines. */
-export async function runHelWith(server: BenchServer, dir: string, tag: string, build: (statePath: string) => Record<string, unknown>, expected: number): Promise<HelRun> {
+/**
+ * `hel run --once` with the config `build` makes (given the state path), expecting `expected` lines.
+ * `bin` is the launcher to run: this tree's, or another build's for an A/B comparison.
+ */
+export async function runHelWith(server: BenchServer, dir: string, tag: string, build: (statePath: string) => Record<string, unknown>, expected: number, bin = HEL_BIN): Promise<HelRun> {
   const config = join(dir, `${tag}.yaml`);
   const state = join(dir, `${tag}-state.db`);
   const output = join(dir, `${tag}.ndjson`);
   writeFileSync(config, stringify(build(state)));
   const before = await server.stats();
-  const m: Measured = await measure(HEL_BIN, ['run', '--once', '--config', config, '--output', output, '--state', state], {
+  const m: Measured = await measure(bin, ['run', '--once', '--config', config, '--output', output, '--state', state], {
     env: { [TOKEN_ENV]: 'bench-token' },
     timeoutMs: RUN_TIMEOUT_MS,
     dir,

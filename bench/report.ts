@@ -89,7 +89,7 @@ export function renderResults(r: BenchResults): string {
 
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
   const t: Target[] = [
-    { name: 'throughput vs bare loop', target: '>= 0.6x', value: `${r.ratios.helVsBareLoop.toFixed(2)}x`, pass: r.ratios.helVsBareLoop >= 0.6 },
+    { name: 'throughput vs bare loop', target: '>= 0.75x', value: `${r.ratios.helVsBareLoop.toFixed(2)}x`, pass: r.ratios.helVsBareLoop >= 0.75 },
     { name: 'throughput vs curl+jq', target: '>= 5x', value: r.ratios.helVsCurlJq === null ? 'n/a' : `${r.ratios.helVsCurlJq.toFixed(1)}x`, pass: r.ratios.helVsCurlJq === null || r.ratios.helVsCurlJq >= 5 },
     { name: `peak RSS, ${int(r.hel.events)} backfill`, target: '< 150 MB', value: mb(r.hel.peakRssMb), pass: r.hel.peakRssMb < 150 },
     { name: 'RSS flat in backlog size', target: 'within 10%', value: `${((r.backlog.rssRatio - 1) * 100).toFixed(1)}%`, pass: r.backlog.flat },

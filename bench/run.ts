@@ -3,6 +3,8 @@
  * loop and a curl + jq loop over the same pages. Every measured program is its own process; the
  * server is another. Options: --events N, --quick (tiny counts, seconds), --json, --out PATH,
  * --case accounts (only the many-accounts case, against the 1Password mock),
+ * --case throughput [--rounds N] [--baseline DIR] (the backfill and the bare loop in turns, with
+ * another build of Hel in the same turns for before/after ratios),
  * --only-sinks (events/s through each sink — file, HTTP NDJSON, _bulk fake, JetStream — on one backlog, printed only),
  * --only-mapping (the output-format case: envelope vs ocsf vs ecs).
  */
@@ -20,6 +22,7 @@ import { runHttpSinkCases } from './http-sink-cases.js';
 import { renderMapping, runMappingCase } from './mapping-case.js';
 import { evaluateTargets, renderAccounts, renderResults, sinkRatios, sinkRows, type BenchResults } from './report.js';
 import { startServer } from './server-process.js';
+import { renderThroughput, runThroughputCase } from './throughput-case.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     fleet: { type: 'boolean', default: false },
     case: { type: 'string' },
+    rounds: { type: 'string' },
+    baseline: { type: 'string' },
     'only-sinks': { type: 'boolean', default: false },
     'only-mapping': { type: 'boolean', default: false },
   },
@@ -61,9 +66,27 @@ const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
 
+if (values.case === 'throughput') {
+  const rounds = Number(values.rounds ?? (quick ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error('--rounds must be an integer from 1 to 20');
+  const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
+  const throughputServer = await startServer();
+  try {
+    const throughput = await runThroughputCase(throughputServer, scratch, { events, rounds, baseline: values.baseline }, log);
+    const out = values.out ?? join(REPO, 'bench', 'results', quick ? 'throughput-quick.json' : 'throughput.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: availableParallelism(), node: process.versions.node }, throughput }, null, 2) + '\n');
+    process.stdout.write(values.json ? `${JSON.stringify(throughput)}\n` : `${renderThroughput(throughput)}\n\nwritten to ${out}\n`);
+  } finally {
+    throughputServer.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 const accountsPlan = quick ? { accounts: 10, eventsPerStream: 5, heavyAccounts: 0 } : { accounts: 300, eventsPerStream: 200, heavyAccounts: 2 };
 if (values.case !== undefined) {
-  if (values.case !== 'accounts') throw new Error(`--case: the only case is accounts, not ${values.case}`);
+  if (values.case !== 'accounts') throw new Error(`--case: the cases are accounts and throughput, not ${values.case}`);
   const scratch = mkdtempSync(join(tmpdir(), 'hel-bench-'));
   try {
     const accounts = await runAccountsCase(scratch, accountsPlan, log);

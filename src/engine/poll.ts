@@ -201,7 +201,14 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     let duplicates = 0;
     let newest: { text: string; ms: number } | undefined;
     let oversizedInPage: { count: number; longest: number } | undefined;
-    for (const [i, event] of events.entries()) {
+    // With a watermark the position of a finished poll is the watermark, not the last cursor.
+    // Taken before the loop below, which lets go of each event once it is encoded.
+    const watermarkKeys = watermark?.checkpoint(events, position, step.end === true);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      // The page's parsed events are the bulk of what is alive when the young generation is
+      // collected; released one by one, they die young instead of being copied and promoted.
+      events[i] = undefined;
       let id: string | undefined;
       if (dedupe) {
         id = dedupe.idOf(event);
@@ -216,19 +223,18 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         }
       }
       const time = hooked?.times[i] ?? encoder.eventTime(event);
-      let line = encoder.encodeTimed(event, endpoint, collectedAt, time, hooked?.metas[i]);
-      if (source.max_line_bytes !== undefined && Buffer.byteLength(line) > source.max_line_bytes) {
-        const oversized = oversizedLine(line, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
+      const lineBytes = encoder.appendLine(lines, event, endpoint, collectedAt, time, hooked?.metas[i], source.max_line_bytes);
+      if (source.max_line_bytes !== undefined && lineBytes > source.max_line_bytes) {
+        const oversized = oversizedLine(lineBytes, source, () => encoder.truncated(event, endpoint, collectedAt, time, source.max_line_bytes!));
         if (oversized.error) {
           if (options.commit) await commitPending(false);
           throw oversized.error;
         }
         result.oversized++;
-        oversizedInPage = { count: (oversizedInPage?.count ?? 0) + 1, longest: Math.max(oversizedInPage?.longest ?? 0, Buffer.byteLength(line)) };
+        oversizedInPage = { count: (oversizedInPage?.count ?? 0) + 1, longest: Math.max(oversizedInPage?.longest ?? 0, lineBytes) };
         if (oversized.line === undefined) continue;
-        line = oversized.line;
+        lines.append(oversized.line);
       }
-      lines.append(line);
       emitted++;
       const ms = time === undefined ? NaN : Date.parse(time);
       lineEnds.push(lines.byteLength);
@@ -243,10 +249,9 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
       options.onWarning?.(`page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, { page: index });
     }
     const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
-    if (watermark) {
-      // With a watermark the position of a finished poll is the watermark, not the last cursor.
+    if (watermarkKeys) {
       if (step.end) for (const key of paginator.stateKeys) checkpoint[key] = null;
-      Object.assign(checkpoint, watermark.checkpoint(events, position, step.end === true));
+      Object.assign(checkpoint, watermarkKeys);
     }
     if (newest && (position.last_event_time === undefined || newest.ms > Date.parse(position.last_event_time))) {
       checkpoint.last_event_time = newest.text;
@@ -310,8 +315,7 @@ function parseErrorSkipped(err: unknown, options: PollOptions): string {
 }
 
 /** What max_line_bytes_behavior does with a line over max_line_bytes: an error, a replacement line (truncate), or no line (skip). */
-function oversizedLine(line: string, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; line?: undefined } | { error?: undefined; line: string | undefined } {
-  const bytes = Buffer.byteLength(line);
+function oversizedLine(bytes: number, source: ResolvedSource, truncate: () => string | undefined): { error: HelError; line?: undefined } | { error?: undefined; line: string | undefined } {
   const max = source.max_line_bytes!;
   const behavior = source.max_line_bytes_behavior ?? 'fail';
   if (behavior === 'skip') return { line: undefined };

@@ -27,6 +27,11 @@ export class LineBuffer {
     this.length = 0;
   }
 
+  /** Drops the bytes after the first `byteLength` (a line that is not kept). */
+  truncate(byteLength: number): void {
+    this.length = Math.min(this.length, Math.max(0, byteLength));
+  }
+
   private grow(needed: number): void {
     const next = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
     this.buffer.copy(next, 0, 0, this.length);

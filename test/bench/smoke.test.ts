@@ -71,6 +71,26 @@ void test('bench --only-sinks reports events/s through the file, HTTP NDJSON, _b
   for (const name of ['file', 'ndjson', 'bulk', 'jetstream']) assertRun(r[name]!, name, 1000);
 });
 
+void test('bench --case throughput runs hel, a baseline build and the bare loop in turns and reports each round with its load average', { timeout: 270_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hel-bench-throughput-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // This tree, built, stands in for the baseline checkout.
+  const res = await runBench(['--case', 'throughput', '--quick', '--json', '--rounds', '2', '--baseline', fileURLToPath(new URL('../../../', import.meta.url)), '--out', join(dir, 'throughput.json')]);
+  assert.equal(res.code, 0, res.stderr);
+  const r = JSON.parse(res.stdout) as { rounds: Record<string, unknown>[]; median: Record<string, unknown>; peakRssMb: Record<string, unknown> };
+  assert.equal(r.rounds.length, 2);
+  for (const round of r.rounds) {
+    for (const name of ['hel', 'baseline', 'bare']) assertRun(round[name] as Record<string, unknown>, name, 5000);
+    for (const ratio of ['helVsBare', 'baselineVsBare', 'helVsBaseline']) assert.ok(typeof round[ratio] === 'number' && round[ratio] > 0, ratio);
+    assert.ok(Array.isArray(round.load) && round.load.length === 2);
+  }
+  for (const ratio of ['helVsBare', 'baselineVsBare', 'helVsBaseline']) assert.ok(typeof r.median[ratio] === 'number', `median.${ratio}`);
+  for (const name of ['hel', 'baseline', 'bare']) assert.ok(typeof r.peakRssMb[name] === 'number' && r.peakRssMb[name] > 0, `peakRssMb.${name}`);
+  const refused = await runBench(['--case', 'throughput', '--quick', '--baseline', dir]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /--baseline .*: no built Hel there/);
+});
+
 void test('bench pages: cursor walk covers the backlog once, with unique uuids', () => {
   const pool = eventPool(50);
   const ids = new Set<string>();

@@ -78,9 +78,20 @@ export class Redelivery {
   }
 }
 
-/** A copy of `batch` the caller may keep: SinkBatch bytes are reused once write resolves. */
-export function copyBatch(batch: SinkBatch): SinkBatch {
-  return { source: batch.source, bytes: copyBytes(batch.bytes), lineEnds: [...batch.lineEnds], ids: [...batch.ids], times: [...batch.times] };
+/**
+ * A copy of `batch` the caller may keep: SinkBatch bytes are reused once write resolves. The bytes
+ * go into `spare` when it is large enough (a buffer of an acknowledged copy the caller recycles).
+ */
+export function copyBatch(batch: SinkBatch, spare?: ArrayBuffer): SinkBatch {
+  const size = batch.bytes.byteLength;
+  let bytes: Uint8Array;
+  if (spare !== undefined && spare.byteLength >= size) {
+    bytes = new Uint8Array(spare, 0, size);
+    bytes.set(batch.bytes);
+  } else {
+    bytes = copyBytes(batch.bytes);
+  }
+  return { source: batch.source, bytes, lineEnds: [...batch.lineEnds], ids: [...batch.ids], times: [...batch.times] };
 }
 
 /** Runs tasks one at a time, in call order. */
