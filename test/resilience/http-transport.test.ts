@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HelError } from '../../src/errors.js';
 import { httpTransport } from '../../src/http/http-transport.js';
-import { context, post, thrown } from './harness.js';
+import { context, post, thrown } from '../helpers/transport-harness.js';
 import { json, scriptedServer, testDispatcher } from '../helpers/loopback.js';
 import { loopbackProxy } from '../helpers/loopback-proxy.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { API_TOKEN, bearer, cleanupScope, type Daemon, getJson, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SOURCE_SECRET } from './config.js';
+import { SOURCE_SECRET } from '../helpers/server-config.js';
 import type { LoopbackApi } from './loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
 

@@ -9,7 +9,7 @@ import type { SourceStatus } from '../../src/engine/status.js';
 import { bearer, cleanupScope, getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fakeApi } from '../helpers/fake-api.js';
-import { globalConfig } from './config.js';
+import { globalConfig } from '../helpers/server-config.js';
 
 // Issue 18 item 5: per source, the lag behind the newest delivered event and an optional
 // "no events for N hours" alert with a per-stream threshold — in /api/v1, /metrics and the status page.

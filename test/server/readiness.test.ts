@@ -5,7 +5,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { failingSource, globalConfig } from './config.js';
+import { failingSource, globalConfig } from '../helpers/server-config.js';
 import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { freePort } from '../helpers/loopback.js';
 import { startFailingApi } from './loopback-apis.js';

@@ -1,4 +1,4 @@
-import { SOURCE_SECRET, cursorSource, failingSource, globalConfig } from './config.js';
+import { SOURCE_SECRET, cursorSource, failingSource, globalConfig } from '../helpers/server-config.js';
 import { type Daemon, startDaemon } from '../helpers/hel-process.js';
 import type { Cleanups } from '../helpers/loopback.js';
 import { startCursorApi, startFailingApi, type LoopbackApi } from './loopback-apis.js';

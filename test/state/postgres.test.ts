@@ -15,7 +15,7 @@ import { rejectionOf } from '../helpers/hel-error.js';
 import { hel, writeConfig } from '../helpers/hel-process.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
-import { captureStream } from '../log/capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 
 let cluster: PgCluster;
 before(async () => {
