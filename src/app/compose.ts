@@ -12,7 +12,8 @@ import { authTransport } from '../http/auth/auth-transport.js';
 import type { SecretContext } from '../http/auth/read-secret.js';
 import { createDispatcher, httpTransport } from '../http/http-transport.js';
 import { tlsOptions } from '../http/tls.js';
-import type { HttpTransport, TransportEvents } from '../http/transport.js';
+import type { Emitter } from '../bus/event-bus.js';
+import type { HttpTransport, TransportEventMap } from '../http/transport.js';
 
 export interface ComposeOptions {
   /** Source name, for budgets keyed per source. */
@@ -22,7 +23,8 @@ export interface ComposeOptions {
   clock: Clock;
   /** One registry per process, shared by every source, so named budgets are shared. */
   budgets: BudgetRegistry;
-  events?: TransportEvents;
+  /** The runtime's event bus: responses, retries, rate-limit waits and given-up requests are reported there. */
+  events?: Emitter<TransportEventMap>;
   /** Replaces the undici transport (replay, tests). */
   base?: HttpTransport;
   /** Wraps the undici transport, keeping the source's TLS and timeouts (recording). */

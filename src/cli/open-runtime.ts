@@ -1,17 +1,16 @@
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
-import { withRetryLog } from '../log/transport-log.js';
 import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../app/compose.js';
+import { openEventBus } from '../app/event-bus.js';
+import type { HelBus } from '../bus/hel-events.js';
 import { recordingTransport } from '../http/record/recorder.js';
 import { replayTransport } from '../http/record/replayer.js';
-import type { HttpTransport, TransportEvents } from '../http/transport.js';
+import type { HttpTransport } from '../http/transport.js';
 import { Fleet } from '../engine/fleet.js';
 import { Runtime } from '../engine/runtime.js';
-import type { EngineObserver } from '../engine/source-runtime.js';
 import type { BatchSink } from '../sink/batch-sink.js';
-import type { OutputObserver } from '../sink/backpressure/index.js';
 import { openSink } from '../sink/open-sink.js';
 import { MemoryStateStore } from '../state/memory.js';
 import { SqliteStateStore } from '../state/sqlite.js';
@@ -40,6 +39,8 @@ export interface RunFlags {
 
 export interface OpenedRuntime {
   runtime: Runtime;
+  /** The runtime's own event bus: subscribe here for its metrics, progress or pages. */
+  bus: HelBus;
   close(): Promise<void>;
 }
 
@@ -92,12 +93,14 @@ async function openStoreOrFallback(config: LoadedConfig, flags: Pick<RunFlags, '
 export async function openRuntime(
   config: LoadedConfig,
   flags: RunFlags,
-  options: { logger: Logger; only?: string[]; clock?: Clock; events?: TransportEvents; observer?: EngineObserver & OutputObserver; env?: NodeJS.ProcessEnv; commit?: boolean; audit?: AuditLog },
+  options: { logger: Logger; only?: string[]; clock?: Clock; bus?: HelBus; env?: NodeJS.ProcessEnv; commit?: boolean; audit?: AuditLog },
 ): Promise<OpenedRuntime> {
   if (flags.recordDir !== undefined && flags.replayDir !== undefined) {
     throw new HelError('HEL_USAGE', '--record-dir and --replay-dir cannot be used together');
   }
   const clock = options.clock ?? systemClock;
+  // A subscriber that must see the start-up too (metrics) comes with a bus of openEventBus; others subscribe to `opened.bus`.
+  const bus = options.bus ?? openEventBus(options.logger);
   const env = options.env ?? process.env;
   const secrets = { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file };
   const degradation = new Degradation(config.global.degradation);
@@ -109,11 +112,10 @@ export async function openRuntime(
   try {
     const instance = instanceId(config);
     fleet = isSharedStore(store)
-      ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, onLease: options.observer?.onLease?.bind(options.observer) })
+      ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, events: bus })
       : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
-    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, observer: options.observer, onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)) });
-    const transportEvents = withRetryLog(options.logger, options.events);
+    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, events: bus, onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)) });
     // One set of request slots per source build, shared by its page, token and hook fetch() requests.
     const requestSlots = new WeakMap<ResolvedSource, Bulkhead>();
     const slotsOf = (source: ResolvedSource): Bulkhead | undefined => {
@@ -135,17 +137,18 @@ export async function openRuntime(
         bulkhead: slotsOf(source),
         clock,
         budgets,
-        events: transportEvents,
+        events: bus,
         base: replay,
         wrapBase: recording,
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, observer: options.observer, fleet, degradation, hooksFor: (source) => hooks.hooksFor(source, { bulkhead: slotsOf(source), offline: flags.replayDir === undefined ? undefined : REPLAY_OFFLINE }), hookScriptChanged: (source) => hooks.scriptChanged(source), retireHooks: (name) => hooks.retire(name) }, options.only);
+    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, events: bus, fleet, degradation, hooksFor: (source) => hooks.hooksFor(source, { bulkhead: slotsOf(source), offline: flags.replayDir === undefined ? undefined : REPLAY_OFFLINE }), hookScriptChanged: (source) => hooks.scriptChanged(source), retireHooks: (name) => hooks.retire(name) }, options.only);
     const openedSink = sink;
     const openedFleet = fleet;
     return {
       runtime,
+      bus,
       async close() {
         await hooks.close();
         await openedFleet?.close();

@@ -1,5 +1,6 @@
+import type { Bus } from '../bus/event-bus.js';
 import type { OnceReport } from '../engine/runtime.js';
-import type { PageReport } from '../engine/poll.js';
+import type { PageReport, PollEventMap } from '../engine/poll.js';
 import { describeError } from '../errors/format.js';
 import { isCancellation } from '../errors.js';
 
@@ -29,7 +30,7 @@ const ERASE_LINE_UP = '\x1b[1A\x1b[2K';
  * Live per-source progress for `hel run --once` on a terminal: a block of lines redrawn in place
  * while pages arrive, then a summary table. Other writes to the stream (log lines) are routed
  * around the block: it is erased, the line printed, and the block drawn again below it, so the
- * two never garble each other.
+ * two never garble each other. The pages come from the runtime's event bus.
  */
 export class OnceProgress {
   private readonly rows = new Map<string, SourceProgress>();
@@ -37,16 +38,18 @@ export class OnceProgress {
   private drawnLines = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly originalWrite: ProgressStream['write'];
+  private readonly stopPages: () => void;
 
   /** Progress only on a terminal, and not with -q. */
-  static start(stream: ProgressStream, sources: string[], options: { quiet?: boolean; now?: () => number } = {}): OnceProgress | undefined {
+  static start(stream: ProgressStream, sources: string[], bus: Bus<Pick<PollEventMap, 'poll.page'>>, options: { quiet?: boolean; now?: () => number } = {}): OnceProgress | undefined {
     if (!stream.isTTY || options.quiet) return undefined;
-    return new OnceProgress(stream, sources, options.now ?? Date.now);
+    return new OnceProgress(stream, sources, bus, options.now ?? Date.now);
   }
 
   private constructor(
     private readonly stream: ProgressStream,
     sources: string[],
+    bus: Bus<Pick<PollEventMap, 'poll.page'>>,
     private readonly now: () => number,
   ) {
     this.started = now();
@@ -58,10 +61,11 @@ export class OnceProgress {
       this.draw();
       return ok;
     };
+    this.stopPages = bus.on('poll.page', ({ source, page }) => this.count(source, page));
     this.draw();
   }
 
-  readonly onPage = (source: string, page: PageReport): void => {
+  private count(source: string, page: PageReport): void {
     const row = this.rows.get(source) ?? { name: source, pages: 0, events: 0, duplicates: 0 };
     row.pages++;
     row.events += page.emitted;
@@ -73,7 +77,7 @@ export class OnceProgress {
       this.erase();
       this.draw();
     }, REDRAW_MS);
-  };
+  }
 
   /** The final table; call after stop(). */
   summary(reports: OnceReport[]): string {
@@ -82,6 +86,7 @@ export class OnceProgress {
 
   /** Removes the live block and gives the stream back; idempotent. */
   stop(): void {
+    this.stopPages();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.erase();

@@ -41,7 +41,7 @@ export function formatPath(path: KeyPath): string {
 }
 
 interface ZodInternals {
-  _zod: { def: { type: string; innerType?: z.ZodType; options?: z.ZodType[]; discriminator?: string; valueType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType> } };
+  _zod: { def: { type: string; innerType?: z.ZodType; options?: z.ZodType[]; discriminator?: string; valueType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; shape?: Record<string, z.ZodType> } };
 }
 
 /**
@@ -75,7 +75,8 @@ function unwrap(node: z.ZodType, value: unknown): z.ZodType | undefined {
     if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable') {
       current = def.innerType;
     } else if (def.type === 'pipe') {
-      current = def.in;
+      // A preprocess step (a transform in front) says nothing about the keys: look behind it.
+      current = def.in !== undefined && (def.in as unknown as ZodInternals)._zod.def.type === 'transform' ? def.out : def.in;
     } else if (def.type === 'union' && def.options) {
       const disc = def.discriminator;
       const tag = disc && value && typeof value === 'object' ? (value as Record<string, unknown>)[disc] : undefined;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Emitter } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import { HelError, isCancellation } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -6,13 +7,19 @@ import { FencedStore, type Lease, type LeaseInfo, type SharedStateStore } from '
 
 export type LeaseEvent = 'acquired' | 'taken_over' | 'lost' | 'released';
 
+/** What a fleet reports on the runtime's event bus (src/bus). */
+export interface FleetEventMap {
+  /** A lease acquired, taken over from an expired holder, lost or released; `held`: leases this instance holds now. */
+  'lease.change': { source: string; event: LeaseEvent; held: number };
+}
+
 export interface FleetOptions {
   store: SharedStateStore;
   instance: string;
   ttlMs: number;
   clock: Clock;
   logger: Logger;
-  onLease?: (source: string, event: LeaseEvent, held: number) => void;
+  events?: Emitter<FleetEventMap>;
 }
 
 interface Held {
@@ -111,7 +118,7 @@ export class Fleet {
             this.held.delete(source);
             this.storeFor(source).lease = undefined;
             await this.options.store.leasing.release(held.lease).catch(() => undefined);
-            this.options.onLease?.(source, 'released', this.held.size);
+            this.options.events?.emit('lease.change', { source, event: 'released', held: this.held.size });
           }
         });
       running.set(source, task);
@@ -287,10 +294,10 @@ export class Fleet {
     this.hold(source, grant, sent);
     if (grant.tookOverFrom !== undefined) {
       this.options.logger.warn({ source, from: grant.tookOverFrom, fence: grant.token }, `fleet: took ${source} over from ${grant.tookOverFrom}, whose lease expired`);
-      this.options.onLease?.(source, 'taken_over', this.held.size);
+      this.options.events?.emit('lease.change', { source, event: 'taken_over', held: this.held.size });
     } else {
       this.options.logger.info({ source, fence: grant.token }, `fleet: acquired ${source}`);
-      this.options.onLease?.(source, 'acquired', this.held.size);
+      this.options.events?.emit('lease.change', { source, event: 'acquired', held: this.held.size });
     }
     return held;
   }
@@ -310,6 +317,6 @@ export class Fleet {
     this.storeFor(source).lease = undefined;
     h.stop.abort();
     this.options.logger.error({ source, fence: h.lease.token, code: 'HEL_LEASE_LOST' }, `fleet: lease of ${source} lost (${why}); this instance stops polling it`);
-    this.options.onLease?.(source, 'lost', this.held.size);
+    this.options.events?.emit('lease.change', { source, event: 'lost', held: this.held.size });
   }
 }

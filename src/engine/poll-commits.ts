@@ -1,3 +1,4 @@
+import type { Emitter } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import type { ResolvedSource } from '../config/load.js';
 import type { BatchSink } from '../sink/batch-sink.js';
@@ -15,6 +16,14 @@ export interface PageChange {
   ids: string[];
 }
 
+/** What a poll's commits report on the runtime's event bus (src/bus); part of PollEventMap. */
+export interface CommitEventMap {
+  /** A state commit succeeded, `durationMs` after it started. */
+  'state.write': { source: string; durationMs: number };
+  /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint). */
+  'poll.warning': { source: string; message: string; fields: Record<string, unknown> };
+}
+
 export interface PollCommitsDeps {
   source: ResolvedSource;
   state: SourceState;
@@ -25,8 +34,7 @@ export interface PollCommitsDeps {
   commit: boolean;
   /** The end-of-poll change, committed with the poll's last page (PollOptions.finish). */
   finish?: () => StateChange;
-  onCommit?: (durationMs: number) => void;
-  onWarning?: (message: string, fields?: Record<string, unknown>) => void;
+  events: Emitter<CommitEventMap>;
 }
 
 /**
@@ -102,10 +110,10 @@ export class PollCommits {
     const committing = clock.now();
     try {
       await state.commit(change);
-      this.deps.onCommit?.(clock.now() - committing);
+      this.deps.events.emit('state.write', { source: source.name, durationMs: clock.now() - committing });
     } catch (err) {
       if (source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
-      this.deps.onWarning?.(`checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`, { code: 'HEL_STATE' });
+      this.deps.events.emit('poll.warning', { source: source.name, message: `checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`, fields: { code: 'HEL_STATE' } });
       state.apply(change);
     }
   }

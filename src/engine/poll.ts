@@ -1,3 +1,4 @@
+import type { Emitter } from '../bus/event-bus.js';
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, isHelError } from '../errors.js';
@@ -13,7 +14,7 @@ import { watermarkFor, withFrom } from '../http/watermark.js';
 import { cursorResetRequest } from './cursor-reset.js';
 import type { HookedEvents, PollHooks } from '../hooks/poll-hooks.js';
 import type { SourceState, StateChange } from './source-state.js';
-import { PollCommits } from './poll-commits.js';
+import { PollCommits, type CommitEventMap } from './poll-commits.js';
 
 /** What one page did, for `hel test`, progress and metrics. */
 export interface PageReport {
@@ -53,20 +54,24 @@ export interface PollDeps {
   state: SourceState;
   /** The source's JS hooks, when it has a script. */
   hooks?: PollHooks;
+  /** The runtime's event bus: pages, commits, a reset cursor and tolerated problems are reported there. */
+  events: Emitter<PollEventMap>;
+}
+
+/** What a poll reports on the runtime's event bus (src/bus): each event's name and payload. */
+export interface PollEventMap extends CommitEventMap {
+  /** A page was written and, unless checkpoint: end_of_tick holds it, committed. */
+  'poll.page': { source: string; page: PageReport };
+  /** The server rejected the stored cursor; on_cursor_error: reset restarts from `from` (the last event time). */
+  'poll.cursor_reset': { source: string; from: string | undefined; status: number | undefined };
 }
 
 export interface PollOptions {
   signal: AbortSignal;
   /** False for `hel test` without --commit: events are written, nothing is saved. */
   commit: boolean;
-  onPage?: (page: PageReport) => void;
-  onCursorReset?: (info: { from: string | undefined; status: number | undefined }) => void;
-  /** How long each page's state commit took, for the state-write metric. */
-  onCommit?: (durationMs: number) => void;
   /** Aborts the poll's requests only (timeouts.poll_tick_secs): pages already read are still written and committed. */
   deadline?: AbortSignal;
-  /** Something the source's config chose to tolerate (on_parse_error: skip, an oversized line, a skipped checkpoint): logged as a warning. */
-  onWarning?: (message: string, fields?: Record<string, unknown>) => void;
   /**
    * The state a successful poll ends with (no last error, the breaker after a success...): committed
    * with the poll's last page, or alone when the poll ends without a page to commit.
@@ -115,7 +120,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   let prefetched: Promise<HttpResponse> | undefined;
   const lines = new LineBuffer();
   let bytes = 0;
-  const commits = new PollCommits({ source, state, sink, clock, signal: options.signal, commit: options.commit, finish: options.finish, onCommit: options.onCommit, onWarning: options.onWarning });
+  const commits = new PollCommits({ source, state, sink, clock, signal: options.signal, commit: options.commit, finish: options.finish, events: deps.events });
   await commits.begin();
   // A failed commit also aborts the request in flight.
   const commitPending = (last: boolean): Promise<void> =>
@@ -145,12 +150,12 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     } catch (err) {
       if (options.commit) await commitPending(skipsParseError(source, err));
       if (skipsParseError(source, err)) {
-        result.stop = parseErrorSkipped(err, options);
+        result.stop = parseErrorSkipped(err, deps);
         break;
       }
       if (index === 1 && resumed && isHelError(err) && err.context.cursorRejected === true) {
         if (source.on_cursor_error === 'reset' && !result.cursorReset) {
-          options.onCursorReset?.({ from: position.last_event_time, status: err.context.status });
+          deps.events.emit('poll.cursor_reset', { source: source.name, from: position.last_event_time, status: err.context.status });
           request = cursorResetRequest(source, paginator, position.last_event_time);
           for (const key of paginator.stateKeys) delete position[key];
           result.cursorReset = true;
@@ -177,7 +182,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     } catch (err) {
       if (options.commit) await commitPending(skipsParseError(source, err));
       if (!skipsParseError(source, err)) throw err;
-      result.stop = parseErrorSkipped(err, options);
+      result.stop = parseErrorSkipped(err, deps);
       break;
     }
 
@@ -246,7 +251,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     if (oversizedInPage) {
       // One warning per page, not per event: a feed of oversized events must not flood the log.
       const what = source.max_line_bytes_behavior === 'skip' ? 'dropped (max_line_bytes_behavior: skip)' : 'truncated (max_line_bytes_behavior: truncate)';
-      options.onWarning?.(`page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, { page: index });
+      deps.events.emit('poll.warning', { source: source.name, message: `page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, fields: { page: index } });
     }
     const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
     if (watermarkKeys) {
@@ -293,7 +298,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     result.events += page.events;
     result.emitted += emitted;
     result.duplicates += duplicates;
-    options.onPage?.({ ...page, durationMs: clock.now() - started });
+    deps.events.emit('poll.page', { source: source.name, page: { ...page, durationMs: clock.now() - started } });
     result.stop = step.stop ?? '';
     request = step.next;
     resumed = false;
@@ -308,9 +313,9 @@ function skipsParseError(source: ResolvedSource, err: unknown): boolean {
 }
 
 /** on_parse_error: skip ends the poll at the unreadable page, which stays uncommitted: the next poll asks for it again. */
-function parseErrorSkipped(err: unknown, options: PollOptions): string {
+function parseErrorSkipped(err: unknown, deps: PollDeps): string {
   const message = `on_parse_error: skip: ${(err as HelError).message}; the poll ends here and the page is asked for again next poll`;
-  options.onWarning?.(message, { code: 'HEL_RESPONSE_PARSE', url: (err as HelError).context.url });
+  deps.events.emit('poll.warning', { source: deps.source.name, message, fields: { code: 'HEL_RESPONSE_PARSE', url: (err as HelError).context.url } });
   return message;
 }
 

@@ -1,3 +1,4 @@
+import type { Bus } from '../bus/event-bus.js';
 import type { LoadedConfig, ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, cancelled, isCancellation } from '../errors.js';
@@ -7,11 +8,10 @@ import type { HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
 import type { Fleet } from './fleet.js';
-import type { PageReport } from './poll.js';
-import { SourceRuntime, type EngineObserver, type PollOutcome } from './source-runtime.js';
+import { SourceRuntime, type PollOutcome, type SourceRuntimeEventMap } from './source-runtime.js';
 import type { SourceStatus } from './status.js';
 import { Bulkhead } from '../resilience/bulkhead.js';
-import { CheckpointSkippingStore } from '../state/skip-checkpoint.js';
+import { CheckpointSkippingStore, type CheckpointSkipEventMap } from '../state/skip-checkpoint.js';
 import { Degradation } from './degradation.js';
 import { LoadShedder } from './load-shedding.js';
 import { planReload, planSummary, type ReloadPlan } from './reload-plan.js';
@@ -32,13 +32,16 @@ export interface RuntimeDeps {
   retireHooks?: (name: string) => Promise<void>;
   clock: Clock;
   logger: Logger;
-  observer?: EngineObserver;
+  /** The runtime's own event bus (src/bus): its sources report there; metrics, logs and progress subscribe. */
+  events: Bus<RuntimeEventMap>;
   random?: () => number;
   /** A shared state backend: sources are polled under leases, a fair share per instance. */
   fleet?: Fleet;
   /** global.degradation at run time (the state store fallback is decided when the store opens). */
   degradation?: Degradation;
 }
+
+export type RuntimeEventMap = SourceRuntimeEventMap & CheckpointSkipEventMap;
 
 export interface OnceReport {
   name: string;
@@ -109,7 +112,7 @@ export class Runtime {
     const deps = this.deps;
     const base = deps.fleet ? deps.fleet.storeFor(source.name) : deps.store;
     const store = deps.config.global.degradation.emit_without_checkpoint
-      ? new CheckpointSkippingStore(base, this.degradation, deps.logger, (name) => deps.observer?.onCheckpointSkipped?.(name))
+      ? new CheckpointSkippingStore(base, this.degradation, deps.logger, deps.events)
       : base;
     const sr = new SourceRuntime({
       source,
@@ -121,7 +124,7 @@ export class Runtime {
       logger: deps.logger,
       format: outputFormatOf(source, deps.config.global.output),
       rawData: deps.config.global.output.raw_data,
-      observer: deps.observer,
+      events: deps.events,
       commit: deps.commit,
     });
     await sr.init(deps.fleet === undefined, options);
@@ -149,10 +152,10 @@ export class Runtime {
   }
 
   /** Polls one source now (REST trigger, `hel test`); concurrent calls share the poll in flight. */
-  async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean; onPage?: (p: PageReport) => void } = {}): Promise<PollOutcome> {
+  async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean } = {}): Promise<PollOutcome> {
     const sr = this.sources.get(name);
     if (!sr) throw new HelError('HEL_USAGE', `no source named ${name}`);
-    const outcome = (await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true, options.onPage)))) ?? { ok: false, error: cancelled(name) };
+    const outcome = (await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true)))) ?? { ok: false, error: cancelled(name) };
     this.wakeups.get(name)?.();
     return outcome;
   }
@@ -191,13 +194,13 @@ export class Runtime {
   }
 
   /** One catch-up poll of every source, a bounded number at a time. */
-  async runOnce(signal: AbortSignal, onPage?: (source: string, page: PageReport) => void): Promise<OnceReport[]> {
+  async runOnce(signal: AbortSignal): Promise<OnceReport[]> {
     const queue = [...this.sources.values()];
     const reports: OnceReport[] = [];
     const worker = async (stop: AbortSignal): Promise<void> => {
       for (let sr = stop.aborted ? undefined : queue.shift(); sr; sr = stop.aborted ? undefined : queue.shift()) {
         const name = sr.source.name;
-        const outcome = await this.slot(stop, () => this.leased(sr, stop, (s) => sr.poll(s, true, onPage && ((p) => onPage(name, p)))));
+        const outcome = await this.slot(stop, () => this.leased(sr, stop, (s) => sr.poll(s, true)));
         // Stopped while waiting for a slot: reported below with the sources that never started.
         if (outcome === undefined) queue.unshift(sr);
         else reports.push({ name, outcome });

@@ -1,3 +1,4 @@
+import type { Bus } from '../bus/event-bus.js';
 import type { ResolvedSource } from '../config/load.js';
 import type { Clock } from '../clock.js';
 import { HelError, isCancellation, isHelError } from '../errors.js';
@@ -5,33 +6,31 @@ import { codeOf, describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
 import { LineEncoder, encoderOptions } from '../pipeline/envelope.js';
 import type { OutputFormat } from '../pipeline/mappings.js';
-import { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { CircuitBreaker, type BreakerState } from '../resilience/circuit-breaker.js';
 import { paginatorFor } from '../http/pagination/index.js';
 import type { Paginator } from '../http/pagination/paginator.js';
 import { redactUrl } from '../http/redact-url.js';
 import type { HttpTransport } from '../http/transport.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { StateStore } from '../state/store.js';
-import type { LeaseEvent } from './fleet.js';
-import { pollSource, type PageReport, type PollResult } from './poll.js';
+import { pollSource, type PageReport, type PollEventMap, type PollResult } from './poll.js';
 import { OUTPUT_POSITION } from './poll-commits.js';
 import { isStateWriteFailure } from './state-write-failure.js';
 import { HourCounter, type SourceStatus } from './status.js';
 import { SourceState, type StateChange } from './source-state.js';
 import type { PollHooks } from '../hooks/poll-hooks.js';
 
-/** Observes the engine for metrics and the status page; every member is optional. */
-export interface EngineObserver {
-  onPage?(source: string, page: PageReport): void;
-  onPollEnd?(source: string, outcome: { result?: PollResult; error?: unknown; durationMs: number }): void;
-  onPollSkipped?(source: string): void;
-  onBreakerChange?(source: string, state: string): void;
-  onStateWrite?(source: string, durationMs: number): void;
-  /** Shared state backends: a lease acquired, taken over from an expired holder, lost or released. */
-  onLease?(source: string, event: LeaseEvent, held: number): void;
-  /** global.degradation.emit_without_checkpoint: a state write failed and its checkpoint was skipped. */
-  onCheckpointSkipped?(source: string): void;
+/** What a source reports on the runtime's event bus (src/bus), besides its polls' events. */
+export interface SourceEventMap {
+  /** A poll ended: `result` when it succeeded, `error` when it failed (not when a signal stopped it). */
+  'poll.end': { source: string; result?: PollResult; error?: unknown; durationMs: number };
+  /** A scheduled poll did not run: the circuit is open, or load shedding skipped it. */
+  'poll.skipped': { source: string };
+  /** The circuit breaker changed state after `failures` consecutive failed polls; while open, polls are skipped for `openMs`. */
+  'breaker.change': { source: string; from: BreakerState; to: BreakerState; failures: number; openMs: number };
 }
+
+export type SourceRuntimeEventMap = PollEventMap & SourceEventMap;
 
 export interface SourceRuntimeDeps {
   source: ResolvedSource;
@@ -46,7 +45,8 @@ export interface SourceRuntimeDeps {
   rawData?: boolean;
   /** False for `hel test` without --commit: what `init` reads back is not saved. Default true. */
   commit?: boolean;
-  observer?: EngineObserver;
+  /** The runtime's event bus: the source reports there, and counts its pages for its status from there. */
+  events: Bus<SourceRuntimeEventMap>;
   /** The source's JS hooks, when it has a script (src/hooks). */
   hooks?: PollHooks;
 }
@@ -94,10 +94,7 @@ export class SourceRuntime {
       initial: state.breaker,
       onStateChange: (change) => {
         this.status.circuit = change.to;
-        this.deps.observer?.onBreakerChange?.(this.source.name, change.to);
-        const line = `circuit ${change.from} -> ${change.to}`;
-        if (change.to === 'open') this.log.error({ circuit: change.to, failures: change.failures }, `${line} after ${change.failures} failed polls; polls are skipped for ${breaker.openMs / 1000}s`);
-        else this.log.warn({ circuit: change.to }, line);
+        this.deps.events.emit('breaker.change', { source: this.source.name, ...change, openMs: breaker.openMs });
       },
     });
     this.live = { state, breaker };
@@ -161,25 +158,25 @@ export class SourceRuntime {
   /** A scheduled poll load shedding skipped: counted and shown like a poll the breaker skipped, logged once per run of skips. */
   skipShed(reason: string): void {
     this.status.pollsSkipped++;
-    this.deps.observer?.onPollSkipped?.(this.source.name);
+    this.deps.events.emit('poll.skipped', { source: this.source.name });
     if (!this.skipLogged) this.log.warn({ priority: this.source.priority }, `poll skipped: ${reason}`);
     this.skipLogged = true;
   }
 
   /** One poll, unless one is already running (then its outcome) or the breaker is open. */
-  poll(signal: AbortSignal, commit = true, onPage?: (p: PageReport) => void): Promise<PollOutcome> {
+  poll(signal: AbortSignal, commit = true): Promise<PollOutcome> {
     if (this.inFlight) return this.inFlight;
-    this.inFlight = this.runPoll(signal, commit, onPage).finally(() => {
+    this.inFlight = this.runPoll(signal, commit).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
-  private async runPoll(signal: AbortSignal, commit: boolean, onPage?: (p: PageReport) => void): Promise<PollOutcome> {
+  private async runPoll(signal: AbortSignal, commit: boolean): Promise<PollOutcome> {
     const clock = this.deps.clock;
     if (!this.breaker.allowPoll()) {
       this.status.pollsSkipped++;
-      this.deps.observer?.onPollSkipped?.(this.source.name);
+      this.deps.events.emit('poll.skipped', { source: this.source.name });
       const reason = `circuit open; next trial poll in ${Math.ceil(this.breaker.msUntilTrial() / 1000)}s`;
       if (!this.skipLogged) this.log.warn({ circuit: 'open' }, `poll skipped: ${reason}`);
       this.skipLogged = true;
@@ -198,28 +195,12 @@ export class SourceRuntime {
     this.status.lastPollAt = new Date(started).toISOString();
     const tickSecs = this.source.resilience.timeouts?.poll_tick_secs;
     const deadline = tickSecs === undefined ? undefined : AbortSignal.timeout(tickSecs * 1000);
+    // This poll's pages, as the bus reports them, count in the source's status.
+    const stopCounting = this.deps.events.on('poll.page', ({ source, page }) => {
+      if (source === this.source.name) this.countPage(page);
+    });
     try {
-      const result = await pollSource(
-        { ...this.deps, paginator: this.paginator, encoder: this.encoder, state: this.state },
-        {
-          signal,
-          commit,
-          onPage: (page) => {
-            this.hour.add(page.emitted, clock.now());
-            this.status.eventsTotal += page.emitted;
-            this.status.duplicatesTotal += page.duplicates;
-            // A late page (item usage synced a day late) must not move the newest time back.
-            if (page.newestEventTime && !(Date.parse(page.newestEventTime) <= Date.parse(this.status.lastEventTime ?? ''))) this.status.lastEventTime = page.newestEventTime;
-            this.deps.observer?.onPage?.(this.source.name, page);
-            onPage?.(page);
-          },
-          onCommit: (ms) => this.deps.observer?.onStateWrite?.(this.source.name, ms),
-          deadline,
-          onWarning: (message, fields) => this.log.warn(fields ?? {}, message),
-          onCursorReset: ({ from, status }) => this.log.warn({ from, status }, `the stored cursor was rejected (${status ?? 'no status'}); restarting from ${from ?? 'the configured first request'} with on_cursor_error: reset`),
-          finish,
-        },
-      );
+      const result = await pollSource({ ...this.deps, paginator: this.paginator, encoder: this.encoder, state: this.state }, { signal, commit, deadline, finish });
       this.breaker.recordSuccess();
       this.status.pollsTotal++;
       this.status.consecutiveFailures = 0;
@@ -228,7 +209,7 @@ export class SourceRuntime {
       this.loggedProblem = undefined;
       this.status.lastError = undefined;
       this.log.info({ pages: result.pages, events: result.events, emitted: result.emitted, duplicates: result.duplicates, stop: result.stop, ms: clock.now() - started }, 'poll done');
-      this.deps.observer?.onPollEnd?.(this.source.name, { result, durationMs: clock.now() - started });
+      this.deps.events.emit('poll.end', { source: this.source.name, result, durationMs: clock.now() - started });
       return { ok: true, result };
     } catch (caught) {
       const error = deadline?.aborted === true && !signal.aborted && isCancellation(caught) ? pollTickExceeded(this.source.name, tickSecs!) : caught;
@@ -248,12 +229,13 @@ export class SourceRuntime {
       if (problem !== this.loggedProblem) this.log.error(errorLogFields(error), `poll failed: ${message}`);
       else this.log.debug({ code: this.status.lastErrorCode }, `poll failed again: ${message}`);
       this.loggedProblem = problem;
-      this.deps.observer?.onPollEnd?.(this.source.name, { error, durationMs: clock.now() - started });
+      this.deps.events.emit('poll.end', { source: this.source.name, error, durationMs: clock.now() - started });
       // A page that failed to be written or committed stopped the collector above (HEL_OUTPUT,
       // HEL_STATE), so every page this poll wrote is committed and the output mark can go.
       if (commit) await this.saveFailure({ last_error: message, last_error_at: this.status.lastErrorAt, [OUTPUT_POSITION]: null }, breakerBefore).catch(() => undefined);
       return { ok: false, error };
     } finally {
+      stopCounting();
       this.status.polling = false;
       this.status.dedupeWindow = this.state.dedupe?.size;
       this.refreshHealth();
@@ -273,7 +255,15 @@ export class SourceRuntime {
       this.log.warn({ code: 'HEL_STATE' }, `status not saved (on_state_write_error: skip_checkpoint): ${(err as Error).message}`);
       this.state.apply(change);
     }
-    this.deps.observer?.onStateWrite?.(this.source.name, this.deps.clock.now() - started);
+    this.deps.events.emit('state.write', { source: this.source.name, durationMs: this.deps.clock.now() - started });
+  }
+
+  private countPage(page: PageReport): void {
+    this.hour.add(page.emitted, this.deps.clock.now());
+    this.status.eventsTotal += page.emitted;
+    this.status.duplicatesTotal += page.duplicates;
+    // A late page (item usage synced a day late) must not move the newest time back.
+    if (page.newestEventTime && !(Date.parse(page.newestEventTime) <= Date.parse(this.status.lastEventTime ?? ''))) this.status.lastEventTime = page.newestEventTime;
   }
 
   refreshHealth(): void {

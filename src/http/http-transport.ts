@@ -2,7 +2,8 @@ import { EnvHttpProxyAgent, request, type Agent, type Dispatcher } from 'undici'
 import { HelError, cancelled, isHelError } from '../errors.js';
 import { redactUrl } from './redact-url.js';
 import type { TlsOptions } from './tls.js';
-import type { HttpRequest, HttpResponse, HttpTransport, RequestContext, TransportEvents } from './transport.js';
+import type { Emitter } from '../bus/event-bus.js';
+import type { HttpRequest, HttpResponse, HttpTransport, RequestContext, TransportEventMap } from './transport.js';
 
 export interface HttpTransportOptions {
   /** Bounds the whole request: connect, headers and the entire body. */
@@ -13,7 +14,7 @@ export interface HttpTransportOptions {
   maxResponseBytes?: number;
   /** Defaults to one process-wide agent, so connections are reused across pages, polls and sources. */
   dispatcher?: Dispatcher;
-  events?: TransportEvents;
+  events?: Emitter<TransportEventMap>;
 }
 
 /** Errors meaning the host could not be reached at all: usually a wrong URL or region. */
@@ -183,7 +184,7 @@ export function httpTransport(options: HttpTransportOptions): HttpTransport {
         await new Promise((resolve) => setImmediate(resolve));
         if (body === undefined) throw tooLarge(cap!, `more than ${cap} bytes arrived`, req, context, res.statusCode);
         const response: HttpResponse = { status: res.statusCode, headers: flattenHeaders(res.headers), body, url: req.url };
-        options.events?.onResponse?.({ source: context.source, status: response.status, durationMs: performance.now() - started, url: redactUrl(req.url) });
+        options.events?.emit('http.response', { source: context.source, status: response.status, durationMs: performance.now() - started, url: redactUrl(req.url) });
         return response;
       } catch (err) {
         if (context.signal.aborted) throw cancelled(context.source);

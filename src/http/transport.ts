@@ -42,10 +42,14 @@ export interface HttpTransport {
   send(request: HttpRequest, context: RequestContext): Promise<HttpResponse>;
 }
 
-/** Observes what wrappers do, for logs and metrics; every member is optional. */
-export interface TransportEvents {
-  onResponse?(info: { source: string; status: number; durationMs: number; url: string }): void;
-  onRetry?(info: { source: string; attempt: number; delayMs: number; reason: string; url: string }): void;
-  onRateLimited?(info: { source: string; delayMs: number; url: string }): void;
-  onError?(info: { source: string; code: string; url: string }): void;
+/** What the request path reports on the runtime's event bus (src/bus): each event's name and payload. URLs are redacted. */
+export interface TransportEventMap {
+  /** A response arrived (any status), `durationMs` after the request was sent. */
+  'http.response': { source: string; status: number; durationMs: number; url: string };
+  /** A failed attempt will be sent again after `delayMs`; `reason` is the troubleshooting line. */
+  'http.retry': { source: string; attempt: number; delayMs: number; reason: string; url: string };
+  /** The API imposed a wait: a 429, a rate-limit 403 or exhausted rate-limit headers. */
+  'http.rate_limited': { source: string; delayMs: number; url: string };
+  /** The retry wrapper gave up on a request. */
+  'http.error': { source: string; code: string; url: string };
 }

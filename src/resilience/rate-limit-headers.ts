@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../http/redact-url.js';
-import type { HttpTransport, TransportEvents } from '../http/transport.js';
+import type { Emitter } from '../bus/event-bus.js';
+import type { HttpTransport, TransportEventMap } from '../http/transport.js';
 
 /** Header waits are honoured up to max(max_backoff_secs, this): 1Password's hourly cap can need most of an hour. */
 const MIN_HEADER_WAIT_CAP_MS = 3_600_000;
@@ -126,7 +127,7 @@ export function quotaPauseMs(headers: Record<string, string>, now: number, optio
 export interface RateLimitHeadersOptions {
   clock: Clock;
   capMs: number;
-  events?: TransportEvents;
+  events?: Emitter<TransportEventMap>;
   names?: QuotaHeaderNames;
   /** rate_limit.adaptive: slow down before the quota is used up (see quotaPauseMs). */
   adaptive?: boolean;
@@ -144,7 +145,7 @@ export function rateLimitHeadersTransport(inner: HttpTransport, options: RateLim
     async send(request, context) {
       const wait = notBefore - options.clock.now();
       if (wait > 0) {
-        options.events?.onRateLimited?.({ source: context.source, delayMs: wait, url: redactUrl(request.url) });
+        options.events?.emit('http.rate_limited', { source: context.source, delayMs: wait, url: redactUrl(request.url) });
         await options.clock.sleep(wait, context.signal);
       }
       const response = await inner.send(request, context);

@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import type { RetriesConfig } from '../config/schema.js';
 import { HelError, cancelled, isHelError } from '../errors.js';
 import { redactUrl } from '../http/redact-url.js';
-import type { HttpResponse, HttpTransport, TransportEvents } from '../http/transport.js';
+import type { Emitter } from '../bus/event-bus.js';
+import type { HttpResponse, HttpTransport, TransportEventMap } from '../http/transport.js';
 import { isUtf8 } from 'node:buffer';
 import { rejectsCursor } from '../http/cursor-rejection.js';
 import { isCompressed, parseJsonBody } from '../http/json-body.js';
@@ -51,7 +52,7 @@ export interface RetryOptions {
   /** rate_limit.headers: the server's own quota header names. */
   quotaHeaders?: QuotaHeaderNames;
   random?: Random;
-  events?: TransportEvents;
+  events?: Emitter<TransportEventMap>;
   /** The source's integration's hints for failed requests. */
   advise?: Advisor;
 }
@@ -115,7 +116,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
         const giveUp = (final: boolean): HelError => {
           const { message, hint } = troubleshoot({ ...failure, final }, options.advise);
           const code = result.error?.code ?? 'HEL_HTTP_STATUS';
-          events?.onError?.({ source: context.source, code, url });
+          events?.emit('http.error', { source: context.source, code, url });
           const cursorRejected = context.carriesCursor === true && status !== undefined && rejectsCursor(status, result.response?.body);
           return new HelError(code, message, { source: context.source, url, attempt, status, hint, ...(cursorRejected ? { cursorRejected } : {}) }, { cause: result.error });
         };
@@ -134,8 +135,8 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
 
         const backoff = backoffDelayMs(Math.max(1, failures), retries, options.random);
         const delayMs = serverWait ?? (status === 403 ? Math.max(backoff, SECONDARY_LIMIT_WAIT_MS) : backoff);
-        if (failure.rateLimited) events?.onRateLimited?.({ source: context.source, delayMs, url });
-        events?.onRetry?.({ source: context.source, attempt: attempt + 1, delayMs, reason: troubleshoot({ ...failure, retryInMs: delayMs }, options.advise).message, url });
+        if (failure.rateLimited) events?.emit('http.rate_limited', { source: context.source, delayMs, url });
+        events?.emit('http.retry', { source: context.source, attempt: attempt + 1, delayMs, reason: troubleshoot({ ...failure, retryInMs: delayMs }, options.advise).message, url });
         await clock.sleep(delayMs, context.signal);
       }
     },

@@ -1,13 +1,9 @@
-import type { LeaseEvent } from '../engine/fleet.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PageReport, PollResult } from '../engine/poll.js';
-import type { EngineObserver } from '../engine/source-runtime.js';
+import type { HelBus, HelEventMap } from '../bus/hel-events.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { isCancellation } from '../errors.js';
 import { codeOf } from '../errors/format.js';
-import type { OutputFailureReason, OutputObserver } from '../sink/backpressure/index.js';
-import type { TransportEvents } from '../http/transport.js';
 import { VERSION } from '../version.js';
 
 /** What the scrape-time gauges read: the runtime, once it exists. */
@@ -28,10 +24,10 @@ const STATE_WRITE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 
 /**
  * Prometheus metrics on a registry of their own (never prom-client's global one, so tests and
- * embedders can run several). Counters are fed by the engine and transport hooks; the gauges that
- * depend on "now" are computed at scrape time from the runtime's statuses.
+ * embedders can run several). Counters follow the events of the runtime's bus (`subscribe`); the
+ * gauges that depend on "now" are computed at scrape time from the runtime's statuses.
  */
-export class Metrics implements EngineObserver, TransportEvents, OutputObserver {
+export class Metrics {
   readonly registry = new Registry();
   private provider: StatusProvider | undefined;
   /** Sources whose current request attempt got an HTTP response that was not a success. */
@@ -93,6 +89,32 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
     }
   }
 
+  /** Counts the events of `bus`; returns the function that stops counting. */
+  subscribe(bus: HelBus): () => void {
+    const stops = [
+      bus.on('http.response', (e) => this.onResponse(e)),
+      bus.on('http.retry', (e) => this.onRetry(e)),
+      bus.on('http.rate_limited', ({ source }) => this.rateLimited.inc({ source })),
+      bus.on('http.error', ({ source }) => this.countUnansweredAttempt(source)),
+      bus.on('poll.page', (e) => this.onPage(e)),
+      bus.on('poll.end', (e) => this.onPollEnd(e)),
+      bus.on('poll.skipped', ({ source }) => this.pollsSkipped.inc({ source })),
+      bus.on('lease.change', (e) => this.onLease(e)),
+      bus.on('state.write', ({ durationMs }) => this.stateWriteDuration.observe(durationMs / 1000)),
+      bus.on('state.checkpoint_skipped', ({ source }) => this.checkpointsSkipped.inc({ source })),
+      bus.on('output.dropped', ({ source, reason, events }) => this.eventsDropped.inc({ source, reason }, events)),
+      bus.on('output.stall', ({ stalled }) => this.onOutputStall(stalled)),
+      bus.on('output.retry', () => this.outputRetries.inc()),
+      bus.on('output.spool', ({ bytes }) => this.diskBufferBytes.set(bytes)),
+      bus.on('output.delivered', (e) => this.onOutputDelivered(e)),
+      bus.on('output.attempt_failed', ({ sink, reason }) => this.outputAttemptFailures.inc({ sink, reason })),
+      bus.on('output.ack_wait', ({ sink, durationMs }) => this.outputAckWait.observe({ sink }, durationMs / 1000)),
+    ];
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }
@@ -101,32 +123,25 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
     return this.registry.metrics();
   }
 
-  onResponse(info: { source: string; status: number; durationMs: number }): void {
+  private onResponse(info: HelEventMap['http.response']): void {
     const statusClass = info.status >= 100 && info.status <= 599 ? `${Math.floor(info.status / 100)}xx` : 'error';
     this.requests.inc({ source: info.source, status_class: statusClass });
     this.requestDuration.observe({ source: info.source }, info.durationMs / 1000);
     if (info.status < 200 || info.status > 299) this.attemptAnswered.add(info.source);
   }
 
-  onRetry(info: { source: string }): void {
+  private onRetry(info: HelEventMap['http.retry']): void {
     this.retries.inc({ source: info.source });
     this.countUnansweredAttempt(info.source);
   }
 
-  onRateLimited(info: { source: string }): void {
-    this.rateLimited.inc({ source: info.source });
-  }
-
-  onError(info: { source: string }): void {
-    this.countUnansweredAttempt(info.source);
-  }
-
-  onPage(source: string, page: PageReport): void {
+  private onPage({ source, page }: HelEventMap['poll.page']): void {
     this.eventsEmitted.inc({ source }, page.emitted);
     this.duplicatesDropped.inc({ source }, page.duplicates);
   }
 
-  onPollEnd(source: string, outcome: { result?: PollResult; error?: unknown }): void {
+  private onPollEnd(outcome: HelEventMap['poll.end']): void {
+    const source = outcome.source;
     if (outcome.error === undefined) {
       this.polls.inc({ source, result: 'ok' });
       return;
@@ -136,53 +151,22 @@ export class Metrics implements EngineObserver, TransportEvents, OutputObserver 
     this.errors.inc({ source, code: codeOf(outcome.error) });
   }
 
-  onPollSkipped(source: string): void {
-    this.pollsSkipped.inc({ source });
-  }
-
-  onLease(_source: string, event: LeaseEvent, held: number): void {
+  private onLease({ event, held }: HelEventMap['lease.change']): void {
     this.leaseChanges.inc({ event });
     this.leasesHeld.set(held);
   }
 
-  onOutputDropped(source: string, events: number, reason: string): void {
-    this.eventsDropped.inc({ source, reason }, events);
-  }
-
-  onOutputStall(stalled: boolean): void {
+  private onOutputStall(stalled: boolean): void {
     this.outputStalled.set(stalled ? 1 : 0);
     if (stalled) this.outputStalls.inc();
   }
 
-  onOutputRetry(): void {
-    this.outputRetries.inc();
-  }
-
-  onOutputDelivered(sink: string, info: { events: number; duplicates: number; durationMs: number }): void {
+  private onOutputDelivered(info: HelEventMap['output.delivered']): void {
+    const sink = info.sink;
     this.outputBatches.inc({ sink });
     this.outputEvents.inc({ sink, result: 'delivered' }, info.events);
     this.outputEvents.inc({ sink, result: 'duplicate' }, info.duplicates);
     this.outputDeliveryDuration.observe({ sink }, info.durationMs / 1000);
-  }
-
-  onOutputAttemptFailed(sink: string, reason: OutputFailureReason): void {
-    this.outputAttemptFailures.inc({ sink, reason });
-  }
-
-  onOutputAckWait(sink: string, durationMs: number): void {
-    this.outputAckWait.observe({ sink }, durationMs / 1000);
-  }
-
-  onSpoolSize(bytes: number): void {
-    this.diskBufferBytes.set(bytes);
-  }
-
-  onCheckpointSkipped(source: string): void {
-    this.checkpointsSkipped.inc({ source });
-  }
-
-  onStateWrite(_source: string, durationMs: number): void {
-    this.stateWriteDuration.observe(durationMs / 1000);
   }
 
   /**

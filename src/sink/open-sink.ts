@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.js';
 import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { withBackpressure, type OutputObserver } from './backpressure/index.js';
+import type { Emitter } from '../bus/event-bus.js';
+import { withBackpressure } from './backpressure/index.js';
+import type { OutputEventMap } from './output-events.js';
 import type { BatchSink } from './batch-sink.js';
 import { FileSink } from './file.js';
 import { httpSinkOpener } from './http/open.js';
@@ -23,7 +25,7 @@ export interface SinkTarget {
   env: NodeJS.ProcessEnv;
   logger?: Logger;
   /** Network sinks report deliveries to it (the metrics). */
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
   /** Told of every credential the output reads (global.audit), never its value. */
   onSecretRead?: SecretContext['onRead'];
 }
@@ -49,14 +51,14 @@ export interface OpenSinkOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   /** Told about drops, stalls, retries and the disk buffer (the metrics). */
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
   onSecretRead?: SecretContext['onRead'];
 }
 
 /** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */
 export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
   refuseUnusedNatsConfig(config, options.output ?? config.global.output.path ?? config.global.output.http?.url);
-  return withBackpressure(openBareSink(config, options), config.global.backpressure, { logger: options.logger, observer: options.observer });
+  return withBackpressure(openBareSink(config, options), config.global.backpressure, { logger: options.logger, events: options.events });
 }
 
 /** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
@@ -67,7 +69,7 @@ function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink
     if (rotate !== undefined) throw new HelError('HEL_USAGE', '--output-rotate needs --output PATH (stdout cannot rotate)');
     return new StdoutSink();
   }
-  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, observer: options.observer, onSecretRead: options.onSecretRead };
+  const target: SinkTarget = { output, rotate, config, env: options.env ?? process.env, logger: options.logger, events: options.events, onSecretRead: options.onSecretRead };
   if (!URL_FORM.test(output)) return openFileSink(target, output);
   const url = new URL(output);
   if (rotate !== undefined && url.protocol !== 'file:') throw new HelError('HEL_USAGE', `--output-rotate applies to files, not ${url.protocol}// outputs`);

@@ -1,8 +1,15 @@
+import type { Emitter } from '../bus/event-bus.js';
 import type { Degradation } from '../engine/degradation.js';
 import { isHelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { PassThroughStore } from './pass-through.js';
 import type { Checkpoint, StateStore } from './store.js';
+
+/** What the store reports on the runtime's event bus (src/bus). */
+export interface CheckpointSkipEventMap {
+  /** A state write failed and its checkpoint was skipped (global.degradation.emit_without_checkpoint). */
+  'state.checkpoint_skipped': { source: string };
+}
 
 /**
  * `global.degradation.emit_without_checkpoint`: a checkpoint the store fails to write (disk full,
@@ -16,7 +23,7 @@ export class CheckpointSkippingStore extends PassThroughStore {
     inner: StateStore,
     private readonly degradation: Degradation,
     private readonly logger: Logger,
-    private readonly onSkipped?: (source: string) => void,
+    private readonly events?: Emitter<CheckpointSkipEventMap>,
   ) {
     super(inner);
   }
@@ -26,7 +33,7 @@ export class CheckpointSkippingStore extends PassThroughStore {
       await this.inner.commit(source, checkpoint);
     } catch (err) {
       if (!isWriteFailure(err)) throw err;
-      this.onSkipped?.(source);
+      this.events?.emit('state.checkpoint_skipped', { source });
       if (this.degradation.checkpointSkipped(source)) {
         this.logger.error(
           { source, code: err.code, degraded: true },

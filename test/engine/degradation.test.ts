@@ -17,6 +17,7 @@ import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../help
 import { FakeClock } from '../helpers/clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openEventBus } from '../../src/app/event-bus.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
 
@@ -91,6 +92,8 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
   const skipped: string[] = [];
+  const events = openEventBus(logger);
+  events.on('state.checkpoint_skipped', ({ source }) => skipped.push(source));
   const runtime = await Runtime.create({
     config,
     store,
@@ -98,7 +101,7 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
     clock,
     logger,
     random: () => 0.5,
-    observer: { onCheckpointSkipped: (s) => skipped.push(s) },
+    events,
     transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock, budgets: new BudgetRegistry(clock), dispatcher }),
   });
   const controller = new AbortController();

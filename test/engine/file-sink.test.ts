@@ -19,6 +19,8 @@ import type { Checkpoint } from '../../src/state/store.js';
 import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { batchOf } from '../helpers/batch.js';
 import { tempDir } from '../helpers/tmp.js';
+import { EventBus } from '../../src/bus/event-bus.js';
+import type { PollEventMap } from '../../src/engine/poll.js';
 
 test('FileSink daily rotation: a new day renames the file to <stem>.<previous day>.<ext>', async (t) => {
   const dir = tempDir(t);
@@ -109,7 +111,7 @@ async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink
   const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const state = await SourceState.load(store, 's');
   return pollSource(
-    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock },
+    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock, events: new EventBus<PollEventMap>() },
     { signal: new AbortController().signal, commit: true },
   );
 }

@@ -13,6 +13,7 @@ import { fakeApi } from '../helpers/fake-api.js';
 import { FakeClock } from '../helpers/clock.js';
 import { startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openEventBus } from '../../src/app/event-bus.js';
 
 test('load shedding: while the HTTP output is down, a source below skip_priority_below skips its polls (a source at the threshold does not); all events arrive once after recovery', async (t) => {
   const api = await fakeApi(t, (req) => ({ body: { items: [{ id: `${req.path.slice(1)}-${req.n}` }] } }));
@@ -76,6 +77,7 @@ test('load shedding with an injected clock: each tick of a shed source is skippe
     sink,
     clock,
     logger: createLogger({ level: 'silent' }),
+    events: openEventBus(createLogger({ level: 'silent' })),
     random: () => 0.5,
     transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock, budgets: new BudgetRegistry(clock), dispatcher }),
   });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
-import { PollCommits, type PollCommitsDeps } from '../../src/engine/poll-commits.js';
+import { EventBus } from '../../src/bus/event-bus.js';
+import { PollCommits, type CommitEventMap, type PollCommitsDeps } from '../../src/engine/poll-commits.js';
 import { SourceState } from '../../src/engine/source-state.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
@@ -21,7 +22,7 @@ class LoggingStore extends MemoryStateStore {
 async function setup(extra: Partial<PollCommitsDeps> = {}) {
   const store = new LoggingStore();
   const state = await SourceState.load(store, 's', source.dedupe);
-  const commits = new PollCommits({ source, state, sink: new CollectingSink(), clock: systemClock, signal: new AbortController().signal, commit: true, ...extra });
+  const commits = new PollCommits({ source, state, sink: new CollectingSink(), clock: systemClock, signal: new AbortController().signal, commit: true, events: new EventBus<CommitEventMap>(), ...extra });
   return { store, state, commits };
 }
 

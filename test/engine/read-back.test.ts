@@ -18,6 +18,7 @@ import { batchOf } from '../helpers/batch.js';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
 import { parseLines } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openEventBus } from '../../src/app/event-bus.js';
 
 const never = new AbortController().signal;
 const page = (tag: string, n: number): string => Array.from({ length: n }, (_, i) => `{"tag":"${tag}","i":${i},"pad":"${'x'.repeat(40)}"}\n`).join('');
@@ -109,6 +110,7 @@ async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink
     commit: options.commit,
     clock: systemClock,
     logger,
+    events: openEventBus(logger),
     transportFor: (s) => composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets, dispatcher }),
   });
 }

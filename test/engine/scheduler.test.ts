@@ -12,6 +12,7 @@ import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js'
 import { waitFor, within } from '../helpers/hel-process.js';
 import { FakeClock } from '../helpers/clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
+import { openEventBus } from '../../src/app/event-bus.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
   const clock = new FakeClock(Date.UTC(2026, 0, 1), { holdSleeps: true });
@@ -28,6 +29,7 @@ async function start(t: TestContext, sources: Record<string, unknown>, random: (
     sink,
     clock,
     logger,
+    events: openEventBus(logger),
     random,
     transportFor: (s) =>
       composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: { env: {}, secretsPath: '/nonexistent' }, clock, budgets, dispatcher }),

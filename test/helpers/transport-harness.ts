@@ -4,7 +4,8 @@ import type { AuthConfig, ResilienceConfig } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import type { Advisor } from '../../src/resilience/troubleshoot.js';
 import { composeTransport } from '../../src/app/compose.js';
-import type { HttpRequest, HttpTransport, RequestContext, TransportEvents } from '../../src/http/transport.js';
+import { EventBus } from '../../src/bus/event-bus.js';
+import type { HttpRequest, HttpTransport, RequestContext, TransportEventMap } from '../../src/http/transport.js';
 import { resilience } from './resilience-config.js';
 import { FakeClock } from './clock.js';
 import { testDispatcher } from './loopback.js';
@@ -22,7 +23,6 @@ export interface HarnessOptions {
   clock?: Clock;
   budgets?: BudgetRegistry;
   source?: string;
-  events?: TransportEvents;
   advise?: Advisor;
 }
 
@@ -30,6 +30,8 @@ export interface HarnessOptions {
 export function harness(t: TestContext, options: HarnessOptions = {}): Harness {
   const clock = new FakeClock();
   const retries: Harness['retries'] = [];
+  const events = new EventBus<TransportEventMap>();
+  events.on('http.retry', (info) => retries.push({ attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }));
   const transport = composeTransport({
     source: options.source ?? 'test-source',
     config: { resilience: options.resilience ?? resilience(), auth: options.auth },
@@ -38,10 +40,7 @@ export function harness(t: TestContext, options: HarnessOptions = {}): Harness {
     budgets: options.budgets ?? new BudgetRegistry(options.clock ?? clock),
     dispatcher: testDispatcher(t),
     advise: options.advise,
-    events: {
-      ...options.events,
-      onRetry: (info) => retries.push({ attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }),
-    },
+    events,
   });
   return { transport, clock, retries };
 }

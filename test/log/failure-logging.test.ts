@@ -8,6 +8,7 @@ import type { BatchSink } from '../../src/sink/batch-sink.js';
 import type { HttpResponse, HttpTransport } from '../../src/http/transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { captureStream } from '../helpers/log-capture.js';
+import { openEventBus } from '../../src/app/event-bus.js';
 
 const CONFIG = `
 sources:
@@ -33,13 +34,15 @@ void test('a failing source logs once per change of problem, and once when it re
   const source = parseConfig(CONFIG, 'hel.yaml', { env: {} }).sources[0]!;
   const out = captureStream();
   const script = scriptedTransport();
+  const logger = createLogger({ level: 'info', format: 'json', destination: out.stream });
   const runtime = new SourceRuntime({
     source,
     transport: script.transport,
     sink: nullSink,
     store: new MemoryStateStore(),
     clock: systemClock,
-    logger: createLogger({ level: 'info', format: 'json', destination: out.stream }),
+    logger,
+    events: openEventBus(logger),
     format: 'envelope',
   });
   await runtime.init();

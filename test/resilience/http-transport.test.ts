@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EventBus } from '../../src/bus/event-bus.js';
 import type { HelError } from '../../src/errors.js';
 import { httpTransport } from '../../src/http/http-transport.js';
+import type { TransportEventMap } from '../../src/http/transport.js';
 import { context, post, thrown } from '../helpers/transport-harness.js';
 import { json, scriptedServer, testDispatcher } from '../helpers/loopback.js';
 import { loopbackProxy } from '../helpers/loopback-proxy.js';
@@ -51,10 +53,12 @@ test('a response over the size cap fails with HEL_RESPONSE_TOO_LARGE naming the 
   assert.match(err.context.hint ?? '', /max_response_bytes/);
 });
 
-test('onResponse reports status and a redacted URL', async (t) => {
+test('http.response reports status and a redacted URL', async (t) => {
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 202, {}));
   const seen: { status: number; url: string }[] = [];
-  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t), events: { onResponse: (i) => seen.push({ status: i.status, url: i.url }) } });
+  const events = new EventBus<TransportEventMap>();
+  events.on('http.response', (i) => seen.push({ status: i.status, url: i.url }));
+  const transport = httpTransport({ timeoutMs: 5000, dispatcher: testDispatcher(t), events });
   await transport.send({ method: 'GET', url: `${server.url}/x?api_key=s3cret`, headers: {} }, context());
   assert.deepEqual(seen, [{ status: 202, url: `${server.url}/x?api_key=REDACTED` }]);
 });

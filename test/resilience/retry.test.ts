@@ -187,7 +187,6 @@ test('cancellation during a backoff returns promptly with HEL_CANCELLED', async 
   const h = harness(t, {
     clock: systemClock,
     resilience: resilience({ retries: { max_attempts: 5, initial_backoff_secs: 600 } }),
-    events: {},
   });
   const started = performance.now();
   const pending = h.transport.send(post(server.url), context({ signal: controller.signal }));

@@ -3,6 +3,7 @@ import { describeError } from '../../errors/format.js';
 import type { OnceReport } from '../../engine/runtime.js';
 import { addCommonOptions, loadForCommand, type CommonFlags } from '../common-options.js';
 import { openRuntime, type RunFlags } from '../open-runtime.js';
+import { openEventBus } from '../../app/event-bus.js';
 import { OnceProgress, STOPPED } from '../progress.js';
 import { isCancellation } from '../../errors.js';
 import { shutdownSignal } from '../signals.js';
@@ -53,7 +54,9 @@ export function registerRunCommand(program: Command): void {
       const metrics = metricsFor(config.global);
       const audit = new AuditLog(logger, config.global.audit);
       audit.configLoaded(config.path, readConfigText(config.path));
-      const opened = await openRuntime(config, opts, { logger, only: opts.source, observer: metrics, events: metrics, audit });
+      const bus = openEventBus(logger);
+      metrics?.subscribe(bus);
+      const opened = await openRuntime(config, opts, { logger, only: opts.source, bus, audit });
       let servers: RunningServers | undefined;
       // A continuous run reloads its config on SIGHUP (Helr's behaviour); `--once` has nothing to reload into.
       const reload = opts.once ? undefined : reloader({ runtime: opened.runtime, logger, audit, requireSecrets: opts.replayDir === undefined });
@@ -62,8 +65,8 @@ export function registerRunCommand(program: Command): void {
       try {
         servers = await serveOperations({ global: config.global, runtime: opened.runtime, metrics, logger, shutdown: shutdown.signal, once: Boolean(opts.once), reload });
         if (opts.once) {
-          const progress = OnceProgress.start(process.stderr, opened.runtime.statuses().map((s) => s.name), { quiet: opts.quiet });
-          const reports = await opened.runtime.runOnce(shutdown.signal, progress?.onPage).finally(() => progress?.stop());
+          const progress = OnceProgress.start(process.stderr, opened.runtime.statuses().map((s) => s.name), bus, { quiet: opts.quiet });
+          const reports = await opened.runtime.runOnce(shutdown.signal).finally(() => progress?.stop());
           if (progress) process.stderr.write(progress.summary(reports) + '\n');
           else {
             // -q keeps only what went wrong.

@@ -54,7 +54,8 @@ export function registerTestCommand(program: Command): void {
           const before = { ...opened.runtime.source(source.name)!.state.keys };
           const started = Date.now();
           err(`${source.name}: one poll of ${source.method.toUpperCase()} ${opened.runtime.source(source.name)!.status.url}`);
-          const outcome = await opened.runtime.pollNow(source.name, shutdown.signal, { commit: opts.commit === true, onPage: (p) => err(pageLine(p)) });
+          const stopPages = opened.bus.on('poll.page', ({ page }) => err(pageLine(page)));
+          const outcome = await opened.runtime.pollNow(source.name, shutdown.signal, { commit: opts.commit === true }).finally(stopPages);
           if (outcome.ok) {
             const r = outcome.result;
             err(`  ${r.pages} page(s), ${r.events} events, ${r.emitted} written, ${r.duplicates} duplicates, ${Date.now() - started} ms; stopped: ${r.stop}`);

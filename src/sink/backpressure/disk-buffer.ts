@@ -36,7 +36,7 @@ export class DiskBufferSink implements BatchSink {
   ) {
     this.description = `${inner.description} through the disk buffer`;
     this.redelivery = new Redelivery(inner, options);
-    this.options.observer?.onSpoolSize?.(spool.bytes);
+    this.options.events?.emit('output.spool', { bytes: spool.bytes });
     this.draining = this.drain();
   }
 
@@ -55,7 +55,7 @@ export class DiskBufferSink implements BatchSink {
     return this.serial.run(() => {
       this.throwIfFailed();
       this.spool.sync();
-      this.options.observer?.onSpoolSize?.(this.spool.bytes);
+      this.options.events?.emit('output.spool', { bytes: this.spool.bytes });
       this.wake?.();
       return Promise.resolve();
     });
@@ -110,7 +110,7 @@ export class DiskBufferSink implements BatchSink {
         return;
       }
       this.spool.drained(segment, records[records.length - 1]!.end);
-      this.options.observer?.onSpoolSize?.(this.spool.bytes);
+      this.options.events?.emit('output.spool', { bytes: this.spool.bytes });
     }
   }
 }

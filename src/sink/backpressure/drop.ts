@@ -2,7 +2,8 @@ import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { copyBytes } from '../copy-bytes.js';
 import type { BackpressureConfig } from './config.js';
-import type { OutputObserver } from './observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputEventMap } from '../output-events.js';
 import type { QueueLimits } from './queue-limits.js';
 import { Redelivery, type RedeliveryDeps } from './redeliver.js';
 
@@ -31,7 +32,7 @@ export interface DroppingSinkOptions extends RedeliveryDeps {
   /** A delivery attempt older than this means the receiver is down (detection.stall_secs). */
   stallMs: number;
   logger?: Logger;
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
   random?: () => number;
 }
 
@@ -162,7 +163,7 @@ export class DroppingSink implements BatchSink {
     const bySource = new Map<string, number>();
     for (const e of entries) bySource.set(e.source, (bySource.get(e.source) ?? 0) + 1);
     for (const [source, events] of bySource) {
-      this.options.observer?.onOutputDropped?.(source, events, reason);
+      this.options.events?.emit('output.dropped', { source, events, reason });
       this.options.logger?.warn({ source, dropped: events, reason, queued: this.queue.length }, `dropped ${events} event${events === 1 ? '' : 's'} of ${source} (${reason}, strategy drop)`);
     }
   }

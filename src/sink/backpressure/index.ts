@@ -5,16 +5,16 @@ import { BlockingSink } from './block.js';
 import type { BackpressureConfig } from './config.js';
 import { DiskBufferSink } from './disk-buffer.js';
 import { DroppingSink } from './drop.js';
-import type { OutputObserver } from './observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputEventMap } from '../output-events.js';
 import { QueueLimits } from './queue-limits.js';
 import { Spool } from './spool.js';
 import { StallWatch } from './stall.js';
 
-export type { OutputFailureReason, OutputObserver } from './observer.js';
 
 export interface BackpressureDeps {
   logger?: Logger;
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
   clock?: Clock;
   random?: () => number;
 }
@@ -26,9 +26,9 @@ export interface BackpressureDeps {
  */
 export function withBackpressure(sink: BatchSink, config: BackpressureConfig, deps: BackpressureDeps = {}): BatchSink {
   const stallMs = config.detection.stall_secs * 1000;
-  const watched = new StallWatch(sink, { stallMs, logger: deps.logger, observer: deps.observer });
+  const watched = new StallWatch(sink, { stallMs, logger: deps.logger, events: deps.events });
   if (!config.enabled) return watched;
-  const redelivery = { clock: deps.clock ?? systemClock, logger: deps.logger, observer: deps.observer, random: deps.random };
+  const redelivery = { clock: deps.clock ?? systemClock, logger: deps.logger, events: deps.events, random: deps.random };
   const limits = new QueueLimits(config.detection);
   switch (config.strategy) {
     case 'block':

@@ -5,7 +5,8 @@ import type { Logger } from '../../log/logger.js';
 import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { copyBytes } from '../copy-bytes.js';
-import type { OutputObserver } from './observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputEventMap } from '../output-events.js';
 
 /** Waits between delivery attempts while a receiver is down: 1 s doubling to 30 s, ±20 %. */
 const REDELIVERY_BACKOFF: RetriesConfig = { max_attempts: Infinity, initial_backoff_secs: 1, max_backoff_secs: 30, multiplier: 2, jitter: 0.2 };
@@ -18,7 +19,7 @@ function isRetryableOutputError(err: unknown): boolean {
 export interface RedeliveryDeps {
   clock: Clock;
   logger?: Logger;
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
   random?: Random;
 }
 
@@ -59,7 +60,7 @@ export class Redelivery {
     const message = err instanceof Error ? err.message : String(err);
     this.reason = `delivery to ${this.inner.description} failing (${this.failures} attempt${this.failures === 1 ? '' : 's'}): ${message}`;
     this.deps.logger?.warn({ attempt: this.failures, wait_ms: waitMs, code: 'HEL_OUTPUT_UNAVAILABLE' }, `${this.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`);
-    this.deps.observer?.onOutputRetry?.();
+    this.deps.events?.emit('output.retry', {});
     await this.deps.clock.sleep(waitMs, signal);
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
-import type { OutputObserver } from './observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputEventMap } from '../output-events.js';
 
 interface Running {
   op: 'write' | 'flush';
@@ -21,7 +22,7 @@ export class StallWatch implements BatchSink {
 
   constructor(
     private readonly inner: BatchSink,
-    private readonly options: { stallMs: number; logger?: Logger; observer?: OutputObserver; now?: () => number },
+    private readonly options: { stallMs: number; logger?: Logger; events?: Emitter<OutputEventMap>; now?: () => number },
   ) {
     this.description = inner.description;
     if (inner.position) this.position = (signal) => this.timed('flush', () => inner.position!(signal));
@@ -79,14 +80,14 @@ export class StallWatch implements BatchSink {
 
   private stall(entry: Running): void {
     entry.stalled = true;
-    if (this.stalledCount++ === 0) this.options.observer?.onOutputStall?.(true);
+    if (this.stalledCount++ === 0) this.options.events?.emit('output.stall', { stalled: true });
     this.options.logger?.warn({ op: entry.op, stall_secs: this.options.stallMs / 1000 }, this.problem() ?? 'output stalled');
   }
 
   private recover(entry: Running): void {
     const secs = Math.round((this.now() - entry.started) / 100) / 10;
     if (--this.stalledCount === 0) {
-      this.options.observer?.onOutputStall?.(false);
+      this.options.events?.emit('output.stall', { stalled: false });
       this.options.logger?.warn({ op: entry.op, secs }, `output recovered: the stalled ${entry.op} to ${this.description} completed after ${secs} s`);
     }
   }

@@ -6,7 +6,8 @@ import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import { serverWaitMs } from '../../resilience/rate-limit-headers.js';
 import { scrubErrorBody } from '../../http/auth/with-header.js';
 import { redactUrl } from '../../http/redact-url.js';
-import type { OutputFailureReason, OutputObserver } from '../backpressure/observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputFailureReason, OutputEventMap } from '../output-events.js';
 import type { HttpFormat } from './format.js';
 import type { HecAckPoller } from './hec-ack.js';
 import type { OutLine } from './lines.js';
@@ -38,8 +39,8 @@ export interface DeliveryOptions {
   health: ReceiverHealth;
   stats: DeliveryStats;
   /** Told about every delivered batch, failed attempt and HEC acknowledgment wait (the metrics). */
-  observer?: OutputObserver;
-  /** The sink kind for the observer: the format's name. */
+  events?: Emitter<OutputEventMap>;
+  /** The sink kind in output events: the format's name. */
   sinkName: string;
   log: Logger;
   /** Called when the batch is received and only its HEC acknowledgment is awaited: its request slot is free. */
@@ -52,7 +53,7 @@ interface Problem {
   waitMs?: number;
 }
 
-/** What one batch's attempts stored, for the observer once the whole batch is acknowledged. */
+/** What one batch's attempts stored, for the output.delivered event once the whole batch is acknowledged. */
 interface Tally {
   events: number;
   duplicates: number;
@@ -79,21 +80,21 @@ export async function deliver(batch: OutLine[], o: DeliveryOptions, signal: Abor
       continue;
     }
     if (problem === 'split') {
-      o.observer?.onOutputAttemptFailed?.(o.sinkName, 'too_large');
+      o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: 'too_large' });
       continue;
     }
     failures++;
     o.health.failed(problem.reason);
     o.stats.retries++;
-    o.observer?.onOutputAttemptFailed?.(o.sinkName, problem.kind);
-    o.observer?.onOutputRetry?.();
+    o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: problem.kind });
+    o.events?.emit('output.retry', {});
     const waitMs = problem.waitMs ?? backoffDelayMs(failures, o.backoff, o.random);
     const line = `output: ${problem.reason}; retrying ${queue[0]!.length} events in ${waitMs} ms`;
     if (o.health.healthy) o.log.warn({ url, attempt: failures + 1 }, line);
     else o.log.debug({ url, attempt: failures + 1 }, line);
     await o.clock.sleep(waitMs, signal);
   }
-  o.observer?.onOutputDelivered?.(o.sinkName, { ...tally, durationMs: o.clock.now() - started });
+  o.events?.emit('output.delivered', { sink: o.sinkName, ...tally, durationMs: o.clock.now() - started });
 }
 
 function stored(o: DeliveryOptions, tally: Tally, events: number, duplicates: number): void {
@@ -131,7 +132,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
         o.onReceived?.();
         const waitStarted = o.clock.now();
         if (await o.acks.wait(accepted.ackId, signal)) {
-          o.observer?.onOutputAckWait?.(o.sinkName, o.clock.now() - waitStarted);
+          o.events?.emit('output.ack_wait', { sink: o.sinkName, durationMs: o.clock.now() - waitStarted });
           o.health.succeeded();
           stored(o, tally, lines.length, 0);
           return undefined;
@@ -143,7 +144,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
         split([accepted.retry]);
         return { reason: accepted.reason, kind: 'item_errors' };
       case 'rejected':
-        o.observer?.onOutputAttemptFailed?.(o.sinkName, 'refused');
+        o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: 'refused' });
         throw new HelError('HEL_OUTPUT', accepted.error.message, { ...accepted.error.context, url }, { cause: accepted.error });
     }
   }
@@ -156,7 +157,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
   if (status === 408 || status === 429 || status >= 500) {
     return { reason: `HTTP ${status} from the receiver`, kind: status >= 500 ? 'http_5xx' : status === 429 ? 'http_429' : 'http_408', waitMs: serverWaitMs(response.headers, o.clock.now(), o.retryAfterCapMs) };
   }
-  o.observer?.onOutputAttemptFailed?.(o.sinkName, 'refused');
+  o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: 'refused' });
   const { message, hint } = o.format.refused(status, scrubbed.body);
   throw new HelError('HEL_OUTPUT', message, { url, status, hint: status === 413 ? 'one event is larger than the receiver accepts: raise its request size limit' : hint });
 }

@@ -10,7 +10,8 @@ import type { Random } from '../../resilience/backoff.js';
 import type { SecretContext } from '../../http/auth/read-secret.js';
 import { credentialHeader } from '../../http/auth/static-auth.js';
 import { redactUrl } from '../../http/redact-url.js';
-import type { OutputObserver } from '../backpressure/observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputEventMap } from '../output-events.js';
 import type { SinkTarget } from '../open-sink.js';
 import { elasticsearchBulkFormat } from './elasticsearch-bulk.js';
 import type { HttpFormat } from './format.js';
@@ -33,7 +34,7 @@ export interface OpenHttpSinkOptions {
   post?: Poster;
   random?: Random;
   /** Told about deliveries, failed attempts and acknowledgment waits (the metrics). */
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
 }
 
 /** At most this long is spent on delivering the rest at shutdown. */
@@ -48,7 +49,7 @@ export function httpSinkOpener(target: SinkTarget): HttpSink {
     secrets: { env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file, onRead: target.onSecretRead },
     clock: systemClock,
     logger: target.logger ?? createLogger({ level: 'silent' }),
-    observer: target.observer,
+    events: target.events,
   });
 }
 
@@ -107,7 +108,7 @@ export function openHttpSink(options: OpenHttpSinkOptions): HttpSink {
       retryAfterCapMs: headerWaitCapMs(config.max_backoff_secs),
       random: options.random,
       health,
-      observer: options.observer,
+      events: options.events,
       sinkName: config.format,
       log,
     },

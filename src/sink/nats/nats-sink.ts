@@ -3,7 +3,8 @@ import { AuthorizationError, connect, headers, type Authenticator, type NatsConn
 import type { SecretContext } from '../../http/auth/read-secret.js';
 import { cancelled, HelError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import type { OutputFailureReason, OutputObserver } from '../backpressure/observer.js';
+import type { Emitter } from '../../bus/event-bus.js';
+import type { OutputFailureReason, OutputEventMap } from '../output-events.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
 import { copyBytes } from '../copy-bytes.js';
@@ -21,7 +22,7 @@ export interface NatsSinkOptions {
   secrets?: SecretContext;
   logger?: Logger;
   /** Told about every acknowledged page and failed flush (the metrics). */
-  observer?: OutputObserver;
+  events?: Emitter<OutputEventMap>;
   /** The clock of the delivery durations. */
   now?: () => number;
 }
@@ -136,13 +137,13 @@ export class NatsSink implements BatchSink {
     this.publishingSince = undefined;
     this.duplicates += settled.duplicates;
     if (settled.failure?.permanent) {
-      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
+      this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason: 'refused' });
       throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${settled.failure.message}`, { hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)` });
     }
     if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`, undefined, 'server_error');
     if (settled.missing > 0) throw this.unavailable(`no PubAck from ${this.where} within ${this.timeoutMs / 1000} s for ${settled.missing} of ${settled.total} messages`);
     this.lastFailure = undefined;
-    if (settled.total > 0) this.options.observer?.onOutputDelivered?.('nats', { events: settled.total - settled.duplicates, duplicates: settled.duplicates, durationMs: this.now() - (since ?? this.now()) });
+    if (settled.total > 0) this.options.events?.emit('output.delivered', { sink: 'nats', events: settled.total - settled.duplicates, duplicates: settled.duplicates, durationMs: this.now() - (since ?? this.now()) });
   }
 
   async close(): Promise<void> {
@@ -204,13 +205,13 @@ export class NatsSink implements BatchSink {
   private connectFailure(err: unknown): HelError {
     const message = (err as Error).message;
     if (err instanceof AuthorizationError || /authoriz|authenticat/i.test(message)) {
-      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
+      this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason: 'refused' });
       this.lastFailure = `${this.where} refused the credentials`;
       return new HelError('HEL_OUTPUT', `${this.where} refused the credentials: ${message}`, { hint: 'check global.output.nats.auth and the user on the server' }, { cause: err });
     }
     const tlsCause = (err as { cause?: { code?: unknown } }).cause?.code;
     if (/certificate|self[- ]signed|TLS|SSL/i.test(message) || (typeof tlsCause === 'string' && /CERT|TLS|SSL/.test(tlsCause))) {
-      this.options.observer?.onOutputAttemptFailed?.('nats', 'refused');
+      this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason: 'refused' });
       this.lastFailure = `TLS to ${this.where} failed`;
       return new HelError('HEL_OUTPUT', `TLS to ${this.where} failed: ${message}`, { hint: 'check global.output.nats.tls: ca_file must hold the CA that signed the server\'s certificate, and the certificate must name the host in the URL' }, { cause: err });
     }
@@ -224,7 +225,7 @@ export class NatsSink implements BatchSink {
   /** A failed attempt that waiting can fix: counted, remembered for /readyz, retried by the caller. */
   private unavailable(message: string, cause?: unknown, reason: OutputFailureReason = 'no_response'): HelError {
     this.lastFailure = message;
-    this.options.observer?.onOutputAttemptFailed?.('nats', reason);
+    this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason });
     return new HelError('HEL_OUTPUT_UNAVAILABLE', message, { hint: `hel retries; check that nats-server at ${this.where} runs with JetStream (-js)` }, { cause });
   }
 

@@ -12,7 +12,7 @@ export function openNatsSink(target: SinkTarget): NatsSink {
     config: config.global.output.nats ?? natsOutputSchema.parse({}),
     secrets: { env: target.env, secretsPath: config.global.secrets.path, keyFile: config.global.secrets.key_file },
     logger: target.logger,
-    observer: target.observer,
+    events: target.events,
   });
 }
 

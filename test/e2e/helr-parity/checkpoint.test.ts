@@ -19,6 +19,8 @@ import { crashSeed, crashUntilDone, isJson, prng } from '../../helpers/crash.js'
 import { cursorFeed, fakeApi, makeEvents, type Handler } from '../../helpers/fake-api.js';
 import { startHel, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { EventBus } from '../../../src/bus/event-bus.js';
+import type { PollEventMap } from '../../../src/engine/poll.js';
 
 // checkpoint and on_state_write_error: whatever the mode, a cursor is saved only after the events
 // before it are flushed by the sink, so no mode loses an event.
@@ -75,9 +77,11 @@ async function pollWith(t: { after(fn: () => unknown): void }, handler: Handler,
   t.after(() => dispatcher.destroy());
   const transport = composeTransport({ source: 's', config: source, secrets: { env: {}, secretsPath: '/nonexistent' }, clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
   const state = await SourceState.load(store, 's');
+  const events = new EventBus<PollEventMap>();
+  events.on('poll.warning', ({ message }) => warnings.push(message));
   return pollSource(
-    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock },
-    { signal: new AbortController().signal, commit: true, onWarning: (message) => warnings.push(message) },
+    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock, events },
+    { signal: new AbortController().signal, commit: true },
   );
 }
 

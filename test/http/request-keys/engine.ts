@@ -9,6 +9,7 @@ import { MemoryStateStore } from '../../../src/state/memory.js';
 import { captureStream } from '../../helpers/log-capture.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { testDispatcher } from '../../helpers/loopback.js';
+import { openEventBus } from '../../../src/app/event-bus.js';
 
 export interface SourceEngine {
   source: ResolvedSource;
@@ -60,7 +61,8 @@ export async function sourceEngine(t: TestContext, yaml: string, keys: Record<st
     dispatcher: testDispatcher(t),
   });
   const log = captureStream();
-  const runtime = new SourceRuntime({ source, transport, sink, store, clock, logger: createLogger({ level: 'info', format: 'json', destination: log.stream }), format: 'envelope' });
+  const logger = createLogger({ level: 'info', format: 'json', destination: log.stream });
+  const runtime = new SourceRuntime({ source, transport, sink, store, clock, logger, events: openEventBus(logger), format: 'envelope' });
   await runtime.init();
   const signal = new AbortController().signal;
   return { source, runtime, store, clock, events, logs: () => log.lines(), poll: () => runtime.poll(signal) };

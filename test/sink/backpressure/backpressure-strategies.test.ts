@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { HelError, isHelError } from '../../../src/errors.js';
 import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
 import { backpressureSchema } from '../../../src/sink/backpressure/config.js';
-import { withBackpressure, type OutputObserver } from '../../../src/sink/backpressure/index.js';
+import { EventBus } from '../../../src/bus/event-bus.js';
+import { withBackpressure } from '../../../src/sink/backpressure/index.js';
+import type { OutputEventMap } from '../../../src/sink/output-events.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventBatch } from '../../helpers/sink-batches.js';
 
@@ -47,14 +49,13 @@ class Receiver implements BatchSink {
   }
 }
 
-class Counting implements OutputObserver {
+class Counting {
+  readonly events = new EventBus<OutputEventMap>();
   dropped = new Map<string, number>();
   retries = 0;
-  onOutputDropped(_source: string, events: number, reason: string): void {
-    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + events);
-  }
-  onOutputRetry(): void {
-    this.retries++;
+  constructor() {
+    this.events.on('output.dropped', ({ events, reason }) => this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + events));
+    this.events.on('output.retry', () => this.retries++);
   }
 }
 
@@ -70,7 +71,7 @@ test('block: a flush retries with backoff while the receiver is down and re-send
   const receiver = new Receiver();
   const clock = new FakeClock();
   const observer = new Counting();
-  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock, observer, random: () => 0.5 });
+  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock, events: observer.events, random: () => 0.5 });
   receiver.down = false;
   await sink.write(eventBatch('s', 0, 5), signal);
   receiver.down = true;
@@ -102,7 +103,7 @@ for (const [policy, kept] of [
     receiver.down = true;
     const observer = new Counting();
     const clock = new FakeClock();
-    const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: policy, detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock, observer });
+    const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: policy, detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock, events: observer.events });
     await Promise.all([sink.write(eventBatch('s', 0, 10), signal), sink.write(eventBatch('s', 10, 10), signal), sink.write(eventBatch('s', 20, 10), signal)]);
     await sink.flush(signal); // returns: the receiver is down
     assert.equal(observer.dropped.get('backpressure'), 15);
@@ -117,7 +118,7 @@ test('drop random: as many dropped as over the limit, the rest arrive', async ()
   const receiver = new Receiver();
   receiver.down = true;
   const observer = new Counting();
-  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: 'random', detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock: new FakeClock(), observer, random: () => 0.3 });
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: 'random', detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock: new FakeClock(), events: observer.events, random: () => 0.3 });
   await Promise.all([sink.write(eventBatch('s', 0, 10), signal), sink.write(eventBatch('s', 10, 10), signal), sink.write(eventBatch('s', 20, 10), signal)]);
   assert.equal(observer.dropped.get('backpressure'), 15);
   receiver.down = false;
@@ -131,7 +132,7 @@ test('drop max_queue_age_secs: queued events older than that are dropped and cou
   receiver.down = true;
   const observer = new Counting();
   const clock = new FakeClock();
-  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', max_queue_age_secs: 60 }), { clock, observer });
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', max_queue_age_secs: 60 }), { clock, events: observer.events });
   await sink.write(eventBatch('s', 0, 10), signal);
   // The pump's backoff sleeps move the fake clock on: after a minute the 10 events expire.
   await until(() => observer.dropped.get('max_queue_age') === 10);

@@ -1,23 +1,23 @@
-/** What the output wrappers report, for metrics; every member is optional. */
-export interface OutputObserver {
+/** What the output reports on the runtime's event bus (src/bus): each event's name and payload. */
+export interface OutputEventMap {
   /** Events discarded by `strategy: drop`: queue full, too old, or still queued at shutdown. */
-  onOutputDropped?(source: string, events: number, reason: 'backpressure' | 'max_queue_age' | 'shutdown'): void;
+  'output.dropped': { source: string; events: number; reason: 'backpressure' | 'max_queue_age' | 'shutdown' };
   /** A write or flush started to exceed the stall threshold (true) or the stalled operations completed (false). */
-  onOutputStall?(stalled: boolean): void;
+  'output.stall': { stalled: boolean };
   /** A delivery attempt failed and is retried. */
-  onOutputRetry?(): void;
+  'output.retry': Record<string, never>;
   /** Bytes waiting in the disk buffer, after each change. */
-  onSpoolSize?(bytes: number): void;
+  'output.spool': { bytes: number };
   /**
    * A network sink's receiver acknowledged a whole batch: `events` newly stored, `duplicates` it
    * already had (a `_bulk` 409, a JetStream duplicate), `durationMs` from its first send to the
    * acknowledgment, retries included. `sink` names the sink kind (`ndjson`, `splunk_hec`, …).
    */
-  onOutputDelivered?(sink: string, info: { events: number; duplicates: number; durationMs: number }): void;
+  'output.delivered': { sink: string; events: number; duplicates: number; durationMs: number };
   /** A delivery attempt of a network sink failed; `reason` is short and stable (e.g. `http_5xx`, `refused`). */
-  onOutputAttemptFailed?(sink: string, reason: OutputFailureReason): void;
+  'output.attempt_failed': { sink: string; reason: OutputFailureReason };
   /** How long an indexer acknowledgment (Splunk HEC ackId) took to report the batch indexed. */
-  onOutputAckWait?(sink: string, durationMs: number): void;
+  'output.ack_wait': { sink: string; durationMs: number };
 }
 
 /**

@@ -1,0 +1,20 @@
+import { EventBus } from '../bus/event-bus.js';
+import type { HelBus, HelEventMap } from '../bus/hel-events.js';
+import { logEvents } from '../log/event-log.js';
+import type { Logger } from '../log/logger.js';
+
+/**
+ * A runtime's own event bus, its log lines attached. A listener that throws (a metrics or progress
+ * bug) never reaches the poll or the delivery that emitted the event: it is logged, once per event
+ * name, so a subscriber failing on every page cannot flood the log.
+ */
+export function openEventBus(logger: Logger): HelBus {
+  const reported = new Set<string>();
+  const bus = new EventBus<HelEventMap>((error, event) => {
+    if (reported.has(event)) return;
+    reported.add(event);
+    logger.error({ event, code: 'HEL_UNEXPECTED' }, `a subscriber of ${event} failed: ${error instanceof Error ? error.message : String(error)}; the other subscribers still got the event, and further failures of ${event} subscribers are not logged`);
+  });
+  logEvents(bus, logger);
+  return bus;
+}
