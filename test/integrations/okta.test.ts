@@ -56,7 +56,7 @@ test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and
 
 test("okta: the Rust Hel's documented example (its host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {
   const api = await fake(t);
-  const yaml = helrDocExample('okta-1', { 'https://': 'http://' });
+  const yaml = helrDocExample('okta-1', { 'https://': 'http://' }) /* bearer with prefix: SSWS */;
   const ws = workspace(t, yaml);
   const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_API_TOKEN: api.tokens.good };
   const first = await ws.runOnce(env);
