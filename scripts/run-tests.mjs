@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file with node's test runner and prints its summary plus a plain
 // "N passed, N failed" line. Node 20's --test does not expand globs, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
@@ -16,7 +16,11 @@ function findTests(dir) {
 }
 
 const filter = process.argv.slice(2);
-let files = findTests('dist/test').sort();
+// tsc never deletes what it emitted before: a test file that was moved or removed leaves its old
+// compiled copy behind, which must not run (twice, or from a path whose relative imports broke).
+let files = findTests('dist/test')
+  .filter((f) => existsSync(f.replace(/^dist\//, '').replace(/\.js$/, '.ts')))
+  .sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
 if (files.length === 0) {
   console.error('no test files found under dist/test (did tsc run?)');

@@ -24,7 +24,7 @@ const { usage, failure } = ExitCode;
 
 /**
  * The one table of error codes: the CLI takes exit statuses from it, and docs/errors.md's table is
- * generated from it (test/docs/errors-table.test.ts), so the two cannot disagree.
+ * generated from it (test/e2e/docs/errors-table.test.ts), so the two cannot disagree.
  */
 export const ERROR_CODES: Readonly<Record<ReportedCode, ErrorCodeInfo>> = {
   HEL_CONFIG: { exit: usage, retried: 'no', http: 500, docs: 'configuration.md#checking-a-config' },

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { cursorFeed, fakeApi, makeEvents, type Handler } from '../helpers/fake-api.js';
 import { tempDir } from '../helpers/tmp.js';
-import { captureStream } from '../log/capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 
 /** One collector in this process: its own config, output, state, logger, bus and metrics. */
 async function collector(t: TestContext, handler: Handler, tag: string) {

@@ -4,7 +4,7 @@ import { EventBus } from '../../src/bus/event-bus.js';
 import type { HelEventMap } from '../../src/bus/hel-events.js';
 import { logEvents } from '../../src/app/event-log.js';
 import { createLogger } from '../../src/log/logger.js';
-import { captureStream } from '../log/capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 
 function logged() {
   const out = captureStream();

@@ -69,7 +69,7 @@ function rows(dir: string): Record<string, Row> {
       global: { backpressure: { enabled: true, detection: { event_queue_size: 1000, memory_threshold_mb: 256 }, strategy: 'drop', drop_policy: 'oldest_first', max_queue_age_secs: 3600 } },
       more: [{ backpressure: { enabled: true, strategy: 'disk_buffer', disk_buffer: { path: join(dir, 'spool'), max_size_mb: 64, segment_size_mb: 1 } } }],
       docs: ['global.backpressure.enabled', 'global.backpressure.detection.event_queue_size', 'global.backpressure.strategy', 'global.backpressure.disk_buffer.path', 'global.backpressure.drop_policy', 'global.backpressure.max_queue_age_secs'],
-      proof: { 'sink/backpressure-strategies.test.ts': 'drop_policy', 'sink/backpressure-nats.test.ts': 'disk_buffer' },
+      proof: { 'sink/backpressure/backpressure-strategies.test.ts': 'drop_policy', 'sink/backpressure/backpressure-nats.test.ts': 'disk_buffer' },
     },
     '`global.degradation.{state_store_fallback,emit_without_checkpoint,reduced_frequency_multiplier}`': {
       global: { degradation: { state_store_fallback: 'memory', emit_without_checkpoint: true, reduced_frequency_multiplier: 2 } },
@@ -86,7 +86,7 @@ function rows(dir: string): Record<string, Row> {
       docs: ['global.output.http.batch_size', 'global.output.http.batch_timeout_ms', 'global.output.http.headers', 'global.output.http.timeout_secs', 'global.output.http.max_retries'],
       proof: { 'batching.test.ts': 'batch_timeout_ms' },
     },
-    '`global.output.nats.subject`': { global: { output: { nats: { subject: 'hel.{source}' } } }, docs: ['global.output.nats.subject'], proof: { 'nats-sink.test.ts': 'subject' } },
+    '`global.output.nats.subject`': { global: { output: { nats: { subject: 'hel.{source}' } } }, docs: ['global.output.nats.subject'], proof: { 'sink/nats/nats-sink.test.ts': 'subject' } },
     '`${VAR}`, `${VAR:-default}`': { raw: 'sources:\n  row:\n    url: "http://${HELR_KEYS_HOST}:${HELR_KEYS_PORT:-9}/x"\n', env: { HELR_KEYS_HOST: '127.0.0.1' }, docs: ['~${VAR:-default}'], proof: { 'malformed-env.test.ts': ':-' } },
     '`$VAR` without braces': { raw: 'sources:\n  row:\n    url: "http://$HELR_KEYS_HOST/x"\n', env: { HELR_KEYS_HOST: '127.0.0.1' }, docs: ['~`$VAR`'], proof: { 'behaviours.test.ts': '$VAR without braces' } },
     'source name with spaces or other characters': { name: 'okta audit/é "q"', source: {}, docs: ['~**Source names.**'], proof: { 'behaviours.test.ts': 'source names with spaces' } },
@@ -98,9 +98,9 @@ function rows(dir: string): Record<string, Row> {
     '`source_label_key`, `source_label_value`': { source: { source_label_key: 'vendor', source_label_value: 'okta' }, docs: ['source_label_key', 'source_label_value'], proof: { 'pagination-cli.test.ts': 'source_label_value' } },
     '`query_params` (string / int)': { source: { query_params: { limit: 100, filter: 'all' } }, docs: ['query_params'], proof: { 'request-cli.test.ts': undefined } },
     '`query_params` bool value': { source: { query_params: { include_deleted: true } }, docs: ['query_params'], proof: { 'request-cli.test.ts': undefined } },
-    '`dedupe.{id_path,capacity}`': { source: { dedupe: { id_path: 'uuid', capacity: 10000 } }, docs: ['dedupe.id_path', 'dedupe.capacity'], proof: { 'crash-dedupe.test.ts': 'id_path' } },
+    '`dedupe.{id_path,capacity}`': { source: { dedupe: { id_path: 'uuid', capacity: 10000 } }, docs: ['dedupe.id_path', 'dedupe.capacity'], proof: { 'e2e/crash/engine-dedupe.test.ts': 'id_path' } },
     '`response_events_path`': { source: { response_events_path: 'data.items' }, docs: ['response_events_path'], proof: { 'pagination-cli.test.ts': undefined } },
-    '`on_cursor_error: reset\\ | fail`': { source: { pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'next' }, on_cursor_error: 'reset' }, docs: ['on_cursor_error'], proof: { 'cursor-error.test.ts': undefined, 'engine.test.ts': undefined } },
+    '`on_cursor_error: reset\\ | fail`': { source: { pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'next' }, on_cursor_error: 'reset' }, docs: ['on_cursor_error'], proof: { 'cursor-error.test.ts': undefined, 'request-keys/engine.test.ts': undefined } },
     '`response_event_object_path` (e.g. GraphQL `node`)': { source: { response_events_path: 'data.edges', response_event_object_path: 'node' }, docs: ['response_event_object_path'], proof: { 'pipeline-keys.test.ts': undefined } },
     '`transform.{timestamp_field,id_field}`': { source: { transform: { timestamp_field: 'published', id_field: 'uuid' } }, docs: ['transform.timestamp_field', 'transform.id_field'], proof: { 'pipeline-keys.test.ts': 'id_field' } },
     '`from`, `from_param`': { source: { from: '2026-01-01T00:00:00Z', from_param: 'since' }, docs: ['from', 'from_param'], proof: { 'pipeline-keys.test.ts': undefined, 'helr-ctx.test.ts': undefined } },
@@ -151,12 +151,12 @@ function rows(dir: string): Record<string, Row> {
     '`resilience.circuit_breaker.{enabled,failure_threshold,success_threshold,half_open_timeout_secs}`': {
       source: { resilience: { circuit_breaker: { enabled: true, failure_threshold: 3, success_threshold: 1, half_open_timeout_secs: 60 } } },
       docs: ['resilience.circuit_breaker.enabled', 'resilience.circuit_breaker.failure_threshold', 'resilience.circuit_breaker.success_threshold', 'resilience.circuit_breaker.half_open_timeout_secs'],
-      proof: { 'engine.test.ts': 'half_open_timeout_secs' },
+      proof: { 'request-keys/engine.test.ts': 'half_open_timeout_secs' },
     },
     '`resilience.circuit_breaker.{reset_timeout_secs,failure_rate_threshold,minimum_requests}`': {
       source: { resilience: { circuit_breaker: { enabled: true, reset_timeout_secs: 60, failure_rate_threshold: 0.5, minimum_requests: 10 } } },
       docs: ['resilience.circuit_breaker.reset_timeout_secs', 'resilience.circuit_breaker.failure_rate_threshold', 'resilience.circuit_breaker.minimum_requests'],
-      proof: { 'engine.test.ts': 'failure_rate_threshold' },
+      proof: { 'request-keys/engine.test.ts': 'failure_rate_threshold' },
     },
     '`resilience.rate_limit.{respect_headers,page_delay_secs}`': { source: { resilience: { rate_limit: { respect_headers: true, page_delay_secs: 0.5 } } }, docs: ['resilience.rate_limit.respect_headers', 'resilience.rate_limit.page_delay_secs'], proof: { 'resilience/budget.test.ts': 'page_delay_secs', 'request-keys/rate-limit.test.ts': 'respect_headers' } },
     '`resilience.rate_limit.headers.{limit_header,remaining_header,reset_header}`': {
@@ -171,7 +171,7 @@ function rows(dir: string): Record<string, Row> {
       docs: ['resilience.tls.ca_file', 'resilience.tls.ca_env', 'resilience.tls.ca_only', 'resilience.tls.client_cert_file', 'resilience.tls.client_cert_env', 'resilience.tls.client_key_file', 'resilience.tls.client_key_env', 'resilience.tls.min_version'],
       proof: { 'tls.test.ts': 'ca_file', 'tls-proxy.test.ts': 'ca_file' },
     },
-    '`resilience.bulkhead.max_concurrent_requests`': { source: { resilience: { bulkhead: { max_concurrent_requests: 2 } } }, docs: ['resilience.bulkhead.max_concurrent_requests'], proof: { 'operations/bulkhead.test.ts': 'max_concurrent_requests' } },
+    '`resilience.bulkhead.max_concurrent_requests`': { source: { resilience: { bulkhead: { max_concurrent_requests: 2 } } }, docs: ['resilience.bulkhead.max_concurrent_requests'], proof: { 'resilience/bulkhead.test.ts': 'max_concurrent_requests' } },
   };
 }
 

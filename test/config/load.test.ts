@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, type LoadedConfig } from '../../src/config/load.js';
 import { isConfigError, type ConfigIssue } from '../../src/config/errors.js';
-import { SEED_CONFIG, fakeEventsToken } from './fixtures.js';
+import { SEED_CONFIG, fakeEventsToken } from '../helpers/config-fixtures.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const TOKEN = 'ops_not_a_jwt';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
-import { runCases, type Case } from './validate-cli.js';
-import { SEED_CONFIG, fakeEventsToken, onePasswordSource } from './fixtures.js';
+import { runCases, type Case } from '../helpers/validate-cli.js';
+import { SEED_CONFIG, fakeEventsToken, onePasswordSource } from '../helpers/config-fixtures.js';
 
 const TOKEN = { ONEPASSWORD_EVENTS_TOKEN: 'ops_not_a_jwt' };
 const EXPORT_HINT = 'export the bearer token from your Events Reporting integration';

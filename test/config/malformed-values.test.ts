@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { runCases, type Case } from './validate-cli.js';
+import { runCases, type Case } from '../helpers/validate-cli.js';
 
 /** Lines 1-3: one valid source; keys added after it start on line 4. */
 const SRC = 'sources:\n  src:\n    url: https://a.example/\n';

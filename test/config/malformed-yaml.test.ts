@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLEAN_ENV, assertNoStack, runCases, validateYaml, type Case } from './validate-cli.js';
+import { CLEAN_ENV, assertNoStack, runCases, validateYaml, type Case } from '../helpers/validate-cli.js';
 
 const SOURCES_HINT = 'add a sources: map with at least one source; examples/hel.yaml is a starting point';
 const START_HINT = 'start with `sources:` and one source; examples/hel.yaml is a starting point';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLEAN_ENV, assertNoStack, validateYaml } from './validate-cli.js';
-import { SEED_CONFIG, fakeEventsToken } from './fixtures.js';
+import { CLEAN_ENV, assertNoStack, validateYaml } from '../helpers/validate-cli.js';
+import { SEED_CONFIG, fakeEventsToken } from '../helpers/config-fixtures.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const TOKEN = { ONEPASSWORD_EVENTS_TOKEN: 'ops_not_a_jwt' };

@@ -10,13 +10,13 @@ import { createDispatcher } from '../../src/http/http-transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js';
 import { waitFor, within } from '../helpers/hel-process.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
 import { SecretResolver } from '../../src/secrets/resolver.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
-  const clock = new ManualClock();
+  const clock = new FakeClock(Date.UTC(2026, 0, 1), { holdSleeps: true });
   const sink = new CollectingSink();
   const store = new MemoryStateStore();
   const config = parseConfig(JSON.stringify({ sources }), 'scheduler.yaml', { env: {} });
@@ -46,7 +46,7 @@ const noRetry = { retries: { max_attempts: 1 } };
 
 test('per-source loops: a slow source and a failing source do not delay a fast one; abort stops promptly', async (t) => {
   const slowReply = held();
-  const ref: { clock?: ManualClock } = {};
+  const ref: { clock?: FakeClock } = {};
   const routes: Record<string, Handler> = {
     '/fast': () => {
       // The poll takes 5 s of clock time: the next delay must still be the full interval.
@@ -87,9 +87,9 @@ test('per-source loops: a slow source and a failing source do not delay a fast o
   await waitFor(() => api.on('/fail').length === 2 && pendingOf(30_000) !== undefined, 5000, 'second failing poll');
   assert.equal(api.on('/fast').length, 4, 'the failing source\'s poll did not trigger the fast one');
 
-  const fastSleeps = clock.sleeps.filter((s) => s.ms === 11_000).length;
+  const fastSleeps = clock.sleeps.filter((ms) => ms === 11_000).length;
   assert.equal(fastSleeps, 4);
-  assert.deepEqual([...new Set(clock.sleeps.map((s) => s.ms))].sort(), [11_000, 30_000], 'no other sleeps (the slow source never slept)');
+  assert.deepEqual([...new Set(clock.sleeps)].sort(), [11_000, 30_000], 'no other sleeps (the slow source never slept)');
 
   const stopped = Date.now();
   controller.abort();
@@ -110,7 +110,7 @@ test('each delay is interval ± jitter with the injected random', async (t) => {
     [...clock.pending][0]!.release();
   }
   await waitFor(() => clock.pending.size === 1, 5000, 'sleep #5');
-  assert.deepEqual(clock.sleeps.map((s) => s.ms), [6000, 14_000, 10_000, 8000, 6000]);
+  assert.deepEqual(clock.sleeps, [6000, 14_000, 10_000, 8000, 6000]);
   assert.equal(api.requests.length, 5);
   controller.abort();
   await within(2000, done, 'runForever after abort');
@@ -120,7 +120,7 @@ test('a jitter larger than the interval never gives a negative delay', async (t)
   const api = await fakeApi(t, () => once);
   const { clock, controller, done } = await start(t, { only: { url: `${api.url}/x`, schedule: { interval_secs: 1, jitter_secs: 5 } } }, () => 0);
   await waitFor(() => clock.pending.size === 1, 5000, 'first sleep');
-  assert.equal(clock.sleeps[0]!.ms, 0);
+  assert.equal(clock.sleeps[0], 0);
   controller.abort();
   await within(2000, done, 'runForever after abort');
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { fakeApi, type SeenRequest } from '../helpers/fake-api.js';
 import { hel, parseLines, stateOf, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLI_TIMEOUT_MS } from '../integrations/helpers.js';
+import { CLI_TIMEOUT_MS } from '../helpers/workspace.js';
 
 interface Entry {
   id: string;

@@ -1,17 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback.js';
+import type { ServerResponse } from 'node:http';
+import { scriptedServer, type Cleanups, type SeenRequest } from './loopback.js';
 
-export interface SeenRequest {
-  /** 0-based, in arrival order. */
-  n: number;
-  method: string;
-  /** Path with query, as sent. */
-  url: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export type { SeenRequest } from './loopback.js';
 
 export interface Reply {
   status?: number;
@@ -35,41 +25,23 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
-/** A scripted loopback HTTP server on port 0 that logs every request; closed when the test ends. */
-export async function fakeApi(t: { after(fn: () => unknown): void }, handler: Handler): Promise<FakeApi> {
-  const requests: SeenRequest[] = [];
+/** A loopback JSON API on port 0 whose replies come from `handler`; logs every request and is closed when the test ends. */
+export async function fakeApi(t: Cleanups, handler: Handler): Promise<FakeApi> {
   let current = handler;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = req.url ?? '/';
-      const parsed = new URL(url, 'http://x');
-      const seen: SeenRequest = {
-        n: requests.length,
-        method: req.method ?? '',
-        url,
-        path: parsed.pathname,
-        query: parsed.searchParams,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      requests.push(seen);
-      Promise.resolve(current(seen)).then(
-        (reply) => send(res, reply),
-        (err: unknown) => send(res, { status: 500, body: { error: String(err) } }),
-      );
-    });
+  const server = await scriptedServer(t, (n, _req, res) => {
+    Promise.resolve(current(server.requests[n]!)).then(
+      (reply) => send(res, reply),
+      (err: unknown) => send(res, { status: 500, body: { error: String(err) } }),
+    );
   });
-  const { url, close } = await listenOnLoopback(server, t);
   return {
-    url,
-    requests,
-    on: (path) => requests.filter((r) => r.path === path),
+    url: server.url,
+    requests: server.requests,
+    on: (path) => server.requests.filter((r) => r.path === path),
     setHandler(h) {
       current = h;
     },
-    close,
+    close: () => server.close(),
   };
 }
 

@@ -1,15 +1,17 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { stringify } from 'yaml';
 import { CLI, childEnv, runCli, type CliOptions, type CliResult } from './cli.js';
 
 /** Proxy variables would send loopback traffic elsewhere; children never inherit them. */
 export const NO_PROXY_ENV = { HTTP_PROXY: undefined, HTTPS_PROXY: undefined, http_proxy: undefined, https_proxy: undefined, NO_PROXY: '*' };
 
-/** Writes `config` as hel.yaml (JSON is YAML) in `dir` and returns its path. */
+/** Writes `config` as hel.yaml in `dir` (YAML text as is, an object as JSON, which is YAML) and returns its path. */
 export function writeConfig(dir: string, config: unknown, name = 'hel.yaml'): string {
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(config, null, 2));
+  writeFileSync(path, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   return path;
 }
 
@@ -44,12 +46,27 @@ export function startHel(t: { after(fn: () => unknown): void }, args: string[], 
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Polls `condition` every 10 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+/**
+ * Polls `condition` until it returns a truthy value, and returns that value; fails after `timeoutMs`
+ * with the last error the condition threw, if any. A synchronous condition (output so far, a
+ * counter) is polled every 10 ms; one that returns a promise usually asks a running hel over HTTP,
+ * so it is polled every 50 ms to leave the loaded machine to the process under test.
+ */
+export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+  let last: Error | undefined;
+  for (;;) {
+    let pollMs = 10;
+    try {
+      const result = condition();
+      if (result instanceof Promise) pollMs = 50;
+      const value = await result;
+      if (value) return value;
+    } catch (err) {
+      last = err as Error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -104,4 +121,87 @@ export function cleanupScope(): { after(fn: () => unknown): void; run(): Promise
       for (const fn of fns.reverse()) await fn();
     },
   };
+}
+
+/** The REST API token `startDaemon` gives hel (in HEL_TEST_API_TOKEN). */
+export const API_TOKEN = 'test-api-token-0123456789';
+
+export const bearer = { headers: { authorization: `Bearer ${API_TOKEN}` } };
+
+export interface Daemon {
+  child: ChildProcess;
+  /** Base URL of each listener by name ("api", "metrics"), from the "listening" log lines. */
+  urls: Record<string, string>;
+  /** Every stderr line so far. */
+  stderr(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Writes `config` as hel.yaml in `dir` and starts `hel run` on it (logs at info, the API token in
+ * HEL_TEST_API_TOKEN), waiting until its listeners are bound. The caller stops it; a child still
+ * running when the test process exits is killed.
+ */
+export async function startDaemon(
+  dir: string,
+  config: unknown,
+  options: { args?: string[]; listeners?: string[]; stdout?: Writable; env?: Record<string, string | undefined> } = {},
+): Promise<Daemon> {
+  const path = join(dir, 'hel.yaml');
+  writeFileSync(path, stringify(config));
+  const child = spawn(process.execPath, [CLI, 'run', '-c', path, ...(options.args ?? [])], {
+    env: childEnv({ ...NO_PROXY_ENV, HEL_LOG_LEVEL: 'info', HEL_TEST_API_TOKEN: API_TOKEN, ...options.env }),
+    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const urls: Record<string, string> = {};
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout?.resume();
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const line of chunk.split('\n')) {
+      const entry = parseJsonLine(line);
+      if (entry && typeof entry.listener === 'string') urls[entry.listener] = `http://${String(entry.address)}:${String(entry.port)}`;
+    }
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.on('exit', () => process.off('exit', killOnExit));
+  const wanted = options.listeners ?? ['api', 'metrics'];
+  try {
+    await Promise.race([
+      waitFor(() => wanted.every((w) => urls[w] !== undefined), 30_000, 'the listening log lines'),
+      exited.then((code) => {
+        throw new Error(`hel exited with ${code} before listening:\n${stderr}`);
+      }),
+    ]);
+  } catch (err) {
+    // Nobody holds a handle to stop it: a child left running would keep the test process alive.
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    child,
+    urls,
+    stderr: () => stderr,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** GET (or `init`) `url` and parse the JSON answer. */
+export async function getJson(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+}
+
+function parseJsonLine(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './loopback.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -31,14 +31,6 @@ export interface NatsServer {
 }
 
 /** A port that was free a moment ago on 127.0.0.1 (nats-server binds it itself). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 /**
  * A throwaway `nats-server -js` on a loopback port with its store in a temporary directory; stopped
  * and removed when the test ends. `config` is nats-server configuration text (an `authorization`

@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from './loopback.js';
 import type { TestCertificates } from './test-certs.js';
 
 const ENSURE = fileURLToPath(new URL('../../../scripts/ensure-postgres.sh', import.meta.url));
@@ -19,17 +19,6 @@ export interface PgCluster {
   /** A fresh, empty database in the cluster (named `name`, else a generated name); its URL. */
   createDatabase(name?: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** With `tls`, a database of this name takes only clients presenting a certificate of the test CA. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort } from './postgres.js';
+import { freePort } from './loopback.js';
 import type { TestCertificates } from './test-certs.js';
 
 const ENSURE = fileURLToPath(new URL('../../../scripts/ensure-redis.sh', import.meta.url));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { CLEAN_ENV, assertProblems, validateYaml } from '../config/validate-cli.js';
+import { CLEAN_ENV, assertProblems, validateYaml } from '../helpers/validate-cli.js';
 
 /** The global.hooks block of Helr's shipped helr.yaml, as it is there. */
 const HELR_YAML_HOOKS = `global:

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { HookRunner } from '../../src/hooks/sandbox/runner.js';
 import type { HooksGlobalConfig } from '../../src/hooks/config.js';
-import { captureStream } from '../log/capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 
 export type Limits = Pick<HooksGlobalConfig, 'timeout_secs' | 'memory_limit_mb' | 'allow_network' | 'allow_fs'>;
 const LIMITS: Limits = { timeout_secs: 2, memory_limit_mb: 64, allow_network: false, allow_fs: false };

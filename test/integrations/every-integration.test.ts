@@ -7,10 +7,9 @@ import { startOktaFake } from '../../src/integrations/okta/fake.js';
 import { startSlackFake } from '../../src/integrations/slack/fake.js';
 import { startTailscaleFake } from '../../src/integrations/tailscale/fake.js';
 import type { RunningFake } from '../../src/integrations/fake-api.js';
-import { cleanupScope, hel, parseLines } from '../helpers/hel-process.js';
+import { bearer, cleanupScope, type Daemon, getJson, hel, parseLines, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { bearer, getJson, startHel, waitFor, type HelProcess } from '../server/hel-process.js';
-import { CLI_TIMEOUT_MS, workspace, type Workspace } from './helpers.js';
+import { CLI_TIMEOUT_MS, workspace, type Workspace } from '../helpers/workspace.js';
 
 const NAMES = ['okta', 'gh', 'slack', 'ts', 'gws-login'];
 
@@ -66,9 +65,9 @@ void describe('every integration in one hel, without special cases', () => {
   it('the API names each source integration, and metrics and the status page list them', async () => {
     const dir = tempDir(scope);
     Object.assign(process.env, env);
-    let daemon: HelProcess | undefined;
+    let daemon: Daemon | undefined;
     try {
-      daemon = await startHel(dir, {
+      daemon = await startDaemon(dir, {
         global: { state: { path: join(dir, 'state.db') }, output: { path: join(dir, 'events.ndjson') }, log_format: 'json', api: { enabled: true, address: '127.0.0.1', port: 0 }, metrics: { enabled: true, address: '127.0.0.1', port: 0 } },
         sources,
       });

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startGitHubFake, type GitHubFake } from '../../src/integrations/github/fake.js';
 import { parseLines } from '../helpers/hel-process.js';
-import { workspace } from './helpers.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { closedAfter, workspace } from '../helpers/workspace.js';
 
-async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startGitHubFake>[0] = {}): Promise<GitHubFake> {
-  const f = await startGitHubFake({ events: 5, seed: 'test', ...options });
-  t.after(() => f.close());
-  return f;
+function fake(t: Cleanups, options: Parameters<typeof startGitHubFake>[0] = {}): Promise<GitHubFake> {
+  return closedAfter(t, startGitHubFake({ events: 5, seed: 'test', ...options }));
 }
 
 const ids = (stdout: string) => parseLines(stdout).map((l) => l.event._document_id);
@@ -16,16 +15,14 @@ test('github short form → fake → NDJSON oldest first; a restart resumes from
   const api = await fake(t);
   const ws = workspace(t, { sources: { gh: { type: 'github', org: 'acme', api_url: api.url, per_page: 2 } } });
   const env = { GITHUB_TOKEN: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
+  const first = await ws.runOnce(env);
   assert.deepEqual(ids(first.stdout), ['doc-00000001', 'doc-00000002', 'doc-00000003', 'doc-00000004', 'doc-00000005']);
-  assert.ok(parseLines(first.stdout).every((l) => l.source === 'gh'));
+  assert.ok(first.lines.every((l) => l.source === 'gh'));
   assert.match(api.requests[0]!, /^GET \/orgs\/acme\/audit-log\?per_page=2&order=asc 200$/);
 
   api.append(3);
   const before = api.requests.length;
-  const second = await ws.hel(['run', '--once'], env);
-  assert.equal(second.code, 0, second.stderr);
+  const second = await ws.runOnce(env);
   assert.deepEqual(ids(second.stdout), ['doc-00000006', 'doc-00000007', 'doc-00000008']);
   assert.match(api.requests[before]!, /after=/);
 });
@@ -49,9 +46,8 @@ test('github rate limits: the primary limit (403, remaining 0) waits for the res
   const api = await fake(t, { rateLimit: 2, rateLimitWindowMs: 1500 });
   api.inject({ status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } });
   const ws = workspace(t, { sources: { gh: { type: 'github', org: 'acme', api_url: api.url, per_page: 1 } } });
-  const run = await ws.hel(['run', '--once'], { GITHUB_TOKEN: api.tokens.good, HEL_LOG_LEVEL: 'warn' });
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(parseLines(run.stdout).length, 5);
+  const run = await ws.runOnce({ GITHUB_TOKEN: api.tokens.good, HEL_LOG_LEVEL: 'warn' });
+  assert.equal(run.lines.length, 5);
   assert.match(run.stderr, /HTTP 403 Forbidden \(\\"You have exceeded a secondary rate limit.*retrying in 1 s/);
   assert.doesNotMatch(run.stderr, /permission|read:audit_log/);
 });
@@ -93,9 +89,8 @@ test("github: the Rust Hel's enterprise example (host pointed at the fake) runs,
 `,
   );
   const env = { GITHUB_API_HOST: new URL(api.url).host, GITHUB_ENTERPRISE: 'acme-ent', GITHUB_TOKEN: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(parseLines(first.stdout).length, 5);
+  const first = await ws.runOnce(env);
+  assert.equal(first.lines.length, 5);
   api.append(1);
   const second = await ws.hel(['run', '--once'], env);
   assert.deepEqual(ids(second.stdout), ['doc-00000006'], 'dedupe on _document_id is a github default for a written-out source');

@@ -9,66 +9,29 @@ import { DpopProofs } from '../../src/http/auth/dpop.js';
 import { httpTransport } from '../../src/http/http-transport.js';
 import type { HttpRequest } from '../../src/http/transport.js';
 import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
-import { parseLines } from '../helpers/hel-process.js';
-import { workspace } from './helpers.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { helrDocExample } from '../helpers/helr-docs.js';
+import { closedAfter, workspace } from '../helpers/workspace.js';
 import { SecretResolver } from '../../src/secrets/resolver.js';
 
-async function fake(t: { after(fn: () => unknown): void }): Promise<OktaFake> {
-  const f = await startOktaFake({ events: 5, seed: 'test' });
-  t.after(() => f.close());
-  return f;
+function fake(t: Cleanups): Promise<OktaFake> {
+  return closedAfter(t, startOktaFake({ events: 5, seed: 'test' }));
 }
 
 /** Helr's okta.md Option B example, as written, but for the scheme: the fake speaks http. */
-const HELR_OAUTH_EXAMPLE = `sources:
-  okta-audit-oauth2:
-    url: "http://\${OKTA_DOMAIN}/api/v1/logs"
-    schedule:
-      interval_secs: 60
-      jitter_secs: 10
-    auth:
-      type: oauth2
-      token_url: "http://\${OKTA_DOMAIN}/oauth2/v1/token"
-      client_id_env: OKTA_CLIENT_ID
-      client_private_key_env: OKTA_CLIENT_PRIVATE_KEY   # PEM (RS256); required for Org AS
-      scopes:
-        - "okta.logs.read"
-      dpop: true   # when Okta app has "Require DPoP header" enabled
-      # no refresh_token_env → client_credentials grant; scope required for API service integration
-    pagination:
-      strategy: link_header
-      rel: next
-      max_pages: 20
-    resilience:
-      timeout_secs: 30
-      retries:
-        max_attempts: 5
-        initial_backoff_secs: 2
-        max_backoff_secs: 60
-        multiplier: 2.0
-      circuit_breaker:
-        enabled: true
-        failure_threshold: 5
-        success_threshold: 2
-        half_open_timeout_secs: 60
-      rate_limit:
-        respect_headers: true
-        page_delay_secs: 1
-`;
+const HELR_OAUTH_EXAMPLE = helrDocExample('okta-2', { 'https://': 'http://' });
 
 test("okta OAuth 2.0: the Rust Hel's private_key_jwt + DPoP example runs as written (nonce round trip, DPoP-bound token, proofs with ath), and a second run delivers only what is new", async (t) => {
   const api = await fake(t);
   const ws = workspace(t, HELR_OAUTH_EXAMPLE);
   const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_CLIENT_ID: api.oauth.dpop.clientId, OKTA_CLIENT_PRIVATE_KEY: api.oauth.dpop.privateKeyPem };
   assert.match(env.OKTA_CLIENT_PRIVATE_KEY, /^-----BEGIN RSA PRIVATE KEY-----/, 'the PKCS#1 PEM of the doc');
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(parseLines(first.stdout).length, 5);
+  const first = await ws.runOnce(env);
+  assert.equal(first.lines.length, 5);
   assert.deepEqual(api.requests.slice(0, 3).map((r) => r.replace(/\?.*? /, ' ')), ['POST /oauth2/v1/token 400', 'POST /oauth2/v1/token 200', 'GET /api/v1/logs 200']);
   api.append(1);
-  const second = await ws.hel(['run', '--once'], env);
-  assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006']);
+  const second = await ws.runOnce(env);
+  assert.deepEqual(second.lines.map((l) => l.event.uuid), ['okta-evt-00000006']);
   for (const result of [first, second]) assert.doesNotMatch(result.stdout + result.stderr, /PRIVATE KEY|eyJfake/, 'neither the key nor a token is logged');
 });
 
@@ -82,9 +45,8 @@ test('okta OAuth 2.0: private_key_jwt from client_private_key_file without DPoP 
   const key = join(ws.dir, 'priv.pem');
   writeFileSync(key, api.oauth.jwt.privateKeyPem, { mode: 0o600 });
   writeFileSync(ws.config, JSON.stringify(oauthConfig(api, { client_private_key_file: key })));
-  const run = await ws.hel(['run', '--once'], { OKTA_CLIENT_ID: api.oauth.jwt.clientId });
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(parseLines(run.stdout).length, 5);
+  const run = await ws.runOnce({ OKTA_CLIENT_ID: api.oauth.jwt.clientId });
+  assert.equal(run.lines.length, 5);
   assert.deepEqual(api.requests.slice(0, 2).map((r) => r.replace(/\?.*? /, ' ')), ['POST /oauth2/v1/token 200', 'GET /api/v1/logs 200']);
 });
 

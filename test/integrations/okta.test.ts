@@ -1,31 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startOktaFake, type OktaFake } from '../../src/integrations/okta/fake.js';
-import { parseLines } from '../helpers/hel-process.js';
-import { workspace } from './helpers.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { helrDocExample } from '../helpers/helr-docs.js';
+import { closedAfter, workspace } from '../helpers/workspace.js';
 
-async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startOktaFake>[0] = {}): Promise<OktaFake> {
-  const f = await startOktaFake({ events: 5, seed: 'test', ...options });
-  t.after(() => f.close());
-  return f;
+function fake(t: Cleanups, options: Parameters<typeof startOktaFake>[0] = {}): Promise<OktaFake> {
+  return closedAfter(t, startOktaFake({ events: 5, seed: 'test', ...options }));
 }
 
 test('okta short form → fake → NDJSON; a restart resumes from the saved next link and delivers only what is new', async (t) => {
   const api = await fake(t);
   const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url, limit: 2 } } });
   const env = { OKTA_API_TOKEN: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
-  const lines = parseLines(first.stdout);
+  const first = await ws.runOnce(env);
+  const lines = first.lines;
   assert.deepEqual(lines.map((l) => l.event.uuid), ['okta-evt-00000001', 'okta-evt-00000002', 'okta-evt-00000003', 'okta-evt-00000004', 'okta-evt-00000005']);
   assert.ok(lines.every((l) => l.source === 'okta' && l.ts === l.event.published));
   assert.match(api.requests[0]!, /^GET \/api\/v1\/logs\?limit=2&sortOrder=ASCENDING 200$/);
 
   api.append(2);
   const before = api.requests.length;
-  const second = await ws.hel(['run', '--once'], env);
-  assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006', 'okta-evt-00000007']);
+  const second = await ws.runOnce(env);
+  assert.deepEqual(second.lines.map((l) => l.event.uuid), ['okta-evt-00000006', 'okta-evt-00000007']);
   assert.match(api.requests[before]!, /after=/, 'the restart continues from the saved next link');
 });
 
@@ -51,51 +48,20 @@ test('okta connection test: a good, a revoked and an under-scoped token', async 
 test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and never draws a 429', async (t) => {
   const api = await fake(t, { rateLimit: 2, rateLimitWindowMs: 1500 });
   const ws = workspace(t, { sources: { okta: { type: 'okta', base_url: api.url, limit: 1 } } });
-  const run = await ws.hel(['run', '--once'], { OKTA_API_TOKEN: api.tokens.good });
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(parseLines(run.stdout).length, 5);
+  const run = await ws.runOnce({ OKTA_API_TOKEN: api.tokens.good });
+  assert.equal(run.lines.length, 5);
   assert.ok(api.requests.length >= 6);
   assert.deepEqual(api.requests.filter((r) => r.endsWith(' 429')), []);
 });
 
 test("okta: the Rust Hel's documented example (its host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {
   const api = await fake(t);
-  const yaml = `sources:
-  okta-audit:
-    url: "http://\${OKTA_DOMAIN}/api/v1/logs"
-    schedule:
-      interval_secs: 60
-      jitter_secs: 10
-    auth:
-      type: bearer
-      token_env: OKTA_API_TOKEN
-      prefix: SSWS
-    pagination:
-      strategy: link_header
-      rel: next
-      max_pages: 20
-    resilience:
-      timeout_secs: 30
-      retries:
-        max_attempts: 5
-        initial_backoff_secs: 2
-        max_backoff_secs: 60
-        multiplier: 2.0
-      circuit_breaker:
-        enabled: true
-        failure_threshold: 5
-        success_threshold: 2
-        half_open_timeout_secs: 60
-      rate_limit:
-        respect_headers: true
-        page_delay_secs: 1
-`;
+  const yaml = helrDocExample('okta-1', { 'https://': 'http://' }) /* bearer with prefix: SSWS */;
   const ws = workspace(t, yaml);
   const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_API_TOKEN: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(parseLines(first.stdout).length, 5);
+  const first = await ws.runOnce(env);
+  assert.equal(first.lines.length, 5);
   api.append(1);
-  const second = await ws.hel(['run', '--once'], env);
-  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.uuid), ['okta-evt-00000006']);
+  const second = await ws.runOnce(env);
+  assert.deepEqual(second.lines.map((l) => l.event.uuid), ['okta-evt-00000006']);
 });

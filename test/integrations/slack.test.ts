@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSlackFake, type SlackFake } from '../../src/integrations/slack/fake.js';
 import { parseLines, stateOf } from '../helpers/hel-process.js';
-import { workspace } from './helpers.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { closedAfter, workspace } from '../helpers/workspace.js';
 
 /** The fake's clock: new entries are appended a few seconds after the backlog, without sleeping. */
 let clock = Date.now();
 
-async function fake(t: { after(fn: () => unknown): void }, options: Parameters<typeof startSlackFake>[0] = {}): Promise<SlackFake> {
+function fake(t: Cleanups, options: Parameters<typeof startSlackFake>[0] = {}): Promise<SlackFake> {
   clock = Date.now();
-  const f = await startSlackFake({ events: 5, seed: 'test', now: () => clock, ...options });
-  t.after(() => f.close());
-  return f;
+  return closedAfter(t, startSlackFake({ events: 5, seed: 'test', now: () => clock, ...options }));
 }
 
 const ids = (stdout: string) => parseLines(stdout).map((l) => l.event.id);
@@ -21,8 +20,7 @@ test('slack short form → fake → NDJSON (newest first); a restart resumes fro
   const api = await fake(t);
   const ws = workspace(t, { sources: { slack: { type: 'slack', base_url: api.url, limit: 2 } } });
   const env = { SLACK_AUDIT_TOKEN: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
+  const first = await ws.runOnce(env);
   assert.deepEqual(ids(first.stdout), [5, 4, 3, 2, 1].map(id));
   const state = (await stateOf(`${ws.dir}/state.db`)).slack!;
   assert.equal(state.cursor, undefined, 'next_cursor "" ended the poll; the position is the watermark');
@@ -31,8 +29,7 @@ test('slack short form → fake → NDJSON (newest first); a restart resumes fro
   clock += 5000;
   api.append(2);
   const before = api.requests.length;
-  const second = await ws.hel(['run', '--once'], env);
-  assert.equal(second.code, 0, second.stderr);
+  const second = await ws.runOnce(env);
   assert.deepEqual(ids(second.stdout), [7, 6].map(id));
   assert.match(api.requests[before]!, new RegExp(`oldest=${String(state.oldest)}`));
 });
@@ -55,8 +52,7 @@ test('slack connection test: a good, a revoked and an under-scoped token', async
 test('slack rate limit: 429 with Retry-After is waited out without using up attempts', async (t) => {
   const api = await fake(t, { rateLimit: 2, rateLimitWindowMs: 1000, now: Date.now });
   const ws = workspace(t, { sources: { slack: { type: 'slack', base_url: api.url, limit: 1 } } });
-  const run = await ws.hel(['run', '--once'], { SLACK_AUDIT_TOKEN: api.tokens.good });
-  assert.equal(run.code, 0, run.stderr);
+  const run = await ws.runOnce({ SLACK_AUDIT_TOKEN: api.tokens.good });
   assert.deepEqual(ids(run.stdout), [5, 4, 3, 2, 1].map(id));
   assert.ok(api.requests.some((r) => r.endsWith(' 429')), 'the fake did rate-limit');
 });
@@ -96,9 +92,8 @@ test("slack: the Rust Hel's documented example (host pointed at the fake) runs, 
 `,
   );
   const env = { SLACK_HOST: new URL(api.url).host, SLACK_AUDIT_TOKEN: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(parseLines(first.stdout).length, 5);
+  const first = await ws.runOnce(env);
+  assert.equal(first.lines.length, 5);
   clock += 5000;
   api.append(1);
   const second = await ws.hel(['run', '--once'], env);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTailscaleFake, type TailscaleFake } from '../../src/integrations/tailscale/fake.js';
 import { parseLines, stateOf } from '../helpers/hel-process.js';
-import { workspace } from './helpers.js';
+import type { Cleanups } from '../helpers/loopback.js';
+import { helrDocExample } from '../helpers/helr-docs.js';
+import { closedAfter, workspace } from '../helpers/workspace.js';
 
-async function fake(t: { after(fn: () => unknown): void }): Promise<TailscaleFake> {
-  const f = await startTailscaleFake({ events: 5, seed: 'test' });
-  t.after(() => f.close());
-  return f;
+function fake(t: Cleanups): Promise<TailscaleFake> {
+  return closedAfter(t, startTailscaleFake({ events: 5, seed: 'test' }));
 }
 
 const groups = (stdout: string) => parseLines(stdout).map((l) => l.event.eventGroupID);
@@ -17,15 +17,13 @@ test('tailscale short form → fake → NDJSON; a restart asks from the saved wi
   const api = await fake(t);
   const ws = workspace(t, { sources: { ts: { type: 'tailscale', tailnet: 'example.com', base_url: api.url, auth: 'basic', lookback_secs: TWO_DAYS, lag_secs: 0 } } });
   const env = { TAILSCALE_API_KEY: api.tokens.good };
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
+  const first = await ws.runOnce(env);
   assert.deepEqual(groups(first.stdout), ['grp-00000001', 'grp-00000002', 'grp-00000003', 'grp-00000004', 'grp-00000005']);
   const end = (await stateOf(`${ws.dir}/state.db`)).ts!.window_end as string;
   assert.match(api.requests[0]!, /^GET \/api\/v2\/tailnet\/example\.com\/logging\/configuration\?start=.*&end=.* 200$/);
 
   api.append(2);
-  const second = await ws.hel(['run', '--once'], env);
-  assert.equal(second.code, 0, second.stderr);
+  const second = await ws.runOnce(env);
   assert.deepEqual(groups(second.stdout), ['grp-00000006', 'grp-00000007']);
   assert.ok(api.requests[1]!.includes(`start=${encodeURIComponent(end.replace('Z', '000001Z'))}`), api.requests[1]);
 });
@@ -49,9 +47,8 @@ test('tailscale rate limit: a 429 with Retry-After is waited out and the window 
   const api = await fake(t);
   api.inject({ status: 429, headers: { 'retry-after': '1' }, body: { message: 'rate limit exceeded' } }, 2);
   const ws = workspace(t, { sources: { ts: { type: 'tailscale', base_url: api.url, lookback_secs: TWO_DAYS, lag_secs: 0, schedule: { interval_secs: 300 } } } });
-  const run = await ws.hel(['run', '--once'], { TAILSCALE_API_KEY: api.tokens.good });
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(parseLines(run.stdout).length, 5);
+  const run = await ws.runOnce({ TAILSCALE_API_KEY: api.tokens.good });
+  assert.equal(run.lines.length, 5);
   assert.deepEqual(api.requests.map((r) => r.slice(-3)), ['429', '429', '200']);
 });
 
@@ -59,31 +56,7 @@ test("tailscale: the Rust Hel's documented example (empty password variable; hos
   const api = await fake(t);
   const ws = workspace(
     t,
-    `sources:
-  tailscale-audit:
-    url: "http://\${TAILSCALE_HOST}/api/v2/tailnet/\${TAILNET_ID}/logging/configuration?start=\${TAILSCALE_START}&end=\${TAILSCALE_END}"
-    schedule:
-      interval_secs: 3600
-      jitter_secs: 60
-    auth:
-      type: basic
-      user_env: TAILSCALE_API_TOKEN
-      password_env: TAILSCALE_API_TOKEN_PASSWORD
-    headers:
-      Accept: "application/json"
-    resilience:
-      timeout_secs: 30
-      retries:
-        max_attempts: 5
-        initial_backoff_secs: 2
-        max_backoff_secs: 60
-        multiplier: 2.0
-      circuit_breaker:
-        enabled: true
-        failure_threshold: 5
-        success_threshold: 2
-        half_open_timeout_secs: 60
-`,
+    helrDocExample('tailscale-1', { 'https://api.tailscale.com': 'http://${TAILSCALE_HOST}' }),
   );
   const env = {
     TAILSCALE_HOST: new URL(api.url).host,
@@ -95,12 +68,10 @@ test("tailscale: the Rust Hel's documented example (empty password variable; hos
   };
   const validate = await ws.hel(['validate'], env);
   assert.equal(validate.code, 0, validate.stderr);
-  const first = await ws.hel(['run', '--once'], env);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(parseLines(first.stdout).length, 5);
-  const second = await ws.hel(['run', '--once'], { ...env, TAILSCALE_END: new Date(Date.now() + 120_000).toISOString() });
-  assert.equal(second.code, 0, second.stderr);
-  assert.equal(parseLines(second.stdout).length, 0);
+  const first = await ws.runOnce(env);
+  assert.equal(first.lines.length, 5);
+  const second = await ws.runOnce({ ...env, TAILSCALE_END: new Date(Date.now() + 120_000).toISOString() });
+  assert.equal(second.lines.length, 0);
   assert.equal(api.requests.length, 2);
   assert.ok(api.requests[1]!.includes('start=' + encodeURIComponent(env.TAILSCALE_END.replace('Z', '000001Z'))), api.requests[1]);
 });

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log/logger.js';
 import type { BatchSink } from '../../src/sink/batch-sink.js';
 import type { HttpResponse, HttpTransport } from '../../src/http/transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
-import { captureStream } from './capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 const CONFIG = `

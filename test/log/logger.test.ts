@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger, resolveLogLevel } from '../../src/log/logger.js';
-import { captureStream } from './capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 
 const SECRETS = ['s3cr3t-auth-header', 's3cr3t-token', 's3cr3t-nested-auth', 's3cr3t-cookie', 's3cr3t-password', 's3cr3t-client', 's3cr3t-api-key', 's3cr3t-refresh'];
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { ReportData } from '../../src/report/report-data.js';
-import { ADMIN, ALICE, BOB, CAROL, GROUP, NEWBIE, T0, VAULT_A, VAULT_B, VAULT_C, XSS_NAME, writeFixture } from './fixtures.js';
+import { ADMIN, ALICE, BOB, CAROL, GROUP, NEWBIE, T0, VAULT_A, VAULT_B, VAULT_C, XSS_NAME, writeFixture } from '../helpers/report-fixtures.js';
 
 const label = (u: { name: string; email: string }) => `${u.name} <${u.email}>`;
 const counts = (rows: { key: string; count: number }[]) => Object.fromEntries(rows.map((r) => [r.key, r.count]));

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { XSS_NAME, writeFixture } from './fixtures.js';
+import { XSS_NAME, writeFixture } from '../helpers/report-fixtures.js';
 
 void test('the HTML report is one self-contained, escaped file', async (t) => {
   const dir = tempDir(t);

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { writeFixture } from './fixtures.js';
+import { writeFixture } from '../helpers/report-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

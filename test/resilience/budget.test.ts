@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HelError } from '../../src/errors.js';
 import { BudgetRegistry, RequestBudget } from '../../src/resilience/budget.js';
-import { resilience } from './config.js';
-import { FakeClock } from './fake-clock.js';
-import { context, harness, post, thrown } from './harness.js';
-import { json, scriptedServer } from './scripted-server.js';
+import { resilience } from '../helpers/resilience-config.js';
+import { FakeClock } from '../helpers/clock.js';
+import { context, harness, post, thrown } from '../helpers/transport-harness.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

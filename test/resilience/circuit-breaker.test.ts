@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { circuitBreakerSchema } from '../../src/config/schema.js';
 import { CircuitBreaker, type BreakerStateChange } from '../../src/resilience/circuit-breaker.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../helpers/clock.js';
 
 const config = circuitBreakerSchema.parse({ failure_threshold: 3, success_threshold: 2, half_open_timeout_secs: 60 });
 

@@ -4,8 +4,8 @@ import { EventBus } from '../../src/bus/event-bus.js';
 import type { HelError } from '../../src/errors.js';
 import { httpTransport } from '../../src/http/http-transport.js';
 import type { TransportEventMap } from '../../src/http/transport.js';
-import { context, post, thrown } from './harness.js';
-import { json, scriptedServer, testDispatcher } from './scripted-server.js';
+import { context, post, thrown } from '../helpers/transport-harness.js';
+import { json, scriptedServer, testDispatcher } from '../helpers/loopback.js';
 import { loopbackProxy } from '../helpers/loopback-proxy.js';
 
 test('keep-alive: several requests reuse one connection', async (t) => {

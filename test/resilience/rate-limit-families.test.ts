@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HelError } from '../../src/errors.js';
-import { resilience } from './config.js';
-import { context, harness, thrown } from './harness.js';
-import { json, scriptedServer } from './scripted-server.js';
+import { resilience } from '../helpers/resilience-config.js';
+import { context, harness, thrown } from '../helpers/transport-harness.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const OK = { items: [] };
 const get = (url: string) => ({ method: 'GET' as const, url, headers: {} });

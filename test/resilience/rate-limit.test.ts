@@ -5,9 +5,9 @@ import type { HelError } from '../../src/errors.js';
 import { serverWaitMs } from '../../src/resilience/rate-limit-headers.js';
 import { MAX_RATE_LIMIT_WAITS } from '../../src/resilience/retry.js';
 import { onePassword } from '../../src/integrations/onepassword/index.js';
-import { resilience } from './config.js';
-import { context, harness, post, thrown } from './harness.js';
-import { json, scriptedServer } from './scripted-server.js';
+import { resilience } from '../helpers/resilience-config.js';
+import { context, harness, post, thrown } from '../helpers/transport-harness.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const OK = { items: [], cursor: 'c', has_more: false };
 const HOUR = 3_600_000;

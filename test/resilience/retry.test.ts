@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { systemClock } from '../../src/clock.js';
 import { isHelError, type HelError } from '../../src/errors.js';
 import { onePassword } from '../../src/integrations/onepassword/index.js';
-import { resilience } from './config.js';
-import { context, harness, post, thrown } from './harness.js';
-import { json, scriptedServer } from './scripted-server.js';
+import { resilience } from '../helpers/resilience-config.js';
+import { context, harness, post, thrown } from '../helpers/transport-harness.js';
+import { json, scriptedServer } from '../helpers/loopback.js';
 
 const OK = { items: [], cursor: 'c2', has_more: false };
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fakeApi } from '../helpers/fake-api.js';
 import { hel, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { plaintextCanary } from './fixtures.js';
+import { plaintextCanary } from '../helpers/secrets-fixtures.js';
 
 // The daemon keeps one resolver for its whole life: `hel secrets set` on the running store must
 // still reach the next request (the resolver re-reads a changed file), and nothing may leak.

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { MASTER_KEY, eventsToken } from './fixtures.js';
+import { MASTER_KEY, eventsToken } from '../helpers/secrets-fixtures.js';
 
 // docs/secrets.md, "Expiry warnings": loading a config warns about a stored token that expires soon.
 void test('hel validate warns about a stored token that expires within 14 days, naming the secret and the fix, never its value', async (t) => {

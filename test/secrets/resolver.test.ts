@@ -13,7 +13,7 @@ import { SecretsFile } from '../../src/secrets/secrets-file.js';
 import { setSecret } from '../../src/secrets/store.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { tempDir } from '../helpers/tmp.js';
-import { eventsToken } from './fixtures.js';
+import { eventsToken } from '../helpers/secrets-fixtures.js';
 
 // A passphrase, not a 32-byte key: every derivation of the store's key is a scrypt run.
 const PASSPHRASE = 'correct horse battery staple';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SecretsFile } from '../../src/secrets/secrets-file.js';
-import { MASTER_KEY, OTHER_KEY, eventsToken, plaintextCanary } from './fixtures.js';
+import { MASTER_KEY, OTHER_KEY, eventsToken, plaintextCanary } from '../helpers/secrets-fixtures.js';
 
 const env = (key = MASTER_KEY) => ({ HEL_MASTER_KEY: key, HEL_MASTER_KEY_FILE: undefined, HEL_CONFIG: undefined });
 

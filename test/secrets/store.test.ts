@@ -9,7 +9,7 @@ import { SecretsFile } from '../../src/secrets/secrets-file.js';
 import { listSecretExpiries, secretExpiryWarnings } from '../../src/secrets/expiry.js';
 import { interpretKeyText } from '../../src/secrets/master-key.js';
 import { tokenExpiry } from '../../src/integrations/registry.js';
-import { MASTER_KEY, eventsToken } from './fixtures.js';
+import { MASTER_KEY, eventsToken } from '../helpers/secrets-fixtures.js';
 
 void test('key text: 64 hex and base64 of 32 bytes are keys, anything else a passphrase', () => {
   assert.equal(interpretKeyText(MASTER_KEY, 'k').kind, 'raw');

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cleanupScope } from '../helpers/hel-process.js';
+import { API_TOKEN, bearer, cleanupScope, type Daemon, getJson, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SOURCE_SECRET } from './config.js';
-import { API_TOKEN, bearer, getJson, waitFor, type HelProcess } from './hel-process.js';
+import { SOURCE_SECRET } from '../helpers/server-config.js';
 import type { LoopbackApi } from './loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
 
@@ -14,12 +13,12 @@ type Json = Record<string, unknown>;
 
 /** One running `hel run` with a healthy cursor source, a failing one (500) and one whose circuit opens (401). */
 void describe('hel run with the API enabled', () => {
-  let hel: HelProcess;
+  let hel: Daemon;
   let apis: LoopbackApi[];
   let api: string;
 
   before(async () => {
-    ({ hel, apis } = await startThreeSources(tempDir(dirs), { ok: 'audit', failing: 'broken', circuitOpen: 'denied' }));
+    ({ hel, apis } = await startThreeSources(dirs, tempDir(dirs), { ok: 'audit', failing: 'broken', circuitOpen: 'denied' }));
     api = hel.urls.api!;
     await waitFor(
       async () => {

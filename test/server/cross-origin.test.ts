@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
 import { tempDir } from '../helpers/tmp.js';
-import { startHel } from './hel-process.js';
+import { startDaemon } from '../helpers/hel-process.js';
 import { startFailingApi } from './loopback-apis.js';
-import { failingSource, globalConfig } from './config.js';
+import { failingSource, globalConfig } from '../helpers/server-config.js';
 
 // Issue #13 item 8: without an API token, POST /api/v1/sources/*/poll refuses browser requests
 // from other origins and through DNS names (rebinding); curl and scripts still work.
@@ -21,10 +21,9 @@ function post(url: string, headers: Record<string, string>): Promise<number> {
 }
 
 test('a poll trigger without a token: cross-origin and rebound requests get 403, same-origin and non-browser ones pass', async (t) => {
-  const upstream = await startFailingApi(500);
-  t.after(() => upstream.close());
+  const upstream = await startFailingApi(t, 500);
   const dir = tempDir(t);
-  const hel = await startHel(dir, { global: globalConfig(dir), sources: { src: { ...failingSource(upstream, 100), schedule: { interval_secs: 3600 } } } });
+  const hel = await startDaemon(dir, { global: globalConfig(dir), sources: { src: { ...failingSource(upstream, 100), schedule: { interval_secs: 3600 } } } });
   t.after(() => hel.stop());
   const api = hel.urls.api!;
   const url = `${api}/api/v1/sources/src/poll`;

@@ -6,11 +6,10 @@ import { startOnePasswordMock } from '../../src/integrations/onepassword/mock/se
 import { Metrics } from '../../src/server/metrics.js';
 import { freshnessOf } from '../../src/engine/freshness.js';
 import type { SourceStatus } from '../../src/engine/status.js';
-import { cleanupScope } from '../helpers/hel-process.js';
+import { bearer, cleanupScope, getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fakeApi } from '../helpers/fake-api.js';
-import { globalConfig } from './config.js';
-import { bearer, getJson, startHel, waitFor } from './hel-process.js';
+import { globalConfig } from '../helpers/server-config.js';
 
 // Issue 18 item 5: per source, the lag behind the newest delivered event and an optional
 // "no events for N hours" alert with a per-stream threshold — in /api/v1, /metrics and the status page.
@@ -34,7 +33,7 @@ void test('freshness against the 1Password mock running 30 hours behind: audit a
       acme: { type: 'onepassword', base_url: mock.url, token_file: tokenFile, start_time: '-3d', no_events_alert_hours: { auditevents: 24, itemusages: 48 } },
     },
   };
-  const hel = await startHel(dir, config);
+  const hel = await startDaemon(dir, config);
   cleanup.after(() => hel.stop());
   const api = hel.urls.api!;
   const sources = await waitFor(
@@ -109,7 +108,7 @@ void test('a late page (an older event delivered after a newer one) does not mov
   const cleanup = cleanupScope();
   t.after(() => cleanup.run());
   const dir = tempDir(cleanup);
-  const hel = await startHel(dir, {
+  const hel = await startDaemon(dir, {
     global: { ...globalConfig(dir), api: { enabled: true, address: '127.0.0.1', port: 0, token_env: 'HEL_TEST_API_TOKEN' } },
     sources: {
       late: { url: api.url, method: 'post', body: {}, schedule: { interval_secs: 1 }, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, response_events_path: 'items', timestamp_path: 'timestamp', dedupe: { id_path: 'uuid' } },

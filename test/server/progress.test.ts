@@ -7,16 +7,13 @@ import { stringify } from 'yaml';
 import { renderProgress } from '../../src/cli/progress.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SOURCE_SECRET, cursorSource, failingSource } from './config.js';
+import { SOURCE_SECRET, cursorSource, failingSource } from '../helpers/server-config.js';
 import { startCursorApi, startFailingApi } from './loopback-apis.js';
 
 const ERASE_LINE_UP = '\x1b[1A\x1b[2K';
 
 async function onceConfig(t: TestContext): Promise<string> {
-  const [cursor, broken] = await Promise.all([startCursorApi(), startFailingApi(500)]);
-  t.after(async () => {
-    await Promise.all([cursor.close(), broken.close()]);
-  });
+  const [cursor, broken] = await Promise.all([startCursorApi(t), startFailingApi(t, 500)]);
   const dir = tempDir(t);
   const path = join(dir, 'hel.yaml');
   const config = {

@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { failingSource, globalConfig } from './config.js';
-import { getJson, startHel, waitFor } from './hel-process.js';
+import { failingSource, globalConfig } from '../helpers/server-config.js';
+import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
+import { freePort } from '../helpers/loopback.js';
 import { startFailingApi } from './loopback-apis.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 void test('/readyz is 503 and names the failed check while no source is healthy; api and metrics on one port serve once', async (t) => {
-  const broken = await startFailingApi(500);
-  t.after(() => broken.close());
+  const broken = await startFailingApi(t, 500);
   const dir = tempDir(t);
   const port = await freePort();
   const global = { ...globalConfig(dir, { port }), metrics: { enabled: true, address: '127.0.0.1', port } };
-  const hel = await startHel(dir, { global, sources: { broken: failingSource(broken, 1000) } }, { listeners: ['api'] });
+  const hel = await startDaemon(dir, { global, sources: { broken: failingSource(broken, 1000) } }, { listeners: ['api'] });
   const api = hel.urls.api!;
   assert.equal(api, `http://127.0.0.1:${port}`);
 
@@ -55,8 +45,7 @@ void test('/readyz is 503 and names the failed check while no source is healthy;
 
 void test('an unset global.api.token_env stops hel at start instead of serving the API without a token', async (t) => {
   const dir = tempDir(t);
-  const broken = await startFailingApi(500);
-  t.after(() => broken.close());
+  const broken = await startFailingApi(t, 500);
   const path = join(dir, 'hel.yaml');
   writeFileSync(path, stringify({ global: globalConfig(dir, { token_env: 'HEL_TEST_UNSET_TOKEN' }), sources: { broken: failingSource(broken, 1000) } }));
   const result = await runCli(['run', '-c', path], { env: { HEL_TEST_UNSET_TOKEN: undefined } });

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { cleanupScope } from '../helpers/hel-process.js';
+import { API_TOKEN, cleanupScope, type Daemon, getJson, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { API_TOKEN, getJson, waitFor, type HelProcess } from './hel-process.js';
 import type { LoopbackApi } from './loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
 
@@ -20,7 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser;
-let hel: HelProcess;
+let hel: Daemon;
 let apis: LoopbackApi[];
 
 before(async () => {
@@ -30,7 +29,7 @@ before(async () => {
     throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  ({ hel, apis } = await startThreeSources(tempDir(dirs), { ok: 'okta-system-log', failing: 'github-audit', circuitOpen: '1password-signins' }));
+  ({ hel, apis } = await startThreeSources(dirs, tempDir(dirs), { ok: 'okta-system-log', failing: 'github-audit', circuitOpen: '1password-signins' }));
   await waitFor(
     async () => {
       const sources = (await getJson(`${hel.urls.api!}/healthz`)).body.sources as { status: string }[];

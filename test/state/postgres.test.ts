@@ -11,10 +11,11 @@ import { PostgresStateStore } from '../../src/state/postgres/store.js';
 import { SCHEMA_VERSION } from '../../src/state/postgres/schema.js';
 import type { Clock } from '../../src/clock.js';
 import { fakeApi } from '../helpers/fake-api.js';
+import { rejectionOf } from '../helpers/hel-error.js';
 import { hel, writeConfig } from '../helpers/hel-process.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
-import { captureStream } from '../log/capture.js';
+import { captureStream } from '../helpers/log-capture.js';
 
 let cluster: PgCluster;
 before(async () => {
@@ -35,13 +36,7 @@ async function sql<R extends pg.QueryResultRow>(url: string, text: string, param
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(isHelError(err), String(err));
-    return err.code;
-  }
-  assert.fail('expected the write to be refused');
+  return (await rejectionOf(promise, 'the write to be refused')).code;
 }
 
 describe('PostgreSQL state store', { timeout: 60_000 }, () => {

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isHelError } from '../../src/errors.js';
+import { rejectionOf } from '../helpers/hel-error.js';
 import { SHARED_BACKENDS, startStateServer, type StateServer } from '../helpers/state-server.js';
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(isHelError(err), String(err));
-    return err.code;
-  }
-  assert.fail('expected the write to be refused');
+  return (await rejectionOf(promise, 'the write to be refused')).code;
 }
 
 // The lease, fencing and budget guarantees, the same for every shared backend, against real servers.

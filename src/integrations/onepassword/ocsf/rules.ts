@@ -1,7 +1,7 @@
 /**
  * Which OCSF class and activity every 1Password event goes to (shared/reference/ocsf §6.4).
  * These tables are the single source: the mappers read them, and docs/ocsf-ecs.md is generated
- * from them by test/ocsf/docs-table.test.ts.
+ * from them by test/e2e/docs/ocsf-ecs-table.test.ts.
  */
 import { ACTIVITY_OTHER, ACTIVITY_UNKNOWN, OCSF_CLASSES, activityId, type OcsfClass } from '../../../pipeline/ocsf.js';
 

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HelError, isHelError } from '../../../src/errors.js';
+import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
+import { backpressureSchema } from '../../../src/sink/backpressure/config.js';
+import { EventBus } from '../../../src/bus/event-bus.js';
+import { withBackpressure } from '../../../src/sink/backpressure/index.js';
+import type { OutputEventMap } from '../../../src/sink/output-events.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { eventBatch } from '../../helpers/sink-batches.js';
+
+/** A receiver that can go down: while down it refuses (retryably) and loses what it had not acknowledged. */
+class Receiver implements BatchSink {
+  readonly description = 'test receiver';
+  down = false;
+  delivered: string[] = [];
+  private unacked: string[] = [];
+
+  write(batch: SinkBatch): Promise<void> {
+    if (this.down) {
+      this.unacked = [];
+      return Promise.reject(this.refusal());
+    }
+    const text = Buffer.from(batch.bytes).toString();
+    for (const line of text.split('\n').filter(Boolean)) this.unacked.push((JSON.parse(line) as { uuid: string }).uuid);
+    return Promise.resolve();
+  }
+
+  flush(): Promise<void> {
+    if (this.down) {
+      this.unacked = [];
+      return Promise.reject(this.refusal());
+    }
+    this.delivered.push(...this.unacked);
+    this.unacked = [];
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  healthy(): boolean {
+    return !this.down;
+  }
+
+  private refusal(): HelError {
+    return new HelError('HEL_OUTPUT_UNAVAILABLE', 'receiver down');
+  }
+}
+
+class Counting {
+  readonly events = new EventBus<OutputEventMap>();
+  dropped = new Map<string, number>();
+  retries = 0;
+  constructor() {
+    this.events.on('output.dropped', ({ events, reason }) => this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + events));
+    this.events.on('output.retry', () => this.retries++);
+  }
+}
+
+const signal = new AbortController().signal;
+const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `ev-${from + i}`);
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !condition(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(condition(), 'condition never held');
+}
+
+test('block: a flush retries with backoff while the receiver is down and re-sends the kept batches; each event arrives once', async () => {
+  const receiver = new Receiver();
+  const clock = new FakeClock();
+  const observer = new Counting();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock, events: observer.events, random: () => 0.5 });
+  receiver.down = false;
+  await sink.write(eventBatch('s', 0, 5), signal);
+  receiver.down = true;
+  await sink.write(eventBatch('s', 5, 5), signal);
+  const flushed = sink.flush(signal);
+  await until(() => observer.retries >= 4);
+  assert.equal(sink.healthy(), false);
+  assert.match(sink.problem?.() ?? '', /delivery to test receiver failing/);
+  receiver.down = false;
+  await flushed;
+  assert.deepEqual(receiver.delivered, ids(0, 10));
+  assert.deepEqual(clock.sleeps.slice(0, 4), [1000, 2000, 4000, 8000]);
+  assert.equal(sink.healthy(), true);
+});
+
+test('enabled: false: a failed delivery is not retried, the flush rejects', async () => {
+  const receiver = new Receiver();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ enabled: false }), { clock: new FakeClock() });
+  receiver.down = true;
+  await assert.rejects(sink.write(eventBatch('s', 0, 5), signal), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT_UNAVAILABLE');
+});
+
+for (const [policy, kept] of [
+  ['oldest_first', ids(15, 30)],
+  ['newest_first', ids(0, 15)],
+] as const) {
+  test(`drop ${policy}: over the queue limit while the receiver is down, which events go and which arrive`, async () => {
+    const receiver = new Receiver();
+    receiver.down = true;
+    const observer = new Counting();
+    const clock = new FakeClock();
+    const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: policy, detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock, events: observer.events });
+    await Promise.all([sink.write(eventBatch('s', 0, 10), signal), sink.write(eventBatch('s', 10, 10), signal), sink.write(eventBatch('s', 20, 10), signal)]);
+    await sink.flush(signal); // returns: the receiver is down
+    assert.equal(observer.dropped.get('backpressure'), 15);
+    receiver.down = false;
+    await until(() => receiver.delivered.length === 15);
+    assert.deepEqual(receiver.delivered, kept);
+    await sink.close();
+  });
+}
+
+test('drop random: as many dropped as over the limit, the rest arrive', async () => {
+  const receiver = new Receiver();
+  receiver.down = true;
+  const observer = new Counting();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: 'random', detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock: new FakeClock(), events: observer.events, random: () => 0.3 });
+  await Promise.all([sink.write(eventBatch('s', 0, 10), signal), sink.write(eventBatch('s', 10, 10), signal), sink.write(eventBatch('s', 20, 10), signal)]);
+  assert.equal(observer.dropped.get('backpressure'), 15);
+  receiver.down = false;
+  await until(() => receiver.delivered.length === 15);
+  assert.equal(new Set(receiver.delivered).size, 15);
+  await sink.close();
+});
+
+test('drop max_queue_age_secs: queued events older than that are dropped and counted; newer ones arrive', async () => {
+  const receiver = new Receiver();
+  receiver.down = true;
+  const observer = new Counting();
+  const clock = new FakeClock();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', max_queue_age_secs: 60 }), { clock, events: observer.events });
+  await sink.write(eventBatch('s', 0, 10), signal);
+  // The pump's backoff sleeps move the fake clock on: after a minute the 10 events expire.
+  await until(() => observer.dropped.get('max_queue_age') === 10);
+  receiver.down = false;
+  await sink.write(eventBatch('s', 10, 5), signal);
+  await until(() => receiver.delivered.length === 5);
+  assert.deepEqual(receiver.delivered, ids(10, 15));
+  await sink.close();
+});
