@@ -60,7 +60,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/integrations/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/integrations/*/**'], message: 'generic code must not import from an integration folder; go through src/integrations/registry.ts' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/integrations/*/**'], message: 'generic code must not import from an integration folder; go through src/integrations/registry.ts' }] },
+      ],
     },
   },
   {

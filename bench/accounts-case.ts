@@ -51,7 +51,9 @@ export async function runAccountsCase(dir: string, plan: AccountsPlan, log: (lin
     const validated = await measure(HEL_BIN, ['validate', '--config', config], { timeoutMs: 120_000, dir: work, probe: true });
     if (validated.code !== 0) throw new Error(`hel validate exited with ${validated.code}:\n${validated.stderr.slice(-2000)}`);
     // measure() keeps only the tail of the output: count the lines from a run of its own.
-    const lines = execFileSync(HEL_BIN, ['validate', '--config', config], { encoding: 'utf8', maxBuffer: 64 << 20 }).trimEnd().split('\n').length;
+    const lines = execFileSync(HEL_BIN, ['validate', '--config', config], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      .trimEnd()
+      .split('\n').length;
 
     log(`hel run --once: ${plan.accounts * 3} sources (${plan.heavyAccounts} accounts with limit 1)`);
     const mark = mock.requests.length;

@@ -24,7 +24,16 @@ function url(server: BenchServer, events: number, tag: string): string {
   return `${server.url}/b/${events}/${tag}/api/v2/auditevents`;
 }
 
-async function finish(server: BenchServer, before: Awaited<ReturnType<BenchServer['stats']>>, output: string, wallMs: number, peakRssMb: number | null, expected: number, what: string, cpuMs?: number): Promise<LoopRun> {
+async function finish(
+  server: BenchServer,
+  before: Awaited<ReturnType<BenchServer['stats']>>,
+  output: string,
+  wallMs: number,
+  peakRssMb: number | null,
+  expected: number,
+  what: string,
+  cpuMs?: number,
+): Promise<LoopRun> {
   const served = diffStats(await server.stats(), before);
   const events = await countLines(output);
   rmSync(output, { force: true });

@@ -124,7 +124,10 @@ async function runTakeover(server: BenchServer, cluster: PgCluster, dir: string,
   const names = ['a', 'b', 'c'];
   const output = (n: string) => join(dir, `takeover-${n}.ndjson`);
   const children = new Map(
-    names.map((n) => [n, spawn(HEL_BIN, ['run', '--config', config, '--output', output(n)], { env: { ...process.env, HEL_BENCH_TOKEN: 'bench-token', HEL_INSTANCE: n, HEL_LOG_LEVEL: 'warn' }, stdio: 'ignore' })]),
+    names.map((n) => [
+      n,
+      spawn(HEL_BIN, ['run', '--config', config, '--output', output(n)], { env: { ...process.env, HEL_BENCH_TOKEN: 'bench-token', HEL_INSTANCE: n, HEL_LOG_LEVEL: 'warn' }, stdio: 'ignore' }),
+    ]),
   );
   const store = await PostgresStateStore.open(db, undefined);
   try {
@@ -135,10 +138,14 @@ async function runTakeover(server: BenchServer, cluster: PgCluster, dir: string,
     const ofB = [...(await holders())].filter(([, o]) => o === 'b').map(([s]) => s);
     const killed = performance.now();
     children.get('b')!.kill('SIGKILL');
-    await until(async () => {
-      const now = await holders();
-      return ofB.every((s) => now.has(s) && now.get(s) !== 'b');
-    }, 120_000, "b's sources taken over");
+    await until(
+      async () => {
+        const now = await holders();
+        return ofB.every((s) => now.has(s) && now.get(s) !== 'b');
+      },
+      120_000,
+      "b's sources taken over",
+    );
     const takeoverMs = performance.now() - killed;
     const all = () => names.flatMap((n) => deliveredKeys(output(n)));
     await until(() => new Set(all()).size >= expected, 600_000, 'every event delivered');
@@ -181,7 +188,13 @@ export async function runFleetBench(options: { quick: boolean; log: (line: strin
     const takeoverSources = Array.from({ length: 60 }, (_, i) => ({ name: `fleet-${String(i + 1).padStart(2, '0')}`, events: quick ? 500 : 2000, limit: 50 }));
     log(`takeover: 3 instances, 60 sources, one killed with SIGKILL mid-backfill (lease TTL 5 s)`);
     const takeover = await runTakeover(server, cluster, dir, takeoverSources, 5);
-    return { oneInstance: one, threeInstances: three, speedup: three.eventsPerSec / one.eventsPerSec, checkpoint: { sqlite: sqliteCost, postgres: pgCost, ratio: pgCost.meanMs / sqliteCost.meanMs }, takeover };
+    return {
+      oneInstance: one,
+      threeInstances: three,
+      speedup: three.eventsPerSec / one.eventsPerSec,
+      checkpoint: { sqlite: sqliteCost, postgres: pgCost, ratio: pgCost.meanMs / sqliteCost.meanMs },
+      takeover,
+    };
   } finally {
     server.stop();
     await cluster.stop();

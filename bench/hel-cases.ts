@@ -93,7 +93,9 @@ export async function runHelWith(server: BenchServer, dir: string, tag: string, 
 export function shortFormConfig(server: BenchServer, tag: string, events: number, format: string): (statePath: string) => Record<string, unknown> {
   return (statePath) => ({
     global: { log_level: 'info', log_format: 'json', state: { path: statePath }, output: { format } },
-    sources: { [tag]: { type: 'onepassword', base_url: `${server.url}/b/${events}/${tag}`, token_env: TOKEN_ENV, streams: ['auditevents'], start_time: new Date(Date.now() - 86_400_000).toISOString() } },
+    sources: {
+      [tag]: { type: 'onepassword', base_url: `${server.url}/b/${events}/${tag}`, token_env: TOKEN_ENV, streams: ['auditevents'], start_time: new Date(Date.now() - 86_400_000).toISOString() },
+    },
   });
 }
 

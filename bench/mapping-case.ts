@@ -28,7 +28,9 @@ export async function runMappingCase(server: BenchServer, dir: string, events: n
 export function renderMapping(runs: MappingRun[]): string {
   const lines = ['| format | events | wall | events/s | vs envelope | peak RSS |', '|---|---:|---:|---:|---:|---:|'];
   for (const r of runs) {
-    lines.push(`| ${r.format} | ${r.run.events.toLocaleString('en-US')} | ${(r.run.wallMs / 1000).toFixed(2)} s | ${Math.round(r.run.eventsPerSec).toLocaleString('en-US')} | ${r.vsEnvelope.toFixed(2)}× | ${r.run.peakRssMb.toFixed(1)} MB |`);
+    lines.push(
+      `| ${r.format} | ${r.run.events.toLocaleString('en-US')} | ${(r.run.wallMs / 1000).toFixed(2)} s | ${Math.round(r.run.eventsPerSec).toLocaleString('en-US')} | ${r.vsEnvelope.toFixed(2)}× | ${r.run.peakRssMb.toFixed(1)} MB |`,
+    );
   }
   return lines.join('\n');
 }

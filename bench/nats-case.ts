@@ -78,7 +78,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await startServer();
   try {
     const run = await runHelJetStream(server, dir, events);
-    process.stdout.write(`hel run --once → JetStream: ${run.events} events in ${(run.wallMs / 1000).toFixed(2)} s = ${Math.round(run.eventsPerSec)} events/s, peak RSS ${run.peakRssMb.toFixed(1)} MB\n`);
+    process.stdout.write(
+      `hel run --once → JetStream: ${run.events} events in ${(run.wallMs / 1000).toFixed(2)} s = ${Math.round(run.eventsPerSec)} events/s, peak RSS ${run.peakRssMb.toFixed(1)} MB\n`,
+    );
   } finally {
     server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -45,11 +45,7 @@ function table(header: string[], rows: string[][]): string {
 /** One row per sink over the same backlog: the file, HTTP NDJSON, the _bulk fake, JetStream. */
 export function sinkRows(file: HelRun, http: HttpSinkResults | undefined, jetstream: HelRun | undefined): string[][] {
   const row = (name: string, run: HelRun): string[] => [name, int(run.events), int(run.requests), secs(run.wallMs), int(run.eventsPerSec), mb(run.peakRssMb)];
-  return [
-    row('hel → file', file),
-    ...(http ? [row('hel → HTTP NDJSON', http.ndjson), row('hel → _bulk fake', http.bulk)] : []),
-    ...(jetstream ? [row('hel → JetStream', jetstream)] : []),
-  ];
+  return [row('hel → file', file), ...(http ? [row('hel → HTTP NDJSON', http.ndjson), row('hel → _bulk fake', http.bulk)] : []), ...(jetstream ? [row('hel → JetStream', jetstream)] : [])];
 }
 
 /** events/s through each network sink over events/s into the file, same backlog and run. */
@@ -82,7 +78,10 @@ export function renderResults(r: BenchResults): string {
     `hel validate:    ${int(r.validate.medianMs)} ms (median of ${r.validate.runs})`,
     ...(r.httpSink || r.jetstreamSink ? [sinkRatios(r.backlog.small, r.httpSink, r.jetstreamSink)] : []),
     '',
-    table(['target', 'wanted', 'measured', ''], r.targets.map((t) => [t.name, t.target, t.value, t.pass ? 'ok' : 'MISSED'])),
+    table(
+      ['target', 'wanted', 'measured', ''],
+      r.targets.map((t) => [t.name, t.target, t.value, t.pass ? 'ok' : 'MISSED']),
+    ),
   ];
   return lines.join('\n');
 }
@@ -90,7 +89,12 @@ export function renderResults(r: BenchResults): string {
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
   const t: Target[] = [
     { name: 'throughput vs bare loop', target: '>= 0.75x', value: `${r.ratios.helVsBareLoop.toFixed(2)}x`, pass: r.ratios.helVsBareLoop >= 0.75 },
-    { name: 'throughput vs curl+jq', target: '>= 5x', value: r.ratios.helVsCurlJq === null ? 'n/a' : `${r.ratios.helVsCurlJq.toFixed(1)}x`, pass: r.ratios.helVsCurlJq === null || r.ratios.helVsCurlJq >= 5 },
+    {
+      name: 'throughput vs curl+jq',
+      target: '>= 5x',
+      value: r.ratios.helVsCurlJq === null ? 'n/a' : `${r.ratios.helVsCurlJq.toFixed(1)}x`,
+      pass: r.ratios.helVsCurlJq === null || r.ratios.helVsCurlJq >= 5,
+    },
     { name: `peak RSS, ${int(r.hel.events)} backfill`, target: '< 150 MB', value: mb(r.hel.peakRssMb), pass: r.hel.peakRssMb < 150 },
     { name: 'RSS flat in backlog size', target: 'within 10%', value: `${((r.backlog.rssRatio - 1) * 100).toFixed(1)}%`, pass: r.backlog.flat },
     { name: `${r.scale.sources} sources peak RSS`, target: '< 300 MB', value: mb(r.scale.peakRssMb), pass: r.scale.peakRssMb < 300 },

@@ -126,7 +126,12 @@ if (values['only-sinks']) {
     const http = await runHttpSinkCases(sinkServer, scratch, plan.smallBacklog, file);
     const jetstream = await runHelJetStream(sinkServer, scratch, plan.smallBacklog);
     if (values.json) process.stdout.write(`${JSON.stringify({ file, ...http, jetstream })}\n`);
-    else process.stdout.write(`${sinkRows(file, http, jetstream).map((r) => r.join('  ')).join('\n')}\n${sinkRatios(file, http, jetstream)}\n`);
+    else
+      process.stdout.write(
+        `${sinkRows(file, http, jetstream)
+          .map((r) => r.join('  '))
+          .join('\n')}\n${sinkRatios(file, http, jetstream)}\n`,
+      );
   } finally {
     sinkServer.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -38,21 +38,27 @@ export async function runSecretCase(server: BenchServer, dir: string, plan: { ev
     const rawKey = store('raw', randomBytes(32).toString('hex'));
     const run = async (tag: string, auth: Record<string, unknown>, secrets?: Record<string, unknown>): Promise<HelRun> => {
       log(`hel run --once: ${plan.events} events, ${plan.events / plan.limit} pages, token ${tag}`);
-      return runHelWith(server, work, `secret-${tag}`, (statePath) => ({
-        global: { log_level: 'warn', log_format: 'json', state: { path: statePath }, ...(secrets ? { secrets } : {}) },
-        sources: {
-          audit: {
-            url: `${server.url}/b/${plan.events}/secret-${tag}/api/v2/auditevents`,
-            method: 'post',
-            body: { limit: plan.limit },
-            headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-            auth: { type: 'bearer', ...auth },
-            pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: plan.events / plan.limit + 10 },
-            dedupe: { id_path: 'uuid', capacity: 100_000 },
-            timestamp_path: 'timestamp',
+      return runHelWith(
+        server,
+        work,
+        `secret-${tag}`,
+        (statePath) => ({
+          global: { log_level: 'warn', log_format: 'json', state: { path: statePath }, ...(secrets ? { secrets } : {}) },
+          sources: {
+            audit: {
+              url: `${server.url}/b/${plan.events}/secret-${tag}/api/v2/auditevents`,
+              method: 'post',
+              body: { limit: plan.limit },
+              headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+              auth: { type: 'bearer', ...auth },
+              pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', has_more_path: 'has_more', cursor_in_body: 'replace', max_pages: plan.events / plan.limit + 10 },
+              dedupe: { id_path: 'uuid', capacity: 100_000 },
+              timestamp_path: 'timestamp',
+            },
           },
-        },
-      }), plan.events);
+        }),
+        plan.events,
+      );
     };
     const env = await run('env', { token_env: 'HEL_BENCH_TOKEN' });
     const stored = await run('passphrase', { token_secret: TOKEN_NAME }, passphrase);

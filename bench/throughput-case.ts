@@ -87,7 +87,9 @@ export async function runThroughputCase(server: BenchServer, dir: string, plan: 
       bare,
       helVsBare: hel.eventsPerSec / bare.eventsPerSec,
       helCpuVsBare: cpuVsBare(hel),
-      ...(baseline === undefined ? {} : { baseline, baselineVsBare: baseline.eventsPerSec / bare.eventsPerSec, helVsBaseline: hel.eventsPerSec / baseline.eventsPerSec, baselineCpuVsBare: cpuVsBare(baseline) }),
+      ...(baseline === undefined
+        ? {}
+        : { baseline, baselineVsBare: baseline.eventsPerSec / bare.eventsPerSec, helVsBaseline: hel.eventsPerSec / baseline.eventsPerSec, baselineCpuVsBare: cpuVsBare(baseline) }),
     });
   }
   const withBaseline = rounds.filter((r) => r.baseline !== undefined);
@@ -96,8 +98,14 @@ export async function runThroughputCase(server: BenchServer, dir: string, plan: 
     rounds,
     median: {
       helVsBare: median(rounds.map((r) => r.helVsBare)),
-      ...medianOf('helCpuVsBare', rounds.map((r) => r.helCpuVsBare)),
-      ...medianOf('baselineCpuVsBare', rounds.map((r) => r.baselineCpuVsBare)),
+      ...medianOf(
+        'helCpuVsBare',
+        rounds.map((r) => r.helCpuVsBare),
+      ),
+      ...medianOf(
+        'baselineCpuVsBare',
+        rounds.map((r) => r.baselineCpuVsBare),
+      ),
       ...(withBaseline.length === 0 ? {} : { baselineVsBare: median(withBaseline.map((r) => r.baselineVsBare!)), helVsBaseline: median(withBaseline.map((r) => r.helVsBaseline!)) }),
     },
     peakRssMb: {
@@ -123,7 +131,8 @@ export function renderThroughput(result: ThroughputResult): string {
     lines.push(`round ${r.round}: ${parts.join(', ')}; ${ratios.join(', ')}; load ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)}`);
   }
   const m = result.median;
-  const cpu = m.helCpuVsBare === undefined ? '' : `; CPU per event hel/bare ${m.helCpuVsBare.toFixed(2)}${m.baselineCpuVsBare === undefined ? '' : `, baseline/bare ${m.baselineCpuVsBare.toFixed(2)}`}`;
+  const cpu =
+    m.helCpuVsBare === undefined ? '' : `; CPU per event hel/bare ${m.helCpuVsBare.toFixed(2)}${m.baselineCpuVsBare === undefined ? '' : `, baseline/bare ${m.baselineCpuVsBare.toFixed(2)}`}`;
   lines.push(`median: hel/bare ${m.helVsBare.toFixed(3)}${m.baselineVsBare === undefined ? '' : `, baseline/bare ${m.baselineVsBare.toFixed(3)}, hel/baseline ${m.helVsBaseline!.toFixed(3)}`}${cpu}`);
   const rss = result.peakRssMb;
   lines.push(`highest peak RSS: hel ${rss.hel.toFixed(1)} MB${rss.baseline === undefined ? '' : `, baseline ${rss.baseline.toFixed(1)} MB`}, bare ${rss.bare.toFixed(1)} MB`);

@@ -11,11 +11,13 @@ if (!source || uids.length === 0) {
   process.exit(2);
 }
 const schema = JSON.parse(readFileSync(source, 'utf8'));
-const classes = Object.fromEntries(uids.map((uid) => {
-  const cls = schema.classes[uid];
-  if (!cls) throw new Error(`no class ${uid} in ${source}`);
-  return [uid, cls];
-}));
+const classes = Object.fromEntries(
+  uids.map((uid) => {
+    const cls = schema.classes[uid];
+    if (!cls) throw new Error(`no class ${uid} in ${source}`);
+    return [uid, cls];
+  }),
+);
 const objects = {};
 const visit = (attributes) => {
   for (const attr of Object.values(attributes)) {
@@ -28,6 +30,16 @@ const visit = (attributes) => {
 };
 for (const cls of Object.values(classes)) visit(cls.attributes);
 const { schema: about, format, type_uid_formula, categories, profiles, types } = schema;
-const out = { $comment: `Derived from ocsf-schema ${about.version} (Apache-2.0); classes ${uids.join(', ')} and the objects they reach. Made by scripts/ocsf-fixture.mjs.`, schema: about, format, type_uid_formula, categories, profiles, types, classes, objects };
+const out = {
+  $comment: `Derived from ocsf-schema ${about.version} (Apache-2.0); classes ${uids.join(', ')} and the objects they reach. Made by scripts/ocsf-fixture.mjs.`,
+  schema: about,
+  format,
+  type_uid_formula,
+  categories,
+  profiles,
+  types,
+  classes,
+  objects,
+};
 writeFileSync('test/fixtures/ocsf/ocsf-1.8.0-classes.json', JSON.stringify(out));
 console.log(`${Object.keys(classes).length} classes, ${Object.keys(objects).length} objects`);

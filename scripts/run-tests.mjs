@@ -27,11 +27,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--test', '--test-reporter=spec', '--test-concurrency=4', ...files],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HEL_LOG_LEVEL: process.env.HEL_LOG_LEVEL ?? 'warn' } },
-);
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=4', ...files], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, HEL_LOG_LEVEL: process.env.HEL_LOG_LEVEL ?? 'warn' },
+});
 // The spec reporter prints its summary before the list of failures, so remember the last
 // value of each counter wherever it appears in the stream.
 const counts = { pass: '0', fail: '0', skipped: '0' };

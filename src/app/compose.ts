@@ -78,13 +78,15 @@ export function composeTransport(options: ComposeOptions): HttpTransport {
   const wrap = options.wrapBase ?? ((inner: HttpTransport) => inner);
   const base =
     options.base ??
-    wrap(httpTransport({
-      timeoutMs: (resilience.timeouts?.request_secs ?? resilience.timeout_secs) * 1000,
-      readTimeoutMs: resilience.timeouts?.read_secs === undefined ? undefined : resilience.timeouts.read_secs * 1000,
-      maxResponseBytes: config.max_response_bytes,
-      dispatcher: sourceDispatcher(options),
-      events,
-    }));
+    wrap(
+      httpTransport({
+        timeoutMs: (resilience.timeouts?.request_secs ?? resilience.timeout_secs) * 1000,
+        readTimeoutMs: resilience.timeouts?.read_secs === undefined ? undefined : resilience.timeouts.read_secs * 1000,
+        maxResponseBytes: config.max_response_bytes,
+        dispatcher: sourceDispatcher(options),
+        events,
+      }),
+    );
   const capMs = headerWaitCapMs(resilience.retries.max_backoff_secs);
   const rateLimit = resilience.rate_limit;
 

@@ -14,7 +14,10 @@ export function openEventBus(logger: Logger): HelBus {
   const bus = new EventBus<HelEventMap>((error, event) => {
     if (reported.has(event)) return;
     reported.add(event);
-    logger.error({ event, ...errorLogFields(error) }, `a subscriber of ${event} failed: ${describeError(error)}; the other subscribers still got the event, and further failures of ${event} subscribers are not logged`);
+    logger.error(
+      { event, ...errorLogFields(error) },
+      `a subscriber of ${event} failed: ${describeError(error)}; the other subscribers still got the event, and further failures of ${event} subscribers are not logged`,
+    );
   });
   logEvents(bus, logger);
   return bus;

@@ -10,10 +10,7 @@ export interface CommonFlags {
 }
 
 export function addCommonOptions(command: Command): Command {
-  return command
-    .option('-c, --config <path>', 'config file (default: $HEL_CONFIG or hel.yaml)')
-    .option('-v, --verbose', 'debug logging')
-    .option('-q, --quiet', 'errors only');
+  return command.option('-c, --config <path>', 'config file (default: $HEL_CONFIG or hel.yaml)').option('-v, --verbose', 'debug logging').option('-q, --quiet', 'errors only');
 }
 
 /** Loads the config and makes the logger the command will use. */

@@ -111,11 +111,16 @@ export async function openRuntime(
   const hooks = new HookHost({ global: config.global.hooks, env, clock, logger: options.logger });
   try {
     const instance = instanceId(config);
-    fleet = isSharedStore(store)
-      ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, events: bus })
-      : undefined;
+    fleet = isSharedStore(store) ? new Fleet({ store, instance, ttlMs: (config.global.state.lease_ttl_secs ?? DEFAULT_LEASE_TTL_SECS) * 1000, clock, logger: options.logger, events: bus }) : undefined;
     const budgets = new BudgetRegistry(clock, isSharedStore(store) ? { ledger: store.budgets, owner: instance } : undefined);
-    sink = openSink(config, { output: flags.output, outputRotate: flags.outputRotate, env, logger: options.logger, events: bus, onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)) });
+    sink = openSink(config, {
+      output: flags.output,
+      outputRotate: flags.outputRotate,
+      env,
+      logger: options.logger,
+      events: bus,
+      onSecretRead: audit && ((ref) => audit.credentialRead('global.output', ref)),
+    });
     // One set of request slots per source build, shared by its page, token and hook fetch() requests.
     const requestSlots = new WeakMap<ResolvedSource, Bulkhead>();
     const slotsOf = (source: ResolvedSource): Bulkhead | undefined => {
@@ -143,7 +148,24 @@ export async function openRuntime(
         advise: (failure) => integrationOf(source)?.troubleshoot?.(failure),
       });
     };
-    const runtime = await Runtime.create({ config, store, sink, commit: options.commit, transportFor, clock, logger: options.logger, events: bus, fleet, degradation, hooksFor: (source) => hooks.hooksFor(source, { bulkhead: slotsOf(source), offline: flags.replayDir === undefined ? undefined : REPLAY_OFFLINE }), hookScriptChanged: (source) => hooks.scriptChanged(source), retireHooks: (name) => hooks.retire(name) }, options.only);
+    const runtime = await Runtime.create(
+      {
+        config,
+        store,
+        sink,
+        commit: options.commit,
+        transportFor,
+        clock,
+        logger: options.logger,
+        events: bus,
+        fleet,
+        degradation,
+        hooksFor: (source) => hooks.hooksFor(source, { bulkhead: slotsOf(source), offline: flags.replayDir === undefined ? undefined : REPLAY_OFFLINE }),
+        hookScriptChanged: (source) => hooks.scriptChanged(source),
+        retireHooks: (name) => hooks.retire(name),
+      },
+      options.only,
+    );
     const openedSink = sink;
     const openedFleet = fleet;
     return {

@@ -33,7 +33,8 @@ export function reloader(options: { runtime: Runtime; logger: Logger; audit: Aud
       return refuse(isConfigError(err) ? `the new config is invalid:\n${err.issues.length === 0 ? err.message : err.render()}` : describeError(err), codeOf(err));
     }
     const fixed = restartOnlyChanges(runtime.config.global, next.global);
-    if (fixed.length > 0) return refuse(`${fixed.join(', ')} changed; ${fixed.length === 1 ? 'it applies' : 'they apply'} only at start: restart hel to use the new value${fixed.length === 1 ? '' : 's'}`, 'HEL_CONFIG');
+    if (fixed.length > 0)
+      return refuse(`${fixed.join(', ')} changed; ${fixed.length === 1 ? 'it applies' : 'they apply'} only at start: restart hel to use the new value${fixed.length === 1 ? '' : 's'}`, 'HEL_CONFIG');
     for (const warning of next.warnings) logger.warn(warning);
     try {
       const plan = await runtime.reload(next, next.global.reload.restart_sources_on_sighup);

@@ -14,7 +14,9 @@ export function hintFor(path: KeyPath, code: string, value: unknown, entryType?:
     return 'sources: is a map of source name to source';
   }
   if (top === 'sources' && name !== undefined && path.length === 2 && code === 'invalid_type') {
-    return `a source is a map with url: and its settings, or with type: ${integrations().map((i) => i.type).join(' | ')}`;
+    return `a source is a map with url: and its settings, or with type: ${integrations()
+      .map((i) => i.type)
+      .join(' | ')}`;
   }
   if (top === 'sources' && key === 'url' && path.length === 3 && code === 'invalid_format' && typeof value === 'string' && !/^[a-z]+:\/\//i.test(value)) {
     return 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents';

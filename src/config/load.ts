@@ -9,14 +9,7 @@ import { closest } from './suggest.js';
 import { kindOf, zodIssues, type Where } from './describe.js';
 import { cut, shownString } from './show-value.js';
 import { yamlIssues } from './yaml-errors.js';
-import {
-  configSchema,
-  globalSchema,
-  sourceSchema,
-  type AuthConfig,
-  type GlobalConfig,
-  type SourceConfig,
-} from './schema.js';
+import { configSchema, globalSchema, sourceSchema, type AuthConfig, type GlobalConfig, type SourceConfig } from './schema.js';
 import { authIssues, checkSources, secretRefIssues } from './semantic.js';
 import { hookIssues } from '../hooks/check.js';
 import { checkOutputFormats, withOutputFormat } from './output-format.js';
@@ -80,7 +73,10 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
         file: path,
         path: '',
         message: err instanceof Error ? err.message : String(err),
-        hint: reason === 'missing' || reason === 'unreadable' ? 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point' : 'pass the path of your hel.yaml (a regular file of at most 1 MiB) with --config',
+        hint:
+          reason === 'missing' || reason === 'unreadable'
+            ? 'pass --config PATH or set HEL_CONFIG; examples/hel.yaml is a starting point'
+            : 'pass the path of your hel.yaml (a regular file of at most 1 MiB) with --config',
       },
     ]);
   }
@@ -189,7 +185,10 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     const path = ['global', 'output', 'nats', ...i.path];
     issues.push({ ...where(path), path: formatPath(path), message: i.message, hint: i.hint });
   }
-  const partialChecks = checkSources(partials.map((p) => p.source), { env, requireSecrets, now });
+  const partialChecks = checkSources(
+    partials.map((p) => p.source),
+    { env, requireSecrets, now },
+  );
   for (const i of partialChecks.issues) {
     if (partials.find((p) => p.source === i.source)?.pruned.has(String(i.path[0]))) continue;
     const path = ['sources', i.source.name, ...i.path];
@@ -253,7 +252,16 @@ function documentValue(doc: Document, lineCounter: LineCounter, file: string): u
   const unresolved = aliases.find((a) => !a.resolved);
   if (unresolved) {
     const pos = at(unresolved.offset);
-    throw new ConfigError([{ file, line: pos.line, column: pos.col, path: '', message: `YAML alias *${cut(unresolved.name)} refers to no anchor`, hint: `define &${cut(unresolved.name)} before this line, or write the value out` }]);
+    throw new ConfigError([
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML alias *${cut(unresolved.name)} refers to no anchor`,
+        hint: `define &${cut(unresolved.name)} before this line, or write the value out`,
+      },
+    ]);
   }
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown;

@@ -5,12 +5,7 @@ import type { z } from 'zod';
 export type KeyPath = readonly (string | number)[];
 
 /** Line and column (1-based) of the YAML node at `path`, or of its nearest existing parent. */
-export function locate(
-  doc: Document,
-  lineCounter: LineCounter,
-  path: KeyPath,
-  { key = false }: { key?: boolean } = {},
-): { line?: number; column?: number } {
+export function locate(doc: Document, lineCounter: LineCounter, path: KeyPath, { key = false }: { key?: boolean } = {}): { line?: number; column?: number } {
   for (let depth = path.length; depth >= 0; depth--) {
     const sub = path.slice(0, depth);
     let node = key && depth === path.length ? keyNode(doc, sub) : doc.getIn(sub, true);

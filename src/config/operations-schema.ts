@@ -52,14 +52,13 @@ const loadShedding = z.strictObject({
   skip_priority_below: priorityValue.optional(),
 });
 
-const auditSchema = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    /** Default true when audit is enabled. */
-    log_credential_access: z.boolean().default(true),
-    /** Default true when audit is enabled. */
-    log_config_changes: z.boolean().default(true),
-  });
+const auditSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Default true when audit is enabled. */
+  log_credential_access: z.boolean().default(true),
+  /** Default true when audit is enabled. */
+  log_config_changes: z.boolean().default(true),
+});
 
 export const operationsGlobalKeys = {
   reload: reloadSchema.prefault({}),

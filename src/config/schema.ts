@@ -88,13 +88,7 @@ const googleServiceAccountAuthSchema = z.strictObject({
   scopes: z.array(z.string().min(1)).min(1),
 });
 
-export const authSchema = z.discriminatedUnion('type', [
-  bearerAuthSchema,
-  basicAuthSchema,
-  apiKeyAuthSchema,
-  oauth2AuthSchema,
-  googleServiceAccountAuthSchema,
-]);
+export const authSchema = z.discriminatedUnion('type', [bearerAuthSchema, basicAuthSchema, apiKeyAuthSchema, oauth2AuthSchema, googleServiceAccountAuthSchema]);
 
 /**
  * A source's `auth`. Helr's `auth: {}` (an empty block: no declarative auth, e.g. a hook sets the
@@ -193,45 +187,49 @@ export const retriesSchema = z.strictObject({
   retryable_status_codes: z.array(z.int().min(100).max(599)).min(1).optional(),
 });
 
-export const circuitBreakerSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  failure_threshold: z.int().min(1).default(5),
-  success_threshold: z.int().min(1).default(2),
-  half_open_timeout_secs: positiveSecs.default(60),
-  /** Caps how long the breaker stays open: min(half_open_timeout_secs, reset_timeout_secs). */
-  reset_timeout_secs: positiveSecs.optional(),
-  /** Also open when this share of the last `minimum_requests` polls failed (0 < rate <= 1). */
-  failure_rate_threshold: z.number().gt(0).max(1).optional(),
-  minimum_requests: z.int().min(1).optional(),
-}).refine((c) => (c.failure_rate_threshold === undefined) === (c.minimum_requests === undefined), {
-  message: 'failure_rate_threshold and minimum_requests go together: the rate is taken over the last minimum_requests polls',
-});
+export const circuitBreakerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    failure_threshold: z.int().min(1).default(5),
+    success_threshold: z.int().min(1).default(2),
+    half_open_timeout_secs: positiveSecs.default(60),
+    /** Caps how long the breaker stays open: min(half_open_timeout_secs, reset_timeout_secs). */
+    reset_timeout_secs: positiveSecs.optional(),
+    /** Also open when this share of the last `minimum_requests` polls failed (0 < rate <= 1). */
+    failure_rate_threshold: z.number().gt(0).max(1).optional(),
+    minimum_requests: z.int().min(1).optional(),
+  })
+  .refine((c) => (c.failure_rate_threshold === undefined) === (c.minimum_requests === undefined), {
+    message: 'failure_rate_threshold and minimum_requests go together: the rate is taken over the last minimum_requests polls',
+  });
 
-const rateLimitSchema = z.strictObject({
-  respect_headers: z.boolean().default(true),
-  page_delay_secs: nonNegativeSecs.default(0),
-  /** Sources naming the same budget share its request allowance. */
-  budget: z.string().min(1).optional(),
-  max_requests_per_minute: z.int().positive().optional(),
-  max_requests_per_hour: z.int().positive().optional(),
-  /** Client-side token bucket: at most this many requests per second on average… */
-  max_requests_per_second: z.number().positive().optional(),
-  /** …and at most this many at once (default ceil(max_requests_per_second)). */
-  burst_size: z.int().positive().optional(),
-  /** Header names of the server's quota, consulted before the built-in families. */
-  headers: z
-    .strictObject({
-      limit_header: z.string().min(1).optional(),
-      remaining_header: z.string().min(1).optional(),
-      reset_header: z.string().min(1).optional(),
-    })
-    .optional(),
-  /** Slow down before the quota runs out, not only once it has (docs/resilience.md, "Adaptive pacing"). */
-  adaptive: z.boolean().optional(),
-}).refine((r) => r.burst_size === undefined || r.max_requests_per_second !== undefined, {
-  message: 'burst_size needs max_requests_per_second',
-  path: ['burst_size'],
-});
+const rateLimitSchema = z
+  .strictObject({
+    respect_headers: z.boolean().default(true),
+    page_delay_secs: nonNegativeSecs.default(0),
+    /** Sources naming the same budget share its request allowance. */
+    budget: z.string().min(1).optional(),
+    max_requests_per_minute: z.int().positive().optional(),
+    max_requests_per_hour: z.int().positive().optional(),
+    /** Client-side token bucket: at most this many requests per second on average… */
+    max_requests_per_second: z.number().positive().optional(),
+    /** …and at most this many at once (default ceil(max_requests_per_second)). */
+    burst_size: z.int().positive().optional(),
+    /** Header names of the server's quota, consulted before the built-in families. */
+    headers: z
+      .strictObject({
+        limit_header: z.string().min(1).optional(),
+        remaining_header: z.string().min(1).optional(),
+        reset_header: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** Slow down before the quota runs out, not only once it has (docs/resilience.md, "Adaptive pacing"). */
+    adaptive: z.boolean().optional(),
+  })
+  .refine((r) => r.burst_size === undefined || r.max_requests_per_second !== undefined, {
+    message: 'burst_size needs max_requests_per_second',
+    path: ['burst_size'],
+  });
 
 /** Split timeouts; each unset one falls back as docs/resilience.md, "Timeouts", says. */
 const timeoutsSchema = z.strictObject({
@@ -308,7 +306,10 @@ const helrPipelineKeys = {
     .strictObject({
       watermark_field: z.string().min(1),
       watermark_param: z.string().min(1),
-      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+      state_key: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _')
+        .default('watermark'),
     })
     .optional(),
   /** A body that is not JSON, or has no events: fail the poll, or log and end the poll without committing the page. */
@@ -351,7 +352,10 @@ export const sourceSchema = z.strictObject({
   /** The Rust Hel's watermark: the newest value of an event field, sent as a query parameter on a poll's first request. */
   incremental_from: z
     .strictObject({
-      state_key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _').default('watermark'),
+      state_key: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits, _')
+        .default('watermark'),
       event_timestamp_path: z.string().min(1),
       param_name: z.string().min(1),
       /** Sends the watermark this much earlier, so events an API lists late (Google's Reports lag) are still read; dedupe drops the repeats. */
@@ -408,7 +412,11 @@ export const httpOutputSchema = z
     format: z.enum(['ndjson', 'splunk_hec', 'elasticsearch_bulk']).default('ndjson'),
     batch_size: z.int().min(1).max(10_000).default(100),
     batch_timeout_ms: z.int().min(0).max(600_000).default(500),
-    max_batch_bytes: z.int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    max_batch_bytes: z
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     max_in_flight: z.int().min(1).max(64).default(4),
     headers: z.record(z.string(), z.string()).default({}),
     timeout_secs: positiveSecs.default(30),
@@ -511,9 +519,7 @@ const SOURCE_NAME = /^[^\p{Cc}]{1,200}$/u;
 
 export const configSchema = z.strictObject({
   global: globalSchema.prefault({}),
-  sources: z
-    .record(z.string().regex(SOURCE_NAME, 'a source name of 1 to 200 printable characters'), z.unknown())
-    .refine((m) => Object.keys(m).length > 0, 'no sources defined'),
+  sources: z.record(z.string().regex(SOURCE_NAME, 'a source name of 1 to 200 printable characters'), z.unknown()).refine((m) => Object.keys(m).length > 0, 'no sources defined'),
 });
 
 export type SourceConfig = z.output<typeof sourceSchema>;

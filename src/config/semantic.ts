@@ -14,10 +14,7 @@ export interface SemanticIssue {
 }
 
 /** Checks that need more than one key, the environment, or the file system. No network. */
-export function checkSources(
-  sources: ResolvedSource[],
-  options: { env: NodeJS.ProcessEnv; requireSecrets: boolean; now: () => number },
-): { issues: SemanticIssue[]; warnings: string[] } {
+export function checkSources(sources: ResolvedSource[], options: { env: NodeJS.ProcessEnv; requireSecrets: boolean; now: () => number }): { issues: SemanticIssue[]; warnings: string[] } {
   const issues: SemanticIssue[] = [];
   const warnings: string[] = [];
   const labels = new Map<string, string>();
@@ -28,7 +25,11 @@ export function checkSources(
 
     const retries = source.resilience.retries;
     if (retries.initial_backoff_secs > retries.max_backoff_secs) {
-      push(['resilience', 'retries', 'initial_backoff_secs'], `initial_backoff_secs (${retries.initial_backoff_secs}) is greater than max_backoff_secs (${retries.max_backoff_secs})`, 'raise max_backoff_secs or lower initial_backoff_secs');
+      push(
+        ['resilience', 'retries', 'initial_backoff_secs'],
+        `initial_backoff_secs (${retries.initial_backoff_secs}) is greater than max_backoff_secs (${retries.max_backoff_secs})`,
+        'raise max_backoff_secs or lower initial_backoff_secs',
+      );
     }
     if (source.schedule.jitter_secs >= source.schedule.interval_secs) {
       warnings.push(`source ${source.name}: jitter_secs (${source.schedule.jitter_secs}) is not smaller than interval_secs (${source.schedule.interval_secs}); polls may run back to back`);
@@ -37,7 +38,8 @@ export function checkSources(
       warnings.push(`source ${source.name}: body is not sent with method: get (accepted for the Rust Hel's configs); set method: post to send it, or move its fields to query_params`);
     } else if (source.method === 'post' && !isJsonObject(source.body)) {
       const merges = fieldsMergedIntoBody(source);
-      if (merges !== undefined) push(['body'], `${merges} adds fields to the body, so it must be a JSON object, not ${kindOf(source.body)}`, 'write body as a map, or use a pagination that does not add fields to it');
+      if (merges !== undefined)
+        push(['body'], `${merges} adds fields to the body, so it must be a JSON object, not ${kindOf(source.body)}`, 'write body as a map, or use a pagination that does not add fields to it');
     }
 
     const label = `${source.labelKey}=${source.labelValue}`;
@@ -55,7 +57,11 @@ export function checkSources(
     for (const problem of tlsIssues(source, options)) push(problem.path, problem.message, problem.hint);
     for (const problem of helrSpellingIssues(source)) push(problem.path, problem.message, problem.hint);
     if (source.max_bytes !== undefined && !['cursor', 'link_header', 'next_url'].includes(source.pagination.strategy)) {
-      push(['max_bytes'], `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`, 'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses');
+      push(
+        ['max_bytes'],
+        `needs a pagination that keeps its position (cursor, link_header or next_url), not ${source.pagination.strategy}`,
+        'page, offset and none restart every poll, so a per-poll byte limit would cut every poll at the same place; use max_response_bytes to cap single responses',
+      );
     }
     for (const problem of integration?.check?.(source, options.now()) ?? []) push(problem.path, problem.message, problem.hint);
     for (const warning of integration?.warnings?.(source, options.now()) ?? []) warnings.push(`source ${source.name}: ${warning}`);
@@ -68,7 +74,11 @@ function tlsIssues(source: ResolvedSource, options: { env: NodeJS.ProcessEnv; re
   const tls = source.resilience.tls;
   if (tls === undefined || !options.requireSecrets) return [];
   const out: { path: string[]; message: string; hint: string }[] = [];
-  for (const [prefix, what] of [['ca', 'CA certificate'], ['client_cert', 'client certificate'], ['client_key', 'client private key']] as const) {
+  for (const [prefix, what] of [
+    ['ca', 'CA certificate'],
+    ['client_cert', 'client certificate'],
+    ['client_key', 'client private key'],
+  ] as const) {
     const file = tls[`${prefix}_file`];
     const env = tls[`${prefix}_env`];
     if (file !== undefined && !existsSync(file)) {
@@ -112,7 +122,15 @@ export function authIssues(
     auth.type === 'oauth2' &&
     [auth.client_secret_env, auth.client_secret_file, auth.client_secret_secret].some((v) => v !== undefined) &&
     [auth.client_private_key_env, auth.client_private_key_file, auth.client_private_key_secret].some((v) => v !== undefined);
-  const conflict = both ? [{ path: ['auth'], message: 'sets both a client secret and a client private key', hint: 'keep client_private_key_* for private_key_jwt (Okta org authorization server) or client_secret_* for a client secret, not both' }] : [];
+  const conflict = both
+    ? [
+        {
+          path: ['auth'],
+          message: 'sets both a client secret and a client private key',
+          hint: 'keep client_private_key_* for private_key_jwt (Okta org authorization server) or client_secret_* for a client secret, not both',
+        },
+      ]
+    : [];
   return [...conflict, ...secretRefIssues(secretRefsOf(auth), options, missingHint)];
 }
 
@@ -130,7 +148,12 @@ export function secretRefIssues(
     }
     if (!options.requireSecrets) continue;
     if (ref.file !== undefined) {
-      if (!existsSync(ref.file)) out.push({ path: ['auth', `${ref.prefix}_file`], message: `file ${looksLikeCredential(ref.file) ? `named in ${ref.prefix}_file` : cut(ref.file)} does not exist`, hint: `create it with the ${ref.what}, or use ${ref.prefix}_env` });
+      if (!existsSync(ref.file))
+        out.push({
+          path: ['auth', `${ref.prefix}_file`],
+          message: `file ${looksLikeCredential(ref.file) ? `named in ${ref.prefix}_file` : cut(ref.file)} does not exist`,
+          hint: `create it with the ${ref.what}, or use ${ref.prefix}_env`,
+        });
     } else if (ref.env !== undefined && (options.env[ref.env] === undefined || (options.env[ref.env] === '' && !ref.optional))) {
       // A variable set to the empty string is set: an optional credential (Tailscale's password) may be empty.
       const hint = missingHint?.(ref) ?? `export ${ref.env} with the ${ref.what}`;

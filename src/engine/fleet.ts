@@ -78,7 +78,12 @@ export class Fleet {
     if (store === undefined) {
       // A write must start with a tenth of the TTL left (time enough for it to land): a healthy
       // instance renews with two thirds left, so only a renewal late by half the TTL trips it.
-      store = new FencedStore(this.options.store, (name, error) => this.lost(name, error.message), () => this.options.clock.now(), this.options.ttlMs / 10);
+      store = new FencedStore(
+        this.options.store,
+        (name, error) => this.lost(name, error.message),
+        () => this.options.clock.now(),
+        this.options.ttlMs / 10,
+      );
       this.stores.set(source, store);
     }
     return store;
@@ -233,7 +238,11 @@ export class Fleet {
   private async renewAll(): Promise<void> {
     const held = [...this.held];
     const sent = this.options.clock.now();
-    const renewed = await this.options.store.leasing.renew(this.instance, held.map(([, h]) => h.lease), this.options.ttlMs);
+    const renewed = await this.options.store.leasing.renew(
+      this.instance,
+      held.map(([, h]) => h.lease),
+      this.options.ttlMs,
+    );
     for (const [source, h] of held) {
       if (this.held.get(source) !== h) continue;
       const expiresAt = renewed.get(source);

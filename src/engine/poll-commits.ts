@@ -113,7 +113,11 @@ export class PollCommits {
       this.deps.events.emit('state.write', { source: source.name, durationMs: clock.now() - committing });
     } catch (err) {
       if (source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
-      this.deps.events.emit('poll.warning', { source: source.name, message: `checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`, fields: { code: 'HEL_STATE' } });
+      this.deps.events.emit('poll.warning', {
+        source: source.name,
+        message: `checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`,
+        fields: { code: 'HEL_STATE' },
+      });
       state.apply(change);
     }
   }

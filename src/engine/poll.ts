@@ -107,8 +107,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
   const signal = AbortSignal.any([options.signal, inFlight.signal, ...(options.deadline ? [options.deadline] : [])]);
   const hooks = deps.hooks?.begin(state.stored(), signal);
   const sender = hooks?.transport(transport) ?? transport;
-  const send = (req: HttpRequest, page: number, carriesCursor: boolean) =>
-    sender.send(req, { source: source.name, signal, page, carriesCursor });
+  const send = (req: HttpRequest, page: number, carriesCursor: boolean) => sender.send(req, { source: source.name, signal, page, carriesCursor });
   const watermark = watermarkFor(source);
   let resumed = paginator.resumes(state.keys);
   let request: HttpRequest | undefined = paginator.first(state.keys);
@@ -251,7 +250,11 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
     if (oversizedInPage) {
       // One warning per page, not per event: a feed of oversized events must not flood the log.
       const what = source.max_line_bytes_behavior === 'skip' ? 'dropped (max_line_bytes_behavior: skip)' : 'truncated (max_line_bytes_behavior: truncate)';
-      deps.events.emit('poll.warning', { source: source.name, message: `page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`, fields: { page: index } });
+      deps.events.emit('poll.warning', {
+        source: source.name,
+        message: `page ${index}: ${oversizedInPage.count} event line(s) over max_line_bytes (${source.max_line_bytes}), the longest ${oversizedInPage.longest} bytes: ${what}`,
+        fields: { page: index },
+      });
     }
     const checkpoint: Record<string, string | null> = { ...step.checkpoint, ...hookState };
     if (watermarkKeys) {
@@ -329,7 +332,10 @@ function oversizedLine(bytes: number, source: ResolvedSource, truncate: () => st
   return {
     error: new HelError('HEL_LINE_TOO_LARGE', `an event's line is ${bytes} bytes, over max_line_bytes (${max}); nothing of its page was written`, {
       source: source.name,
-      hint: behavior === 'truncate' ? 'the output format cannot hold a truncated event (ocsf, ecs), or max_line_bytes is too small for the envelope; raise max_line_bytes' : 'raise max_line_bytes, or set max_line_bytes_behavior: truncate or skip',
+      hint:
+        behavior === 'truncate'
+          ? 'the output format cannot hold a truncated event (ocsf, ecs), or max_line_bytes is too small for the envelope; raise max_line_bytes'
+          : 'raise max_line_bytes, or set max_line_bytes_behavior: truncate or skip',
     }),
   };
 }

@@ -111,9 +111,7 @@ export class Runtime {
   private async build(source: ResolvedSource, options: { freshBreaker?: boolean } = {}): Promise<SourceRuntime> {
     const deps = this.deps;
     const base = deps.fleet ? deps.fleet.storeFor(source.name) : deps.store;
-    const store = deps.config.global.degradation.emit_without_checkpoint
-      ? new CheckpointSkippingStore(base, this.degradation, deps.logger, deps.events)
-      : base;
+    const store = deps.config.global.degradation.emit_without_checkpoint ? new CheckpointSkippingStore(base, this.degradation, deps.logger, deps.events) : base;
     const sr = new SourceRuntime({
       source,
       transport: deps.transportFor(source),
@@ -206,7 +204,10 @@ export class Runtime {
         else reports.push({ name, outcome });
       }
     };
-    await allOrStop(signal, Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, () => worker));
+    await allOrStop(
+      signal,
+      Array.from({ length: Math.min(ONCE_CONCURRENCY, queue.length) }, () => worker),
+    );
     // Sources a signal kept from starting are reported as stopped, like those it interrupted.
     for (const sr of queue) reports.push({ name: sr.source.name, outcome: { ok: false, error: cancelled(sr.source.name) } });
     const order = [...this.sources.keys()];
@@ -262,7 +263,12 @@ export class Runtime {
   private async applyReload(next: LoadedConfig, restartAll: boolean): Promise<ReloadPlan> {
     if (this.deps.fleet !== undefined) return this.applyFleetReload(this.deps.fleet, next, restartAll);
     const filtered = { ...next, sources: next.sources.filter((s) => this.wanted === undefined || this.wanted.has(s.name)) };
-    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll, this.deps.hookScriptChanged);
+    const plan = planReload(
+      [...this.sources.values()].map((sr) => sr.source),
+      filtered,
+      restartAll,
+      this.deps.hookScriptChanged,
+    );
     const stopping = this.loopStop;
     const nextPoll = new Map<string, number>();
     for (const name of [...plan.removed, ...plan.changed.map((s) => s.name), ...plan.restarted.map((s) => s.name)]) {
@@ -303,7 +309,12 @@ export class Runtime {
    */
   private async applyFleetReload(fleet: Fleet, next: LoadedConfig, restartAll: boolean): Promise<ReloadPlan> {
     const filtered = { ...next, sources: next.sources.filter((s) => this.wanted === undefined || this.wanted.has(s.name)) };
-    const plan = planReload([...this.sources.values()].map((sr) => sr.source), filtered, restartAll, this.deps.hookScriptChanged);
+    const plan = planReload(
+      [...this.sources.values()].map((sr) => sr.source),
+      filtered,
+      restartAll,
+      this.deps.hookScriptChanged,
+    );
     const handOver = [...plan.removed, ...plan.changed.map((s) => s.name), ...plan.restarted.map((s) => s.name)];
     const swap = async () => {
       for (const name of plan.removed) {
@@ -313,7 +324,12 @@ export class Runtime {
       for (const source of [...plan.changed, ...plan.restarted, ...plan.added]) this.sources.set(source.name, await this.build(source));
       for (const source of restartAll ? [...plan.changed, ...plan.restarted] : plan.restarted) this.freshBreakers.add(source.name);
     };
-    if (this.fleetRunning) await fleet.retarget(filtered.sources.map((s) => s.name), handOver, swap);
+    if (this.fleetRunning)
+      await fleet.retarget(
+        filtered.sources.map((s) => s.name),
+        handOver,
+        swap,
+      );
     else await swap();
     this.deps.config = { ...next, global: { ...this.deps.config.global, ...pickReloadable(next) } };
     this.deps.logger.info(planSummary(plan), 'config reloaded');

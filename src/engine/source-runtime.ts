@@ -74,8 +74,18 @@ export class SourceRuntime {
     this.encoder = new LineEncoder(encoderOptions(s, deps.format, deps.rawData ?? false));
     this.log = deps.logger.child({ source: s.name });
     this.status = {
-      name: s.name, label: s.labelValue, url: redactUrl(s.url), health: 'pending', polling: false, circuit: 'closed',
-      consecutiveFailures: 0, eventsTotal: 0, eventsLastHour: 0, duplicatesTotal: 0, pollsTotal: 0, pollsSkipped: 0,
+      name: s.name,
+      label: s.labelValue,
+      url: redactUrl(s.url),
+      health: 'pending',
+      polling: false,
+      circuit: 'closed',
+      consecutiveFailures: 0,
+      eventsTotal: 0,
+      eventsLastHour: 0,
+      duplicatesTotal: 0,
+      pollsTotal: 0,
+      pollsSkipped: 0,
       ...(s.no_events_alert_hours === undefined ? {} : { noEventsAlertHours: s.no_events_alert_hours }),
     };
   }

@@ -36,5 +36,10 @@ export interface PollHookSession {
   /** getNextPage; undefined when the script has none. */
   next(page: HookedPage): Promise<PageStep | undefined>;
   /** commitState for one page's events, given the running state: keys to commit with the page. */
-  checkpoint(page: { events: unknown[]; hooked: HookedEvents | undefined; position: Readonly<Record<string, string>>; pagination: Readonly<Record<string, string | null>> }): Promise<Record<string, string | null>>;
+  checkpoint(page: {
+    events: unknown[];
+    hooked: HookedEvents | undefined;
+    position: Readonly<Record<string, string>>;
+    pagination: Readonly<Record<string, string | null>>;
+  }): Promise<Record<string, string | null>>;
 }

@@ -63,7 +63,8 @@ function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], fa
 
 function url(value: unknown, fail: Fail): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !/^https?:\/\//i.test(value) || !URL.canParse(value)) throw fail(`url ${typeof value === 'string' ? JSON.stringify(value).slice(0, 200) : `of type ${typeof value}`}, which is not an absolute http(s) URL`);
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value) || !URL.canParse(value))
+    throw fail(`url ${typeof value === 'string' ? JSON.stringify(value).slice(0, 200) : `of type ${typeof value}`}, which is not an absolute http(s) URL`);
   return value;
 }
 

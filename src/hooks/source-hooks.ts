@@ -114,7 +114,8 @@ class HookSession implements PollHookSession {
         const shaped = built === null ? request : withBuiltRequest(request, built, context.page === 1, this.hooks.fail('buildRequest'));
         // Kept without getAuth's credentials: getNextPage builds on it, and never sees them.
         this.sent.set(context.page, shaped);
-        const send = (value: HookAuth | null) => inner.send(value === null ? shaped : withAuth(shaped, value, this.hooks.fail('getAuth')), { ...context, hookCredentials: built !== null, textBody: this.readsText });
+        const send = (value: HookAuth | null) =>
+          inner.send(value === null ? shaped : withAuth(shaped, value, this.hooks.fail('getAuth')), { ...context, hookCredentials: built !== null, textBody: this.readsText });
         try {
           return await send(auth?.value ?? null);
         } catch (err) {
@@ -173,7 +174,12 @@ class HookSession implements PollHookSession {
     return { checkpoint: {}, next: request };
   }
 
-  async checkpoint(page: { events: unknown[]; hooked: HookedEvents | undefined; position: Readonly<Record<string, string>>; pagination: Readonly<Record<string, string | null>> }): Promise<Record<string, string | null>> {
+  async checkpoint(page: {
+    events: unknown[];
+    hooked: HookedEvents | undefined;
+    position: Readonly<Record<string, string>>;
+    pagination: Readonly<Record<string, string | null>>;
+  }): Promise<Record<string, string | null>> {
     const declared = page.pagination.cursor;
     if (!this.pageHadCursor && typeof declared === 'string') this.lastCursor = declared;
     this.pageHadCursor = false;

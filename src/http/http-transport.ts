@@ -70,19 +70,25 @@ const HANDSHAKE = /^ERR_SSL_|^ERR_TLS_|^EPROTO$/;
 function tlsError(code: string, host: string, req: HttpRequest, context: RequestContext, err: unknown): HelError | undefined {
   const where = { source: context.source, url: redactUrl(req.url), attempt: context.attempt };
   if (UNTRUSTED.test(code)) {
-    return new HelError('HEL_TLS', `the TLS certificate of ${host} is not trusted (${code})`, {
-      ...where,
-      hint: code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
-        ? 'the certificate is for another host name: check the URL'
-        : "if the server uses a private CA, set resilience.tls.ca_file (or ca_env) to that CA's certificate (docs/tls.md)",
-    }, { cause: err });
+    return new HelError(
+      'HEL_TLS',
+      `the TLS certificate of ${host} is not trusted (${code})`,
+      {
+        ...where,
+        hint:
+          code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
+            ? 'the certificate is for another host name: check the URL'
+            : "if the server uses a private CA, set resilience.tls.ca_file (or ca_env) to that CA's certificate (docs/tls.md)",
+      },
+      { cause: err },
+    );
   }
   if (!HANDSHAKE.test(code)) return undefined;
   const hint = /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN/.test(code)
     ? 'the server may require a client certificate it trusts: check resilience.tls.client_cert_* and client_key_* (docs/tls.md)'
     : /VERSION|PROTOCOL/.test(code)
       ? 'the server and Hel share no TLS version: check resilience.tls.min_version (docs/tls.md)'
-      : 'check resilience.tls (docs/tls.md) and the server\'s TLS setup';
+      : "check resilience.tls (docs/tls.md) and the server's TLS setup";
   return new HelError('HEL_TLS', `the TLS handshake with ${host} failed (${code})`, { ...where, hint }, { cause: err });
 }
 
@@ -93,16 +99,24 @@ function networkError(err: unknown, req: HttpRequest, context: RequestContext): 
   const tls = tlsError(code, host, req, context, err);
   if (tls !== undefined) return tls;
   if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return new HelError('HEL_TIMEOUT', `the server sent nothing for longer than timeouts.read_secs while ${code === 'UND_ERR_BODY_TIMEOUT' ? 'sending the body' : 'Hel waited for the headers'}`, {
-      source: context.source,
-      url,
-      attempt: context.attempt,
-      hint: 'the server or network is slow; raise resilience.timeouts.read_secs if this persists',
-    }, { cause: err });
+    return new HelError(
+      'HEL_TIMEOUT',
+      `the server sent nothing for longer than timeouts.read_secs while ${code === 'UND_ERR_BODY_TIMEOUT' ? 'sending the body' : 'Hel waited for the headers'}`,
+      {
+        source: context.source,
+        url,
+        attempt: context.attempt,
+        hint: 'the server or network is slow; raise resilience.timeouts.read_secs if this persists',
+      },
+      { cause: err },
+    );
   }
   const message = UNREACHABLE.has(code) ? `cannot connect to ${host} (${code})` : `connection to ${host} failed (${code})`;
   // A TLS 1.3 server that refuses the client certificate may just close the connection after the handshake.
-  const mtls = req.url.startsWith('https:') && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') ? '; if the server requires a client certificate (mutual TLS), set resilience.tls.client_cert_* and client_key_* (docs/tls.md)' : '';
+  const mtls =
+    req.url.startsWith('https:') && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
+      ? '; if the server requires a client certificate (mutual TLS), set resilience.tls.client_cert_* and client_key_* (docs/tls.md)'
+      : '';
   const hint = UNREACHABLE.has(code) ? UNREACHABLE_HINT : `a network problem or a proxy closed the connection; it is retried${mtls}`;
   return new HelError('HEL_NETWORK', message, { source: context.source, url, attempt: context.attempt, hint }, { cause: err });
 }

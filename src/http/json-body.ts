@@ -26,7 +26,7 @@ export function parseJsonBody(response: HttpResponse, context: { source: string;
           : `the response is not valid JSON (${response.body.length} bytes)`;
     const hint =
       encoding !== undefined && encoding !== '' && encoding !== 'identity'
-        ? 'remove Accept-Encoding from the source\'s headers, or ask the API (or proxy) for an uncompressed response'
+        ? "remove Accept-Encoding from the source's headers, or ask the API (or proxy) for an uncompressed response"
         : gzipMagic
           ? 'a proxy or the API compresses the body without saying so; ask for an uncompressed response'
           : 'the API answered with something other than JSON; a truncated or garbled body is retried, so if it persists check the URL';

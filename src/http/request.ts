@@ -21,10 +21,7 @@ export function bodyFields(source: Pick<ResolvedSource, 'body'>): Record<string,
  * JSON body (`{}` when none is set; any JSON value, a list too). `options.body` replaces it (a
  * cursor continuation). With GET no body is sent, as in the Rust Hel; `hel validate` warns about one.
  */
-export function buildRequest(
-  source: ResolvedSource,
-  options: { url?: string; query?: Record<string, string | number | boolean>; body?: unknown } = {},
-): HttpRequest {
+export function buildRequest(source: ResolvedSource, options: { url?: string; query?: Record<string, string | number | boolean>; body?: unknown } = {}): HttpRequest {
   const headers: Record<string, string> = { ...source.headers };
   const url = withQuery(options.url ?? withQuery(source.url, source.query_params), options.query ?? {});
   if (source.method === 'get') return { method: 'GET', url, headers };

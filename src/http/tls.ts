@@ -31,7 +31,10 @@ function readPem(ref: PemRef, env: NodeJS.ProcessEnv, source: string): string | 
   if (ref.env === undefined) return undefined;
   const value = env[ref.env];
   if (value === undefined || value.trim() === '') {
-    throw new HelError('HEL_CONFIG', `${ref.env} is ${value === undefined ? 'not set' : 'empty'}`, { source, hint: `export ${ref.env} with the ${ref.what} (PEM), or set resilience.tls.${ref.prefix}_file` });
+    throw new HelError('HEL_CONFIG', `${ref.env} is ${value === undefined ? 'not set' : 'empty'}`, {
+      source,
+      hint: `export ${ref.env} with the ${ref.what} (PEM), or set resilience.tls.${ref.prefix}_file`,
+    });
   }
   return value;
 }
@@ -80,7 +83,7 @@ export function tlsOptions(config: TlsConfig, env: NodeJS.ProcessEnv, source: st
     const reason = err instanceof Error ? err.message.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/i, '') : String(err);
     throw new HelError('HEL_CONFIG', `resilience.tls is not usable: ${reason}`, {
       source,
-      hint: 'ca_*, client_cert_* and client_key_* must be PEM, and the key must be the certificate\'s (docs/tls.md)',
+      hint: "ca_*, client_cert_* and client_key_* must be PEM, and the key must be the certificate's (docs/tls.md)",
     });
   }
   return options;

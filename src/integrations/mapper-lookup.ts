@@ -13,7 +13,9 @@ export type MapperLookup = { ok: true; mapper: EventMapper } | { ok: false; reas
 export function lookupMapper(source: ResolvedSource, format: MappedFormat, options: MappingOptions): MapperLookup {
   const integration = integrationOf(source) ?? integrationOwning(source);
   if (integration === undefined) {
-    const known = integrations().filter((i) => i.mappings?.[format] !== undefined).map((i) => i.type);
+    const known = integrations()
+      .filter((i) => i.mappings?.[format] !== undefined)
+      .map((i) => i.type);
     return {
       ok: false,
       reason: `output format ${format} needs a mapping, and source ${source.name} belongs to no integration that has one (${known.join(', ') || 'none'})`,
@@ -44,7 +46,14 @@ export function recoverEvent(line: Record<string, unknown>): (RecoveredEvent & {
 
 /** The encoder of a source in a format; ocsf / ecs look up the mapper of the source's integration. */
 export function encoderOptions(source: ResolvedSource, format: OutputFormat, rawData: boolean): EnvelopeOptions {
-  const options: EnvelopeOptions = { format, labelKey: source.labelKey, labelValue: source.labelValue, timestampPath: source.timestamp_path, meta: source.envelopeMeta, idPath: source.transform?.id_field };
+  const options: EnvelopeOptions = {
+    format,
+    labelKey: source.labelKey,
+    labelValue: source.labelValue,
+    timestampPath: source.timestamp_path,
+    meta: source.envelopeMeta,
+    idPath: source.transform?.id_field,
+  };
   if (!isMappedFormat(format)) return options;
   const found = lookupMapper(source, format, { rawData, labelKey: source.labelKey, labelValue: source.labelValue });
   // Config validation rejects such a source first; this guards callers that skip it.

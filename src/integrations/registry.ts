@@ -12,14 +12,7 @@ import { tailscale } from './tailscale/index.js';
  * folder (test/integrations/boundaries.test.ts checks it). Built at load: nothing an integration
  * imports consults the registry (the import-x/no-cycle lint rule keeps it so).
  */
-const KNOWN: readonly Integration[] = [
-  onePassword,
-  okta,
-  github,
-  slack,
-  tailscale,
-  googleWorkspace,
-];
+const KNOWN: readonly Integration[] = [onePassword, okta, github, slack, tailscale, googleWorkspace];
 
 export function integrations(): readonly Integration[] {
   return KNOWN;

@@ -12,7 +12,10 @@ import type { ExpandContext, SourceProblem } from './integration.js';
  */
 
 export const tokenKeys = {
-  token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)').optional(),
+  token_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, _)')
+    .optional(),
   token_file: z.string().min(1).optional(),
   token_secret: z.string().min(1).optional(),
 };

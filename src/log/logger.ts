@@ -58,7 +58,16 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
   };
   if (format === 'pretty') {
-    return pino(base, pretty({ destination: destination as NodeJS.WritableStream & { fd?: number }, sync: true, colorize: Boolean((destination as { isTTY?: boolean }).isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' }));
+    return pino(
+      base,
+      pretty({
+        destination: destination as NodeJS.WritableStream & { fd?: number },
+        sync: true,
+        colorize: Boolean((destination as { isTTY?: boolean }).isTTY),
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname,service',
+      }),
+    );
   }
   return pino(base, destination === process.stderr ? pino.destination({ fd: 2, sync: true }) : destination);
 }

@@ -54,7 +54,8 @@ function listFinder(options: ExtractOptions): (body: unknown) => Extracted {
   const objectIsEvent = options.objectIsEvent ?? true;
   return (body) => {
     if (Array.isArray(body)) return { events: body as unknown[] };
-    if (body === null || typeof body !== 'object') return { problem: `the response is a JSON ${body === null ? 'null' : typeof body}, not an object or array`, hint: 'set response_events_path to the dotted path of the events list' };
+    if (body === null || typeof body !== 'object')
+      return { problem: `the response is a JSON ${body === null ? 'null' : typeof body}, not an object or array`, hint: 'set response_events_path to the dotted path of the events list' };
     for (const key of DEFAULT_KEYS) {
       const value = (body as Record<string, unknown>)[key];
       if (Array.isArray(value)) return { events: value as unknown[] };

@@ -125,10 +125,7 @@ export function retryTransport(inner: HttpTransport, options: RetryOptions): Htt
         if (answered !== undefined && !retried) throw giveUp(true);
         if (singleAttempt) throw giveUp(false);
 
-        const serverWait =
-          result.response !== undefined && options.respectHeaders
-            ? serverWaitMs(result.response.headers, clock.now(), options.headerWaitCapMs, options.quotaHeaders)
-            : undefined;
+        const serverWait = result.response !== undefined && options.respectHeaders ? serverWaitMs(result.response.headers, clock.now(), options.headerWaitCapMs, options.quotaHeaders) : undefined;
         const paced = failure.rateLimited === true && serverWait !== undefined && rateLimitWaits < MAX_RATE_LIMIT_WAITS;
         if (paced) rateLimitWaits += 1;
         else failures += 1;

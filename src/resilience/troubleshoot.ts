@@ -42,7 +42,7 @@ function statusHint(f: Failure & { status: number }): string {
     case 401:
       return 'the credentials are invalid, revoked or expired, or lack the scope this endpoint needs';
     case 403:
-      return 'the credentials are valid but not allowed to read this endpoint: check the token\'s permissions or scopes';
+      return "the credentials are valid but not allowed to read this endpoint: check the token's permissions or scopes";
     case 404:
       return 'check the URL / region';
     case 408:

@@ -68,16 +68,28 @@ export function handlers(deps: HandlerDeps) {
   };
 
   const readyz: Handler = ({ res }) => {
-    const healthySources = runtime.statuses().filter((s) => HEALTHY.has(s.health)).map((s) => s.name);
+    const healthySources = runtime
+      .statuses()
+      .filter((s) => HEALTHY.has(s.health))
+      .map((s) => s.name);
     const checks = {
       state_store_healthy: runtime.store.healthy(),
       output_healthy: runtime.sink.healthy(),
       at_least_one_source_healthy: healthySources.length > 0,
     };
     const { state_store_fallback_active: fallback } = runtime.degradation.summary();
-    const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+    const failed = Object.entries(checks)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
     const outputProblem = checks.output_healthy ? undefined : (runtime.sink.problem?.() ?? null);
-    const body = { ready: failed.length === 0, ...checks, state_store_fallback_active: fallback, ...(outputProblem === undefined ? {} : { output_problem: outputProblem }), healthy_sources: healthySources, failed };
+    const body = {
+      ready: failed.length === 0,
+      ...checks,
+      state_store_fallback_active: fallback,
+      ...(outputProblem === undefined ? {} : { output_problem: outputProblem }),
+      healthy_sources: healthySources,
+      failed,
+    };
     if (failed.length === 0) return sendJson(res, 200, body);
     sendError(res, 503, 'not_ready', `not ready: ${failed.join(', ')} is false`, body);
   };
@@ -121,13 +133,17 @@ export function handlers(deps: HandlerDeps) {
     } catch (error) {
       return sendError(res, httpStatusOf(codeOf(error)), 'poll_aborted', `the poll stopped the collector: ${describeError(error)}`, { error_code: codeOf(error) });
     }
-    const sourceStatus = statusJson(runtime.statuses().find((s) => s.name === name)!, at());
+    const sourceStatus = statusJson(
+      runtime.statuses().find((s) => s.name === name)!,
+      at(),
+    );
     if (outcome.ok) {
       const { pages, events, emitted, duplicates, unkeyed, stop, cursorReset } = outcome.result;
       const result = { pages, events, emitted, duplicates, unkeyed, stop, cursor_reset: cursorReset };
       return sendJson(res, 200, { ok: true, source: name, duration_ms: now() - started, result, source_status: sourceStatus });
     }
-    if ('skipped' in outcome) return sendError(res, 409, outcome.leasedBy === undefined ? 'circuit_open' : 'leased_elsewhere', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
+    if ('skipped' in outcome)
+      return sendError(res, 409, outcome.leasedBy === undefined ? 'circuit_open' : 'leased_elsewhere', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
     if (isCancellation(outcome.error)) return sendError(res, 503, 'shutting_down', 'the poll was cancelled because hel is shutting down');
     const code = codeOf(outcome.error);
     sendError(res, httpStatusOf(code), 'poll_failed', describeError(outcome.error), { source: name, error_code: code, source_status: sourceStatus });

@@ -33,29 +33,101 @@ export class Metrics {
   /** Sources whose current request attempt got an HTTP response that was not a success. */
   private readonly attemptAnswered = new Set<string>();
 
-  private readonly requests = new Counter({ name: 'hel_requests_total', help: 'HTTP request attempts by status class (2xx..5xx, or error when no response arrived)', labelNames: ['source', 'status_class'], registers: [this.registry] });
-  private readonly requestDuration = new Histogram({ name: 'hel_request_duration_seconds', help: 'Time to a complete HTTP response', labelNames: ['source'], buckets: REQUEST_BUCKETS, registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'hel_requests_total',
+    help: 'HTTP request attempts by status class (2xx..5xx, or error when no response arrived)',
+    labelNames: ['source', 'status_class'],
+    registers: [this.registry],
+  });
+  private readonly requestDuration = new Histogram({
+    name: 'hel_request_duration_seconds',
+    help: 'Time to a complete HTTP response',
+    labelNames: ['source'],
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
   private readonly eventsEmitted = new Counter({ name: 'hel_events_emitted_total', help: 'Events written to the output', labelNames: ['source'], registers: [this.registry] });
   private readonly duplicatesDropped = new Counter({ name: 'hel_duplicates_dropped_total', help: 'Events dropped by the dedupe window', labelNames: ['source'], registers: [this.registry] });
   private readonly errors = new Counter({ name: 'hel_errors_total', help: 'Failed polls by error code', labelNames: ['source', 'code'], registers: [this.registry] });
   private readonly retries = new Counter({ name: 'hel_retries_total', help: 'Request retries', labelNames: ['source'], registers: [this.registry] });
-  private readonly rateLimited = new Counter({ name: 'hel_rate_limited_total', help: 'Waits imposed by the API: 429 answers and exhausted rate-limit headers', labelNames: ['source'], registers: [this.registry] });
+  private readonly rateLimited = new Counter({
+    name: 'hel_rate_limited_total',
+    help: 'Waits imposed by the API: 429 answers and exhausted rate-limit headers',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
   private readonly polls = new Counter({ name: 'hel_polls_total', help: 'Finished polls by result (ok, failed)', labelNames: ['source', 'result'], registers: [this.registry] });
-  private readonly pollsSkipped = new Counter({ name: 'hel_polls_skipped_total', help: 'Scheduled polls skipped: the circuit was open, or load shedding (global.load_shedding)', labelNames: ['source'], registers: [this.registry] });
+  private readonly pollsSkipped = new Counter({
+    name: 'hel_polls_skipped_total',
+    help: 'Scheduled polls skipped: the circuit was open, or load shedding (global.load_shedding)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
   private readonly leasesHeld = new Gauge({ name: 'hel_leases_held', help: 'Shared state: source leases this instance holds', registers: [this.registry] });
-  private readonly leaseChanges = new Counter({ name: 'hel_lease_changes_total', help: 'Shared state: leases acquired, taken over (from an instance whose lease expired), lost and released', labelNames: ['event'], registers: [this.registry] });
-  private readonly eventsDropped = new Counter({ name: 'hel_events_dropped_total', help: 'Events discarded by backpressure strategy drop (reason backpressure, max_queue_age, shutdown)', labelNames: ['source', 'reason'], registers: [this.registry] });
-  private readonly outputStalled = new Gauge({ name: 'hel_output_stalled', help: '1 while a write or flush of the output has taken longer than backpressure.detection.stall_secs', registers: [this.registry] });
+  private readonly leaseChanges = new Counter({
+    name: 'hel_lease_changes_total',
+    help: 'Shared state: leases acquired, taken over (from an instance whose lease expired), lost and released',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+  private readonly eventsDropped = new Counter({
+    name: 'hel_events_dropped_total',
+    help: 'Events discarded by backpressure strategy drop (reason backpressure, max_queue_age, shutdown)',
+    labelNames: ['source', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly outputStalled = new Gauge({
+    name: 'hel_output_stalled',
+    help: '1 while a write or flush of the output has taken longer than backpressure.detection.stall_secs',
+    registers: [this.registry],
+  });
   private readonly outputStalls = new Counter({ name: 'hel_output_stalls_total', help: 'Times the output stalled', registers: [this.registry] });
   private readonly outputRetries = new Counter({ name: 'hel_output_retries_total', help: 'Failed deliveries to the output that were retried', registers: [this.registry] });
-  private readonly outputBatches = new Counter({ name: 'hel_output_batches_total', help: 'Batches a network sink\'s receiver acknowledged completely', labelNames: ['sink'], registers: [this.registry] });
-  private readonly outputEvents = new Counter({ name: 'hel_output_events_total', help: 'Events a network sink\'s receiver acknowledged: delivered (newly stored) or duplicate (already stored: _bulk 409, JetStream duplicate)', labelNames: ['sink', 'result'], registers: [this.registry] });
-  private readonly outputAttemptFailures = new Counter({ name: 'hel_output_attempt_failures_total', help: 'Failed delivery attempts of a network sink by reason; all are retried except refused', labelNames: ['sink', 'reason'], registers: [this.registry] });
-  private readonly outputDeliveryDuration = new Histogram({ name: 'hel_output_delivery_duration_seconds', help: 'From a batch\'s first send to its acknowledgment, retries included', labelNames: ['sink'], buckets: DELIVERY_BUCKETS, registers: [this.registry] });
-  private readonly outputAckWait = new Histogram({ name: 'hel_output_ack_wait_seconds', help: 'Splunk HEC indexer acknowledgment: from the accepted request to the ackId reported indexed', labelNames: ['sink'], buckets: DELIVERY_BUCKETS, registers: [this.registry] });
+  private readonly outputBatches = new Counter({
+    name: 'hel_output_batches_total',
+    help: "Batches a network sink's receiver acknowledged completely",
+    labelNames: ['sink'],
+    registers: [this.registry],
+  });
+  private readonly outputEvents = new Counter({
+    name: 'hel_output_events_total',
+    help: "Events a network sink's receiver acknowledged: delivered (newly stored) or duplicate (already stored: _bulk 409, JetStream duplicate)",
+    labelNames: ['sink', 'result'],
+    registers: [this.registry],
+  });
+  private readonly outputAttemptFailures = new Counter({
+    name: 'hel_output_attempt_failures_total',
+    help: 'Failed delivery attempts of a network sink by reason; all are retried except refused',
+    labelNames: ['sink', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly outputDeliveryDuration = new Histogram({
+    name: 'hel_output_delivery_duration_seconds',
+    help: "From a batch's first send to its acknowledgment, retries included",
+    labelNames: ['sink'],
+    buckets: DELIVERY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly outputAckWait = new Histogram({
+    name: 'hel_output_ack_wait_seconds',
+    help: 'Splunk HEC indexer acknowledgment: from the accepted request to the ackId reported indexed',
+    labelNames: ['sink'],
+    buckets: DELIVERY_BUCKETS,
+    registers: [this.registry],
+  });
   private readonly diskBufferBytes = new Gauge({ name: 'hel_disk_buffer_bytes', help: 'Bytes waiting in the backpressure disk buffer', registers: [this.registry] });
-  private readonly checkpointsSkipped = new Counter({ name: 'hel_checkpoints_skipped_total', help: 'State writes that failed and were skipped (global.degradation.emit_without_checkpoint)', labelNames: ['source'], registers: [this.registry] });
-  private readonly stateWriteDuration = new Histogram({ name: 'hel_state_write_duration_seconds', help: 'Duration of state commits at the end of a poll', buckets: STATE_WRITE_BUCKETS, registers: [this.registry] });
+  private readonly checkpointsSkipped = new Counter({
+    name: 'hel_checkpoints_skipped_total',
+    help: 'State writes that failed and were skipped (global.degradation.emit_without_checkpoint)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+  private readonly stateWriteDuration = new Histogram({
+    name: 'hel_state_write_duration_seconds',
+    help: 'Duration of state commits at the end of a poll',
+    buckets: STATE_WRITE_BUCKETS,
+    registers: [this.registry],
+  });
 
   /** `now` is injectable so tests can move the clock that the lag and freshness gauges read. */
   constructor(private readonly now: () => number = Date.now) {
@@ -73,8 +145,12 @@ export class Metrics {
       const last = s.lastSuccessAt === undefined ? startedAt : Date.parse(s.lastSuccessAt);
       return (now - last) / 1000;
     });
-    this.scrapeGauge('hel_cursor_lag_seconds', 'Freshness: now minus the newest event time delivered (sources with a timestamp only)', (s, now, startedAt) => freshnessOf(s, now, startedAt).lagSecs ?? undefined);
-    this.scrapeGauge('hel_no_events', 'Freshness alert: 1 when no newer event arrived within the source\'s no_events_alert_hours, else 0 (sources with the alert only)', (s, now, startedAt) => {
+    this.scrapeGauge(
+      'hel_cursor_lag_seconds',
+      'Freshness: now minus the newest event time delivered (sources with a timestamp only)',
+      (s, now, startedAt) => freshnessOf(s, now, startedAt).lagSecs ?? undefined,
+    );
+    this.scrapeGauge('hel_no_events', "Freshness alert: 1 when no newer event arrived within the source's no_events_alert_hours, else 0 (sources with the alert only)", (s, now, startedAt) => {
       const fresh = freshnessOf(s, now, startedAt);
       return fresh.alertAfterHours === null ? undefined : Number(fresh.noEvents);
     });

@@ -50,7 +50,12 @@ export class Router {
     // requests that carry a browser's Origin must be same-origin and address hel by IP or localhost
     // (a DNS-rebound name is neither). curl, scripts and monitoring send no Origin.
     if (this.token === undefined && found.route.method === 'POST' && isCrossOrigin(req)) {
-      return sendError(res, 403, 'cross_origin', 'a browser request from another origin (or through a DNS name other than localhost) may not trigger this without an API token; set global.api.token_env');
+      return sendError(
+        res,
+        403,
+        'cross_origin',
+        'a browser request from another origin (or through a DNS name other than localhost) may not trigger this without an API token; set global.api.token_env',
+      );
     }
     const authorized = this.token === undefined || hasBearerToken(req, this.token);
     if (found.route.requiresToken && !authorized) {
@@ -67,7 +72,10 @@ export class Router {
 
 function splitPath(path: string): string[] | undefined {
   try {
-    return path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }
@@ -98,6 +106,9 @@ function isCrossOrigin(req: IncomingMessage): boolean {
     return true;
   }
   if (originHost.toLowerCase() !== host.toLowerCase()) return true;
-  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const name = host
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
   return !(name === 'localhost' || isIP(name) !== 0);
 }

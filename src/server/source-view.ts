@@ -57,9 +57,7 @@ const AUTH_DESCRIPTIVE_KEYS = new Set(['type', 'prefix', 'header', 'token_url', 
  * environment variables it reads.
  */
 export function configJson(source: ResolvedSource): Record<string, unknown> {
-  const auth = source.auth
-    ? Object.fromEntries(Object.entries(source.auth).filter(([key, value]) => value !== undefined && (AUTH_DESCRIPTIVE_KEYS.has(key) || key.endsWith('_env'))))
-    : null;
+  const auth = source.auth ? Object.fromEntries(Object.entries(source.auth).filter(([key, value]) => value !== undefined && (AUTH_DESCRIPTIVE_KEYS.has(key) || key.endsWith('_env')))) : null;
   return {
     url: redactUrl(source.url),
     method: source.method,

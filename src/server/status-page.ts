@@ -78,10 +78,18 @@ ${rows}
 function renderRow(s: SourceStatus, now: number, startedAt: number): string {
   const fresh = freshnessOf(s, now, startedAt);
   const newest = s.lastEventTime === undefined ? '<span class="muted">no event yet</span>' : `newest ${relative(s.lastEventTime, now)}`;
-  const alert = fresh.alertAfterHours === null ? '' : fresh.noEvents ? `<br><span class="no-events">no events for over ${fresh.alertAfterHours} h</span>` : `<br><span class="muted">alert after ${fresh.alertAfterHours} h</span>`;
+  const alert =
+    fresh.alertAfterHours === null
+      ? ''
+      : fresh.noEvents
+        ? `<br><span class="no-events">no events for over ${fresh.alertAfterHours} h</span>`
+        : `<br><span class="muted">alert after ${fresh.alertAfterHours} h</span>`;
   const problem = s.health === 'failing' || s.health === 'circuit-open';
   const lastPoll = s.polling ? 'polling now' : relative(s.lastPollAt, now);
-  const error = s.lastError === undefined ? '<span class="muted">none</span>' : `<span class="error">${escapeHtml(s.lastError)}</span><br><span class="muted">${escapeHtml(s.lastErrorCode ?? '')} ${relative(s.lastErrorAt, now)}</span>`;
+  const error =
+    s.lastError === undefined
+      ? '<span class="muted">none</span>'
+      : `<span class="error">${escapeHtml(s.lastError)}</span><br><span class="muted">${escapeHtml(s.lastErrorCode ?? '')} ${relative(s.lastErrorAt, now)}</span>`;
   return `<tr class="source is-${s.health}${problem ? ' problem' : ''}" data-source="${escapeHtml(s.name)}" data-status="${s.health}">
 <td data-label="Source"><div><strong>${escapeHtml(s.name)}</strong><br><span class="muted url">${escapeHtml(s.url)}</span>${leaseLine(s, now)}</div></td>
 <td data-label="Status"><div><span class="badge ${s.health}">${HEALTH_LABEL[s.health]}</span>${s.consecutiveFailures > 0 ? `<br><span class="muted">${s.consecutiveFailures} failed in a row</span>` : ''}</div></td>

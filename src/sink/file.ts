@@ -118,7 +118,7 @@ export class FileSink implements BatchSink {
   private async append(handle: FileHandle, bytes: Uint8Array): Promise<void> {
     const start = this.size;
     try {
-      for (let written = 0; written < bytes.length; ) {
+      for (let written = 0; written < bytes.length;) {
         const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
         if (bytesWritten === 0) throw new Error(`nothing written after ${written} of ${bytes.length} bytes`);
         written += bytesWritten;

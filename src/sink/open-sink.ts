@@ -75,7 +75,11 @@ function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink
   if (rotate !== undefined && url.protocol !== 'file:') throw new HelError('HEL_USAGE', `--output-rotate applies to files, not ${url.protocol}// outputs`);
   const opener = OPENERS[url.protocol];
   if (!opener) {
-    throw new HelError('HEL_USAGE', `unsupported output ${url.protocol}//…`, { hint: `use a file path or one of: ${Object.keys(OPENERS).map((s) => `${s}//`).join(', ')}` });
+    throw new HelError('HEL_USAGE', `unsupported output ${url.protocol}//…`, {
+      hint: `use a file path or one of: ${Object.keys(OPENERS)
+        .map((s) => `${s}//`)
+        .join(', ')}`,
+    });
   }
   return opener({ ...target, url });
 }

@@ -31,7 +31,13 @@ function parseMark(text: string): OutputMark | undefined {
       return undefined;
     }
     const { identity, offset, file, host } = (value ?? {}) as Partial<Record<keyof OutputMark, unknown>>;
-    const valid = typeof identity === 'string' && /^\d+:\d+$/.test(identity) && Number.isSafeInteger(offset) && (offset as number) >= 0 && typeof file === 'string' && (host === undefined || typeof host === 'string');
+    const valid =
+      typeof identity === 'string' &&
+      /^\d+:\d+$/.test(identity) &&
+      Number.isSafeInteger(offset) &&
+      (offset as number) >= 0 &&
+      typeof file === 'string' &&
+      (host === undefined || typeof host === 'string');
     return valid ? { identity, offset: offset as number, file, host: host } : undefined;
   }
   const m = /^(\d+:\d+):(\d+)$/.exec(text);
@@ -64,12 +70,7 @@ const CHUNK = 1 << 20;
  * (naming `path` as `file` on `host`), or why nothing was read: the file the mark names is gone
  * (moved or deleted).
  */
-export async function readBackLines(
-  path: string,
-  mark: OutputMark,
-  visit: (line: string) => void,
-  options: { cap?: number; signal?: AbortSignal; host?: string } = {},
-): Promise<ReadBackResult> {
+export async function readBackLines(path: string, mark: OutputMark, visit: (line: string) => void, options: { cap?: number; signal?: AbortSignal; host?: string } = {}): Promise<ReadBackResult> {
   const cap = options.cap ?? READ_BACK_CAP;
   const files = await outputSequence(path);
   const identities = await Promise.all(files.map(identityOf));
@@ -86,7 +87,11 @@ export async function readBackLines(
       let position = i === first ? Math.min(mark.offset, size) : 0;
       scanned += size - position;
       if (scanned > cap) {
-        throw readBackError(path, `more than ${cap >= 1 << 20 ? `${Math.round(cap / (1 << 20))} MiB` : `${cap} bytes`} were written after this source's last checkpoint, too much to read back`, 'another process writes to this output, or the source was idle for a long backfill of others; move the output file aside to start a new one (its last page may then be written again)');
+        throw readBackError(
+          path,
+          `more than ${cap >= 1 << 20 ? `${Math.round(cap / (1 << 20))} MiB` : `${cap} bytes`} were written after this source's last checkpoint, too much to read back`,
+          'another process writes to this output, or the source was idle for a long backfill of others; move the output file aside to start a new one (its last page may then be written again)',
+        );
       }
       let carry = Buffer.alloc(0);
       const buffer = Buffer.allocUnsafe(CHUNK);

@@ -85,7 +85,7 @@ export class StdoutSink implements BatchSink {
   }
 
   private async writeAll(bytes: Uint8Array): Promise<void> {
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       try {
         offset += await writeOnce(this.fd, bytes.subarray(offset));
       } catch (err) {

@@ -80,10 +80,12 @@ export class SqliteStateStore implements StateStore {
       });
     }
     if (version === STATE_SCHEMA_VERSION) return;
-    this.db.transaction(() => {
-      for (const step of MIGRATIONS.slice(version)) this.db.exec(step);
-      this.db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
-    }).exclusive();
+    this.db
+      .transaction(() => {
+        for (const step of MIGRATIONS.slice(version)) this.db.exec(step);
+        this.db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
+      })
+      .exclusive();
   }
 
   /**
@@ -130,7 +132,12 @@ export class SqliteStateStore implements StateStore {
       if (isHelError(err)) return Promise.reject(new HelError(err.code, err.message, { ...err.context, source }));
       return Promise.reject(
         this.corruptError(err, source) ??
-          new HelError('HEL_STATE', `cannot save state for ${source} in ${this.path}: ${(err as Error).message}`, { source, hint: 'check free space and permissions of the state file' }, { cause: err }),
+          new HelError(
+            'HEL_STATE',
+            `cannot save state for ${source} in ${this.path}: ${(err as Error).message}`,
+            { source, hint: 'check free space and permissions of the state file' },
+            { cause: err },
+          ),
       );
     }
   }
@@ -158,7 +165,9 @@ export class SqliteStateStore implements StateStore {
   /** Prepared once: a commit runs per page, and SQL compilation would cost more than the writes. */
   private statements(): CommitStatements {
     this.prepared ??= {
-      upsertKey: this.db.prepare('INSERT INTO hel_state (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
+      upsertKey: this.db.prepare(
+        'INSERT INTO hel_state (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
       removeKey: this.db.prepare('DELETE FROM hel_state WHERE source = ? AND key = ?'),
       // A page's ids arrive as one JSON array: one statement instead of a thousand inserts, each
       // id numbered first, first + 1, ... in the array's order (json_each's key is the index).
@@ -225,7 +234,10 @@ export class SqliteStateStore implements StateStore {
       });
     }
     if (isHelError(err)) return err;
-    return this.corruptError(err) ?? new HelError('HEL_STATE', `cannot open state file ${this.path}: ${(err as Error).message}`, { hint: 'check the path and permissions, or set global.state.path' }, { cause: err });
+    return (
+      this.corruptError(err) ??
+      new HelError('HEL_STATE', `cannot open state file ${this.path}: ${(err as Error).message}`, { hint: 'check the path and permissions, or set global.state.path' }, { cause: err })
+    );
   }
 
   /** "file is not a database", "database disk image is malformed": named with the file and the remedy. */

@@ -75,7 +75,7 @@ void test('without a handler, a throwing listener becomes a process warning (nev
   assert.match(warning.message, /a listener of poll\.end threw: broken progress/);
 });
 
-void test('two buses never see each other\'s events', () => {
+void test("two buses never see each other's events", () => {
   const one = new EventBus<Events>();
   const two = new EventBus<Events>();
   const seen: string[] = [];

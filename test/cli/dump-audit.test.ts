@@ -11,7 +11,10 @@ const CLIENT_SECRET = 'cs-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
 
 function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 test('SIGUSR1 with destination log, then file: state and metrics dumped, no secret in either; GET /startupz answers', async (t) => {
@@ -54,7 +57,10 @@ test('SIGUSR1 with destination log, then file: state and metrics dumped, no secr
   assert.equal(statSync(dumpPath).mode & 0o777, 0o600, 'the dump file is readable by its owner only');
   assert.equal(proc.child.exitCode, null, 'SIGUSR1 does not stop hel (nor open the inspector)');
 
-  for (const [what, text] of [['log', proc.stderr()], ['dump file', readFileSync(dumpPath, 'utf8')]] as const) {
+  for (const [what, text] of [
+    ['log', proc.stderr()],
+    ['dump file', readFileSync(dumpPath, 'utf8')],
+  ] as const) {
     assert.ok(!text.includes(TOKEN), `the bearer token is not in the ${what}`);
     assert.ok(!text.includes(CLIENT_SECRET), `the client secret is not in the ${what}`);
     assert.ok(!text.includes('access-xyz'), `the access token is not in the ${what}`);
@@ -80,7 +86,10 @@ test('global.audit: config load and every credential read are logged with source
   const loaded = audit[0]!;
   assert.deepEqual([loaded.msg, loaded.path], ['audit: config loaded', config]);
   assert.match(String(loaded.sha256), /^[0-9a-f]{64}$/);
-  const reads = audit.filter((l) => l.msg === 'audit: credential accessed').map((l) => `${String(l.source)} ${String(l.kind)} ${String(l.from)} ${String(l.ref)}`).sort();
+  const reads = audit
+    .filter((l) => l.msg === 'audit: credential accessed')
+    .map((l) => `${String(l.source)} ${String(l.kind)} ${String(l.from)} ${String(l.ref)}`)
+    .sort();
   assert.deepEqual(reads, [`bearer bearer_token file ${tokenFile}`, 'oauth oauth2_client_id env CID', 'oauth oauth2_client_secret env CSECRET']);
   assert.ok(!run.stderr.includes(TOKEN) && !run.stdout.includes(TOKEN), 'the token is never logged');
   assert.ok(!run.stderr.includes(CLIENT_SECRET) && !run.stdout.includes(CLIENT_SECRET), 'the client secret is never logged');
@@ -88,7 +97,12 @@ test('global.audit: config load and every credential read are logged with source
   writeConfig(dir, { global: { log_format: 'json', audit: { enabled: true, log_credential_access: false } }, sources });
   const quiet = await hel(['run', '--once', '-c', config, '--state', join(dir, 'st.db')], { env });
   assert.equal(quiet.code, 0, quiet.stderr);
-  assert.deepEqual(jsonLines(quiet.stderr).filter((l) => l.audit === true).map((l) => l.msg), ['audit: config loaded']);
+  assert.deepEqual(
+    jsonLines(quiet.stderr)
+      .filter((l) => l.audit === true)
+      .map((l) => l.msg),
+    ['audit: config loaded'],
+  );
 
   writeConfig(dir, { global: { log_format: 'json' }, sources });
   const off = await hel(['run', '--once', '-c', config, '--state', join(dir, 'st.db')], { env });
@@ -96,7 +110,7 @@ test('global.audit: config load and every credential read are logged with source
   assert.equal(jsonLines(off.stderr).filter((l) => l.audit === true).length, 0, 'audit is off by default');
 });
 
-test('global.audit: the HTTP output\'s credential reads are logged too (source global.output), never the value', async (t) => {
+test("global.audit: the HTTP output's credential reads are logged too (source global.output), never the value", async (t) => {
   const api = await fakeApi(t, () => ({ body: { items: [{ id: 1 }] } }));
   const receiver = await fakeApi(t, () => ({ status: 200, body: {} }));
   const dir = tempDir(t);

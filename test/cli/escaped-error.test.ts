@@ -14,7 +14,10 @@ const THROW_LATER = 'data:text/javascript,setTimeout(()=>{throw new Error("escap
 test('an asynchronous error escaping a running command is one line, exit 1, no stack trace', (t) => {
   const dir = tempDir(t);
   const config = join(dir, 'hel.yaml');
-  writeFileSync(config, `global:\n  state: {path: ${join(dir, 's.db')}}\nsources:\n  idle:\n    url: http://127.0.0.1:9/never\n    schedule: {interval_secs: 3600}\n    resilience: {retries: {max_attempts: 1}}\n`);
+  writeFileSync(
+    config,
+    `global:\n  state: {path: ${join(dir, 's.db')}}\nsources:\n  idle:\n    url: http://127.0.0.1:9/never\n    schedule: {interval_secs: 3600}\n    resilience: {retries: {max_attempts: 1}}\n`,
+  );
   const result = spawnSync(process.execPath, ['--import', THROW_LATER, CLI, 'run', '-c', config], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HEL_LOG_LEVEL: 'silent' } });
   assert.equal(result.status, 1);
   assert.match(result.stderr, /^hel: unexpected error: escaped fault$/m);

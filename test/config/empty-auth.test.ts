@@ -5,7 +5,7 @@ import { fakeApi } from '../helpers/fake-api.js';
 import { hel, parseLines, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
-test("auth: {} (Helr's \"no auth\") validates and sends no credentials; a block with keys but no type is still an error", async (t) => {
+test('auth: {} (Helr\'s "no auth") validates and sends no credentials; a block with keys but no type is still an error', async (t) => {
   const dir = tempDir(t);
   const api = await fakeApi(t, () => ({ body: { items: [{ id: 'e1' }] } }));
   const cfg = writeConfig(dir, { global: { state: { backend: 'memory' } }, sources: { open: { url: `${api.url}/open`, auth: {}, headers: { 'X-Tenant': 'acme' } } } });

@@ -92,7 +92,10 @@ void test('an unset variable is one issue, located at its value', () => {
 
 void test('the short form expands to three sources with distinct labels and the seed defaults', () => {
   const config = parse('sources:\n  acme:\n    type: onepassword\n    region: com\n', { ONEPASSWORD_EVENTS_TOKEN: TOKEN });
-  assert.deepEqual(config.sources.map((s) => s.name), ['acme-auditevents', 'acme-signinattempts', 'acme-itemusages']);
+  assert.deepEqual(
+    config.sources.map((s) => s.name),
+    ['acme-auditevents', 'acme-signinattempts', 'acme-itemusages'],
+  );
   assert.equal(new Set(config.sources.map((s) => `${s.labelKey}=${s.labelValue}`)).size, 3);
   for (const s of config.sources) {
     assert.equal(s.method, 'post');
@@ -145,7 +148,10 @@ void test('short form: without requireSecrets (replay) no token is needed and th
 });
 
 void test('explicit 1Password URL sources get dedupe on uuid and the shared budget by default', () => {
-  const signin = 'sources:\n' + SEED_CONFIG.replace(/^sources:\n/, '') + '  1password-signin:\n    url: https://events.1password.com/api/v2/signinattempts\n    method: post\n    auth:\n      type: bearer\n      token_env: ONEPASSWORD_EVENTS_TOKEN\n    pagination:\n      strategy: cursor\n      cursor_param: cursor\n      cursor_path: cursor\n  other:\n    url: https://a.example/\n';
+  const signin =
+    'sources:\n' +
+    SEED_CONFIG.replace(/^sources:\n/, '') +
+    '  1password-signin:\n    url: https://events.1password.com/api/v2/signinattempts\n    method: post\n    auth:\n      type: bearer\n      token_env: ONEPASSWORD_EVENTS_TOKEN\n    pagination:\n      strategy: cursor\n      cursor_param: cursor\n      cursor_path: cursor\n  other:\n    url: https://a.example/\n';
   const config = parse(signin, { ONEPASSWORD_EVENTS_TOKEN: TOKEN });
   const [audit, signinSource, other] = config.sources;
   for (const s of [audit!, signinSource!]) {
@@ -171,7 +177,14 @@ void test('issues carry file, line, column, key path and hint, in file order', (
   const issues = issuesOf('sources:\n  b:\n    url: https://b.example/\n    metod: post\n  a:\n    url: nowhere\n');
   assert.deepEqual(issues, [
     { file: 'hel.yaml', line: 4, column: 5, path: 'sources.b.metod', message: 'unknown key', hint: 'did you mean "method"?' },
-    { file: 'hel.yaml', line: 6, column: 10, path: 'sources.a.url', message: 'a string of 7 characters (not shown: it may be a secret) is not a valid http(s) URL', hint: 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents' },
+    {
+      file: 'hel.yaml',
+      line: 6,
+      column: 10,
+      path: 'sources.a.url',
+      message: 'a string of 7 characters (not shown: it may be a secret) is not a valid http(s) URL',
+      hint: 'write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents',
+    },
   ]);
 });
 

@@ -75,7 +75,9 @@ const cases: Case[] = [
     name: 'short form: bad region',
     yaml: shortForm('    region: us\n'),
     env: TOKEN,
-    problems: ['hel.yaml:4:13 sources.op.region: the string "us" is not one of: com, ca, eu, ent (the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent)'],
+    problems: [
+      'hel.yaml:4:13 sources.op.region: the string "us" is not one of: com, ca, eu, ent (the end of your sign-in address: start.1password.com is com, .ca is ca, .eu is eu, ent.1password.com is ent)',
+    ],
   },
   {
     name: 'short form: bad stream and profile',

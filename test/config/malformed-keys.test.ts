@@ -3,7 +3,8 @@ import { runCases, type Case } from '../helpers/validate-cli.js';
 
 /** Lines 1-3: one valid source; keys added after it start on line 4. */
 const SRC = 'sources:\n  src:\n    url: https://a.example/\n';
-const SOURCE_KEYS = 'url, method, body, headers, query_params, schedule, auth, pagination, resilience, dedupe, source_label_key, source_label_value, response_events_path, timestamp_path, no_events_alert_hours, incremental_from, time_window, max_response_bytes, max_bytes, on_cursor_error, cursor_reset, output_format, transform, from, from_param, state, on_parse_error, on_invalid_utf8, max_line_bytes, max_line_bytes_behavior, checkpoint, on_state_write_error, response_event_object_path, response_streaming, priority, hooks';
+const SOURCE_KEYS =
+  'url, method, body, headers, query_params, schedule, auth, pagination, resilience, dedupe, source_label_key, source_label_value, response_events_path, timestamp_path, no_events_alert_hours, incremental_from, time_window, max_response_bytes, max_bytes, on_cursor_error, cursor_reset, output_format, transform, from, from_param, state, on_parse_error, on_invalid_utf8, max_line_bytes, max_line_bytes_behavior, checkpoint, on_state_write_error, response_event_object_path, response_streaming, priority, hooks';
 const typo = (path: string, at: string, suggestion: string) => `hel.yaml:${at} ${path}: unknown key (did you mean "${suggestion}"?)`;
 
 const cases: Case[] = [
@@ -93,10 +94,7 @@ const cases: Case[] = [
   {
     name: 'dedupe: unknown key and the missing id_path',
     yaml: `${SRC}    dedupe:\n      id_field: uuid\n`,
-    problems: [
-      'hel.yaml:5:7 sources.src.dedupe.id_field: unknown key (valid keys: id_path, capacity)',
-      'hel.yaml:5:7 sources.src.dedupe.id_path: required key is missing: expected a string',
-    ],
+    problems: ['hel.yaml:5:7 sources.src.dedupe.id_field: unknown key (valid keys: id_path, capacity)', 'hel.yaml:5:7 sources.src.dedupe.id_path: required key is missing: expected a string'],
   },
   { name: 'cursor_reset', yaml: `${SRC}    cursor_reset:\n      overlap: 60\n`, problems: [typo('sources.src.cursor_reset.overlap', '5:7', 'overlap_secs')] },
   {

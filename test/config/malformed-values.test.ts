@@ -55,7 +55,9 @@ const cases: Case[] = [
   {
     name: 'initial_backoff_secs greater than max_backoff_secs',
     yaml: `${SRC}    resilience:\n      retries:\n        initial_backoff_secs: 120\n        max_backoff_secs: 60\n`,
-    problems: ['hel.yaml:6:31 sources.src.resilience.retries.initial_backoff_secs: initial_backoff_secs (120) is greater than max_backoff_secs (60) (raise max_backoff_secs or lower initial_backoff_secs)'],
+    problems: [
+      'hel.yaml:6:31 sources.src.resilience.retries.initial_backoff_secs: initial_backoff_secs (120) is greater than max_backoff_secs (60) (raise max_backoff_secs or lower initial_backoff_secs)',
+    ],
   },
   {
     name: 'wrong type: circuit_breaker: true',
@@ -76,7 +78,9 @@ const cases: Case[] = [
   {
     name: 'bad enum: strategy curser',
     yaml: `${SRC}    pagination:\n      strategy: curser\n      cursor_param: cursor\n      cursor_path: cursor\n`,
-    problems: ['hel.yaml:5:17 sources.src.pagination.strategy: unknown strategy "curser"; expected one of cursor, link_header, next_url, page, page_offset, offset, page_token, none (did you mean "cursor"?)'],
+    problems: [
+      'hel.yaml:5:17 sources.src.pagination.strategy: unknown strategy "curser"; expected one of cursor, link_header, next_url, page, page_offset, offset, page_token, none (did you mean "cursor"?)',
+    ],
   },
   {
     name: 'bad enum: auth type baerer',
@@ -112,7 +116,9 @@ const cases: Case[] = [
   {
     name: 'invalid URL without a scheme',
     yaml: 'sources:\n  src:\n    url: events.example.com/api\n',
-    problems: ['hel.yaml:3:10 sources.src.url: a string of 22 characters (not shown: it may be a secret) is not a valid http(s) URL (write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents)'],
+    problems: [
+      'hel.yaml:3:10 sources.src.url: a string of 22 characters (not shown: it may be a secret) is not a valid http(s) URL (write the full URL with its scheme, e.g. https://events.1password.com/api/v2/auditevents)',
+    ],
   },
   {
     name: 'invalid URL scheme',
@@ -122,7 +128,9 @@ const cases: Case[] = [
   {
     name: 'a list body where pagination adds fields to it',
     yaml: `${SRC}    method: post\n    body: [1, 2]\n    pagination: { strategy: offset, limit: 10 }\n`,
-    problems: ['hel.yaml:5:11 sources.src.body: pagination offset adds fields to the body, so it must be a JSON object, not a list (write body as a map, or use a pagination that does not add fields to it)'],
+    problems: [
+      'hel.yaml:5:11 sources.src.body: pagination offset adds fields to the body, so it must be a JSON object, not a list (write body as a map, or use a pagination that does not add fields to it)',
+    ],
   },
   {
     name: 'duplicate source labels',

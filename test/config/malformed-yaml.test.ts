@@ -51,12 +51,16 @@ const cases: Case[] = [
   {
     name: 'a source that is a string',
     yaml: 'sources:\n  src: https://a.example/\n',
-    problems: ['hel.yaml:2:8 sources.src: expected a map, got a string of 18 characters (not shown: it may be a secret) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale | google_workspace)'],
+    problems: [
+      'hel.yaml:2:8 sources.src: expected a map, got a string of 18 characters (not shown: it may be a secret) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale | google_workspace)',
+    ],
   },
   {
     name: 'a source that is empty',
     yaml: 'sources:\n  src:\n',
-    problems: ['hel.yaml:2:3 sources.src: expected a map, got null (an empty value) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale | google_workspace)'],
+    problems: [
+      'hel.yaml:2:3 sources.src: expected a map, got null (an empty value) (a source is a map with url: and its settings, or with type: onepassword | okta | github | slack | tailscale | google_workspace)',
+    ],
   },
   {
     name: 'the whole file is a list',

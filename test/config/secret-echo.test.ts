@@ -64,7 +64,10 @@ for (const p of placements) {
     const dir = tempDir(t);
     const config = join(dir, 'hel.yaml');
     writeFileSync(config, p.yaml);
-    for (const args of [['validate', '-c', config], ['run', '--once', '-c', config, '--state', join(dir, 's.db')]]) {
+    for (const args of [
+      ['validate', '-c', config],
+      ['run', '--once', '-c', config, '--state', join(dir, 's.db')],
+    ]) {
       const r = await runCli(args, { env: { ONEPASSWORD_EVENTS_TOKEN: undefined, ...p.env } });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, p.message);
@@ -77,7 +80,11 @@ test('a 4 KB token file given as -c is not echoed', async (t) => {
   const dir = tempDir(t);
   const tokenFile = join(dir, 'token.txt');
   writeFileSync(tokenFile, BIG_TOKEN + '\n');
-  for (const args of [['validate', '-c', tokenFile], ['run', '--once', '-c', tokenFile, '--state', join(dir, 's.db')], ['state', 'show', '-c', tokenFile]]) {
+  for (const args of [
+    ['validate', '-c', tokenFile],
+    ['run', '--once', '-c', tokenFile, '--state', join(dir, 's.db')],
+    ['state', 'show', '-c', tokenFile],
+  ]) {
     const r = await runCli(args);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /expected a map with `sources:`.*got a string of 4083 characters \(not shown: it may be a secret\)/);

@@ -18,13 +18,14 @@ void test("the seed's YAML pasted verbatim under sources: validates with the tok
   assert.equal(r.stderr, '');
   assert.equal(
     r.stdout,
-    `1password-audit: POST https://events.1password.com/api/v2/auditevents, cursor (max 50 pages), every 300s ±30s, dedupe uuid, ${SEED_BUDGET}\n` +
-      'config valid: 1 source in hel.yaml\n',
+    `1password-audit: POST https://events.1password.com/api/v2/auditevents, cursor (max 50 pages), every 300s ±30s, dedupe uuid, ${SEED_BUDGET}\n` + 'config valid: 1 source in hel.yaml\n',
   );
 });
 
 void test('every examples/*.yaml validates (examples/hel.yaml and examples/1password-short.yaml among them)', async () => {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   assert.ok(files.length > 0, 'no examples/*.yaml');
   for (const name of ['hel.yaml', '1password-short.yaml']) assert.ok(files.includes(name), `examples/${name} is missing`);
   for (const file of files) {

@@ -16,7 +16,12 @@ async function validate(t: { after(fn: () => void): void }, yaml: string, env: R
 
 test('billion laughs: a located config error, exit 2, no memory blow-up', async (t) => {
   const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 9; i++) levels.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9).fill(`*${'abcdefghi'[i - 1]}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9)
+        .fill(`*${'abcdefghi'[i - 1]}`)
+        .join(',')}]`,
+    );
   const r = await validate(t, `${levels.join('\n')}\nsources:\n  x:\n    url: https://x.example/\n    headers: *i\n`);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /hel\.yaml:2:\d+ YAML aliases expand too much/);

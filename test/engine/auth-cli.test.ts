@@ -53,7 +53,12 @@ test('every auth type through hel run --once: the server sees the right credenti
   const form = new URLSearchParams(tokenRequests[0]!.body);
   assert.deepEqual(Object.fromEntries(form), { grant_type: 'client_credentials', client_id: 'client-9', client_secret: 'csecret-9', scope: 'audit.read users.read' });
 
-  assert.deepEqual(parseLines(run.stdout).map((l) => l.event.id).sort(), Object.keys(expected).sort());
+  assert.deepEqual(
+    parseLines(run.stdout)
+      .map((l) => l.event.id)
+      .sort(),
+    Object.keys(expected).sort(),
+  );
 });
 
 test('oauth2: a 401 with a cached token fetches a new token and retries once', async (t) => {
@@ -68,6 +73,9 @@ test('oauth2: a 401 with a cached token fetches a new token and retries once', a
   });
   const run = await hel(['run', '--once', '-c', config, '--state', join(dir, 'st.db')], { env: { T_CID: 'c', T_CSECRET: 's' } });
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(api.on('/events').map((r) => r.headers.authorization), ['Bearer access-1', 'Bearer access-2']);
+  assert.deepEqual(
+    api.on('/events').map((r) => r.headers.authorization),
+    ['Bearer access-1', 'Bearer access-2'],
+  );
   assert.equal(parseLines(run.stdout).length, 1);
 });

@@ -39,7 +39,11 @@ test('state_store_fallback: memory: a state file that cannot be opened runs on m
   const proc = startHel(t, ['run', '-c', config, '--state', unopenable], { env: { HEL_LOG_LEVEL: 'info' } });
   await waitFor(() => parseLines(proc.stdout()).length === 3, 30_000, 'the events, collected on memory');
   assert.match(proc.stderr(), /"level":50.*"state_store_fallback_active":true.*STATE STORE FALLBACK: cannot open state file .*not-a-dir\/st\.db.*running on memory/);
-  const port = (proc.stderr().split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : {})).find((l) => l.listener === 'api')!).port;
+  const port = proc
+    .stderr()
+    .split('\n')
+    .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : {}))
+    .find((l) => l.listener === 'api')!.port;
   const base = `http://127.0.0.1:${String(port)}`;
 
   const ready = (await (await fetch(`${base}/readyz`)).json()) as Record<string, unknown>;
@@ -79,7 +83,9 @@ class FillableStore extends MemoryStateStore {
   full = false;
   override commit(source: string, checkpoint: Checkpoint): Promise<void> {
     if (!this.full) return super.commit(source, checkpoint);
-    return Promise.reject(new HelError('HEL_STATE', `cannot save state for ${source}: database or disk is full`, { source }, { cause: Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }) }));
+    return Promise.reject(
+      new HelError('HEL_STATE', `cannot save state for ${source}: database or disk is full`, { source }, { cause: Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }) }),
+    );
   }
 }
 
@@ -103,7 +109,8 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
     logger,
     random: () => 0.5,
     events,
-    transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
+    transportFor: (s) =>
+      composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
   });
   const controller = new AbortController();
   t.after(() => controller.abort());
@@ -129,9 +136,16 @@ test('emit_without_checkpoint: failed state writes are skipped loudly, polling g
   events.push(...makeEvents(3, 4));
   (await sleep(10_000)).release();
   await sleep(30_000);
-  assert.deepEqual(uuids(), makeEvents(7).map((e) => e.uuid), 'the events were delivered although their checkpoint failed');
+  assert.deepEqual(
+    uuids(),
+    makeEvents(7).map((e) => e.uuid),
+    'the events were delivered although their checkpoint failed',
+  );
   assert.ok(skipped.length > 0 && skipped.every((s) => s === 'a'), 'the metric hook counted the skipped checkpoints');
-  assert.match(logLines.join(''), /"level":50.*"degraded":true.*state write failed, checkpoint SKIPPED \(global.degradation.emit_without_checkpoint\): cannot save state for a: database or disk is full/);
+  assert.match(
+    logLines.join(''),
+    /"level":50.*"degraded":true.*state write failed, checkpoint SKIPPED \(global.degradation.emit_without_checkpoint\): cannot save state for a: database or disk is full/,
+  );
   assert.deepEqual(runtime.degradation.summary().sources_without_checkpoint, ['a']);
   assert.equal((await store.load('a')).keys.cursor, cursorAt(4), 'the store still holds the last written checkpoint');
 
@@ -140,7 +154,11 @@ test('emit_without_checkpoint: failed state writes are skipped loudly, polling g
   (await sleep(30_000)).release();
   await sleep(10_000);
   assert.equal(cursorsSent(api.requests).at(-1), cursorAt(7), 'the poll after the failures went on from the position in memory');
-  assert.deepEqual(uuids(), makeEvents(9).map((e) => e.uuid), 'nothing twice, nothing lost');
+  assert.deepEqual(
+    uuids(),
+    makeEvents(9).map((e) => e.uuid),
+    'nothing twice, nothing lost',
+  );
   assert.equal((await store.load('a')).keys.cursor, cursorAt(9));
   assert.match(logLines.join(''), /state writes work again: checkpoint written, no longer degraded/);
   assert.deepEqual(runtime.degradation.summary().sources_without_checkpoint, []);

@@ -36,7 +36,12 @@ test('disk full (ENOSPC on a small tmpfs): the partial page is cut off, exit 1; 
   const api = await fakeApi(t, cursorFeed(events, 100));
   const config = writeConfig(dir, {
     sources: {
-      audit: { url: `${api.url}/api/v2/auditevents`, method: 'post', pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 1000 }, dedupe: { id_path: 'uuid' } },
+      audit: {
+        url: `${api.url}/api/v2/auditevents`,
+        method: 'post',
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 1000 },
+        dedupe: { id_path: 'uuid' },
+      },
     },
   });
   const output = join(disk, 'events.ndjson');
@@ -58,7 +63,11 @@ test('disk full (ENOSPC on a small tmpfs): the partial page is cut off, exit 1; 
   assert.equal(rerun.code, 0, rerun.stderr);
   const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
   assert.equal(uuids.length, events.length, 'nothing twice');
-  assert.deepEqual(uuids, events.map((e) => e.uuid), 'nothing missing, in order');
+  assert.deepEqual(
+    uuids,
+    events.map((e) => e.uuid),
+    'nothing missing, in order',
+  );
 
   const report = await hel(['report', '--input', output, '--format', 'json', '--out', join(dir, 'report.json')]);
   assert.equal(report.code, 0, report.stderr);

@@ -35,10 +35,13 @@ test('stdout closed by the reader (EPIPE): non-zero exit, the cursor never passe
   const rerun = await hel(['run', '--once', '-c', config, '--state', state]);
   assert.equal(rerun.code, 0, rerun.stderr);
   const seen = new Set([...parseLines(firstRun), ...parseLines(rerun.stdout)].map((l) => l.event.uuid));
-  assert.deepEqual([...seen].sort(), events.map((e) => e.uuid));
+  assert.deepEqual(
+    [...seen].sort(),
+    events.map((e) => e.uuid),
+  );
 });
 
-test('continuous hel run with several sources exits promptly on EPIPE, without waiting for the other sources\' intervals', async (t) => {
+test("continuous hel run with several sources exits promptly on EPIPE, without waiting for the other sources' intervals", async (t) => {
   const api = await fakeApi(t, (req) => ({ body: { items: [{ id: `${req.path}-${req.n}` }] } }));
   const dir = tempDir(t);
   const config = writeConfig(dir, {

@@ -40,7 +40,7 @@ test('FileSink daily rotation: a new day renames the file to <stem>.<previous da
   assert.equal(readFileSync(path, 'utf8'), '{"n":3}\n');
 });
 
-test('FileSink daily rotation after a restart uses the existing file\'s day', async (t) => {
+test("FileSink daily rotation after a restart uses the existing file's day", async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'events.ndjson');
   writeFileSync(path, '{"old":true}\n');
@@ -109,10 +109,26 @@ async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
-  const transport = composeTransport({ source: 's', config: source, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const transport = composeTransport({
+    source: 's',
+    config: source,
+    secrets: new SecretResolver({ env: {}, path: '/nonexistent' }),
+    clock: systemClock,
+    budgets: new BudgetRegistry(systemClock),
+    dispatcher,
+  });
   const state = await SourceState.load(store, 's');
   return pollSource(
-    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock, events: new EventBus<PollEventMap>() },
+    {
+      source,
+      transport,
+      paginator: paginatorFor(source),
+      encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }),
+      sink,
+      state,
+      clock: systemClock,
+      events: new EventBus<PollEventMap>(),
+    },
     { signal: new AbortController().signal, commit: true },
   );
 }
@@ -157,13 +173,14 @@ test('FileSink shared by concurrent sources: one file handle, one torn-line repa
   const fdsBefore = openFds();
   const sink = new FileSink(path, { kind: 'size', maxBytes: 64 * 1024 }, () => new Date('2026-03-01T10:00:00Z'));
   // 16 sources hand over a page each at once, then flush, as their polls do; twice over.
-  const page = (source: number, round: number): Buffer =>
-    Buffer.from(Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ source, round, i, pad: 'x'.repeat(100) })}\n`).join(''));
+  const page = (source: number, round: number): Buffer => Buffer.from(Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ source, round, i, pad: 'x'.repeat(100) })}\n`).join(''));
   for (const round of [1, 2]) {
-    await Promise.all(Array.from({ length: 16 }, async (_, source) => {
-      await sink.write(batchOf(page(source, round)));
-      await sink.flush();
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, source) => {
+        await sink.write(batchOf(page(source, round)));
+        await sink.flush();
+      }),
+    );
   }
   assert.ok(openFds() <= fdsBefore + 1, `one handle for the shared file, found ${openFds() - fdsBefore} more fds`);
   await sink.close();

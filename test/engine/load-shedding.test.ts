@@ -39,7 +39,11 @@ test('load shedding: while the HTTP output is down, a source below skip_priority
   await waitFor(() => /the HTTP receiver is down/.test(proc.stderr()), 20_000, 'the failing delivery');
   const low = count('low');
   const mid = count('mid');
-  await waitFor(() => /"source":"low".*"msg":"poll skipped: load shedding: the output is under backpressure \(.*\) and priority 2 is below global.load_shedding.skip_priority_below 5/.test(proc.stderr()), 20_000, 'the low source\'s skipped poll');
+  await waitFor(
+    () => /"source":"low".*"msg":"poll skipped: load shedding: the output is under backpressure \(.*\) and priority 2 is below global.load_shedding.skip_priority_below 5/.test(proc.stderr()),
+    20_000,
+    "the low source's skipped poll",
+  );
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(count('low'), low, 'the low-priority source fetched nothing while the output was down');
   assert.ok(count('mid') > mid, 'a source at the threshold is not shed');
@@ -47,7 +51,7 @@ test('load shedding: while the HTTP output is down, a source below skip_priority
 
   down = false;
   await waitFor(() => count('low') > low, 60_000, 'the low source polling again after recovery');
-  await waitFor(() => accepted.some((id) => id === `low-${api.on('/low').at(-1)!.n}`), 60_000, 'the low source\'s new event delivered');
+  await waitFor(() => accepted.some((id) => id === `low-${api.on('/low').at(-1)!.n}`), 60_000, "the low source's new event delivered");
   assert.match(proc.stderr(), /load shedding ends, every source polls/);
   proc.child.kill('SIGTERM');
   assert.deepEqual(await within(20_000, proc.exited, 'exit'), { code: 0, signal: null });
@@ -80,7 +84,8 @@ test('load shedding with an injected clock: each tick of a shed source is skippe
     logger: createLogger({ level: 'silent' }),
     events: openEventBus(createLogger({ level: 'silent' })),
     random: () => 0.5,
-    transportFor: (s) => composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
+    transportFor: (s) =>
+      composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
   });
   const controller = new AbortController();
   const done = runtime.runForever(controller.signal);

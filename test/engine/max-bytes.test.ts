@@ -22,7 +22,10 @@ test('max_bytes stops a poll after the page that reaches it; the next poll resum
   const second = await hel(['run', '--once', '-c', config, '--state', state]);
   assert.equal(second.code, 0, second.stderr);
   const uuids = [...parseLines(first.stdout), ...parseLines(second.stdout)].map((l) => l.event.uuid);
-  assert.deepEqual(uuids, events.map((e) => e.uuid));
+  assert.deepEqual(
+    uuids,
+    events.map((e) => e.uuid),
+  );
 });
 
 test('max_bytes needs a pagination that keeps its position', async (t) => {

@@ -58,7 +58,11 @@ for (const [name, tail] of Object.entries(BROKEN)) {
     const healed = await hel(['run', '--once', '-c', config, '--state', state]);
     assert.equal(healed.code, 0, healed.stderr);
     const all = [...uuids(broken.stdout), ...uuids(again.stdout), ...uuids(healed.stdout)];
-    assert.deepEqual(all, events.map((e) => e.uuid), 'every event exactly once');
+    assert.deepEqual(
+      all,
+      events.map((e) => e.uuid),
+      'every event exactly once',
+    );
   });
 }
 
@@ -75,7 +79,14 @@ test('1Password: a last page without a cursor is an error even when has_more is 
 test('on_missing_cursor: keep is refused for a 1Password source', async (t) => {
   const dir = tempDir(t);
   const config = writeConfig(dir, {
-    sources: { audit: { url: 'https://events.1password.com/api/v2/auditevents', method: 'post', body: {}, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', on_missing_cursor: 'keep' } } },
+    sources: {
+      audit: {
+        url: 'https://events.1password.com/api/v2/auditevents',
+        method: 'post',
+        body: {},
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', on_missing_cursor: 'keep' },
+      },
+    },
   });
   const r = await hel(['validate', '-c', config]);
   assert.equal(r.code, 2, r.stderr);

@@ -26,7 +26,10 @@ test('--output appends to an existing file across runs, and writes nothing to st
 
   const lines = parseLines(readFileSync(output, 'utf8'));
   assert.deepEqual(lines[0], { already: 'there' });
-  assert.deepEqual(lines.slice(1).map((l) => l.event.uuid), events.map((e) => e.uuid));
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.event.uuid),
+    events.map((e) => e.uuid),
+  );
 });
 
 test('--output-rotate size:1 rotates past 1 MB, at page boundaries, losing nothing', async (t) => {
@@ -42,7 +45,9 @@ test('--output-rotate size:1 rotates past 1 MB, at page boundaries, losing nothi
   const run = await hel(['run', '--once', '-c', config, '--state', join(dir, 'st.db'), '--output', output, '--output-rotate', 'size:1']);
   assert.equal(run.code, 0, run.stderr);
 
-  const files = readdirSync(dir).filter((f) => f.startsWith('events')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('events'))
+    .sort();
   assert.equal(files.length, 2, files.join(', '));
   assert.match(files[0]!, /^events\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.ndjson$/);
   assert.equal(files[1], 'events.ndjson');
@@ -51,5 +56,8 @@ test('--output-rotate size:1 rotates past 1 MB, at page boundaries, losing nothi
   assert.equal(rotated.length, 3 * PAGE, 'pages 1-3 (over 1 MB) in the rotated file');
   assert.equal(current.length, PAGE, 'page 4 in the new file');
   assert.ok(readFileSync(join(dir, files[0]!)).length >= 1024 * 1024);
-  assert.deepEqual([...rotated, ...current].map((l) => l.event.uuid), events.map((e) => e.uuid));
+  assert.deepEqual(
+    [...rotated, ...current].map((l) => l.event.uuid),
+    events.map((e) => e.uuid),
+  );
 });

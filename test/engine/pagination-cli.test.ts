@@ -94,7 +94,10 @@ describe('hel run --once: every pagination strategy against a loopback API', () 
 
   before(async () => {
     let base = '';
-    api = await fakeApi(t, routes(() => base));
+    api = await fakeApi(
+      t,
+      routes(() => base),
+    );
     base = api.url;
     const dir = tempDir(t);
     const config = writeConfig(dir, { global: { log_level: 'warn' }, sources: sources(api.url) });
@@ -106,7 +109,10 @@ describe('hel run --once: every pagination strategy against a loopback API', () 
   it('cursor with GET sends the cursor as a query parameter until has_more is false', () => {
     assert.deepEqual(cursorsSent(api.on('/cursor-get')), [undefined, 'c000002', 'c000004']);
     assert.ok(api.on('/cursor-get').every((r) => r.method === 'GET' && r.body === ''));
-    assert.deepEqual(ids('cursor-get'), five.map((e) => e.uuid));
+    assert.deepEqual(
+      ids('cursor-get'),
+      five.map((e) => e.uuid),
+    );
   });
 
   it('cursor with POST, cursor_in_body: merge, keeps the configured body fields', () => {
@@ -115,7 +121,10 @@ describe('hel run --once: every pagination strategy against a loopback API', () 
       ['{"limit":2,"filter":{"type":"all"}}', '{"limit":2,"filter":{"type":"all"},"cursor":"c000002"}', '{"limit":2,"filter":{"type":"all"},"cursor":"c000004"}'],
     );
     assert.ok(api.on('/cursor-merge').every((r) => r.headers['content-type'] === 'application/json'));
-    assert.deepEqual(ids('cursor-merge'), five.map((e) => e.uuid));
+    assert.deepEqual(
+      ids('cursor-merge'),
+      five.map((e) => e.uuid),
+    );
   });
 
   it('cursor with POST, cursor_in_body: replace, sends {cursor} alone after the first page', () => {
@@ -123,29 +132,62 @@ describe('hel run --once: every pagination strategy against a loopback API', () 
       api.on('/cursor-replace').map((r) => r.body),
       ['{"limit":2,"start_time":"2026-01-01T00:00:00Z"}', '{"cursor":"c000002"}', '{"cursor":"c000004"}'],
     );
-    assert.deepEqual(ids('cursor-replace'), five.map((e) => e.uuid));
+    assert.deepEqual(
+      ids('cursor-replace'),
+      five.map((e) => e.uuid),
+    );
   });
 
   it('link_header follows absolute and relative rel="next" links (other rels ignored)', () => {
-    assert.deepEqual(api.on('/link-abs').map((r) => r.url), ['/link-abs', '/link-abs?page=2', '/link-abs?page=3']);
-    assert.deepEqual(api.on('/link-rel').map((r) => r.url), ['/link-rel', '/link-rel?page=2', '/link-rel?page=3']);
-    assert.deepEqual(ids('link-abs'), five.map((e) => e.uuid));
-    assert.deepEqual(ids('link-rel'), five.map((e) => e.uuid));
+    assert.deepEqual(
+      api.on('/link-abs').map((r) => r.url),
+      ['/link-abs', '/link-abs?page=2', '/link-abs?page=3'],
+    );
+    assert.deepEqual(
+      api.on('/link-rel').map((r) => r.url),
+      ['/link-rel', '/link-rel?page=2', '/link-rel?page=3'],
+    );
+    assert.deepEqual(
+      ids('link-abs'),
+      five.map((e) => e.uuid),
+    );
+    assert.deepEqual(
+      ids('link-rel'),
+      five.map((e) => e.uuid),
+    );
   });
 
   it('next_url follows the relative URL in the body until it is null', () => {
-    assert.deepEqual(api.on('/next-url').map((r) => r.url), ['/next-url', '/next-url?after=2', '/next-url?after=4']);
-    assert.deepEqual(ids('next-url'), five.map((e) => e.uuid));
+    assert.deepEqual(
+      api.on('/next-url').map((r) => r.url),
+      ['/next-url', '/next-url?after=2', '/next-url?after=4'],
+    );
+    assert.deepEqual(
+      ids('next-url'),
+      five.map((e) => e.uuid),
+    );
   });
 
   it('page stops on a short page', () => {
-    assert.deepEqual(api.on('/page').map((r) => r.url), ['/page?page=1&limit=3', '/page?page=2&limit=3', '/page?page=3&limit=3']);
-    assert.deepEqual(ids('page'), seven.map((e) => e.uuid));
+    assert.deepEqual(
+      api.on('/page').map((r) => r.url),
+      ['/page?page=1&limit=3', '/page?page=2&limit=3', '/page?page=3&limit=3'],
+    );
+    assert.deepEqual(
+      ids('page'),
+      seven.map((e) => e.uuid),
+    );
   });
 
   it('offset advances by limit and stops on an empty page', () => {
-    assert.deepEqual(api.on('/offset').map((r) => r.url), ['/offset?offset=0&limit=3', '/offset?offset=3&limit=3', '/offset?offset=6&limit=3']);
-    assert.deepEqual(ids('offset'), six.map((e) => e.uuid));
+    assert.deepEqual(
+      api.on('/offset').map((r) => r.url),
+      ['/offset?offset=0&limit=3', '/offset?offset=3&limit=3', '/offset?offset=6&limit=3'],
+    );
+    assert.deepEqual(
+      ids('offset'),
+      six.map((e) => e.uuid),
+    );
   });
 
   it('none makes exactly one request and reads a top-level array', () => {
@@ -182,7 +224,10 @@ describe('hel run --once: every pagination strategy against a loopback API', () 
 describe('hel run --once --source, and output.format: raw', () => {
   it('polls only the named sources and writes raw events with the label', async (t) => {
     let base = '';
-    const api = await fakeApi(t, routes(() => base));
+    const api = await fakeApi(
+      t,
+      routes(() => base),
+    );
     base = api.url;
     const dir = tempDir(t);
     const config = writeConfig(dir, { global: { output: { format: 'raw' }, source_label_key: 'collector' }, sources: sources(api.url) });
@@ -191,7 +236,13 @@ describe('hel run --once --source, and output.format: raw', () => {
     assert.deepEqual([...new Set(api.requests.map((r) => r.path))].sort(), ['/cursor-get', '/none']);
     const out = parseLines(run.stdout);
     assert.deepEqual(out[0], { ...five[0], collector: 'cursor-get' });
-    assert.deepEqual(out.filter((l) => l.collector === 'none'), [{ id: 'none-0', collector: 'none' }, { id: 'none-1', collector: 'none' }]);
+    assert.deepEqual(
+      out.filter((l) => l.collector === 'none'),
+      [
+        { id: 'none-0', collector: 'none' },
+        { id: 'none-1', collector: 'none' },
+      ],
+    );
     assert.equal(out.length, 7);
   });
 

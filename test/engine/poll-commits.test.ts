@@ -22,7 +22,16 @@ class LoggingStore extends MemoryStateStore {
 async function setup(extra: Partial<PollCommitsDeps> = {}) {
   const store = new LoggingStore();
   const state = await SourceState.load(store, 's', source.dedupe);
-  const commits = new PollCommits({ source, state, sink: new CollectingSink(), clock: systemClock, signal: new AbortController().signal, commit: true, events: new EventBus<CommitEventMap>(), ...extra });
+  const commits = new PollCommits({
+    source,
+    state,
+    sink: new CollectingSink(),
+    clock: systemClock,
+    signal: new AbortController().signal,
+    commit: true,
+    events: new EventBus<CommitEventMap>(),
+    ...extra,
+  });
   return { store, state, commits };
 }
 
@@ -38,18 +47,20 @@ test('pages waiting for one commit go as one change; their ids count as seen mea
   await commits.commitPending(false);
   assert.deepEqual(store.commits, [{ keys: { cursor: 'c2', window_end_pending: null, events_total: '3' }, dedupeIds: ['a', 'b'], dedupeCapacity: 10 }]);
   assert.equal(state.dedupe!.has('a') && state.dedupe!.has('b'), true);
-  assert.equal(commits.has('a'), false, 'committed ids are the window\'s now');
+  assert.equal(commits.has('a'), false, "committed ids are the window's now");
   assert.equal(commits.emitted, 0);
 });
 
 test('the last page carries the end-of-poll change; end() then commits nothing more', async () => {
-  const { store, commits } = await setup({ finish: () => ({ keys: { last_error: null, cursor: 'from-finish' }, breaker: { state: 'closed', consecutive_failures: 0, consecutive_successes: 0, open_since: null } }) });
+  const { store, commits } = await setup({
+    finish: () => ({ keys: { last_error: null, cursor: 'from-finish' }, breaker: { state: 'closed', consecutive_failures: 0, consecutive_successes: 0, open_since: null } }),
+  });
   commits.written({ keys: { cursor: 'c1' }, emitted: 0, ids: [] });
   await commits.commitPending(true);
   await commits.end();
   assert.equal(store.commits.length, 1);
   assert.equal(store.commits[0]!.keys.last_error, null);
-  assert.equal(store.commits[0]!.keys.cursor, 'from-finish', 'the end-of-poll keys are applied over the page\'s');
+  assert.equal(store.commits[0]!.keys.cursor, 'from-finish', "the end-of-poll keys are applied over the page's");
   assert.equal(typeof store.commits[0]!.keys.breaker, 'string');
 });
 

@@ -44,7 +44,10 @@ test('read-back after a kill between a rotation and the next commit: the page in
 
   const restarted = new FileSink(path, { kind: 'size', maxBytes: 1000 }, () => new Date('2026-03-01T10:00:00Z'));
   const { lines, end } = await readBack(restarted, mark);
-  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { tag: string }).tag), ['in-flight', 'in-flight', 'in-flight']);
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { tag: string }).tag),
+    ['in-flight', 'in-flight', 'in-flight'],
+  );
   assert.deepEqual((await readBack(restarted, end!)).lines, [], 'the end mark covers what was read');
   await first.close();
   await restarted.close();
@@ -66,7 +69,10 @@ test('read-back skips a torn last line, walks several rotated files in order, an
   appendFileSync(path, '{"n":5,"to'); // a kill mid-write
   assert.ok(readdirSync(dir).length >= 4);
   const { lines } = await readBack(new FileSink(path), mark);
-  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { n: number }).n), [1, 2, 3, 4]);
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { n: number }).n),
+    [1, 2, 3, 4],
+  );
 
   for (const name of readdirSync(dir)) renameSync(join(dir, name), join(dir, `moved-${name}`));
   assert.equal((await readBack(new FileSink(path), mark)).end, undefined, 'the mark names a file that is gone');
@@ -79,7 +85,14 @@ test('read-back is capped: a longer tail is a clear HEL_OUTPUT error, not a long
   const mark = await sink.position();
   await sink.write(batchOf(page('other', 40)));
   await sink.close();
-  await assert.rejects(readBack(new FileSink(path, undefined, undefined, 1000), mark), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT' && /more than 1000 bytes were written after this source's last checkpoint/.test(err.message) && /move the output file aside/.test(err.context.hint ?? ''));
+  await assert.rejects(
+    readBack(new FileSink(path, undefined, undefined, 1000), mark),
+    (err: unknown) =>
+      isHelError(err) &&
+      err.code === 'HEL_OUTPUT' &&
+      /more than 1000 bytes were written after this source's last checkpoint/.test(err.message) &&
+      /move the output file aside/.test(err.context.hint ?? ''),
+  );
 });
 
 /** A store whose commits fail from the `failAt`-th page commit on: a crash right after a page was written and flushed. */
@@ -112,7 +125,8 @@ async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink
     clock: systemClock,
     logger,
     events: openEventBus(logger),
-    transportFor: (s) => composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets, dispatcher }),
+    transportFor: (s) =>
+      composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets, dispatcher }),
   });
 }
 
@@ -220,7 +234,10 @@ test("a mark naming another host's file is not read: the warning says why, inste
   const result = await new FileSink(join(dir, 'mine.ndjson')).readBack(elsewhere, () => assert.fail('nothing is read'), never);
   assert.ok('unreadable' in result);
   assert.match(result.unreadable, /on host some-other-host\.invalid, another host's output, which cannot be read from/);
-  await assert.rejects(new FileSink(path).readBack('{"identity":"x"}', () => undefined, never), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT');
+  await assert.rejects(
+    new FileSink(path).readBack('{"identity":"x"}', () => undefined, never),
+    (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT',
+  );
 
   // Another instance's file on this host with too long a tail to read back: a warning, not a stop of this instance.
   const other = new FileSink(path, undefined, undefined, 10);

@@ -11,7 +11,9 @@ const fast = { interval_secs: 0.3 };
 
 /** The uuids delivered for `path`'s source, in order. */
 function delivered(stdout: string, source: string): string[] {
-  return parseLines(stdout).filter((l) => l.source === source).map((l) => l.event.uuid as string);
+  return parseLines(stdout)
+    .filter((l) => l.source === source)
+    .map((l) => l.event.uuid as string);
 }
 
 test('SIGHUP: a source added, one removed and one changed; the changed one keeps its cursor and dedupe window, nothing twice', async (t) => {
@@ -34,27 +36,36 @@ test('SIGHUP: a source added, one removed and one changed; the changed one keeps
   });
   proc.child.kill('SIGHUP');
   await waitFor(() => /"msg":"audit: config reloaded"/.test(proc.stderr()), 20_000, 'the reload');
-  const reloaded = JSON.parse(proc.stderr().split('\n').find((l) => l.includes('"msg":"config reloaded"'))!) as Record<string, unknown>;
+  const reloaded = JSON.parse(
+    proc
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"msg":"config reloaded"'))!,
+  ) as Record<string, unknown>;
   assert.deepEqual([reloaded.added, reloaded.removed, reloaded.changed, reloaded.unchanged], [['c'], ['b'], ['a'], []]);
   const bRequests = api.on('/b').length;
 
   // New events behind a's cursor, with one old event replayed by the API: the dedupe window survived the rebuild.
   const firstAfter = api.on('/a').findIndex((r) => r.headers['x-config'] === 'v2');
   feeds['/a']!.push(makeEvents(1, 3)[0]!, ...makeEvents(3, 10));
-  await waitFor(() => delivered(proc.stdout(), 'a').length === 13 && delivered(proc.stdout(), 'c').length === 3, 30_000, 'a\'s new events and c\'s');
+  await waitFor(() => delivered(proc.stdout(), 'a').length === 13 && delivered(proc.stdout(), 'c').length === 3, 30_000, "a's new events and c's");
   await waitFor(() => api.on('/a').length > firstAfter + 3, 20_000, 'a few more polls of a');
 
   const newRequests = api.on('/a').filter((r) => r.headers['x-config'] === 'v2');
   assert.ok(newRequests.length > 0, 'a polls with its new config');
   assert.equal(cursorsSent(newRequests)[0], cursorAt(10), 'the changed source resumed from its committed cursor, not from the start');
-  assert.deepEqual(delivered(proc.stdout(), 'a'), makeEvents(13).map((e) => e.uuid), 'every event of a once: the replayed e00003 was a duplicate');
+  assert.deepEqual(
+    delivered(proc.stdout(), 'a'),
+    makeEvents(13).map((e) => e.uuid),
+    'every event of a once: the replayed e00003 was a duplicate',
+  );
   assert.equal(api.on('/b').length, bRequests, 'the removed source polls no more');
   assert.equal(proc.child.exitCode, null, 'still running');
   proc.child.kill('SIGTERM');
   assert.deepEqual(await within(10_000, proc.exited, 'exit'), { code: 0, signal: null });
   const saved = await stateOf(state);
-  assert.equal(saved.b!.cursor, cursorAt(4), 'the removed source\'s state stays in the store');
-  assert.equal(saved.a!.cursor, cursorAt(14), 'past the 14 items of a\'s feed (13 events and the replayed one)');
+  assert.equal(saved.b!.cursor, cursorAt(4), "the removed source's state stays in the store");
+  assert.equal(saved.a!.cursor, cursorAt(14), "past the 14 items of a's feed (13 events and the replayed one)");
 });
 
 test('SIGHUP with a broken config: the running config goes on, the log says why (file, line, key); a fixed file is then applied', async (t) => {
@@ -89,7 +100,10 @@ test('SIGHUP with a broken config: the running config goes on, the log says why 
   proc.child.kill('SIGHUP');
   await waitFor(() => api.requests.some((r) => r.headers['x-config'] === 'fixed'), 20_000, 'a poll with the fixed config');
   assert.equal(proc.child.exitCode, null);
-  assert.deepEqual(parseLines(proc.stdout()).map((l) => l.event.uuid), makeEvents(5).map((e) => e.uuid));
+  assert.deepEqual(
+    parseLines(proc.stdout()).map((l) => l.event.uuid),
+    makeEvents(5).map((e) => e.uuid),
+  );
 });
 
 test('SIGHUP during a poll: the changed source finishes that poll (its pages committed) before its new config takes over', async (t) => {
@@ -112,7 +126,11 @@ test('SIGHUP during a poll: the changed source finishes that poll (its pages com
   await waitFor(() => api.requests.some((r) => r.headers['x-config'] === 'v2'), 20_000, 'a poll with the new config');
   const first = api.requests.find((r) => r.headers['x-config'] === 'v2')!;
   assert.equal(cursorsSent([first])[0], cursorAt(6), 'the new config starts where the finished poll left off');
-  assert.deepEqual(parseLines(proc.stdout()).map((l) => l.event.uuid), events.map((e) => e.uuid), 'every event once');
+  assert.deepEqual(
+    parseLines(proc.stdout()).map((l) => l.event.uuid),
+    events.map((e) => e.uuid),
+    'every event once',
+  );
 });
 
 test('SIGHUP on run --once is not a reload: the default (terminate) applies, as for any one-shot command', async (t) => {

@@ -17,7 +17,10 @@ test('--once catches up across many pages; a restart resumes from the cursor; he
 
   const first = await hel(['run', '--once', '-c', config, '--state', state]);
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(uuids(first.stdout), events.map((e) => e.uuid));
+  assert.deepEqual(
+    uuids(first.stdout),
+    events.map((e) => e.uuid),
+  );
   assert.equal(api.requests.length, 14);
   assert.equal((await stateOf(state)).audit!.cursor, 'c000040');
 

@@ -85,7 +85,7 @@ test('per-source loops: a slow source and a failing source do not delay a fast o
 
   pendingOf(30_000)!.release();
   await waitFor(() => api.on('/fail').length === 2 && pendingOf(30_000) !== undefined, 5000, 'second failing poll');
-  assert.equal(api.on('/fast').length, 4, 'the failing source\'s poll did not trigger the fast one');
+  assert.equal(api.on('/fast').length, 4, "the failing source's poll did not trigger the fast one");
 
   const fastSleeps = clock.sleeps.filter((ms) => ms === 11_000).length;
   assert.equal(fastSleeps, 4);

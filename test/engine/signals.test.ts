@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
 
-test('SIGTERM while a page is in flight: exit 0 promptly, and that page\'s cursor is not saved', async (t) => {
+test("SIGTERM while a page is in flight: exit 0 promptly, and that page's cursor is not saved", async (t) => {
   const events = makeEvents(10);
   const feed = cursorFeed(events, 2);
   const hold = held();
@@ -26,7 +26,10 @@ test('SIGTERM while a page is in flight: exit 0 promptly, and that page\'s curso
   assert.ok(Date.now() - sent < 5000);
   assert.match(proc.stderr(), /^audit: stopped: stopped by a signal; the next run resumes from the last committed page$/m, 'a source a signal stopped did not fail (#13 item 8)');
   assert.doesNotMatch(proc.stderr(), /FAILED/);
-  assert.deepEqual(parseLines(proc.stdout()).map((l) => l.event.uuid), ['e00000', 'e00001']);
+  assert.deepEqual(
+    parseLines(proc.stdout()).map((l) => l.event.uuid),
+    ['e00000', 'e00001'],
+  );
   assert.equal((await stateOf(state)).audit!.cursor, 'c000002', 'the cursor of the committed page, not of the one in flight (c000004)');
 });
 

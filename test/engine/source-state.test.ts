@@ -112,7 +112,11 @@ test('a commit the store refuses changes nothing in memory: position, count, bre
   assert.deepEqual(state.keys, { cursor: 'c1' });
   assert.equal(state.eventsTotal, 2);
   assert.equal(state.breaker, undefined);
-  assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => state.dedupe!.has(id)), [true, true, false, false], 'the committed ids were not pushed out by ids never committed');
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd'].map((id) => state.dedupe!.has(id)),
+    [true, true, false, false],
+    'the committed ids were not pushed out by ids never committed',
+  );
   assert.deepEqual((await store.load('s')).dedupeIds, ['a', 'b'], 'memory and store agree');
 });
 
@@ -124,17 +128,16 @@ test('a failed delivery followed by a retry neither loses nor duplicates, even w
   const api = await fakeApi(t, () => ({ body: { items: polls++ === 0 ? events(1, 3) : events(1, 5) } }));
   const sink = new AckingSink([2]);
   const store = new RefusingStore();
-  const e = await sourceEngine(
-    t,
-    `sources:\n  s:\n    url: ${api.url}/events\n    dedupe: { id_path: id, capacity: 3 }\n    resilience: { retries: { max_attempts: 0 } }\n`,
-    {},
-    { store, sink },
-  );
+  const e = await sourceEngine(t, `sources:\n  s:\n    url: ${api.url}/events\n    dedupe: { id_path: id, capacity: 3 }\n    resilience: { retries: { max_attempts: 0 } }\n`, {}, { store, sink });
   assert.ok((await e.poll()).ok);
   const failed = await e.poll();
   assert.ok(!failed.ok && 'error' in failed && isHelError(failed.error) && failed.error.code === 'HEL_OUTPUT_UNAVAILABLE', 'the second poll fails at its flush');
   assert.deepEqual((await store.load('s')).dedupeIds, ['e1', 'e2', 'e3']);
-  assert.deepEqual(['e1', 'e2', 'e3', 'e4', 'e5'].map((id) => e.runtime.state.dedupe!.has(id)), [true, true, true, false, false], 'the window is the committed one');
+  assert.deepEqual(
+    ['e1', 'e2', 'e3', 'e4', 'e5'].map((id) => e.runtime.state.dedupe!.has(id)),
+    [true, true, true, false, false],
+    'the window is the committed one',
+  );
   assert.ok((await e.poll()).ok, 'the retry');
   assert.deepEqual(sink.delivered, ['e1', 'e2', 'e3', 'e4', 'e5'], 'each event delivered once');
 });
@@ -151,17 +154,26 @@ test('a state commit that fails after its page was written, then a restart: the 
   assert.deepEqual(Object.keys(store.commits[0]!.keys), ['output_position'], 'the poll began by recording where the output stood');
   assert.equal(first.runtime.state.keys.cursor, cursorAt(3), 'memory follows the store, not the refused commit');
   assert.equal(first.runtime.state.dedupe!.has(all[4]!.uuid), false);
-  assert.deepEqual((await store.load('s')).dedupeIds, all.slice(0, 3).map((ev) => ev.uuid));
+  assert.deepEqual(
+    (await store.load('s')).dedupeIds,
+    all.slice(0, 3).map((ev) => ev.uuid),
+  );
 
   const restarted = await sourceEngine(t, yaml, {}, { store, sink: new FileSink(output) });
   assert.ok(restarted.logs().some((l) => /read back 3 events/.test(String(l.msg))));
   assert.ok((await restarted.poll()).ok);
-  const written = readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid);
-  assert.deepEqual(written, all.map((ev) => ev.uuid));
+  const written = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid);
+  assert.deepEqual(
+    written,
+    all.map((ev) => ev.uuid),
+  );
   assert.equal(restarted.runtime.state.eventsTotal, 6, 'events_total counts the pages this source committed (1 and 3); the page read back is in the output but not counted');
 });
 
-test('a poll commits once per page: the end-of-poll keys and the breaker ride on the last page\'s commit', async (t) => {
+test("a poll commits once per page: the end-of-poll keys and the breaker ride on the last page's commit", async (t) => {
   let down = true;
   const feed = cursorFeed(makeEvents(6), 2);
   const api = await fakeApi(t, (req) => (down ? { status: 503, body: { error: 'down' } } : feed(req)));
@@ -180,7 +192,11 @@ test('a poll commits once per page: the end-of-poll keys and the breaker ride on
   down = false;
   assert.ok((await e.poll()).ok);
   const poll = store.commits.slice(1);
-  assert.deepEqual(poll.map((c) => c.keys.cursor), [cursorAt(2), cursorAt(4), cursorAt(6)], 'three pages, three commits, no fourth');
+  assert.deepEqual(
+    poll.map((c) => c.keys.cursor),
+    [cursorAt(2), cursorAt(4), cursorAt(6)],
+    'three pages, three commits, no fourth',
+  );
   const last = poll[2]!.keys;
   assert.equal(last.last_error, null);
   assert.equal(last.last_error_at, null);
@@ -196,12 +212,7 @@ test('a poll commits once per page: the end-of-poll keys and the breaker ride on
 test('a poll with nothing to ask for and nothing to change commits nothing', async (t) => {
   const api = await fakeApi(t, () => ({ body: { logs: [{ id: 'l1' }] } }));
   const store = new RefusingStore();
-  const e = await sourceEngine(
-    t,
-    `sources:\n  s:\n    url: ${api.url}/logs?start=2026-01-01T00:00:00Z&end=2026-01-01T01:00:00Z\n    response_events_path: logs\n    time_window: {}\n`,
-    {},
-    { store },
-  );
+  const e = await sourceEngine(t, `sources:\n  s:\n    url: ${api.url}/logs?start=2026-01-01T00:00:00Z&end=2026-01-01T01:00:00Z\n    response_events_path: logs\n    time_window: {}\n`, {}, { store });
   assert.ok((await e.poll()).ok);
   assert.equal(store.commits.length, 1, 'the fixed window in one page, one commit');
   assert.equal(store.commits[0]!.keys.window_end, '2026-01-01T01:00:00.000Z');

@@ -14,7 +14,9 @@ interface Entry {
 function newestFirst(entries: () => Entry[]) {
   return (req: SeenRequest) => {
     const oldest = Number(req.query.get('oldest') ?? '0');
-    const list = entries().filter((e) => e.date_create >= oldest).sort((a, b) => b.date_create - a.date_create);
+    const list = entries()
+      .filter((e) => e.date_create >= oldest)
+      .sort((a, b) => b.date_create - a.date_create);
     const at = Number(req.query.get('cursor') ?? '0');
     const page = list.slice(at, at + 2);
     return { body: { entries: page, response_metadata: { next_cursor: at + 2 < list.length ? String(at + 2) : '' } } };
@@ -30,7 +32,10 @@ const slackLike = (url: string, extra: Record<string, unknown> = {}) => ({
 
 test('an empty next_cursor ends the poll without clearing the saved cursor, so the next poll does not re-read everything', async (t) => {
   const entries = [1, 2, 3, 4, 5].map((i) => ({ id: `e${i}`, date_create: 1_700_000_000 + i }));
-  const api = await fakeApi(t, newestFirst(() => entries));
+  const api = await fakeApi(
+    t,
+    newestFirst(() => entries),
+  );
   const dir = tempDir(t);
   const config = writeConfig(dir, { sources: { slack: slackLike(api.url) } });
   const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
@@ -40,20 +45,30 @@ test('an empty next_cursor ends the poll without clearing the saved cursor, so t
   const requestsBefore = api.requests.length;
   const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(api.requests.slice(requestsBefore).map((r) => r.query.get('cursor')), ['4'], 'resumes from the kept cursor, not from the start');
+  assert.deepEqual(
+    api.requests.slice(requestsBefore).map((r) => r.query.get('cursor')),
+    ['4'],
+    'resumes from the kept cursor, not from the start',
+  );
   assert.equal(parseLines(second.stdout).length, 0);
 });
 
 test('incremental_from: a watermark on oldest for newest-first pages; the second run delivers only what is new', async (t) => {
   const entries = [1, 2, 3, 4, 5].map((i) => ({ id: `e${i}`, date_create: 1_700_000_000 + i }));
-  const api = await fakeApi(t, newestFirst(() => entries));
+  const api = await fakeApi(
+    t,
+    newestFirst(() => entries),
+  );
   const dir = tempDir(t);
   const config = writeConfig(dir, {
     sources: { slack: slackLike(api.url, { incremental_from: { state_key: 'oldest_ts', event_timestamp_path: 'date_create', param_name: 'oldest' } }) },
   });
   const first = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(parseLines(first.stdout).map((l) => l.event.id), ['e5', 'e4', 'e3', 'e2', 'e1']);
+  assert.deepEqual(
+    parseLines(first.stdout).map((l) => l.event.id),
+    ['e5', 'e4', 'e3', 'e2', 'e1'],
+  );
   const state = (await stateOf(`${dir}/st.db`)).slack!;
   assert.equal(state.oldest_ts, '1700000005');
   assert.equal(state.cursor, undefined, 'the finished poll keeps the watermark, not the last cursor');
@@ -62,14 +77,20 @@ test('incremental_from: a watermark on oldest for newest-first pages; the second
   const before = api.requests.length;
   const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['e7', 'e6']);
+  assert.deepEqual(
+    parseLines(second.stdout).map((l) => l.event.id),
+    ['e7', 'e6'],
+  );
   assert.equal(api.requests[before]!.query.get('oldest'), '1700000005');
   assert.equal((await stateOf(`${dir}/st.db`)).slack!.oldest_ts, '1700000007');
 });
 
 test('incremental_from: a poll cut short by max_pages resumes from its cursor with the old watermark', async (t) => {
   const entries = [1, 2, 3, 4, 5].map((i) => ({ id: `e${i}`, date_create: 1_700_000_000 + i }));
-  const api = await fakeApi(t, newestFirst(() => entries));
+  const api = await fakeApi(
+    t,
+    newestFirst(() => entries),
+  );
   const dir = tempDir(t);
   const config = writeConfig(dir, {
     sources: {
@@ -85,7 +106,10 @@ test('incremental_from: a poll cut short by max_pages resumes from its cursor wi
   assert.equal(state.watermark, undefined);
   assert.equal(state.watermark_pending, '1700000005');
   const second = await hel(['run', '--once', '-c', config, '--state', `${dir}/st.db`], { timeoutMs: CLI_TIMEOUT_MS });
-  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['e1']);
+  assert.deepEqual(
+    parseLines(second.stdout).map((l) => l.event.id),
+    ['e1'],
+  );
   state = (await stateOf(`${dir}/st.db`)).slack!;
   assert.equal(state.watermark, '1700000005');
   assert.equal(state.watermark_pending, undefined);

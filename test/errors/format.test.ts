@@ -26,17 +26,11 @@ test('failureLine names the source, the URL without secrets and the attempt', ()
     attempt: 1,
     hint: 'check the token',
   });
-  assert.equal(
-    failureLine(err),
-    'source 1password-audit: HTTP 401 Unauthorized (https://api.example.com/logs?token=REDACTED&page=2, attempt 1): check the token',
-  );
+  assert.equal(failureLine(err), 'source 1password-audit: HTTP 401 Unauthorized (https://api.example.com/logs?token=REDACTED&page=2, attempt 1): check the token');
 });
 
 test('describeError: message, URL without secrets, attempt and hint on one line; a foreign error is its message', () => {
-  assert.equal(
-    describeError(timedOut()),
-    'no complete response within 30 s (https://example.okta.com/api/v1/logs?since=1&api_key=REDACTED, attempt 3) — raise resilience.timeout_secs',
-  );
+  assert.equal(describeError(timedOut()), 'no complete response within 30 s (https://example.okta.com/api/v1/logs?since=1&api_key=REDACTED, attempt 3) — raise resilience.timeout_secs');
   assert.equal(describeError(new HelError('HEL_STATE', 'the state file was replaced')), 'the state file was replaced');
   assert.equal(describeError(new TypeError('x is not a function')), 'x is not a function');
   assert.equal(describeError('a thrown string'), 'a thrown string');
@@ -59,10 +53,7 @@ test('terminalReport: a config error is one line per problem; anything else is a
     { file: 'hel.yaml', line: 7, column: 5, path: 'sources.a.schedul', message: 'unknown key', hint: 'did you mean "schedule"?' },
     { file: 'hel.yaml', line: 9, column: 3, path: 'sources.b.url', message: 'required' },
   ]);
-  assert.equal(
-    terminalReport(config, false),
-    'hel: config invalid (2 problems):\n  hel.yaml:7:5 sources.a.schedul: unknown key (did you mean "schedule"?)\n  hel.yaml:9:3 sources.b.url: required',
-  );
+  assert.equal(terminalReport(config, false), 'hel: config invalid (2 problems):\n  hel.yaml:7:5 sources.a.schedul: unknown key (did you mean "schedule"?)\n  hel.yaml:9:3 sources.b.url: required');
   assert.equal(terminalReport(new RangeError('bad index'), false), 'hel: unexpected error: bad index\n  hint: run again with --debug for details and report it as a bug');
   assert.doesNotMatch(terminalReport(new RangeError('bad index'), false), /\n\s+at /);
   assert.match(terminalReport(new RangeError('bad index'), true), /\n\s+at /);

@@ -26,7 +26,10 @@ export class FakeClock implements Clock {
   readonly pending = new Set<Sleep>();
   private readonly holdSleeps: boolean;
 
-  constructor(public time = Date.UTC(2026, 0, 1, 12, 0, 0), options: FakeClockOptions = {}) {
+  constructor(
+    public time = Date.UTC(2026, 0, 1, 12, 0, 0),
+    options: FakeClockOptions = {},
+  ) {
     this.holdSleeps = options.holdSleeps ?? false;
   }
 

@@ -143,11 +143,7 @@ export interface Daemon {
  * HEL_TEST_API_TOKEN), waiting until its listeners are bound. The caller stops it; a child still
  * running when the test process exits is killed.
  */
-export async function startDaemon(
-  dir: string,
-  config: unknown,
-  options: { args?: string[]; listeners?: string[]; stdout?: Writable; env?: Record<string, string | undefined> } = {},
-): Promise<Daemon> {
+export async function startDaemon(dir: string, config: unknown, options: { args?: string[]; listeners?: string[]; stdout?: Writable; env?: Record<string, string | undefined> } = {}): Promise<Daemon> {
   const path = join(dir, 'hel.yaml');
   writeFileSync(path, stringify(config));
   const child = spawn(process.execPath, [CLI, 'run', '-c', path, ...(options.args ?? [])], {

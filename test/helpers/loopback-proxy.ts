@@ -37,4 +37,3 @@ export async function loopbackProxy(t: { after(fn: () => Promise<void>): void })
   const { url } = await listenOnLoopback(proxy, t);
   return { url, used };
 }
-

@@ -12,11 +12,7 @@ export function resolvedSource(keys: Record<string, unknown>): ResolvedSource {
  * The page a paginator reads after `request` was answered with `body`: 1-based `index`, the
  * events (default: the body's `items`, else the body when it is a list), response headers.
  */
-export function pageOf(
-  request: HttpRequest,
-  body: unknown,
-  options: { index?: number; events?: unknown[]; headers?: Record<string, string>; url?: string; status?: number } = {},
-): PageResult {
+export function pageOf(request: HttpRequest, body: unknown, options: { index?: number; events?: unknown[]; headers?: Record<string, string>; url?: string; status?: number } = {}): PageResult {
   const items = (body as { items?: unknown } | null)?.items;
   const events = options.events ?? (Array.isArray(items) ? items : Array.isArray(body) ? body : []);
   return {

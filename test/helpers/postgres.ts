@@ -42,7 +42,12 @@ export async function startPostgres(options: { durable?: boolean; tls?: TestCert
   }
   const data = join(dir, 'data');
   try {
-    execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'hel', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], { ...ids, stdio: 'pipe', cwd: dir, env: { ...process.env, LC_ALL: 'C' } });
+    execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'hel', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], {
+      ...ids,
+      stdio: 'pipe',
+      cwd: dir,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
@@ -51,7 +56,12 @@ export async function startPostgres(options: { durable?: boolean; tls?: TestCert
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=200', '-c', 'shared_buffers=32MB'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   if (options.tls) settings.push(...tlsSettings(dir, options.tls, asRoot));
-  const server: ChildProcess = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings], { ...ids, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const server: ChildProcess = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings], {
+    ...ids,
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   let log = '';
   server.stderr?.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-4000)));
   const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
@@ -64,7 +74,11 @@ export async function startPostgres(options: { durable?: boolean; tls?: TestCert
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitReady(adminUrl, () => server.exitCode !== null, () => log);
+    await waitReady(
+      adminUrl,
+      () => server.exitCode !== null,
+      () => log,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -100,16 +114,21 @@ function tlsSettings(dir: string, certs: TestCertificates, asRoot: boolean): str
   const hba = join(dir, 'pg_hba.conf');
   writeFileSync(
     hba,
-    [
-      'local all all trust',
-      'host postgres all 127.0.0.1/32 trust',
-      `hostssl ${CLIENT_CERT_DATABASE} all 127.0.0.1/32 trust clientcert=verify-ca`,
-      'hostssl all all 127.0.0.1/32 trust',
-      '',
-    ].join('\n'),
+    ['local all all trust', 'host postgres all 127.0.0.1/32 trust', `hostssl ${CLIENT_CERT_DATABASE} all 127.0.0.1/32 trust clientcert=verify-ca`, 'hostssl all all 127.0.0.1/32 trust', ''].join('\n'),
   );
   if (asRoot) chownSync(hba, NOBODY, NOBODY);
-  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${place(certs.serverCert, 'server.crt')}`, '-c', `ssl_key_file=${place(certs.serverKey, 'server.key')}`, '-c', `ssl_ca_file=${place(certs.ca, 'ca.crt')}`, '-c', `hba_file=${hba}`];
+  return [
+    '-c',
+    'ssl=on',
+    '-c',
+    `ssl_cert_file=${place(certs.serverCert, 'server.crt')}`,
+    '-c',
+    `ssl_key_file=${place(certs.serverKey, 'server.key')}`,
+    '-c',
+    `ssl_ca_file=${place(certs.ca, 'ca.crt')}`,
+    '-c',
+    `hba_file=${hba}`,
+  ];
 }
 
 async function waitReady(url: string, died: () => boolean, log: () => string): Promise<void> {

@@ -22,12 +22,7 @@ export interface Case {
 }
 
 /** Writes `yaml` as hel.yaml in a fresh directory and runs `hel validate -c hel.yaml` there. */
-export async function validateYaml(
-  t: { after(fn: () => void): void },
-  yaml: string,
-  env: Record<string, string | undefined> = {},
-  args: string[] = [],
-): Promise<Validated> {
+export async function validateYaml(t: { after(fn: () => void): void }, yaml: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<Validated> {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hel.yaml'), yaml);
   const result = await runCli([...args, 'validate', '-c', 'hel.yaml'], { cwd: dir, env: { ...CLEAN_ENV, ...env }, timeoutMs: 120_000 });

@@ -21,8 +21,7 @@ export interface Workspace {
 export function workspace(t: { after(fn: () => void): void }, config: unknown): Workspace {
   const dir = tempDir(t);
   const path = writeConfig(dir, config);
-  const run = (args: string[], env: Record<string, string>) =>
-    hel([...args, '-c', path, ...(args[0] === 'validate' ? [] : ['--state', join(dir, 'state.db')])], { env, timeoutMs: CLI_TIMEOUT_MS });
+  const run = (args: string[], env: Record<string, string>) => hel([...args, '-c', path, ...(args[0] === 'validate' ? [] : ['--state', join(dir, 'state.db')])], { env, timeoutMs: CLI_TIMEOUT_MS });
   return {
     dir,
     config: path,

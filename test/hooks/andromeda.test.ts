@@ -43,11 +43,16 @@ function config(dir: string, url: string, hooks: Record<string, unknown> = {}) {
 
 const pageArgs = (body: string) => (JSON.parse(body) as { variables: { pageArgs: { skip: number; pageSize: number } } }).variables.pageArgs;
 
-test('the example is Helr\'s andromeda-audit.js unchanged', () => {
-  assert.equal(createHash('sha256').update(readFileSync(join(EXAMPLE_HOOKS, 'andromeda-audit.js'))).digest('hex'), HELR_ANDROMEDA_SHA256);
+test("the example is Helr's andromeda-audit.js unchanged", () => {
+  assert.equal(
+    createHash('sha256')
+      .update(readFileSync(join(EXAMPLE_HOOKS, 'andromeda-audit.js')))
+      .digest('hex'),
+    HELR_ANDROMEDA_SHA256,
+  );
 });
 
-test('Helr\'s Andromeda hook backfills every page of the GraphQL API, and the next run continues from the saved skip', async (t) => {
+test("Helr's Andromeda hook backfills every page of the GraphQL API, and the next run continues from the saved skip", async (t) => {
   const dir = tempDir(t);
   const events = andromedaEvents(120);
   const api = await fakeApi(t, andromedaHandler({ events: () => events, cookie: COOKIE }));
@@ -55,7 +60,14 @@ test('Helr\'s Andromeda hook backfills every page of the GraphQL API, and the ne
 
   const first = await hel(['run', '--once', '-c', cfg], { env: { ANDROMEDA_COOKIE: COOKIE, ANDROMEDA_PAT: undefined } });
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(api.requests.map((r) => pageArgs(r.body)), [{ skip: 0, pageSize: 50 }, { skip: 50, pageSize: 50 }, { skip: 100, pageSize: 50 }]);
+  assert.deepEqual(
+    api.requests.map((r) => pageArgs(r.body)),
+    [
+      { skip: 0, pageSize: 50 },
+      { skip: 50, pageSize: 50 },
+      { skip: 100, pageSize: 50 },
+    ],
+  );
   for (const r of api.requests) {
     assert.equal(r.headers.cookie, COOKIE);
     assert.equal(r.headers['content-type'], 'application/json');
@@ -63,7 +75,10 @@ test('Helr\'s Andromeda hook backfills every page of the GraphQL API, and the ne
     assert.equal(r.headers.origin, 'https://app.live.andromedasecurity.com');
   }
   const lines = parseLines(first.stdout);
-  assert.deepEqual(lines.map((l) => l.event.id), events.map((e) => e.id));
+  assert.deepEqual(
+    lines.map((l) => l.event.id),
+    events.map((e) => e.id),
+  );
   assert.deepEqual(lines[0], { ts: events[0]!.time, source: 'andromeda-audit', endpoint: '/graphql', event: events[0], meta: { id: events[0]!.id } });
   assert.match(first.stderr, /andromeda-audit: ok, 3 pages, 120 events \(getNextPage returned null\)/);
 
@@ -74,28 +89,37 @@ test('Helr\'s Andromeda hook backfills every page of the GraphQL API, and the ne
 
   const second = await hel(['run', '--once', '-c', cfg], { env: { ANDROMEDA_COOKIE: COOKIE, ANDROMEDA_PAT: undefined } });
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(api.requests.slice(3).map((r) => pageArgs(r.body)), [{ skip: 120, pageSize: 50 }]);
+  assert.deepEqual(
+    api.requests.slice(3).map((r) => pageArgs(r.body)),
+    [{ skip: 120, pageSize: 50 }],
+  );
   assert.equal(second.stdout, '');
 });
 
-test('a GraphQL error fails the poll with the hook\'s message and leaves skip where it was', async (t) => {
+test("a GraphQL error fails the poll with the hook's message and leaves skip where it was", async (t) => {
   const dir = tempDir(t);
   const api = await fakeApi(t, () => ({ body: { errors: [{ message: 'Variable "$pageArgs" got invalid value' }], data: null } }));
   const cfg = config(dir, api.url);
   const run = await hel(['run', '--once', '-c', cfg], { env: { ANDROMEDA_COOKIE: COOKIE, ANDROMEDA_PAT: undefined } });
   assert.equal(run.code, 1);
   assert.equal(run.stdout, '');
-  assert.match(run.stderr, /andromeda-audit: FAILED: hook parseResponse threw: parseResponse: HTTP 200, GraphQL errors: \[\{"message":"Variable \\"\$pageArgs\\" got invalid value"\}\] \(.*andromeda-audit\.js:\d+:\d+\)/);
+  assert.match(
+    run.stderr,
+    /andromeda-audit: FAILED: hook parseResponse threw: parseResponse: HTTP 200, GraphQL errors: \[\{"message":"Variable \\"\$pageArgs\\" got invalid value"\}\] \(.*andromeda-audit\.js:\d+:\d+\)/,
+  );
   const state = await hel(['state', 'show', 'andromeda-audit', '--json', '-c', cfg]);
   assert.equal((JSON.parse(state.stdout) as Record<string, Record<string, unknown>>)['andromeda-audit']!.skip, undefined);
 });
 
-test('with ANDROMEDA_PAT and allow_network off, getAuth\'s fetch() is refused before anything is sent', async (t) => {
+test("with ANDROMEDA_PAT and allow_network off, getAuth's fetch() is refused before anything is sent", async (t) => {
   const dir = tempDir(t);
   const api = await fakeApi(t, andromedaHandler({ events: () => andromedaEvents(3), cookie: COOKIE }));
   const run = await hel(['run', '--once', '-c', config(dir, api.url, { allow_network: false })], { env: { ANDROMEDA_PAT: 'pat-secret-value', ANDROMEDA_COOKIE: undefined } });
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /andromeda-audit: FAILED: hook getAuth called fetch\(\), which needs global\.hooks\.allow_network: true \(.*andromeda-audit\.js:\d+:\d+\) — set global\.hooks\.allow_network: true to allow it/);
+  assert.match(
+    run.stderr,
+    /andromeda-audit: FAILED: hook getAuth called fetch\(\), which needs global\.hooks\.allow_network: true \(.*andromeda-audit\.js:\d+:\d+\) — set global\.hooks\.allow_network: true to allow it/,
+  );
   assert.doesNotMatch(run.stderr, /pat-secret-value/);
   assert.equal(api.requests.length, 0);
 });

@@ -20,7 +20,7 @@ const HELR_YAML_HOOKS = `global:
     allow_network: true
 `;
 
-test('the global.hooks block of Helr\'s helr.yaml validates, with Helr\'s Andromeda source using it', async (t) => {
+test("the global.hooks block of Helr's helr.yaml validates, with Helr's Andromeda source using it", async (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'hooks'));
   writeFileSync(join(dir, 'hooks', 'andromeda-audit.js'), 'function buildRequest(ctx) { return null; }\n');
@@ -39,7 +39,7 @@ test('the global.hooks block of Helr\'s helr.yaml validates, with Helr\'s Androm
   assert.equal(r.code, 0, r.stderr);
 });
 
-test('Helr\'s documented hooks config (every global.hooks key, a script file, an inline script) validates', async (t) => {
+test("Helr's documented hooks config (every global.hooks key, a script file, an inline script) validates", async (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'hooks'));
   writeFileSync(join(dir, 'hooks', 'my-source.js'), 'function buildRequest(ctx) { return null; }\n');

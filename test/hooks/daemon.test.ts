@@ -25,7 +25,11 @@ test('a hook in an endless loop and a hook allocating without bound are stopped,
     global: { state: { backend: 'memory' }, hooks: { enabled: true, timeout_secs: 2, memory_limit_mb: 32 } },
     sources: {
       looping: { url: `${api.url}/loop`, schedule: { interval_secs: 0.2 }, hooks: { script_inline: 'function parseResponse(ctx, response) { for (;;) {} }' } },
-      bombing: { url: `${api.url}/bomb`, schedule: { interval_secs: 0.2 }, hooks: { script_inline: 'function parseResponse(ctx, response) { var all = []; for (;;) all.push(new Array(1e6).fill(response.status)); }' } },
+      bombing: {
+        url: `${api.url}/bomb`,
+        schedule: { interval_secs: 0.2 },
+        hooks: { script_inline: 'function parseResponse(ctx, response) { var all = []; for (;;) all.push(new Array(1e6).fill(response.status)); }' },
+      },
       healthy: { url: `${api.url}/ok`, schedule: { interval_secs: 0.2 } },
     },
   });
@@ -37,15 +41,24 @@ test('a hook in an endless loop and a hook allocating without bound are stopped,
   await waitFor(() => api.on('/ok').length >= healthyBefore + 3, 30_000, 'the healthy source to keep polling');
   assert.equal(run.child.exitCode, null, 'hel is still running');
   assert.equal(parseLines(run.stdout()).filter((l) => l.source === 'healthy').length >= 3, true);
-  assert.equal(parseLines(run.stdout()).some((l) => l.source !== 'healthy'), false);
+  assert.equal(
+    parseLines(run.stdout()).some((l) => l.source !== 'healthy'),
+    false,
+  );
   // The same failure again is not logged again at warn level.
   assert.equal(failures('looping', 'HEL_HOOK_TIMEOUT').length, 1);
   assert.equal(failures('bombing', 'HEL_HOOK_MEMORY').length, 1);
 
   const loop = failures('looping', 'HEL_HOOK_TIMEOUT')[0]!;
-  assert.equal(loop.msg, 'poll failed: hook parseResponse of looping.inline.js ran longer than 2s (global.hooks.timeout_secs) and was stopped — look for a loop that never ends or a fetch() that waits on a slow server; raise global.hooks.timeout_secs only if the work is legitimately slow');
+  assert.equal(
+    loop.msg,
+    'poll failed: hook parseResponse of looping.inline.js ran longer than 2s (global.hooks.timeout_secs) and was stopped — look for a loop that never ends or a fetch() that waits on a slow server; raise global.hooks.timeout_secs only if the work is legitimately slow',
+  );
   const bomb = failures('bombing', 'HEL_HOOK_MEMORY')[0]!;
-  assert.equal(bomb.msg, 'poll failed: hook parseResponse of bombing.inline.js used more than 32 MB (global.hooks.memory_limit_mb) and was stopped — have the hook keep less in memory, or raise global.hooks.memory_limit_mb');
+  assert.equal(
+    bomb.msg,
+    'poll failed: hook parseResponse of bombing.inline.js used more than 32 MB (global.hooks.memory_limit_mb) and was stopped — have the hook keep less in memory, or raise global.hooks.memory_limit_mb',
+  );
   run.child.kill('SIGTERM');
   assert.equal((await run.exited).code, 0);
 });
@@ -72,7 +85,10 @@ test('an async getAuth trades a key for a token with fetch() against a loopback 
   const run = startHel(t, ['run', '-c', cfg], { env: { TOKEN_URL: `${tokens.url}/oauth/token`, API_KEY: 'key-123', HEL_LOG_LEVEL: 'info' } });
   await waitFor(() => parseLines(run.stdout()).length >= 3, 30_000, 'three polls');
   assert.equal(tokens.requests.length, 1, 'one token for three polls');
-  assert.deepEqual(api.requests.slice(0, 3).map((r) => r.headers.authorization), ['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
+  assert.deepEqual(
+    api.requests.slice(0, 3).map((r) => r.headers.authorization),
+    ['Bearer token-1', 'Bearer token-1', 'Bearer token-1'],
+  );
   const first = parseLines(run.stdout())[0]!;
   assert.deepEqual(first, { ts: '2026-11-20T00:00:01.000Z', source: 'tok', endpoint: '/events', event: { id: 'r1', created: '2026-11-20T00:00:01.000Z', kind: 'login' }, meta: { kind: 'login' } });
   assert.deepEqual(
@@ -126,5 +142,8 @@ test('a page whose commitState fails is neither committed nor remembered by dedu
   run.child.kill('SIGTERM');
   await run.exited;
   assert.match(run.stderr(), /poll failed: hook commitState threw: state service down/);
-  assert.deepEqual(parseLines(run.stdout()).map((l) => l.event.id), ['e1']);
+  assert.deepEqual(
+    parseLines(run.stdout()).map((l) => l.event.id),
+    ['e1'],
+  );
 });

@@ -13,7 +13,12 @@ test('under --replay-dir a hook fetch() is refused: nothing reaches the network,
   mkdirSync(replay);
   const cfg = writeConfig(dir, {
     global: { state: { backend: 'memory' }, hooks: { enabled: true, allow_network: true } },
-    sources: { tok: { url: 'https://api.example.com/events', hooks: { script_inline: 'async function getAuth(ctx) { var r = await fetch(ctx.env.TOKEN_URL); return { headers: { Authorization: "Bearer " + (await r.json()).access_token } }; }' } } },
+    sources: {
+      tok: {
+        url: 'https://api.example.com/events',
+        hooks: { script_inline: 'async function getAuth(ctx) { var r = await fetch(ctx.env.TOKEN_URL); return { headers: { Authorization: "Bearer " + (await r.json()).access_token } }; }' },
+      },
+    },
   });
   const run = await hel(['run', '--once', '-c', cfg, '--replay-dir', replay], { env: { TOKEN_URL: `${tokens.url}/token` } });
   assert.notEqual(run.code, 0);

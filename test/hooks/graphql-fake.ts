@@ -8,7 +8,11 @@ export interface AuditNode {
 
 /** `count` audit entries, oldest first, one second apart. */
 export function auditNodes(count: number, from = 0): AuditNode[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `a${from + i + 1}`, createdAt: new Date(Date.UTC(2026, 10, 20, 0, 0, from + i)).toISOString(), action: i % 2 === 0 ? 'user.login' : 'role.grant' }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `a${from + i + 1}`,
+    createdAt: new Date(Date.UTC(2026, 10, 20, 0, 0, from + i)).toISOString(),
+    action: i % 2 === 0 ? 'user.login' : 'role.grant',
+  }));
 }
 
 const cursorOf = (index: number) => Buffer.from(`cursor:${index}`).toString('base64');

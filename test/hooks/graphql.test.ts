@@ -24,16 +24,28 @@ test('graphql-cursor.js: cursor pages through the query variables, each page com
   const first = await hel(['run', '--once', '-c', cfg], { env });
   assert.equal(first.code, 1);
   assert.match(first.stderr, /audit: FAILED: hook parseResponse threw: GraphQL: Something went wrong while executing your query \(.*graphql-cursor\.js:15:\d+\)/);
-  assert.deepEqual(api.requests.map((r) => afterOf(r.body)), [null, cursorAt(99), cursorAt(199)]);
-  assert.deepEqual(parseLines(first.stdout).map((l) => l.event.id), nodes.slice(0, 200).map((n) => n.id));
+  assert.deepEqual(
+    api.requests.map((r) => afterOf(r.body)),
+    [null, cursorAt(99), cursorAt(199)],
+  );
+  assert.deepEqual(
+    parseLines(first.stdout).map((l) => l.event.id),
+    nodes.slice(0, 200).map((n) => n.id),
+  );
   assert.equal((await stateOf(join(dir, 'state.db'))).audit!.cursor, cursorAt(199));
 
   fail = undefined;
   const second = await hel(['run', '--once', '-c', cfg], { env });
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(api.requests.slice(3).map((r) => afterOf(r.body)), [cursorAt(199)]);
+  assert.deepEqual(
+    api.requests.slice(3).map((r) => afterOf(r.body)),
+    [cursorAt(199)],
+  );
   const lines = parseLines(second.stdout);
-  assert.deepEqual(lines.map((l) => l.event.id), nodes.slice(200).map((n) => n.id));
+  assert.deepEqual(
+    lines.map((l) => l.event.id),
+    nodes.slice(200).map((n) => n.id),
+  );
   assert.deepEqual(lines[0], { ts: nodes[200]!.createdAt, source: 'audit', endpoint: '/graphql', event: nodes[200], meta: { cursor: cursorAt(249) } });
 
   // Nothing new: the saved cursor is asked again and kept.

@@ -25,7 +25,13 @@ test("ctx.defaultSince is the source's from; without from it is undefined; auth:
   });
   const run = await hel(['run', '--once', '-c', cfg], { env: { HOOK_CTX_TOKEN: 'tok-ctx' } });
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(api.on('/dated').map((r) => [r.query.get('since'), r.headers.authorization]), [['2026-01-01T00:00:00Z', 'Bearer tok-ctx']]);
-  assert.deepEqual(api.on('/undated').map((r) => [r.query.get('since'), r.headers.authorization]), [['none', 'Bearer tok-ctx']]);
+  assert.deepEqual(
+    api.on('/dated').map((r) => [r.query.get('since'), r.headers.authorization]),
+    [['2026-01-01T00:00:00Z', 'Bearer tok-ctx']],
+  );
+  assert.deepEqual(
+    api.on('/undated').map((r) => [r.query.get('since'), r.headers.authorization]),
+    [['none', 'Bearer tok-ctx']],
+  );
   assert.equal(parseLines(run.stdout).length, 2);
 });

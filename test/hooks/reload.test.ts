@@ -14,7 +14,8 @@ import { parseLines, startHel, waitFor, writeConfig } from '../helpers/hel-proce
 import { tempDir } from '../helpers/tmp.js';
 
 /** parseResponse that tags each event with `version`. */
-const tagging = (version: string) => `function parseResponse(ctx, response) { return response.body.items.map(function (e) { return { ts: e.at, source: ctx.sourceId, event: e, meta: { version: "${version}" } }; }); }`;
+const tagging = (version: string) =>
+  `function parseResponse(ctx, response) { return response.body.items.map(function (e) { return { ts: e.at, source: ctx.sourceId, event: e, meta: { version: "${version}" } }; }); }`;
 
 test('SIGHUP: a source whose hook changed (script_inline in the config, or its script file edited) runs the new script in a new sandbox, nothing twice', async (t) => {
   const dir = tempDir(t);
@@ -36,17 +37,28 @@ test('SIGHUP: a source whose hook changed (script_inline in the config, or its s
   });
   const cfg = writeConfig(dir, config('inline-v1'));
   const run = startHel(t, ['run', '-c', cfg], { env: { HEL_LOG_LEVEL: 'info' } });
-  const versions = (source: string) => parseLines(run.stdout()).filter((l) => l.source === source).map((l) => (l.meta as { version: string }).version);
+  const versions = (source: string) =>
+    parseLines(run.stdout())
+      .filter((l) => l.source === source)
+      .map((l) => (l.meta as { version: string }).version);
   await waitFor(() => versions('filed').length >= 2 && versions('inline').length >= 2, 30_000, 'events of both hooked sources');
 
   writeFileSync(join(hooks, 'tag.js'), tagging('file-v2'));
   writeConfig(dir, config('inline-v2'));
   run.child.kill('SIGHUP');
   await waitFor(() => run.stderr().includes('"msg":"config reloaded"'), 20_000, 'the reload');
-  const reloaded = JSON.parse(run.stderr().split('\n').find((l) => l.includes('"msg":"config reloaded"'))!) as Record<string, unknown>;
+  const reloaded = JSON.parse(
+    run
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"msg":"config reloaded"'))!,
+  ) as Record<string, unknown>;
   assert.deepEqual([reloaded.changed, reloaded.unchanged], [['filed', 'inline'], ['plain']]);
   await waitFor(() => versions('filed').includes('file-v2') && versions('inline').includes('inline-v2'), 20_000, 'events tagged by the new scripts');
-  for (const [source, old, now] of [['filed', 'file-v1', 'file-v2'], ['inline', 'inline-v1', 'inline-v2']] as const) {
+  for (const [source, old, now] of [
+    ['filed', 'file-v1', 'file-v2'],
+    ['inline', 'inline-v1', 'inline-v2'],
+  ] as const) {
     const seen = versions(source);
     // Once the new script ran, the old one never runs again.
     assert.ok(seen.lastIndexOf(old) < seen.indexOf(now), `${source}: ${seen.join(', ')}`);
@@ -68,7 +80,12 @@ test('SIGHUP: a source whose hook changed (script_inline in the config, or its s
 
 test("a source's hooks built again stop its old sandbox; a retired source's sandbox is stopped too", async () => {
   const host = new HookHost({ global: hooksGlobalSchema.parse({ enabled: true }), env: {}, clock: systemClock, logger: pino({ level: 'silent' }) });
-  const source = (version: string): ResolvedSource => ({ ...sourceSchema.parse({ url: 'http://127.0.0.1:9/x', hooks: { script_inline: `function commitState(ctx, events) { return { v: "${version}" }; }` } }), name: 's', labelKey: 'source', labelValue: 's' });
+  const source = (version: string): ResolvedSource => ({
+    ...sourceSchema.parse({ url: 'http://127.0.0.1:9/x', hooks: { script_inline: `function commitState(ctx, events) { return { v: "${version}" }; }` } }),
+    name: 's',
+    labelKey: 'source',
+    labelValue: 's',
+  });
   const signal = new AbortController().signal;
   const first = host.hooksFor(source('1')) as SourceHooks;
   assert.deepEqual(await first.options.runner.call('commitState', [{}, []], signal), { v: '1' });

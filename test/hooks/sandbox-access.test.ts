@@ -32,7 +32,9 @@ test('with allow_network, fetch() reaches the server and answers status, headers
 });
 
 test('a fetch() that fails rejects inside the hook, which can catch it', async (t) => {
-  const { runner } = sandbox(t, 'async function getAuth(ctx) { try { await fetch("http://127.0.0.1:9/"); return "no"; } catch (e) { return e.name + ": " + e.message.slice(0, 12); } }', { allow_network: true });
+  const { runner } = sandbox(t, 'async function getAuth(ctx) { try { await fetch("http://127.0.0.1:9/"); return "no"; } catch (e) { return e.name + ": " + e.message.slice(0, 12); } }', {
+    allow_network: true,
+  });
   assert.equal(await runner.call('getAuth', [{}], signal), 'TypeError: fetch failed');
 });
 
@@ -50,7 +52,7 @@ test('require does not exist without allow_fs: HEL_HOOK_DENIED, and no file is t
   const { runner } = sandbox(t, FILES);
   const failure = await codeOf(runner.call('getAuth', [{ path: join(dir, 'f.txt'), dir }], signal));
   assert.equal(failure.code, 'HEL_HOOK_DENIED');
-  assert.equal(failure.message, "hook getAuth called require, which needs global.hooks.allow_fs: true (src.js:3:12)");
+  assert.equal(failure.message, 'hook getAuth called require, which needs global.hooks.allow_fs: true (src.js:3:12)');
   assert.equal(existsSync(join(dir, 'f.txt')), false);
 });
 
@@ -109,15 +111,21 @@ function buildRequest() { return [buildRequest.caller, arguments.callee.caller];
 });
 
 test('console output goes to the log with a hook_console field, bounded per call', async (t) => {
-  const { runner, log } = sandbox(t, 'function getAuth(ctx) { console.log("token for", ctx.sourceId, { n: 1 }); console.warn("careful"); console.error(new Error("boom").message); console.debug("detail"); for (var i = 0; i < 500; i++) console.info(i); return null; }');
+  const { runner, log } = sandbox(
+    t,
+    'function getAuth(ctx) { console.log("token for", ctx.sourceId, { n: 1 }); console.warn("careful"); console.error(new Error("boom").message); console.debug("detail"); for (var i = 0; i < 500; i++) console.info(i); return null; }',
+  );
   assert.equal(await runner.call('getAuth', [{ sourceId: 'src' }], signal), null);
   const lines = log();
-  assert.deepEqual(lines.slice(0, 4).map((l) => [l.level, l.hook_console, l.hook, l.source, l.msg]), [
-    [30, 'token for src {"n":1}', 'getAuth', 'src', 'hook console.log'],
-    [40, 'careful', 'getAuth', 'src', 'hook console.warn'],
-    [50, 'boom', 'getAuth', 'src', 'hook console.error'],
-    [20, 'detail', 'getAuth', 'src', 'hook console.debug'],
-  ]);
+  assert.deepEqual(
+    lines.slice(0, 4).map((l) => [l.level, l.hook_console, l.hook, l.source, l.msg]),
+    [
+      [30, 'token for src {"n":1}', 'getAuth', 'src', 'hook console.log'],
+      [40, 'careful', 'getAuth', 'src', 'hook console.warn'],
+      [50, 'boom', 'getAuth', 'src', 'hook console.error'],
+      [20, 'detail', 'getAuth', 'src', 'hook console.debug'],
+    ],
+  );
   assert.equal(lines.length, 201);
   assert.match(String(lines.at(-1)?.hook_console), /further console output of this call dropped \(more than 200 lines\)/);
 });
@@ -140,7 +148,8 @@ test('what fetch() and readFileSync bring into a hook is bounded at 16 MiB', asy
   const big = 'x'.repeat(16 * 1024 * 1024 + 1);
   writeFileSync(join(dir, 'big.txt'), big);
   const api = await fakeApi(t, () => ({ raw: big }));
-  const script = 'async function getAuth(ctx) { try { await fetch(ctx.url); return "read"; } catch (e) { return e.message; } }\nfunction buildRequest(ctx) { try { require("fs").readFileSync(ctx.path); return "read"; } catch (e) { return e.message; } }';
+  const script =
+    'async function getAuth(ctx) { try { await fetch(ctx.url); return "read"; } catch (e) { return e.message; } }\nfunction buildRequest(ctx) { try { require("fs").readFileSync(ctx.path); return "read"; } catch (e) { return e.message; } }';
   const { runner } = sandbox(t, script, { allow_network: true, allow_fs: true, memory_limit_mb: 128, timeout_secs: 30 });
   assert.equal(await runner.call('getAuth', [{ url: api.url }], signal), 'fetch failed: the response is larger than 16 MiB');
   assert.equal(await runner.call('buildRequest', [{ path: join(dir, 'big.txt') }], signal), `${join(dir, 'big.txt')} is larger than 16 MiB`);

@@ -50,7 +50,7 @@ test('binary buffers, whose memory the heap limit does not count, do not exist i
   assert.deepEqual(await runner.call('getAuth', [{}], signal), ['undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
 });
 
-test('a runaway hook of one source does not stop another source\'s hooks', async (t) => {
+test("a runaway hook of one source does not stop another source's hooks", async (t) => {
   const bad = sandbox(t, SCRIPT, { memory_limit_mb: 32, timeout_secs: 30 }, 'bad');
   const good = sandbox(t, 'function getAuth(ctx) { return { query: { n: String(ctx.n) } }; }', {}, 'good');
   const bombing = codeOf(bad.runner.call('parseResponse', [{ sourceId: 'bad' }], signal));

@@ -13,10 +13,16 @@ test('HTTPS_PROXY: hel run tunnels to a TLS API through a CONNECT proxy and veri
   const proxy = await loopbackProxy(t);
   // The test helpers set NO_PROXY=* for every child; here the proxy is the point.
   const env = { HTTPS_PROXY: proxy.url, NO_PROXY: '' };
-  const cfg = writeConfig(dir, { global: { state: { backend: 'memory' } }, sources: { private: { url: `${api.url}/events`, resilience: { retries: { max_attempts: 1 }, tls: { ca_file: pki.ca } } } } });
+  const cfg = writeConfig(dir, {
+    global: { state: { backend: 'memory' } },
+    sources: { private: { url: `${api.url}/events`, resilience: { retries: { max_attempts: 1 }, tls: { ca_file: pki.ca } } } },
+  });
   const run = await hel(['run', '--once', '-c', cfg], { env });
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(parseLines(run.stdout).map((l) => l.event.id), ['e1']);
+  assert.deepEqual(
+    parseLines(run.stdout).map((l) => l.event.id),
+    ['e1'],
+  );
   const port = new URL(api.url).port;
   assert.deepEqual(proxy.used, [`CONNECT 127.0.0.1:${port}`], 'one tunnel, and the request went inside it');
   assert.equal(api.clients.length, 1);

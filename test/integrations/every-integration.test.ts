@@ -31,7 +31,14 @@ void describe('every integration in one hel, without special cases', () => {
       startGoogleFake({ events: 3 }),
     ]);
     fakes.push(okta, gh, slack, ts, gws);
-    env = { OKTA_API_TOKEN: okta.tokens.good, GITHUB_TOKEN: gh.tokens.good, SLACK_AUDIT_TOKEN: slack.tokens.good, TAILSCALE_API_KEY: ts.tokens.good, GWS_CREDENTIALS_JSON: gws.credentials.good, GWS_DELEGATED_USER: gws.admin };
+    env = {
+      OKTA_API_TOKEN: okta.tokens.good,
+      GITHUB_TOKEN: gh.tokens.good,
+      SLACK_AUDIT_TOKEN: slack.tokens.good,
+      TAILSCALE_API_KEY: ts.tokens.good,
+      GWS_CREDENTIALS_JSON: gws.credentials.good,
+      GWS_DELEGATED_USER: gws.admin,
+    };
     sources = {
       okta: { type: 'okta', base_url: okta.url },
       gh: { type: 'github', org: 'acme', api_url: gh.url },
@@ -52,7 +59,12 @@ void describe('every integration in one hel, without special cases', () => {
 
     const replayed = await hel(['run', '--once', '-c', ws.config, '--replay-dir', join(ws.dir, 'rec')], { timeoutMs: CLI_TIMEOUT_MS });
     assert.equal(replayed.code, 0, replayed.stderr);
-    assert.deepEqual(parseLines(replayed.stdout).map((l) => l.event).sort(byJson), live.map((l) => l.event).sort(byJson));
+    assert.deepEqual(
+      parseLines(replayed.stdout)
+        .map((l) => l.event)
+        .sort(byJson),
+      live.map((l) => l.event).sort(byJson),
+    );
 
     const state = await ws.hel(['state', 'show'], {});
     assert.equal(state.code, 0, state.stderr);
@@ -68,15 +80,31 @@ void describe('every integration in one hel, without special cases', () => {
     let daemon: Daemon | undefined;
     try {
       daemon = await startDaemon(dir, {
-        global: { state: { path: join(dir, 'state.db') }, output: { path: join(dir, 'events.ndjson') }, log_format: 'json', api: { enabled: true, address: '127.0.0.1', port: 0 }, metrics: { enabled: true, address: '127.0.0.1', port: 0 } },
+        global: {
+          state: { path: join(dir, 'state.db') },
+          output: { path: join(dir, 'events.ndjson') },
+          log_format: 'json',
+          api: { enabled: true, address: '127.0.0.1', port: 0 },
+          metrics: { enabled: true, address: '127.0.0.1', port: 0 },
+        },
         sources,
       });
       const api = daemon.urls.api!;
-      await waitFor(async () => {
-        const { body } = await getJson(`${api}/healthz`);
-        return (body.sources as { status: string }[]).every((s) => s.status === 'ok');
-      }, 60_000, 'every source ok');
-      for (const [name, type] of [['okta', 'okta'], ['gh', 'github'], ['slack', 'slack'], ['ts', 'tailscale'], ['gws-login', 'google_workspace']]) {
+      await waitFor(
+        async () => {
+          const { body } = await getJson(`${api}/healthz`);
+          return (body.sources as { status: string }[]).every((s) => s.status === 'ok');
+        },
+        60_000,
+        'every source ok',
+      );
+      for (const [name, type] of [
+        ['okta', 'okta'],
+        ['gh', 'github'],
+        ['slack', 'slack'],
+        ['ts', 'tailscale'],
+        ['gws-login', 'google_workspace'],
+      ]) {
         const { status, body } = await getJson(`${api}/api/v1/sources/${name}`, bearer);
         assert.equal(status, 200);
         assert.equal(((body.config as Record<string, unknown>).integration as { type: string }).type, type);

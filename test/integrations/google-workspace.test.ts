@@ -58,7 +58,10 @@ test('google_workspace: a restart resumes from the startTime watermark minus the
   const second = await ws.runOnce(env);
   assert.equal(qualifiers(second.stdout).length, 2, 'only the two new activities');
   const startTime = new Date(Date.parse(newest) - 15 * MINUTE).toISOString();
-  assert.ok(api.requests.slice(before).some((r) => r.includes(`startTime=${encodeURIComponent(startTime)}`)), `asks from ${startTime}: ${api.requests.slice(before).join(' | ')}`);
+  assert.ok(
+    api.requests.slice(before).some((r) => r.includes(`startTime=${encodeURIComponent(startTime)}`)),
+    `asks from ${startTime}: ${api.requests.slice(before).join(' | ')}`,
+  );
 
   // Google lists an activity of five minutes ago only now: inside the 15-minute overlap.
   clock += MINUTE;
@@ -241,7 +244,10 @@ test('google_workspace: kill -9 in the middle of a poll; the restart resumes fro
   assert.equal(done.code, 0, restart.stderr());
   const resumed = api.requests.slice(before).find((r) => r.startsWith('GET'))!;
   assert.match(resumed, /pageToken=/, `the restart continues from the saved page: ${resumed}`);
-  const delivered = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { event: { id: { uniqueQualifier: string } } }).event.id.uniqueQualifier);
+  const delivered = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { event: { id: { uniqueQualifier: string } } }).event.id.uniqueQualifier);
   assert.equal(new Set(delivered).size, 60, 'nothing lost');
   assert.equal(delivered.length, 60, 'nothing twice');
 });

@@ -60,14 +60,20 @@ test('hel mock google_workspace writes its service account keys; the good one ge
   const keyFile = /^service account key: (\S+)$/m.exec(stdout)![1]!;
   const deleted = /a deleted key: (\S+);/.exec(stdout)![1]!;
   assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-  const authWith = (file: string) => authSchema.parse({ type: 'google_service_account', credentials_file: file, subject_env: 'SUBJECT', scopes: ['https://www.googleapis.com/auth/admin.reports.audit.readonly'] });
+  const authWith = (file: string) =>
+    authSchema.parse({ type: 'google_service_account', credentials_file: file, subject_env: 'SUBJECT', scopes: ['https://www.googleapis.com/auth/admin.reports.audit.readonly'] });
   const secrets = new SecretResolver({ env: { SUBJECT: /^delegated admin: (\S+)/m.exec(stdout)![1]! }, path: '/nonexistent' });
   const ctx = { source: 'gws', signal: new AbortController().signal, page: 1 };
   const reports = `${url}/admin/reports/v1/activity/users/all/applications/login?maxResults=2`;
   const ok = await authTransport(httpTransport({ timeoutMs: 10_000 }), authWith(keyFile), secrets).send({ method: 'GET', url: reports, headers: {} }, ctx);
   assert.equal(ok.status, 200);
   assert.equal((JSON.parse(ok.body.toString('utf8')) as { items: unknown[] }).items.length, 2);
-  const refused = await authTransport(httpTransport({ timeoutMs: 10_000 }), authWith(deleted), secrets).send({ method: 'GET', url: reports, headers: {} }, ctx).then(() => undefined, (err: Error) => err.message);
+  const refused = await authTransport(httpTransport({ timeoutMs: 10_000 }), authWith(deleted), secrets)
+    .send({ method: 'GET', url: reports, headers: {} }, ctx)
+    .then(
+      () => undefined,
+      (err: Error) => err.message,
+    );
   assert.match(refused!, /HTTP 400 \(Invalid JWT Signature\.\)/);
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];

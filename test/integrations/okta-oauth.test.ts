@@ -28,15 +28,29 @@ test("okta OAuth 2.0: the Rust Hel's private_key_jwt + DPoP example runs as writ
   assert.match(env.OKTA_CLIENT_PRIVATE_KEY, /^-----BEGIN RSA PRIVATE KEY-----/, 'the PKCS#1 PEM of the doc');
   const first = await ws.runOnce(env);
   assert.equal(first.lines.length, 5);
-  assert.deepEqual(api.requests.slice(0, 3).map((r) => r.replace(/\?.*? /, ' ')), ['POST /oauth2/v1/token 400', 'POST /oauth2/v1/token 200', 'GET /api/v1/logs 200']);
+  assert.deepEqual(
+    api.requests.slice(0, 3).map((r) => r.replace(/\?.*? /, ' ')),
+    ['POST /oauth2/v1/token 400', 'POST /oauth2/v1/token 200', 'GET /api/v1/logs 200'],
+  );
   api.append(1);
   const second = await ws.runOnce(env);
-  assert.deepEqual(second.lines.map((l) => l.event.uuid), ['okta-evt-00000006']);
+  assert.deepEqual(
+    second.lines.map((l) => l.event.uuid),
+    ['okta-evt-00000006'],
+  );
   for (const result of [first, second]) assert.doesNotMatch(result.stdout + result.stderr, /PRIVATE KEY|eyJfake/, 'neither the key nor a token is logged');
 });
 
 function oauthConfig(api: OktaFake, auth: Record<string, unknown>) {
-  return { sources: { okta: { url: `${api.url}/api/v1/logs`, auth: { type: 'oauth2', token_url: `${api.url}/oauth2/v1/token`, client_id_env: 'OKTA_CLIENT_ID', scopes: ['okta.logs.read'], ...auth }, pagination: { strategy: 'link_header' } } } };
+  return {
+    sources: {
+      okta: {
+        url: `${api.url}/api/v1/logs`,
+        auth: { type: 'oauth2', token_url: `${api.url}/oauth2/v1/token`, client_id_env: 'OKTA_CLIENT_ID', scopes: ['okta.logs.read'], ...auth },
+        pagination: { strategy: 'link_header' },
+      },
+    },
+  };
 }
 
 test('okta OAuth 2.0: private_key_jwt from client_private_key_file without DPoP gets a Bearer token', async (t) => {
@@ -47,7 +61,10 @@ test('okta OAuth 2.0: private_key_jwt from client_private_key_file without DPoP 
   writeFileSync(ws.config, JSON.stringify(oauthConfig(api, { client_private_key_file: key })));
   const run = await ws.runOnce({ OKTA_CLIENT_ID: api.oauth.jwt.clientId });
   assert.equal(run.lines.length, 5);
-  assert.deepEqual(api.requests.slice(0, 2).map((r) => r.replace(/\?.*? /, ' ')), ['POST /oauth2/v1/token 200', 'GET /api/v1/logs 200']);
+  assert.deepEqual(
+    api.requests.slice(0, 2).map((r) => r.replace(/\?.*? /, ' ')),
+    ['POST /oauth2/v1/token 200', 'GET /api/v1/logs 200'],
+  );
 });
 
 test('okta OAuth 2.0 refusals get their fix: DPoP required but off, a key Okta does not know, no okta.logs.read granted, secret and key both set', async (t) => {

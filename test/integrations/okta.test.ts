@@ -15,14 +15,20 @@ test('okta short form → fake → NDJSON; a restart resumes from the saved next
   const env = { OKTA_API_TOKEN: api.tokens.good };
   const first = await ws.runOnce(env);
   const lines = first.lines;
-  assert.deepEqual(lines.map((l) => l.event.uuid), ['okta-evt-00000001', 'okta-evt-00000002', 'okta-evt-00000003', 'okta-evt-00000004', 'okta-evt-00000005']);
+  assert.deepEqual(
+    lines.map((l) => l.event.uuid),
+    ['okta-evt-00000001', 'okta-evt-00000002', 'okta-evt-00000003', 'okta-evt-00000004', 'okta-evt-00000005'],
+  );
   assert.ok(lines.every((l) => l.source === 'okta' && l.ts === l.event.published));
   assert.match(api.requests[0]!, /^GET \/api\/v1\/logs\?limit=2&sortOrder=ASCENDING 200$/);
 
   api.append(2);
   const before = api.requests.length;
   const second = await ws.runOnce(env);
-  assert.deepEqual(second.lines.map((l) => l.event.uuid), ['okta-evt-00000006', 'okta-evt-00000007']);
+  assert.deepEqual(
+    second.lines.map((l) => l.event.uuid),
+    ['okta-evt-00000006', 'okta-evt-00000007'],
+  );
   assert.match(api.requests[before]!, /after=/, 'the restart continues from the saved next link');
 });
 
@@ -51,17 +57,23 @@ test('okta rate limit: Hel stops at X-Rate-Limit-Remaining 0 until the reset and
   const run = await ws.runOnce({ OKTA_API_TOKEN: api.tokens.good });
   assert.equal(run.lines.length, 5);
   assert.ok(api.requests.length >= 6);
-  assert.deepEqual(api.requests.filter((r) => r.endsWith(' 429')), []);
+  assert.deepEqual(
+    api.requests.filter((r) => r.endsWith(' 429')),
+    [],
+  );
 });
 
 test("okta: the Rust Hel's documented example (its host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {
   const api = await fake(t);
-  const yaml = helrDocExample('okta-1', { 'https://': 'http://' }) /* bearer with prefix: SSWS */;
+  const yaml = helrDocExample('okta-1', { 'https://': 'http://' }); /* bearer with prefix: SSWS */
   const ws = workspace(t, yaml);
   const env = { OKTA_DOMAIN: new URL(api.url).host, OKTA_API_TOKEN: api.tokens.good };
   const first = await ws.runOnce(env);
   assert.equal(first.lines.length, 5);
   api.append(1);
   const second = await ws.runOnce(env);
-  assert.deepEqual(second.lines.map((l) => l.event.uuid), ['okta-evt-00000006']);
+  assert.deepEqual(
+    second.lines.map((l) => l.event.uuid),
+    ['okta-evt-00000006'],
+  );
 });

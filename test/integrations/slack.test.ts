@@ -54,7 +54,10 @@ test('slack rate limit: 429 with Retry-After is waited out without using up atte
   const ws = workspace(t, { sources: { slack: { type: 'slack', base_url: api.url, limit: 1 } } });
   const run = await ws.runOnce({ SLACK_AUDIT_TOKEN: api.tokens.good });
   assert.deepEqual(ids(run.stdout), [5, 4, 3, 2, 1].map(id));
-  assert.ok(api.requests.some((r) => r.endsWith(' 429')), 'the fake did rate-limit');
+  assert.ok(
+    api.requests.some((r) => r.endsWith(' 429')),
+    'the fake did rate-limit',
+  );
 });
 
 test("slack: the Rust Hel's documented example (host pointed at the fake) runs, and a second run delivers only what is new", async (t) => {

@@ -49,15 +49,15 @@ test('tailscale rate limit: a 429 with Retry-After is waited out and the window 
   const ws = workspace(t, { sources: { ts: { type: 'tailscale', base_url: api.url, lookback_secs: TWO_DAYS, lag_secs: 0, schedule: { interval_secs: 300 } } } });
   const run = await ws.runOnce({ TAILSCALE_API_KEY: api.tokens.good });
   assert.equal(run.lines.length, 5);
-  assert.deepEqual(api.requests.map((r) => r.slice(-3)), ['429', '429', '200']);
+  assert.deepEqual(
+    api.requests.map((r) => r.slice(-3)),
+    ['429', '429', '200'],
+  );
 });
 
 test("tailscale: the Rust Hel's documented example (empty password variable; host pointed at the fake) runs, and a second run asks for nothing it has seen", async (t) => {
   const api = await fake(t);
-  const ws = workspace(
-    t,
-    helrDocExample('tailscale-1', { 'https://api.tailscale.com': 'http://${TAILSCALE_HOST}' }),
-  );
+  const ws = workspace(t, helrDocExample('tailscale-1', { 'https://api.tailscale.com': 'http://${TAILSCALE_HOST}' }));
   const env = {
     TAILSCALE_HOST: new URL(api.url).host,
     TAILNET_ID: 'example.com',

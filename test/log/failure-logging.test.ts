@@ -24,8 +24,7 @@ const nullSink: BatchSink = { description: 'null', write: () => Promise.resolve(
 function scriptedTransport(): { transport: HttpTransport; status: number } {
   const script = { status: 200, transport: undefined as unknown as HttpTransport };
   script.transport = {
-    send: (request): Promise<HttpResponse> =>
-      Promise.resolve({ status: script.status, headers: {}, body: Buffer.from(script.status === 200 ? '[]' : '{}'), url: request.url }),
+    send: (request): Promise<HttpResponse> => Promise.resolve({ status: script.status, headers: {}, body: Buffer.from(script.status === 200 ? '[]' : '{}'), url: request.url }),
   };
   return script;
 }
@@ -55,13 +54,11 @@ void test('a failing source logs once per change of problem, and once when it re
   for (const status of [500, 500, 500, 401, 401, 200, 200, 500]) await pollWith(status);
 
   const lines = out.lines().map((l) => ({ level: l.level, msg: String(l.msg), source: l.source }));
-  assert.ok(lines.every((l) => l.source === 'okta'), 'every line names the source');
+  assert.ok(
+    lines.every((l) => l.source === 'okta'),
+    'every line names the source',
+  );
   const notable = lines.filter((l) => l.msg !== 'poll done').map((l) => `${String(l.level)} ${l.msg.replace(/ \(.*/, '')}`);
-  assert.deepEqual(notable, [
-    '50 poll failed: unexpected HTTP 500',
-    '50 poll failed: unexpected HTTP 401',
-    '30 recovered: poll succeeded',
-    '50 poll failed: unexpected HTTP 500',
-  ]);
+  assert.deepEqual(notable, ['50 poll failed: unexpected HTTP 500', '50 poll failed: unexpected HTTP 401', '30 recovered: poll succeeded', '50 poll failed: unexpected HTTP 500']);
   assert.equal(lines.filter((l) => l.msg === 'poll done').length, 2, 'one info line per successful poll, none per request');
 });

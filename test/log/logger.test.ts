@@ -59,5 +59,8 @@ void test('lines below the level are not written', () => {
   logger.info('hidden');
   logger.debug('hidden');
   logger.error('shown');
-  assert.deepEqual(out.lines().map((l) => l.msg), ['shown']);
+  assert.deepEqual(
+    out.lines().map((l) => l.msg),
+    ['shown'],
+  );
 });

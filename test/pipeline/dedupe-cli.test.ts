@@ -20,7 +20,11 @@ function config(dir: string, url: string, extra = ''): string {
   return path;
 }
 
-const ids = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: { id?: string } }).event.id);
+const ids = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { event: { id?: string } }).event.id);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ id: `e${from + i}` }));
 
 test('duplicates within and across polls are dropped and counted; unkeyed events are emitted', async (t) => {
@@ -59,7 +63,13 @@ test('the window survives a SIGKILL: a restarted run does not re-emit what was c
   const repeated = [...counts.entries()].filter(([, c]) => c > 1).map(([id]) => id);
   assert.ok(repeated.length <= 11, `only the page in flight may repeat, got ${repeated.length}`);
   const served = server.requests() - 1;
-  assert.deepEqual([...counts.keys()].sort(), range(0, served + 11).map((e) => e.id).sort(), 'every event delivered, none lost');
+  assert.deepEqual(
+    [...counts.keys()].sort(),
+    range(0, served + 11)
+      .map((e) => e.id)
+      .sort(),
+    'every event delivered, none lost',
+  );
 });
 
 test('memory and disk stay bounded by capacity with 10x capacity distinct ids', async (t) => {

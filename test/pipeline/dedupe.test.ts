@@ -18,19 +18,29 @@ test('remember is idempotent: an id already in the window neither grows it nor m
   window.remember('a');
   assert.equal(window.size, 3);
   window.remember('d');
-  assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => window.has(id)), [false, true, true, true], 'a stayed the oldest and was evicted first');
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd'].map((id) => window.has(id)),
+    [false, true, true, true],
+    'a stayed the oldest and was evicted first',
+  );
 });
 
 test('the window keeps the newest `capacity` ids and evicts in insertion order, as the stores trim', () => {
   const window = new DedupeWindow('id', 5, ids(1, 3));
   for (const id of ids(4, 9)) window.remember(id);
   assert.equal(window.size, 5);
-  assert.deepEqual(ids(1, 9).filter((id) => window.has(id)), ids(5, 9));
+  assert.deepEqual(
+    ids(1, 9).filter((id) => window.has(id)),
+    ids(5, 9),
+  );
 });
 
 test('initial ids longer than the capacity keep only the newest', () => {
   const window = new DedupeWindow('id', 2, ids(1, 6));
-  assert.deepEqual(ids(1, 6).filter((id) => window.has(id)), ids(5, 6));
+  assert.deepEqual(
+    ids(1, 6).filter((id) => window.has(id)),
+    ids(5, 6),
+  );
 });
 
 test('an evicted id remembered again is the newest and outlives the ids after it', () => {
@@ -38,7 +48,10 @@ test('an evicted id remembered again is the newest and outlives the ids after it
   window.remember('d'); // evicts a
   window.remember('a'); // evicts b
   window.remember('e'); // evicts c
-  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((id) => window.has(id)), [true, false, false, true, true]);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e'].map((id) => window.has(id)),
+    [true, false, false, true, true],
+  );
 });
 
 test('far more ids than the queue compaction threshold: the window stays exact and bounded', () => {

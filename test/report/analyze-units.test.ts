@@ -9,10 +9,28 @@ import { streamOf } from '../../src/report/read.js';
 const MIN = 60_000;
 
 void test('findBursts: ≥5 failures in any 60-minute window, overlapping windows merged', () => {
-  assert.deepEqual(findBursts('u', [0, 10, 20, 30].map((m) => m * MIN)), []);
+  assert.deepEqual(
+    findBursts(
+      'u',
+      [0, 10, 20, 30].map((m) => m * MIN),
+    ),
+    [],
+  );
   // Five failures spanning exactly 60 minutes count; 61 minutes do not.
-  assert.equal(findBursts('u', [0, 15, 30, 45, 60].map((m) => m * MIN)).length, 1);
-  assert.equal(findBursts('u', [0, 15, 30, 45, 61].map((m) => m * MIN)).length, 0);
+  assert.equal(
+    findBursts(
+      'u',
+      [0, 15, 30, 45, 60].map((m) => m * MIN),
+    ).length,
+    1,
+  );
+  assert.equal(
+    findBursts(
+      'u',
+      [0, 15, 30, 45, 61].map((m) => m * MIN),
+    ).length,
+    0,
+  );
   // A sustained run of 12 failures 10 minutes apart is one burst; a second run 5 h later is another.
   const run = Array.from({ length: 12 }, (_, i) => i * 10 * MIN);
   const later = Array.from({ length: 5 }, (_, i) => 300 * MIN + i * MIN);

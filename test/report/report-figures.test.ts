@@ -27,14 +27,20 @@ void test('report figures match the planted events exactly', async (t) => {
   assert.equal(report.admin.total, 6);
   assert.deepEqual(counts(report.admin.byCategory), { 'MFA and security policy': 3, 'Single sign-on': 1, 'Integrations and tokens': 1, 'Groups and roles': 1 });
   assert.deepEqual(counts(report.admin.byActor), { [label(ADMIN)]: 5, [`${XSS_NAME} <${ADMIN.email}>`]: 1 });
-  assert.deepEqual(report.admin.changes.map((c) => c.action), ['updatfw', 'updatfw', 'disblmfa', 'enblsso', 'create', 'upguest']);
+  assert.deepEqual(
+    report.admin.changes.map((c) => c.action),
+    ['updatfw', 'updatfw', 'disblmfa', 'enblsso', 'create', 'upguest'],
+  );
   assert.ok(report.admin.changes.every((c) => c.ip !== undefined && c.where.includes('audit.ndjson:')));
 
   // Team membership
   assert.equal(report.membership.total, 16);
   assert.deepEqual(counts(report.membership.counts), { invited: 2, joined: 3, confirmed: 2, suspended: 1, reactivated: 1, deleted: 1, 'joined group': 4, 'left group': 2 });
   const newbie = report.membership.timelines.find((p) => p.uuid === NEWBIE.uuid);
-  assert.deepEqual(newbie?.changes.map((c) => c.change), ['invited', 'joined', 'confirmed', 'suspended', 'reactivated', 'joined group']);
+  assert.deepEqual(
+    newbie?.changes.map((c) => c.change),
+    ['invited', 'joined', 'confirmed', 'suspended', 'reactivated', 'joined group'],
+  );
   assert.equal(newbie?.changes[5]?.group, GROUP);
   assert.equal(report.membership.timelines.length, 4);
 
@@ -79,7 +85,14 @@ void test('report figures match the planted events exactly', async (t) => {
       [label(CAROL), 4, { export: 3, teleport: 1 }],
     ],
   );
-  assert.deepEqual(u.byVault.map((r) => [r.key, r.total]), [[VAULT_A, 189], [VAULT_B, 30], [VAULT_C, 4]]);
+  assert.deepEqual(
+    u.byVault.map((r) => [r.key, r.total]),
+    [
+      [VAULT_A, 189],
+      [VAULT_B, 30],
+      [VAULT_C, 4],
+    ],
+  );
   assert.deepEqual(u.unusual, [{ user: label(ALICE), day: '2026-03-05', count: 32, medianDaily: 2 }]);
 
   // Coverage: one audit gap (last planted event on day 1 to the lone event on day 3), none elsewhere.
@@ -106,7 +119,13 @@ void test('report figures match the planted events exactly', async (t) => {
       ['sign-in type', 'spooky', 1],
     ],
   );
-  assert.deepEqual(report.otherAudit, { total: 11, counts: [{ key: 'item share', count: 10 }, { key: 'widget frobnicate', count: 1 }] });
+  assert.deepEqual(report.otherAudit, {
+    total: 11,
+    counts: [
+      { key: 'item share', count: 10 },
+      { key: 'widget frobnicate', count: 1 },
+    ],
+  });
   assert.equal(report.inputs.unrecognised.count, 0);
 });
 

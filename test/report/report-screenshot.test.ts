@@ -39,9 +39,13 @@ void test('the HTML report renders in headless Chromium', async (t) => {
   const requests: string[] = [];
   page.on('request', (req) => requests.push(req.url()));
   await page.goto(pathToFileURL(html).href);
-  assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), [], 'the report must not load anything from the network');
+  assert.deepEqual(
+    requests.filter((u) => !u.startsWith('file:')),
+    [],
+    'the report must not load anything from the network',
+  );
   assert.equal(await page.locator('h2').count(), 7);
-  assert.equal(await page.locator('svg.chart').count() >= 3, true);
+  assert.equal((await page.locator('svg.chart').count()) >= 3, true);
 
   const update = process.env.HEL_UPDATE_SCREENSHOTS === '1';
   const out = update ? SCREENSHOT : join(dir, 'report-screenshot.png');

@@ -51,7 +51,10 @@ test('global.bulkhead.max_concurrent_sources: 1 in a continuous run: the schedul
   const probe = concurrencyProbe(300);
   const api = await fakeApi(t, probe.handler);
   const dir = tempDir(t);
-  const config = writeConfig(dir, { global: { bulkhead: { max_concurrent_sources: 1 } }, sources: Object.fromEntries(['a', 'b', 'c'].map((n) => [n, { url: `${api.url}/${n}`, schedule: { interval_secs: 0.2 } }])) });
+  const config = writeConfig(dir, {
+    global: { bulkhead: { max_concurrent_sources: 1 } },
+    sources: Object.fromEntries(['a', 'b', 'c'].map((n) => [n, { url: `${api.url}/${n}`, schedule: { interval_secs: 0.2 } }])),
+  });
   const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db')]);
   await waitFor(() => api.requests.length >= 9, 30_000, 'three polls of each source');
   assert.equal(probe.max(), 1);
@@ -73,7 +76,10 @@ test('resilience.bulkhead.max_concurrent_requests: the request path holds at mos
   });
   const signal = new AbortController().signal;
   const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => transport.send({ method: 'GET', url: `${api.url}/r${i}`, headers: {} }, { source: 's', signal, page: 1 })));
-  assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 200, 200, 200]);
+  assert.deepEqual(
+    replies.map((r) => r.status),
+    [200, 200, 200, 200, 200, 200],
+  );
   assert.equal(probe.max(), 2);
 });
 
@@ -134,7 +140,10 @@ test("an OAuth2 token request takes a slot of the source's bulkhead: with a cap 
   });
   const transport = composeTransport({
     source: 's',
-    config: { auth: { type: 'oauth2', token_url: `${api.url}/token`, client_id_env: 'CID', client_secret_env: 'CSECRET', dpop: false }, resilience: resilienceSchema.parse({ retries: { max_attempts: 1 } }) },
+    config: {
+      auth: { type: 'oauth2', token_url: `${api.url}/token`, client_id_env: 'CID', client_secret_env: 'CSECRET', dpop: false },
+      resilience: resilienceSchema.parse({ retries: { max_attempts: 1 } }),
+    },
     secrets: new SecretResolver({ env: { CID: 'id', CSECRET: 'secret' }, path: '/nonexistent' }),
     clock: systemClock,
     budgets: new BudgetRegistry(systemClock),

@@ -11,9 +11,7 @@ const get = (url: string) => ({ method: 'GET' as const, url, headers: {} });
 test("Okta's X-Rate-Limit-Remaining: 0 (extra hyphen) pauses the next request until X-Rate-Limit-Reset (Unix seconds)", async (t) => {
   const h = harness(t);
   const reset = String(Math.floor(h.clock.now() / 1000) + 37);
-  const server = await scriptedServer(t, (n, _req, res) =>
-    json(res, 200, OK, n === 0 ? { 'x-rate-limit-limit': '60', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset } : {}),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => json(res, 200, OK, n === 0 ? { 'x-rate-limit-limit': '60', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset } : {}));
   await h.transport.send(get(`${server.url}/api/v1/logs`), context());
   await h.transport.send(get(`${server.url}/api/v1/logs`), context());
   assert.deepEqual(h.clock.sleeps, [37_000]);
@@ -34,9 +32,7 @@ test('a 429 without Retry-After (Okta E0000047) waits for X-Rate-Limit-Reset and
 });
 
 test('the IETF RateLimit field ("policy";r=0;t=N) and RateLimit-Policy pause until the reset', async (t) => {
-  const server = await scriptedServer(t, (n, _req, res) =>
-    json(res, 200, OK, n === 0 ? { ratelimit: '"default";r=0;t=25', 'ratelimit-policy': '"default";q=100;w=60' } : {}),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => json(res, 200, OK, n === 0 ? { ratelimit: '"default";r=0;t=25', 'ratelimit-policy': '"default";q=100;w=60' } : {}));
   const h = harness(t);
   await h.transport.send(get(server.url), context());
   await h.transport.send(get(server.url), context());
@@ -48,7 +44,12 @@ test("GitHub's primary limit: 403 with x-ratelimit-remaining: 0 waits for x-rate
   const reset = String(Math.floor(h.clock.now() / 1000) + 90);
   const server = await scriptedServer(t, (n, _req, res) =>
     n === 0
-      ? json(res, 403, { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })
+      ? json(
+          res,
+          403,
+          { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+          { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+        )
       : json(res, 200, []),
   );
   const response = await h.transport.send(get(`${server.url}/orgs/acme/audit-log`), context());

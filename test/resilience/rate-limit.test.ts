@@ -13,9 +13,7 @@ const OK = { items: [], cursor: 'c', has_more: false };
 const HOUR = 3_600_000;
 
 test('429 with Retry-After in seconds waits that long and does not use up an attempt', async (t) => {
-  const server = await scriptedServer(t, (n, _req, res) =>
-    n === 0 ? json(res, 429, { Error: { Message: 'Too Many Requests' } }, { 'retry-after': '7' }) : json(res, 200, OK),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, 429, { Error: { Message: 'Too Many Requests' } }, { 'retry-after': '7' }) : json(res, 200, OK)));
   const h = harness(t, { resilience: resilience({ retries: { max_attempts: 1 } }) });
   const res = await h.transport.send(post(`${server.url}/api/v2/auditevents`), context());
   assert.equal(res.status, 200);
@@ -34,17 +32,13 @@ test('429 with Retry-After as an HTTP date waits until that date', async (t) => 
 test('429 without Retry-After falls back to X-RateLimit-Reset (Unix seconds)', async (t) => {
   const h = harness(t);
   const reset = String(Math.floor(h.clock.now() / 1000) + 42);
-  const server = await scriptedServer(t, (n, _req, res) =>
-    n === 0 ? json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }) : json(res, 200, OK),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }) : json(res, 200, OK)));
   await h.transport.send(post(server.url), context());
   assert.deepEqual(h.clock.sleeps, [42_000]);
 });
 
 test('429 with the IETF RateLimit-Reset delta', async (t) => {
-  const server = await scriptedServer(t, (n, _req, res) =>
-    n === 0 ? json(res, 429, {}, { 'ratelimit-remaining': '0', 'ratelimit-reset': '12' }) : json(res, 200, OK),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, 429, {}, { 'ratelimit-remaining': '0', 'ratelimit-reset': '12' }) : json(res, 200, OK)));
   const h = harness(t);
   await h.transport.send(post(server.url), context());
   assert.deepEqual(h.clock.sleeps, [12_000]);
@@ -94,9 +88,7 @@ test('Retry-After on a 503 is honoured (and counts as an attempt)', async (t) =>
 
 test('X-RateLimit-Remaining: 0 on a success pauses the NEXT request until the reset', async (t) => {
   const h = harness(t);
-  const server = await scriptedServer(t, (n, _req, res) =>
-    json(res, 200, OK, n === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(h.clock.now() / 1000) + 45) } : {}),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => json(res, 200, OK, n === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(h.clock.now() / 1000) + 45) } : {}));
   await h.transport.send(post(server.url), context());
   assert.deepEqual(h.clock.sleeps, [], 'the response itself is returned at once');
   await h.transport.send(post(server.url), context());

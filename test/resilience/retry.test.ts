@@ -17,11 +17,17 @@ test('500 burst then success: exact backoff delays 2 s, 4 s, 8 s', async (t) => 
   assert.equal(res.status, 200);
   assert.deepEqual(JSON.parse(res.body.toString()), OK);
   assert.deepEqual(h.clock.sleeps, [2000, 4000, 8000]);
-  assert.deepEqual(h.retries.map((r) => r.attempt), [2, 3, 4]);
+  assert.deepEqual(
+    h.retries.map((r) => r.attempt),
+    [2, 3, 4],
+  );
   assert.match(h.retries[0]!.reason, /HTTP 500 Internal Server Error; retrying in 2 s/);
   assert.equal(ctx.attempt, 4);
   assert.equal(server.requests.length, 4);
-  assert.ok(server.requests.every((r) => r.body === '{}'), 'the same request is re-sent');
+  assert.ok(
+    server.requests.every((r) => r.body === '{}'),
+    'the same request is re-sent',
+  );
 });
 
 test('connection reset, then 500, then 200 (undici style script)', async (t) => {

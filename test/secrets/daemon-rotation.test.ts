@@ -37,7 +37,10 @@ void test('hel run with token_secret under a passphrase: hel secrets set rotates
   const headers = api.requests.map((r) => r.headers.authorization);
   const firstNew = headers.indexOf(`Bearer ${second}`);
   assert.ok(firstNew - switchedAt <= 1, `${firstNew - switchedAt} requests with the old token after the rotation`);
-  assert.ok(headers.slice(firstNew).every((h) => h === `Bearer ${second}`), 'the old token came back');
+  assert.ok(
+    headers.slice(firstNew).every((h) => h === `Bearer ${second}`),
+    'the old token came back',
+  );
 
   // SIGHUP: the rebuilt source reads through the same resolver; a moved store needs a restart.
   writeConfig(dir, { global: { secrets }, sources: { api: { ...source, headers: { 'x-config': 'v2' } } } });

@@ -12,7 +12,10 @@ void test('hel validate warns about a stored token that expires within 14 days, 
   const env = { HEL_MASTER_KEY: MASTER_KEY, HEL_MASTER_KEY_FILE: undefined, HEL_CONFIG: undefined, ONEPASSWORD_EVENTS_TOKEN: undefined };
   const soon = eventsToken(5);
   const later = eventsToken(60);
-  for (const [name, value] of [['op_soon', soon], ['op_later', later]] as const) {
+  for (const [name, value] of [
+    ['op_soon', soon],
+    ['op_later', later],
+  ] as const) {
     const set = await runCli(['secrets', 'set', name], { cwd: dir, env, input: `${value}\n` });
     assert.equal(set.code, 0, set.stderr);
   }

@@ -45,7 +45,10 @@ void test('a token_secret source: loading, expiry warnings and 25 requests deriv
   writeFileSync(file, stringify({ global: { secrets: { path: store } }, sources: { op: { url: `${api.url}/api/v2/auditevents`, auth: { type: 'bearer', token_secret: 'op_token' } } } }));
 
   const config = loadConfig(file, { env });
-  assert.ok(config.warnings.some((w) => w.startsWith('secret op_token: expires')), 'the expiry warning comes from the same decrypted view');
+  assert.ok(
+    config.warnings.some((w) => w.startsWith('secret op_token: expires')),
+    'the expiry warning comes from the same decrypted view',
+  );
   assert.equal(config.secrets.keyDerivations, 1);
 
   const transport = authTransport(httpTransport({ timeoutMs: 5000 }), config.sources[0]!.auth, config.secrets);
@@ -68,10 +71,16 @@ void test('a 1Password short form with token_secret: the token read for the regi
   const env = { HEL_MASTER_KEY: PASSPHRASE };
   setSecret('op_token', eventsToken(5), { path: store, env });
   const file = join(dir, 'hel.yaml');
-  writeFileSync(file, stringify({ global: { secrets: { path: store } }, sources: { op: { type: 'onepassword', token_secret: 'op_token', streams: ['auditevents', 'signinattempts', 'itemusages'] } } }));
+  writeFileSync(
+    file,
+    stringify({ global: { secrets: { path: store } }, sources: { op: { type: 'onepassword', token_secret: 'op_token', streams: ['auditevents', 'signinattempts', 'itemusages'] } } }),
+  );
   const config = loadConfig(file, { env });
   assert.equal(config.sources.length, 3);
-  assert.ok(config.sources.every((s) => s.url.startsWith('https://events.1password.com/')), 'the region comes from the stored token');
+  assert.ok(
+    config.sources.every((s) => s.url.startsWith('https://events.1password.com/')),
+    'the region comes from the stored token',
+  );
   assert.equal(config.secrets.keyDerivations, 1);
   for (const source of config.sources) {
     assert.equal(source.auth?.type === 'bearer' ? source.auth.token_secret : undefined, 'op_token');

@@ -38,7 +38,10 @@ void test('a passphrase store round-trips and stores a per-file salt', (t) => {
 void test('SecretsFile.value: a missing file or name is a HEL_SECRET with a hint', (t) => {
   const path = join(tempDir(t), 's.enc');
   const env = { HEL_MASTER_KEY: MASTER_KEY };
-  assert.throws(() => new SecretsFile({ path, env }).value('x'), (e: { code: string; context: { hint?: string } }) => e.code === 'HEL_SECRET' && /hel secrets set x/.test(e.context.hint ?? ''));
+  assert.throws(
+    () => new SecretsFile({ path, env }).value('x'),
+    (e: { code: string; context: { hint?: string } }) => e.code === 'HEL_SECRET' && /hel secrets set x/.test(e.context.hint ?? ''),
+  );
   setSecret('y', 'v', { path, env });
   assert.throws(() => new SecretsFile({ path, env }).value('x'), { code: 'HEL_SECRET', message: /secret x is not in/ });
 });

@@ -15,7 +15,10 @@ test('POST /api/v1/reload: 500 with the reason for a broken file, 200 with the c
   const config = writeConfig(dir, { global, sources: { a, b: { url: `${api.url}/b` } } });
   const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db'), '--source', 'a'], { env: { HEL_LOG_LEVEL: 'info' } });
   await waitFor(() => proc.stderr().includes('"listener":"api"') && api.on('/a').length > 0, 30_000, 'the API and a first poll');
-  const listening = proc.stderr().split('\n').find((l) => l.includes('"listener":"api"'))!;
+  const listening = proc
+    .stderr()
+    .split('\n')
+    .find((l) => l.includes('"listener":"api"'))!;
   const reloadUrl = `http://127.0.0.1:${String((JSON.parse(listening) as { port: number }).port)}/api/v1/reload`;
 
   writeFileSync(config, 'sources:\n  a:\n    url: [not, a, url]\n');

@@ -47,7 +47,10 @@ void describe('hel run with the API enabled', () => {
     assert.match(String(body.version), /^\d+\.\d+\.\d+/);
     assert.equal(typeof body.uptime_secs, 'number');
     const sources = body.sources as Json[];
-    assert.deepEqual(sources.map((s) => s.name), ['audit', 'broken', 'denied']);
+    assert.deepEqual(
+      sources.map((s) => s.name),
+      ['audit', 'broken', 'denied'],
+    );
     const audit = sources[0]!;
     assert.equal(audit.last_error, null);
     assert.ok(Date.parse(String(audit.last_success_at)) > 0);
@@ -121,7 +124,14 @@ void describe('hel run with the API enabled', () => {
     const { status, body } = await getJson(`${api}/api/v1/sources`, bearer);
     assert.equal(status, 200);
     const sources = body.sources as Json[];
-    assert.deepEqual(sources.map((s) => [s.name, s.status]), [['audit', 'ok'], ['broken', 'failing'], ['denied', 'circuit-open']]);
+    assert.deepEqual(
+      sources.map((s) => [s.name, s.status]),
+      [
+        ['audit', 'ok'],
+        ['broken', 'failing'],
+        ['denied', 'circuit-open'],
+      ],
+    );
     const audit = sources[0]!;
     assert.equal(audit.events_total, 3);
     assert.equal(audit.duplicates_total, 1);
@@ -195,7 +205,11 @@ void describe('hel run with the API enabled', () => {
     assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'nonce-/);
     const html = await response.text();
-    for (const [name, status] of [['audit', 'ok'], ['broken', 'failing'], ['denied', 'circuit-open']]) {
+    for (const [name, status] of [
+      ['audit', 'ok'],
+      ['broken', 'failing'],
+      ['denied', 'circuit-open'],
+    ]) {
       assert.match(html, new RegExp(`<tr class="source [^"]*" data-source="${name}" data-status="${status}">`));
     }
     assert.ok(!html.includes('<img src=x'), 'remote error text must be escaped');

@@ -32,7 +32,10 @@ test('POST …/poll: a timeout answers 504 and a body that is not JSON 502, each
   });
   const proc = startHel(t, ['run', '-c', config, '--state', join(dir, 'st.db')], { env: { HEL_LOG_LEVEL: 'info' } });
   await waitFor(() => proc.stderr().includes('"listener":"api"'), 30_000, 'the API listener');
-  const listening = proc.stderr().split('\n').find((l) => l.includes('"listener":"api"'))!;
+  const listening = proc
+    .stderr()
+    .split('\n')
+    .find((l) => l.includes('"listener":"api"'))!;
   const base = `http://127.0.0.1:${String((JSON.parse(listening) as { port: number }).port)}/api/v1/sources`;
 
   const slow = await fetch(`${base}/slow/poll`, { method: 'POST' });

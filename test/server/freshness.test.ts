@@ -74,8 +74,19 @@ void test('the freshness gauges read an injected clock: a source turns stale onc
   let now = Date.parse('2027-01-10T12:00:00Z');
   const startedAt = now - HOUR;
   const status = (extra: Partial<SourceStatus>): SourceStatus => ({
-    name: 'x', label: 'x', url: 'http://x', health: 'ok', polling: false, circuit: 'closed', consecutiveFailures: 0,
-    eventsTotal: 0, eventsLastHour: 0, duplicatesTotal: 0, pollsTotal: 0, pollsSkipped: 0, ...extra,
+    name: 'x',
+    label: 'x',
+    url: 'http://x',
+    health: 'ok',
+    polling: false,
+    circuit: 'closed',
+    consecutiveFailures: 0,
+    eventsTotal: 0,
+    eventsLastHour: 0,
+    duplicatesTotal: 0,
+    pollsTotal: 0,
+    pollsSkipped: 0,
+    ...extra,
   });
   const delivered = status({ name: 'delivered', lastEventTime: '2027-01-10T10:00:00Z', noEventsAlertHours: 3 });
   const silent = status({ name: 'silent', noEventsAlertHours: 2 });
@@ -111,7 +122,16 @@ void test('a late page (an older event delivered after a newer one) does not mov
   const hel = await startDaemon(dir, {
     global: { ...globalConfig(dir), api: { enabled: true, address: '127.0.0.1', port: 0, token_env: 'HEL_TEST_API_TOKEN' } },
     sources: {
-      late: { url: api.url, method: 'post', body: {}, schedule: { interval_secs: 1 }, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, response_events_path: 'items', timestamp_path: 'timestamp', dedupe: { id_path: 'uuid' } },
+      late: {
+        url: api.url,
+        method: 'post',
+        body: {},
+        schedule: { interval_secs: 1 },
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' },
+        response_events_path: 'items',
+        timestamp_path: 'timestamp',
+        dedupe: { id_path: 'uuid' },
+      },
     },
   });
   cleanup.after(() => hel.stop());

@@ -26,7 +26,9 @@ before(async () => {
   try {
     execFileSync('sh', [join(REPO, 'scripts/ensure-chromium.sh')], { stdio: ['ignore', 'inherit', 'pipe'] });
   } catch (err) {
-    throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
+    throw new Error(`the status page test needs Chromium at ${CHROMIUM}; scripts/ensure-chromium.sh could not provide it: ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, {
+      cause: err,
+    });
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   ({ hel, apis } = await startThreeSources(dirs, tempDir(dirs), { ok: 'okta-system-log', failing: 'github-audit', circuitOpen: '1password-signins' }));

@@ -44,7 +44,10 @@ describe('PostgreSQL state store', { timeout: 60_000 }, () => {
     const url = await cluster.createDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStateStore.open(url, undefined)));
     for (const s of stores) await s.close();
-    assert.deepEqual(await sql<{ version: number }>(url, 'SELECT version FROM hel_schema ORDER BY version'), Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    assert.deepEqual(
+      await sql<{ version: number }>(url, 'SELECT version FROM hel_schema ORDER BY version'),
+      Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
     await sql(url, 'INSERT INTO hel_schema (version) VALUES ($1)', [SCHEMA_VERSION + 1]);
     await assert.rejects(PostgresStateStore.open(url, undefined), (err: Error) => /schema is version 2, newer than this Hel understands \(1\)/.test(err.message));
   });
@@ -89,7 +92,10 @@ describe('PostgreSQL state store', { timeout: 60_000 }, () => {
       const after = await other.load('src');
       assert.equal(after.keys.cursor, undefined, 'the cursor did not move');
       assert.deepEqual(after.dedupeIds, [], 'the dedupe window did not move');
-      assert.ok(log.lines().some((l) => l.code === 'HEL_LEASE_LOST' && /lease of src lost \(write of a page/.test(String(l.msg))), log.text());
+      assert.ok(
+        log.lines().some((l) => l.code === 'HEL_LEASE_LOST' && /lease of src lost \(write of a page/.test(String(l.msg))),
+        log.text(),
+      );
       assert.equal((await other.leases())[0]!.owner, 'other');
       // Its lease not renewed for longer than the TTL, the instance did not write the page the new holder delivers (docs/fleet.md, a paused instance).
       assert.equal(existsSync(join(dir, 'out.ndjson')) ? readFileSync(join(dir, 'out.ndjson'), 'utf8').trim() : '', '');

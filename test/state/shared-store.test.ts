@@ -53,7 +53,10 @@ for (const backend of SHARED_BACKENDS) {
         assert.deepEqual(await b.load('src'), { keys: { cursor: 'one' }, dedupeIds: ['e1', 'e2'] }, 'the stale write left nothing');
         await b.commitFenced('src', { keys: { cursor: 'two' }, dedupeIds: ['e3'], dedupeCapacity: 2 }, lb);
         assert.deepEqual(await a.load('src'), { keys: { cursor: 'two' }, dedupeIds: ['e2', 'e3'] });
-        assert.deepEqual((await a.leases()).map((l) => [l.source, l.owner]), [['src', 'b']]);
+        assert.deepEqual(
+          (await a.leases()).map((l) => [l.source, l.owner]),
+          [['src', 'b']],
+        );
       } finally {
         await a.close();
         await b.close();

@@ -62,7 +62,7 @@ test('a commit is atomic: when its dedupe ids cannot be stored, its keys are not
   assert.deepEqual(await store.load('a'), { keys: { cursor: 'c2' }, dedupeIds: ['1', '2'] });
 });
 
-test('reset forgets a source\'s keys and ids; export and import round-trip every source', async (t) => {
+test("reset forgets a source's keys and ids; export and import round-trip every source", async (t) => {
   const dir = tempDir(t);
   const store = open(t, join(dir, 'a.db'));
   await store.commit('a', { keys: { cursor: 'c1', events_total: '3' }, dedupeIds: ['x', 'y'] });
@@ -94,12 +94,15 @@ test('a file from a newer hel is refused, naming both versions', (t) => {
 test('a file that is not a database is named as damaged, with the remedy', (t) => {
   const path = join(tempDir(t), 'st.db');
   writeFileSync(path, 'this is not sqlite, '.repeat(300));
-  assert.throws(() => new SqliteStateStore(path, { exclusive: true }), (err: unknown) => {
-    assert.ok(isHelError(err) && err.code === 'HEL_STATE');
-    assert.match(err.message, /st\.db is damaged/);
-    assert.match(err.context.hint ?? '', /restore .* from a backup/);
-    return true;
-  });
+  assert.throws(
+    () => new SqliteStateStore(path, { exclusive: true }),
+    (err: unknown) => {
+      assert.ok(isHelError(err) && err.code === 'HEL_STATE');
+      assert.match(err.message, /st\.db is damaged/);
+      assert.match(err.context.hint ?? '', /restore .* from a backup/);
+      return true;
+    },
+  );
 });
 
 test('a state file deleted or replaced while open takes no further commit', async (t) => {

@@ -19,7 +19,11 @@ import { tempDir } from '../helpers/tmp.js';
 type Tls = NonNullable<StateConfig['tls']>;
 const tlsOf = (keys: Partial<Tls>): Tls => ({ reject_unauthorized: true, ...keys });
 
-async function openError(url: string, tls: Tls | undefined, open: (url: string, tls: Tls | undefined) => Promise<{ close(): Promise<void> }> = PostgresStateStore.open.bind(PostgresStateStore)): Promise<string> {
+async function openError(
+  url: string,
+  tls: Tls | undefined,
+  open: (url: string, tls: Tls | undefined) => Promise<{ close(): Promise<void> }> = PostgresStateStore.open.bind(PostgresStateStore),
+): Promise<string> {
   try {
     const store = await open(url, tls);
     await store.close();
@@ -101,7 +105,8 @@ describe('PostgreSQL state over TLS (global.state.tls)', { timeout: 120_000 }, (
   test('the CLI: hel state show over TLS, and a clear config error for a missing CA file', async (t) => {
     const dir = tempDir(t);
     const url = await cluster.createDatabase();
-    const config = (tls: Record<string, unknown>) => writeConfig(dir, { global: { state: { backend: 'postgres', url_env: 'HEL_TEST_STATE_URL', tls } }, sources: { src: { url: 'http://127.0.0.1:9/x' } } });
+    const config = (tls: Record<string, unknown>) =>
+      writeConfig(dir, { global: { state: { backend: 'postgres', url_env: 'HEL_TEST_STATE_URL', tls } }, sources: { src: { url: 'http://127.0.0.1:9/x' } } });
     const env = { HEL_TEST_STATE_URL: url };
     const shown = await hel(['state', 'show', '--json', '-c', config({ ca_file: certs.ca, server_name: 'localhost' })], { env });
     assert.equal(shown.code, 0, shown.stderr);
@@ -142,7 +147,10 @@ describe('Redis state over TLS (rediss:// and global.state.tls)', { timeout: 120
   test('refuses a server its CA did not sign, a certificate for another name, a client without a certificate, and plain redis://', async () => {
     const url = await server.createDatabase();
     const client = { cert_file: certs.clientCert, key_file: certs.clientKey };
-    assert.match(await openError(url, tlsOf({ ...client, ca_file: certs.otherCa, server_name: 'localhost' }), open), /HEL_STATE: cannot open the Redis state at rediss:\/\/127\.0\.0\.1:\d+\/\d+: .*(self[- ]signed|unable to verify|unable to get local issuer)/i);
+    assert.match(
+      await openError(url, tlsOf({ ...client, ca_file: certs.otherCa, server_name: 'localhost' }), open),
+      /HEL_STATE: cannot open the Redis state at rediss:\/\/127\.0\.0\.1:\d+\/\d+: .*(self[- ]signed|unable to verify|unable to get local issuer)/i,
+    );
     assert.match(await openError(url, tlsOf({ ...client, ca_file: certs.ca }), open), /HEL_STATE: .*(does not match|altnames)/i);
     assert.match(await openError(url, tlsOf({ ca_file: certs.ca, server_name: 'localhost' }), open), /HEL_STATE: cannot open the Redis state/);
     assert.match(await openError(url.replace('rediss://', 'redis://'), undefined, open), /HEL_STATE: cannot open the Redis state/);

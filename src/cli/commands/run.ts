@@ -65,7 +65,12 @@ export function registerRunCommand(program: Command): void {
       try {
         servers = await serveOperations({ global: config.global, runtime: opened.runtime, metrics, logger, shutdown: shutdown.signal, once: Boolean(opts.once), reload });
         if (opts.once) {
-          const progress = OnceProgress.start(process.stderr, opened.runtime.statuses().map((s) => s.name), bus, { quiet: opts.quiet });
+          const progress = OnceProgress.start(
+            process.stderr,
+            opened.runtime.statuses().map((s) => s.name),
+            bus,
+            { quiet: opts.quiet },
+          );
           const reports = await opened.runtime.runOnce(shutdown.signal).finally(() => progress?.stop());
           if (progress) process.stderr.write(progress.summary(reports) + '\n');
           else {

@@ -27,9 +27,7 @@ async function withStore<T>(flags: StateFlags, write: boolean, fn: (store: State
   const { path, known, config } = statePath(flags);
   const shared = config !== undefined && (config.global.state.backend === 'postgres' || config.global.state.backend === 'redis');
   if (!shared && !write && !existsSync(path)) throw new HelError('HEL_STATE', `no state file at ${path}`, { hint: 'hel run creates it; pass --state PATH or --config to point at another' });
-  const store = shared
-    ? await openStore(config, {}, false, config.secrets)
-    : new SqliteStateStore(path, { exclusive: write });
+  const store = shared ? await openStore(config, {}, false, config.secrets) : new SqliteStateStore(path, { exclusive: write });
   try {
     return await fn(store, known);
   } finally {
@@ -84,7 +82,7 @@ export function registerStateCommand(program: Command): void {
     });
 
   option(state.command('reset').argument('<source>'))
-    .description('forget a source\'s cursor, dedupe window and counters: its next poll starts afresh')
+    .description("forget a source's cursor, dedupe window and counters: its next poll starts afresh")
     .action(async (source: string, flags: StateFlags) => {
       await withStore(withParent(flags), true, async (store, known) => {
         requireKnown(source, known, await store.sources());
@@ -112,7 +110,7 @@ export function registerStateCommand(program: Command): void {
     });
 
   option(state.command('import'))
-    .description('read state JSON (as written by export) from stdin, replacing those sources\' state')
+    .description("read state JSON (as written by export) from stdin, replacing those sources' state")
     .action(async (flags: StateFlags) => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -21,7 +21,9 @@ export function formatChecks(lines: CheckLine[]): string {
 }
 
 function pageLine(p: PageReport): string {
-  const headers = Object.entries(p.rateLimitHeaders).map(([k, v]) => `${k}=${v}`).join(' ');
+  const headers = Object.entries(p.rateLimitHeaders)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const dups = p.duplicates > 0 ? ` (${p.duplicates} duplicates dropped)` : '';
   return `  page ${p.index}: HTTP ${p.status}, ${p.events} events${dups}, ${p.durationMs} ms${headers ? `, ${headers}` : ''}`;
 }
@@ -61,7 +63,8 @@ export function registerTestCommand(program: Command): void {
             const r = outcome.result;
             err(`  ${r.pages} page(s), ${r.events} events, ${r.emitted} written, ${r.duplicates} duplicates, ${Date.now() - started} ms; stopped: ${r.stop}`);
             for (const key of ['cursor', 'next_url']) {
-              if (r.position[key] !== before[key]) err(`  ${key} ${opts.commit ? 'moved' : 'would move'}: ${before[key] ?? '(none)'} -> ${r.position[key] ?? '(none)'}${opts.commit ? '' : ' (not saved: pass --commit)'}`);
+              if (r.position[key] !== before[key])
+                err(`  ${key} ${opts.commit ? 'moved' : 'would move'}: ${before[key] ?? '(none)'} -> ${r.position[key] ?? '(none)'}${opts.commit ? '' : ' (not saved: pass --commit)'}`);
             }
             if (r.events === 0 && integration?.noEventsHint !== undefined) err(`  no events: ${integration.noEventsHint}`);
           } else if ('skipped' in outcome) {

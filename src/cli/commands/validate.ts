@@ -8,9 +8,7 @@ function describeSource(s: ResolvedSource): string {
   const p = s.pagination;
   const paging = p.strategy === 'none' ? 'single request' : `${p.strategy}${'max_pages' in p ? ` (max ${p.max_pages} pages)` : ''}`;
   const every = `every ${s.schedule.interval_secs}s${s.schedule.jitter_secs ? ` ±${s.schedule.jitter_secs}s` : ''}`;
-  const extras = [s.dedupe && `dedupe ${s.dedupe.id_path}`, s.resilience.rate_limit.budget && `budget ${s.resilience.rate_limit.budget}`]
-    .filter(Boolean)
-    .join(', ');
+  const extras = [s.dedupe && `dedupe ${s.dedupe.id_path}`, s.resilience.rate_limit.budget && `budget ${s.resilience.rate_limit.budget}`].filter(Boolean).join(', ');
   const from = s.integration?.entry !== undefined ? ` [from ${s.integration.entry}: type ${s.integration.type}]` : '';
   return `${s.name}: ${s.method.toUpperCase()} ${redactUrl(s.url)}, ${paging}, ${every}${extras ? `, ${extras}` : ''}${from}`;
 }

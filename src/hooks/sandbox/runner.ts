@@ -106,7 +106,10 @@ export class HookRunner {
     // A script whose top level never returns is stopped like a hook call; the clock starts when that
     // top level starts, so a slow thread start on a busy machine is not charged to the script.
     let loadTimer: NodeJS.Timeout | undefined;
-    sandbox.ready.then(() => clearTimeout(loadTimer), () => clearTimeout(loadTimer));
+    sandbox.ready.then(
+      () => clearTimeout(loadTimer),
+      () => clearTimeout(loadTimer),
+    );
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'loading':

@@ -160,7 +160,10 @@ function failureOf(error: unknown, installed: Installed | undefined): HookFailur
   const name = text(described?.name, 'Error');
   const message = text(described?.message, '');
   const stack = text(described?.stack, '');
-  const at = stack.split('\n').map((line) => line.match(/\(?([^\s()]+:\d+:\d+)\)?\s*$/)?.[1]).find((loc) => loc !== undefined && loc.startsWith(options.filename));
+  const at = stack
+    .split('\n')
+    .map((line) => line.match(/\(?([^\s()]+:\d+:\d+)\)?\s*$/)?.[1])
+    .find((loc) => loc !== undefined && loc.startsWith(options.filename));
   const denied = name === 'ReferenceError' && /^(fetch|require|process) is not defined$/.test(message);
   return { kind: denied ? 'denied' : 'threw', message: name === 'Error' || message.startsWith(name) ? message : `${name}: ${message}`, at };
 }

@@ -19,12 +19,7 @@ export interface AuthTransportOptions {
 }
 
 /** Adds the source's credentials to every request; no auth block = requests pass unchanged. */
-export function authTransport(
-  inner: HttpTransport,
-  auth: AuthConfig | undefined,
-  secrets: SecretReader,
-  options: AuthTransportOptions = {},
-): HttpTransport {
+export function authTransport(inner: HttpTransport, auth: AuthConfig | undefined, secrets: SecretReader, options: AuthTransportOptions = {}): HttpTransport {
   if (auth === undefined) return inner;
   const clock = options.clock ?? systemClock;
   const tokenTransport = options.tokenTransport ?? inner;

@@ -21,7 +21,10 @@ export class DpopProofs {
     const claims: Record<string, string> = { jti: randomUUID(), htm: method, htu: `${target.origin}${target.pathname}` };
     if (nonce !== undefined) claims.nonce = nonce;
     if (accessToken !== undefined) claims.ath = createHash('sha256').update(accessToken).digest('base64url');
-    return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).setIssuedAt(Math.floor(this.clock.now() / 1000)).sign(privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+      .setIssuedAt(Math.floor(this.clock.now() / 1000))
+      .sign(privateKey);
   }
 
   /** Keeps the nonce a response carries; true when the server refused the proof for want of (a newer) one. */

@@ -45,7 +45,7 @@ function standardHint(body: Buffer): string | undefined {
     case 'use_dpop_nonce':
       return 'the server asked for a DPoP nonce again after Hel sent it: check that no proxy strips the DPoP-Nonce header';
     case 'invalid_scope':
-      return 'the server refused the scopes: list only scopes granted to this client (Okta: the app\'s Okta API Scopes tab, e.g. okta.logs.read)';
+      return "the server refused the scopes: list only scopes granted to this client (Okta: the app's Okta API Scopes tab, e.g. okta.logs.read)";
     default:
       return undefined;
   }
@@ -97,8 +97,7 @@ export class OAuth2Tokens {
     if (this.options.dpop?.learn(url, raw) === true) ({ url, response: raw } = await this.post(context));
     const response = scrubErrorBody(raw, [...this.seen]);
     const where = redactUrl(url);
-    const fail = (what: string, hint: string): HelError =>
-      new HelError('HEL_AUTH', `OAuth2 token request ${what}`, { source: context.source, url: where, status: response.status, hint });
+    const fail = (what: string, hint: string): HelError => new HelError('HEL_AUTH', `OAuth2 token request ${what}`, { source: context.source, url: where, status: response.status, hint });
     if (response.status < 200 || response.status > 299) {
       const detail = serverMessage(response.body);
       const advice = this.options.advise?.({ url, attempt: 1, status: response.status, body: response.body, final: true, tokenRequest: true });

@@ -107,7 +107,9 @@ function parseKey(text: string): ServiceAccountKey {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const missing = ['client_email', 'private_key'].filter((k) => typeof o[k] !== 'string' || o[k] === '');
   if (missing.length > 0) {
-    throw new HelError('HEL_AUTH', `the service account credentials miss ${missing.join(' and ')}`, { hint: 'use a service account JSON key ("type": "service_account"), not an OAuth client secret file' });
+    throw new HelError('HEL_AUTH', `the service account credentials miss ${missing.join(' and ')}`, {
+      hint: 'use a service account JSON key ("type": "service_account"), not an OAuth client secret file',
+    });
   }
   return {
     client_email: o.client_email as string,
@@ -123,7 +125,7 @@ function parseKey(text: string): ServiceAccountKey {
  */
 export function serviceAccountGrant(auth: ServiceAccountAuth, secrets: SecretReader, clock: Clock): TokenGrant {
   return {
-    hint: 'check the service account key (not deleted), the subject (a user of the domain), and that domain-wide delegation grants these scopes to the service account\'s client ID',
+    hint: "check the service account key (not deleted), the subject (a user of the domain), and that domain-wide delegation grants these scopes to the service account's client ID",
     async request(seen) {
       const read = reader(auth, secrets, seen);
       const credentials = parseKey(read('credentials') ?? '');

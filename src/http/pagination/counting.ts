@@ -40,8 +40,7 @@ export class CountingPaginator implements Paginator {
   /** The request for the page after `pagesDone` full pages. */
   private requestFor(pagesDone: number): HttpRequest {
     const c = this.config;
-    const position =
-      c.strategy === 'offset' ? { [c.offset_param]: pagesDone * c.limit } : { [c.page_param]: (c.strategy === 'page' ? c.first_page : 1) + pagesDone };
+    const position = c.strategy === 'offset' ? { [c.offset_param]: pagesDone * c.limit } : { [c.page_param]: (c.strategy === 'page' ? c.first_page : 1) + pagesDone };
     const params = { ...position, [c.limit_param]: c.limit };
     if (this.source.method === 'get') return buildRequest(this.source, { query: params });
     return buildRequest(this.source, { body: { ...bodyFields(this.source), ...params } });

@@ -41,7 +41,10 @@ abstract class UrlPaginator implements Paginator {
 
 export class LinkHeaderPaginator extends UrlPaginator {
   readonly strategy = 'link_header';
-  constructor(source: ResolvedSource, private readonly config: Extract<ResolvedSource['pagination'], { strategy: 'link_header' }>) {
+  constructor(
+    source: ResolvedSource,
+    private readonly config: Extract<ResolvedSource['pagination'], { strategy: 'link_header' }>,
+  ) {
     super(source, config.max_pages);
   }
   protected nextUrl(page: PageResult): string | undefined {

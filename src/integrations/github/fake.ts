@@ -23,7 +23,13 @@ export interface GitHubFake extends RunningFake {
   append(n: number): void;
 }
 
-const ACTIONS = [['repo.create', 'create'], ['team.add_member', 'modify'], ['org.update_member', 'modify'], ['git.clone', 'access'], ['repo.destroy', 'remove']] as const;
+const ACTIONS = [
+  ['repo.create', 'create'],
+  ['team.add_member', 'modify'],
+  ['org.update_member', 'modify'],
+  ['git.clone', 'access'],
+  ['repo.destroy', 'remove'],
+] as const;
 const DOCS = 'https://docs.github.com/rest/orgs/orgs#get-the-audit-log-for-an-organization';
 
 function error(status: number, message: string, headers: Record<string, string> = {}): FakeReply {
@@ -42,7 +48,18 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
   const tokens = fakeTokens('ghp_', options.seed);
   const log = new EventLog<GitHubAuditEvent>((n, at) => {
     const [action, operation] = ACTIONS[n % ACTIONS.length]!;
-    return { '@timestamp': at, _document_id: `doc-${String(n).padStart(8, '0')}`, action, actor: `octo${n % 5}`, actor_id: 1000 + (n % 5), org: 'acme', org_id: 42, created_at: at, operation_type: operation, user_agent: 'git/2.44' };
+    return {
+      '@timestamp': at,
+      _document_id: `doc-${String(n).padStart(8, '0')}`,
+      action,
+      actor: `octo${n % 5}`,
+      actor_id: 1000 + (n % 5),
+      org: 'acme',
+      org_id: 42,
+      created_at: at,
+      operation_type: operation,
+      user_agent: 'git/2.44',
+    };
   });
   log.backfill(options.events ?? 200, now(), 48 * 3_600_000);
   const limit = new FixedWindowLimit(options.rateLimit ?? 1750, options.rateLimitWindowMs ?? 3_600_000, now);

@@ -59,7 +59,10 @@ export const github: Integration<GitHubConfig> = {
         schedule: { interval_secs: config.schedule?.interval_secs ?? 300, jitter_secs: config.schedule?.jitter_secs ?? 30 },
         auth: { type: 'bearer', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
         pagination: { strategy: 'link_header', rel: 'next', max_pages: 50 },
-        resilience: { retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 }, rate_limit: { respect_headers: true, budget: budgetName('github', url, ref), max_requests_per_hour: QUERIES_PER_HOUR } },
+        resilience: {
+          retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 },
+          rate_limit: { respect_headers: true, budget: budgetName('github', url, ref), max_requests_per_hour: QUERIES_PER_HOUR },
+        },
         dedupe: { id_path: '_document_id', capacity: config.dedupe_capacity },
         timestamp_path: '@timestamp',
       },

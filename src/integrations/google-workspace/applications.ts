@@ -3,9 +3,35 @@ export const REPORTS_SCOPE = 'https://www.googleapis.com/auth/admin.reports.audi
 
 /** applicationName values of activities.list (Admin SDK Reports API v1). */
 export const APPLICATIONS = [
-  'access_transparency', 'admin', 'assignments', 'calendar', 'chat', 'chrome', 'classroom', 'cloud_search', 'context_aware_access',
-  'data_studio', 'drive', 'gcp', 'gemini_in_workspace_apps', 'gplus', 'graduation', 'groups', 'groups_enterprise', 'jamboard', 'keep',
-  'login', 'meet', 'mobile', 'profile', 'rules', 'saml', 'tasks', 'token', 'user_accounts', 'vault',
+  'access_transparency',
+  'admin',
+  'assignments',
+  'calendar',
+  'chat',
+  'chrome',
+  'classroom',
+  'cloud_search',
+  'context_aware_access',
+  'data_studio',
+  'drive',
+  'gcp',
+  'gemini_in_workspace_apps',
+  'gplus',
+  'graduation',
+  'groups',
+  'groups_enterprise',
+  'jamboard',
+  'keep',
+  'login',
+  'meet',
+  'mobile',
+  'profile',
+  'rules',
+  'saml',
+  'tasks',
+  'token',
+  'user_accounts',
+  'vault',
 ] as const;
 export type Application = (typeof APPLICATIONS)[number];
 

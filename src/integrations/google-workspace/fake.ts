@@ -50,11 +50,29 @@ const CUSTOMER_ID = 'C03fake00';
 const ACTIVITIES = /^\/admin\/reports\/v1\/activity\/users\/([^/]+)\/applications\/([^/]+)$/;
 
 const NAMES: Record<string, [string, string][]> = {
-  login: [['login', 'login_success'], ['login', 'login_failure'], ['login', 'logout']],
-  admin: [['USER_SETTINGS', 'CHANGE_PASSWORD'], ['USER_SETTINGS', 'CREATE_USER'], ['DELEGATED_ADMIN_SETTINGS', 'ASSIGN_ROLE']],
-  drive: [['access', 'view'], ['access', 'download'], ['acl_change', 'change_user_access']],
-  token: [['auth', 'authorize'], ['auth', 'revoke']],
-  user_accounts: [['2sv_change', '2sv_enroll'], ['password_change', 'password_edit']],
+  login: [
+    ['login', 'login_success'],
+    ['login', 'login_failure'],
+    ['login', 'logout'],
+  ],
+  admin: [
+    ['USER_SETTINGS', 'CHANGE_PASSWORD'],
+    ['USER_SETTINGS', 'CREATE_USER'],
+    ['DELEGATED_ADMIN_SETTINGS', 'ASSIGN_ROLE'],
+  ],
+  drive: [
+    ['access', 'view'],
+    ['access', 'download'],
+    ['acl_change', 'change_user_access'],
+  ],
+  token: [
+    ['auth', 'authorize'],
+    ['auth', 'revoke'],
+  ],
+  user_accounts: [
+    ['2sv_change', '2sv_enroll'],
+    ['password_change', 'password_edit'],
+  ],
 };
 
 /** Google's error body: `{error: {code, message, errors: [{message, domain, reason}], status}}`. */
@@ -154,7 +172,7 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     try {
       await jwtVerify(assertion, key, { algorithms: ['RS256'], issuer: account.email, audience: tokenUrl, currentDate: new Date(now()), clockTolerance: 60 });
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired || err instanceof joseErrors.JWTClaimValidationFailed && err.claim !== 'aud' && err.claim !== 'iss') {
+      if (err instanceof joseErrors.JWTExpired || (err instanceof joseErrors.JWTClaimValidationFailed && err.claim !== 'aud' && err.claim !== 'iss')) {
         return tokenError(400, 'invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.');
       }
       if (err instanceof joseErrors.JWTClaimValidationFailed) return tokenError(400, 'invalid_grant', `Invalid JWT: ${err.claim === 'aud' ? 'aud' : 'iss'} claim is wrong`);
@@ -181,10 +199,15 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     const bearer = req.credential('Bearer');
     const grant = bearer === undefined ? undefined : issued.get(bearer);
     if (grant === undefined || grant.expiresAt <= now()) {
-      return { ...apiError(401, 'UNAUTHENTICATED', 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.'), headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' } };
+      return {
+        ...apiError(401, 'UNAUTHENTICATED', 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.'),
+        headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+      };
     }
     if (!grant.scopes.includes(REPORTS_SCOPE)) {
-      return apiError(403, 'PERMISSION_DENIED', 'insufficientPermissions', 'Request had insufficient authentication scopes.', { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', domain: 'googleapis.com' }] });
+      return apiError(403, 'PERMISSION_DENIED', 'insufficientPermissions', 'Request had insufficient authentication scopes.', {
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', domain: 'googleapis.com' }],
+      });
     }
     const quota = limitOf(grant.subject ?? '').take();
     if (!quota.allowed) {
@@ -215,9 +238,7 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     const start = filter.start === null ? -Infinity : Date.parse(filter.start);
     const end = filter.end === null ? Infinity : Date.parse(filter.end);
     if (Number.isNaN(start) || Number.isNaN(end)) return apiError(400, 'INVALID_ARGUMENT', 'invalid', 'Start time and end time must be in RFC 3339 format');
-    const matching = (log?.events ?? [])
-      .filter((e) => Date.parse(e.id.time) >= start && Date.parse(e.id.time) <= end)
-      .sort((a, b) => Date.parse(b.id.time) - Date.parse(a.id.time));
+    const matching = (log?.events ?? []).filter((e) => Date.parse(e.id.time) >= start && Date.parse(e.id.time) <= end).sort((a, b) => Date.parse(b.id.time) - Date.parse(a.id.time));
     const page = matching.slice(offset, offset + maxResults);
     const body: Record<string, unknown> = { kind: 'admin#reports#activities', etag: `"${application}-${offset}"` };
     if (page.length > 0) body.items = page;

@@ -17,7 +17,8 @@ const DEFAULT_APPLICATIONS: Application[] = ['admin', 'login', 'token', 'user_ac
 const QUERIES_PER_MINUTE = 2400;
 /** The Reports API keeps activities for about six months. */
 const RETENTION_DAYS = 180;
-const CREDENTIALS_HINT = 'create a JSON key for the service account (Cloud console > IAM & Admin > Service accounts > Keys > Add key > JSON) and point credentials_file at it, or export its content in GWS_CREDENTIALS_JSON';
+const CREDENTIALS_HINT =
+  'create a JSON key for the service account (Cloud console > IAM & Admin > Service accounts > Keys > Add key > JSON) and point credentials_file at it, or export its content in GWS_CREDENTIALS_JSON';
 const SUBJECT_HINT = 'export the email of a Workspace super admin (or an admin with the Reports privilege) for domain-wide delegation, e.g. GWS_DELEGATED_USER=admin@example.com';
 
 const googleWorkspaceSchema = z.strictObject({
@@ -153,7 +154,13 @@ export const googleWorkspace: Integration<GoogleWorkspaceConfig> = {
   }),
   check: (source) =>
     source.auth?.type === 'google_service_account' && !source.auth.scopes.some((s) => s === REPORTS_SCOPE || s === 'https://www.googleapis.com/auth/admin.reports.audit')
-      ? [{ path: ['auth', 'scopes'], message: `does not include ${REPORTS_SCOPE}`, hint: 'the Reports API answers 403 "insufficient authentication scopes" without it; add it here and to the domain-wide delegation of the service account' }]
+      ? [
+          {
+            path: ['auth', 'scopes'],
+            message: `does not include ${REPORTS_SCOPE}`,
+            hint: 'the Reports API answers 403 "insufficient authentication scopes" without it; add it here and to the domain-wide delegation of the service account',
+          },
+        ]
       : [],
   troubleshoot: googleHint,
   missingSecretHint: (ref) => (ref.prefix === 'subject' ? SUBJECT_HINT : CREDENTIALS_HINT),

@@ -27,7 +27,8 @@ export function googleHint(failure: Failure): string | undefined {
     return `domain-wide delegation is not granted for this scope: in ${DELEGATION}, add the service account's numeric Client ID with https://www.googleapis.com/auth/admin.reports.audit.readonly (changes can take some minutes to apply)`;
   }
   if (error === 'invalid_grant') {
-    if (/signature/i.test(description)) return 'the key in the credentials was deleted or disabled, or belongs to another service account: create a new JSON key (Service account > Keys) and replace the file';
+    if (/signature/i.test(description))
+      return 'the key in the credentials was deleted or disabled, or belongs to another service account: create a new JSON key (Service account > Keys) and replace the file';
     if (/email or user id/i.test(description)) return 'the subject is not a user of the domain: set subject_env/subject_file to the email of a Workspace admin';
     if (/short-lived|timeframe|iat|exp/i.test(description)) return "this machine's clock is off by minutes: the assertion's iat/exp are out of Google's window; synchronise the clock (NTP)";
     if (/not found/i.test(description)) return 'the service account no longer exists: create a new one and its key';
@@ -36,15 +37,20 @@ export function googleHint(failure: Failure): string | undefined {
   if (error === 'invalid_scope') return 'the scopes are empty or unknown: use https://www.googleapis.com/auth/admin.reports.audit.readonly';
   if (failure.status === undefined) return undefined;
   if (failure.rateLimited || reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded' || reason === 'quotaExceeded' || failure.status === 429) {
-    return "Admin SDK quota (2,400 queries per minute per user per project by default; Cloud console > IAM & Admin > Quotas): Google sends no Retry-After, so Hel backs off exponentially from 5 s; if it recurs, collect fewer applications from one project or raise schedule.interval_secs";
+    return 'Admin SDK quota (2,400 queries per minute per user per project by default; Cloud console > IAM & Admin > Quotas): Google sends no Retry-After, so Hel backs off exponentially from 5 s; if it recurs, collect fewer applications from one project or raise schedule.interval_secs';
   }
   if (failure.status === 401) return 'Google refused the access token (expired or revoked); Hel fetched a new one and was refused again: check that the service account and its key still exist';
   if (failure.status === 403) {
-    if (reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' || reason === 'insufficientPermissions') return 'the token lacks the Reports scope: add https://www.googleapis.com/auth/admin.reports.audit.readonly to auth.scopes and to the domain-wide delegation';
-    if (reason === 'accessNotConfigured' || reason === 'SERVICE_DISABLED') return 'the Admin SDK API is not enabled in the service account\'s project: Cloud console > APIs & Services > Library > Admin SDK API > Enable';
+    if (reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' || reason === 'insufficientPermissions')
+      return 'the token lacks the Reports scope: add https://www.googleapis.com/auth/admin.reports.audit.readonly to auth.scopes and to the domain-wide delegation';
+    if (reason === 'accessNotConfigured' || reason === 'SERVICE_DISABLED')
+      return "the Admin SDK API is not enabled in the service account's project: Cloud console > APIs & Services > Library > Admin SDK API > Enable";
     return 'the subject may not read reports: it must be a Workspace admin with the Reports privilege (a service account without subject is never one); set subject_env to a super admin email';
   }
-  if (failure.status === 400) return failure.carriesCursor ? 'Google rejected the stored pageToken: clear it with hel state reset SOURCE; the watermark on startTime resumes the rest' : 'Google rejected the query: applicationName must be a Reports application, startTime RFC 3339, maxResults 1-1000';
+  if (failure.status === 400)
+    return failure.carriesCursor
+      ? 'Google rejected the stored pageToken: clear it with hel state reset SOURCE; the watermark on startTime resumes the rest'
+      : 'Google rejected the query: applicationName must be a Reports application, startTime RFC 3339, maxResults 1-1000';
   if (failure.status === 503) return 'Google answers 503 when a quota is exceeded or the backend is busy; Hel retries with backoff';
   return undefined;
 }

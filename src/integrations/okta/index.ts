@@ -11,7 +11,10 @@ const TOKEN_HINT = 'create an API token in the Okta Admin Console (Security > AP
 const oktaSchema = z.strictObject({
   type: z.literal('okta'),
   /** The org's API domain, e.g. dev-12345.okta.com (not the -admin console domain). */
-  domain: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'a host name without https://, e.g. dev-12345.okta.com').optional(),
+  domain: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'a host name without https://, e.g. dev-12345.okta.com')
+    .optional(),
   ...commonKeys,
   ...tokenKeys,
   /** First-run backfill start (RFC 3339); the System Log keeps 90 days. */
@@ -32,7 +35,8 @@ export const okta: Integration<OktaConfig> = {
   expand(name, config, ctx) {
     const ref = tokenRef(config, DEFAULT_TOKEN_ENV);
     const issues = tokenProblems(ref, ctx, TOKEN_HINT);
-    if (config.domain === undefined && config.base_url === undefined) issues.push({ path: ['domain'], message: 'domain is not set', hint: 'your Okta API domain, e.g. dev-12345.okta.com (use the org domain, not the -admin one)' });
+    if (config.domain === undefined && config.base_url === undefined)
+      issues.push({ path: ['domain'], message: 'domain is not set', hint: 'your Okta API domain, e.g. dev-12345.okta.com (use the org domain, not the -admin one)' });
     const base = (config.base_url ?? `https://${config.domain ?? 'example.okta.com'}`).replace(/\/+$/, '');
     const url = `${base}/api/v1/logs`;
     const source = finishSource(
@@ -43,7 +47,10 @@ export const okta: Integration<OktaConfig> = {
         schedule: { interval_secs: config.schedule?.interval_secs ?? 60, jitter_secs: config.schedule?.jitter_secs ?? 10 },
         auth: { type: 'bearer', prefix: 'SSWS', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
         pagination: { strategy: 'link_header', rel: 'next', max_pages: 100 },
-        resilience: { retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 }, rate_limit: { respect_headers: true, budget: budgetName('okta', url, ref), max_requests_per_minute: 50 } },
+        resilience: {
+          retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 },
+          rate_limit: { respect_headers: true, budget: budgetName('okta', url, ref), max_requests_per_minute: 50 },
+        },
         dedupe: { id_path: 'uuid', capacity: config.dedupe_capacity },
         timestamp_path: 'published',
         on_cursor_error: 'reset',

@@ -80,7 +80,14 @@ export class OktaOAuthFake {
     const client = typeof clientId === 'string' ? this.registered.get(clientId) : undefined;
     if (client === undefined) return oauthError(401, 'invalid_client', 'The client_assertion token is invalid: unknown client.');
     try {
-      const { payload } = await jwtVerify(assertion, client.publicKey, { issuer: client.id, subject: client.id, audience: tokenUrl, requiredClaims: ['exp', 'jti'], currentDate: new Date(this.now()), maxTokenAge: PROOF_WINDOW_SECS + TOKEN_SECS });
+      const { payload } = await jwtVerify(assertion, client.publicKey, {
+        issuer: client.id,
+        subject: client.id,
+        audience: tokenUrl,
+        requiredClaims: ['exp', 'jti'],
+        currentDate: new Date(this.now()),
+        maxTokenAge: PROOF_WINDOW_SECS + TOKEN_SECS,
+      });
       if (this.usedJtis.has(payload.jti!)) return oauthError(401, 'invalid_client', "The client_assertion token has already been used ('jti' seen before).");
       this.usedJtis.add(payload.jti!);
     } catch (err) {
@@ -109,16 +116,21 @@ export class OktaOAuthFake {
     const header = req.headers.authorization ?? '';
     const [scheme, value = ''] = header.split(' ', 2);
     const token = this.issued.get(value);
-    const refuse = (code: string, summary: string, challenge: string): FakeReply => ({ status: 401, headers: { 'www-authenticate': challenge }, body: { errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${code}`, errorCauses: [] } });
+    const refuse = (code: string, summary: string, challenge: string): FakeReply => ({
+      status: 401,
+      headers: { 'www-authenticate': challenge },
+      body: { errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${code}`, errorCauses: [] },
+    });
     if (token === undefined || token.expiresAt <= this.now()) return refuse('invalid_token', 'The access token is invalid.', `${scheme ?? 'Bearer'} error="invalid_token"`);
     if (token.jkt === undefined) return scheme === 'Bearer' ? undefined : refuse('invalid_token', 'A Bearer token was sent with the DPoP scheme.', 'Bearer error="invalid_token"');
     if (scheme !== 'DPoP') return refuse('invalid_token', 'A DPoP-bound access token must be sent with the DPoP scheme.', 'DPoP error="invalid_token"');
     const proof = req.headers.dpop;
-    if (typeof proof !== 'string') return refuse('invalid_dpop_proof', "The DPoP proof JWT header is missing.", 'DPoP error="invalid_dpop_proof"');
+    if (typeof proof !== 'string') return refuse('invalid_dpop_proof', 'The DPoP proof JWT header is missing.', 'DPoP error="invalid_dpop_proof"');
     const checked = await this.checkProof(proof, req.method, `${this.baseUrl()}${req.url.pathname}`);
     if ('error' in checked) return refuse('invalid_dpop_proof', String((checked.error.body as { error_description: string }).error_description), 'DPoP error="invalid_dpop_proof"');
     if (checked.jkt !== token.jkt) return refuse('invalid_dpop_proof', 'The DPoP proof was not signed by the key the access token is bound to.', 'DPoP error="invalid_dpop_proof"');
-    if (checked.ath !== createHash('sha256').update(value).digest('base64url')) return refuse('invalid_dpop_proof', "The DPoP proof's 'ath' does not match the access token.", 'DPoP error="invalid_dpop_proof"');
+    if (checked.ath !== createHash('sha256').update(value).digest('base64url'))
+      return refuse('invalid_dpop_proof', "The DPoP proof's 'ath' does not match the access token.", 'DPoP error="invalid_dpop_proof"');
     return undefined;
   }
 
@@ -127,12 +139,22 @@ export class OktaOAuthFake {
     const invalid = (why: string) => ({ error: oauthError(400, 'invalid_dpop_proof', `The DPoP proof is invalid: ${why}`) });
     try {
       if (decodeProtectedHeader(proof).typ !== 'dpop+jwt') return invalid("typ must be 'dpop+jwt'");
-      const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'RS256'], currentDate: new Date(this.now()), maxTokenAge: PROOF_WINDOW_SECS, requiredClaims: ['jti', 'iat', 'htm', 'htu'] });
+      const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+        typ: 'dpop+jwt',
+        algorithms: ['ES256', 'RS256'],
+        currentDate: new Date(this.now()),
+        maxTokenAge: PROOF_WINDOW_SECS,
+        requiredClaims: ['jti', 'iat', 'htm', 'htu'],
+      });
       if (payload.htm !== method) return invalid(`htm is ${String(payload.htm)}, not ${method}`);
       if (payload.htu !== url) return invalid(`htu is ${String(payload.htu)}, not ${url}`);
       if (this.usedJtis.has(payload.jti!)) return invalid('jti was used before');
       this.usedJtis.add(payload.jti!);
-      return { jkt: await calculateJwkThumbprint(protectedHeader.jwk as JWK), ...(typeof payload.nonce === 'string' ? { nonce: payload.nonce } : {}), ...(typeof payload.ath === 'string' ? { ath: payload.ath } : {}) };
+      return {
+        jkt: await calculateJwkThumbprint(protectedHeader.jwk as JWK),
+        ...(typeof payload.nonce === 'string' ? { nonce: payload.nonce } : {}),
+        ...(typeof payload.ath === 'string' ? { ath: payload.ath } : {}),
+      };
     } catch (err) {
       return invalid((err as Error).message);
     }

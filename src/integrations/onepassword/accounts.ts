@@ -33,14 +33,21 @@ export function planAccounts(entry: OnePasswordSourceConfig, accounts: OnePasswo
   accounts.forEach((account, index) => {
     const base = ['accounts', index];
     const earlier = names.get(account.name);
-    if (earlier !== undefined) problems.push({ path: [...base, 'name'], message: `account name ${JSON.stringify(account.name)} is also used by accounts[${earlier}]`, hint: 'give every account a distinct name: it names its sources and labels its events' });
+    if (earlier !== undefined)
+      problems.push({
+        path: [...base, 'name'],
+        message: `account name ${JSON.stringify(account.name)} is also used by accounts[${earlier}]`,
+        hint: 'give every account a distinct name: it names its sources and labels its events',
+      });
     names.set(account.name, index);
     if (TOKEN_KEYS.every((k) => account[k] === undefined)) {
       problems.push({ path: base, message: `account ${account.name} has no token`, hint: 'set token_env, token_file or token_secret in the account' });
     } else {
-      const origin = account.token_file !== undefined ? `token_file ${account.token_file}` : account.token_env !== undefined ? `token_env ${account.token_env}` : `token_secret ${account.token_secret ?? ''}`;
+      const origin =
+        account.token_file !== undefined ? `token_file ${account.token_file}` : account.token_env !== undefined ? `token_env ${account.token_env}` : `token_secret ${account.token_secret ?? ''}`;
       const other = tokens.get(origin);
-      if (other !== undefined) problems.push({ path: base, message: `account ${account.name} uses the same token as accounts[${other}] (${origin})`, hint: 'a token belongs to one account: give each account its own' });
+      if (other !== undefined)
+        problems.push({ path: base, message: `account ${account.name} uses the same token as accounts[${other}] (${origin})`, hint: 'a token belongs to one account: give each account its own' });
       tokens.set(origin, index);
     }
     const own = Object.fromEntries(ACCOUNT_KEYS.filter((k) => account[k] !== undefined).map((k) => [k, account[k]]));

@@ -18,9 +18,16 @@ export function checkOnePasswordBody(body: Record<string, unknown>): BodyProblem
   const problems: BodyProblem[] = [];
   const { limit, start_time: start, end_time: end } = body;
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)) {
-    problems.push({ path: ['limit'], message: `limit ${JSON.stringify(limit)} is out of range: the Events API accepts 1-1000 and answers 400 otherwise`, hint: 'use limit: 1000 for the fewest requests' });
+    problems.push({
+      path: ['limit'],
+      message: `limit ${JSON.stringify(limit)} is out of range: the Events API accepts 1-1000 and answers 400 otherwise`,
+      hint: 'use limit: 1000 for the fewest requests',
+    });
   }
-  for (const [key, value] of [['start_time', start], ['end_time', end]] as const) {
+  for (const [key, value] of [
+    ['start_time', start],
+    ['end_time', end],
+  ] as const) {
     if (value !== undefined && !isRfc3339(value)) {
       problems.push({ path: [key], message: `${key} ${JSON.stringify(value)} is not an RFC 3339 time`, hint: 'e.g. "2025-01-01T00:00:00Z"' });
     }

@@ -61,15 +61,26 @@ export async function checkOnePasswordConnection(source: ResolvedSource, secrets
     }
     features = i.features;
   } else if (result.status === 401) {
-    const why = days !== undefined && days < 0 ? 'it has expired' : host !== undefined && host !== url.host && regionOfHost(url.hostname) !== undefined ? 'it belongs to another region' : 'it is invalid or has been revoked';
-    lines.push({ level: 'fail', text: `introspect answered 401 Unauthorized: the token is not accepted — ${why}. Check it is active in 1Password (Integrations > Events Reporting) and within its validity period` });
+    const why =
+      days !== undefined && days < 0
+        ? 'it has expired'
+        : host !== undefined && host !== url.host && regionOfHost(url.hostname) !== undefined
+          ? 'it belongs to another region'
+          : 'it is invalid or has been revoked';
+    lines.push({
+      level: 'fail',
+      text: `introspect answered 401 Unauthorized: the token is not accepted — ${why}. Check it is active in 1Password (Integrations > Events Reporting) and within its validity period`,
+    });
   } else {
     lines.push({ level: 'warn', text: `introspect failed: ${result.message}` });
   }
   if (features) {
     lines.push({ level: 'info', text: `features on the token: ${features.join(', ') || '(none)'}` });
     if (stream && !features.includes(stream)) {
-      lines.push({ level: 'fail', text: `the token lacks the ${stream} feature this stream needs: tokens created without ${FEATURE_NAMES[stream] ?? stream} return empty/401 — issue a token with "${FEATURE_NAMES[stream] ?? stream}" under Events to Report` });
+      lines.push({
+        level: 'fail',
+        text: `the token lacks the ${stream} feature this stream needs: tokens created without ${FEATURE_NAMES[stream] ?? stream} return empty/401 — issue a token with "${FEATURE_NAMES[stream] ?? stream}" under Events to Report`,
+      });
     } else if (stream) {
       lines.push({ level: 'ok', text: `the token has the ${stream} feature` });
     }

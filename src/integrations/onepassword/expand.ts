@@ -92,9 +92,13 @@ function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: Expan
       const key = ref.file !== undefined ? 'token_file' : ref.env !== undefined ? 'token_env' : 'token_secret';
       const message = isHelError(err) ? err.message : String(err);
       const hint =
-        key === 'token_env' ? 'export the bearer token from your Events Reporting integration'
-        : key === 'token_file' ? 'save the bearer token from your Events Reporting integration in that file'
-        : isHelError(err) ? err.context.hint : undefined;
+        key === 'token_env'
+          ? 'export the bearer token from your Events Reporting integration'
+          : key === 'token_file'
+            ? 'save the bearer token from your Events Reporting integration in that file'
+            : isHelError(err)
+              ? err.context.hint
+              : undefined;
       issues.push({ path: at([key]), message, hint });
     }
   }
@@ -114,7 +118,11 @@ function expandAccount(name: string, config: OnePasswordSourceConfig, ctx: Expan
   } else if (!ctx.requireSecrets || token === undefined) {
     base = `https://${REGION_HOSTS.com}`;
   } else {
-    issues.push({ path: at(['region']), message: 'region is not set and cannot be derived from the token', hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu' });
+    issues.push({
+      path: at(['region']),
+      message: 'region is not set and cannot be derived from the token',
+      hint: 'set region: com, ca, eu or ent, as in your sign-in address: start.1password.eu is eu',
+    });
     base = `https://${REGION_HOSTS.com}`;
   }
 

@@ -26,7 +26,10 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
     const expanded = expandOnePassword(name, config, ctx);
     return {
       ...expanded,
-      sources: expanded.sources.map((s) => ({ ...s, integration: { type: 'onepassword', entry: name, stream: s.onepassword?.stream, ...(s.onepassword?.account === undefined ? {} : { account: s.onepassword.account }) } })),
+      sources: expanded.sources.map((s) => ({
+        ...s,
+        integration: { type: 'onepassword', entry: name, stream: s.onepassword?.stream, ...(s.onepassword?.account === undefined ? {} : { account: s.onepassword.account }) },
+      })),
     };
   },
   owns: (source: SourceConfig) => isOnePasswordUrl(source.url) || streamOfUrl(source.url) !== undefined,
@@ -37,7 +40,13 @@ export const onePassword: Integration<OnePasswordSourceConfig> = {
   check: (source) => [
     ...(source.method === 'post' ? checkOnePasswordBody(bodyFields(source)).map((p) => ({ ...p, path: ['body', ...p.path] })) : []),
     ...(source.pagination.strategy === 'cursor' && source.pagination.on_missing_cursor === 'keep' && isOnePasswordSource(source)
-      ? [{ path: ['pagination', 'on_missing_cursor'], message: 'must be fail for the 1Password Events API', hint: 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor' }]
+      ? [
+          {
+            path: ['pagination', 'on_missing_cursor'],
+            message: 'must be fail for the 1Password Events API',
+            hint: 'every 1Password page carries a cursor, so a missing one is an anomaly: remove on_missing_cursor',
+          },
+        ]
       : []),
   ],
   warnings: (source, now) => {

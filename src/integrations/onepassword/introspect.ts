@@ -17,7 +17,12 @@ export type IntrospectResult = { ok: true; info: Introspection } | { ok: false; 
 
 const PATHS = { v2: '/api/v2/auth/introspect', v1: '/api/auth/introspect' } as const;
 
-export async function introspect(origin: string, token: string, signal: AbortSignal, transport: HttpTransport = httpTransport({ timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 })): Promise<IntrospectResult> {
+export async function introspect(
+  origin: string,
+  token: string,
+  signal: AbortSignal,
+  transport: HttpTransport = httpTransport({ timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 }),
+): Promise<IntrospectResult> {
   try {
     const get = (version: 'v1' | 'v2') =>
       transport.send({ method: 'GET', url: `${origin}${PATHS[version]}`, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, { source: 'introspect', signal, page: 1 });

@@ -30,7 +30,10 @@ export const onePasswordSourceSchema = z.strictObject({
   base_url: z.url({ protocol: /^https?$/ }).optional(),
   /** v3 (beta) applies to audit events; sign-in attempts and item usages have no v3 and use v2. */
   api_version: z.enum(['v1', 'v2', 'v3']).default('v2'),
-  streams: z.array(z.enum(onePasswordStreams)).min(1).default([...onePasswordStreams]),
+  streams: z
+    .array(z.enum(onePasswordStreams))
+    .min(1)
+    .default([...onePasswordStreams]),
   token_env: envName.optional(),
   token_file: z.string().min(1).optional(),
   token_secret: z.string().min(1).optional(),

@@ -19,7 +19,13 @@ export interface SlackFake extends RunningFake {
   append(n: number): void;
 }
 
-const ACTIONS = [['user_login', 'user'], ['file_downloaded', 'file'], ['public_channel_created', 'channel'], ['user_logout', 'user'], ['app_installed', 'app']] as const;
+const ACTIONS = [
+  ['user_login', 'user'],
+  ['file_downloaded', 'file'],
+  ['public_channel_created', 'channel'],
+  ['user_logout', 'user'],
+  ['app_installed', 'app'],
+] as const;
 const MAX_LIMIT = 9999;
 
 const fail = (status: number, error: string, extra: Record<string, string> = {}): FakeReply => ({ status, body: { ok: false, error, ...extra } });
@@ -77,9 +83,7 @@ export async function startSlackFake(options: SlackFakeOptions = {}): Promise<Sl
         }
       }
       const actions = filter.action === '' ? undefined : filter.action.split(',');
-      const matching = log.events
-        .filter((e) => e.date_create >= filter.oldest && e.date_create <= filter.latest && (actions === undefined || actions.includes(e.action)))
-        .reverse();
+      const matching = log.events.filter((e) => e.date_create >= filter.oldest && e.date_create <= filter.latest && (actions === undefined || actions.includes(e.action))).reverse();
       const page = matching.slice(offset, offset + size);
       const more = offset + size < matching.length;
       const next = more ? Buffer.from(JSON.stringify({ o: offset + size, f: filter })).toString('base64url') : '';

@@ -49,7 +49,10 @@ export const slack: Integration<SlackConfig> = {
         schedule: { interval_secs: config.schedule?.interval_secs ?? 300, jitter_secs: config.schedule?.jitter_secs ?? 30 },
         auth: { type: 'bearer', token_env: ref.env, token_file: ref.file, token_secret: ref.secret },
         pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'response_metadata.next_cursor', max_pages: 100 },
-        resilience: { retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 }, rate_limit: { respect_headers: true, budget: budgetName('slack', url, ref), max_requests_per_minute: CALLS_PER_MINUTE } },
+        resilience: {
+          retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 },
+          rate_limit: { respect_headers: true, budget: budgetName('slack', url, ref), max_requests_per_minute: CALLS_PER_MINUTE },
+        },
         response_events_path: 'entries',
         incremental_from: WATERMARK,
         dedupe: { id_path: 'id', capacity: config.dedupe_capacity },

@@ -22,7 +22,13 @@ export interface TailscaleFake extends RunningFake {
   append(n: number): void;
 }
 
-const ACTIONS = [['CREATE', 'NODE'], ['UPDATE', 'ACL'], ['DELETE', 'API_KEY'], ['LOGIN', 'USER'], ['UPDATE', 'NODE']] as const;
+const ACTIONS = [
+  ['CREATE', 'NODE'],
+  ['UPDATE', 'ACL'],
+  ['DELETE', 'API_KEY'],
+  ['LOGIN', 'USER'],
+  ['UPDATE', 'NODE'],
+] as const;
 const RETENTION_MS = 90 * 86_400_000;
 
 const message = (status: number, text: string): FakeReply => ({ status, body: { message: text } });

@@ -18,7 +18,11 @@ const tailscaleSchema = z.strictObject({
   /** How the key is sent: as a Bearer token, or as the Basic user with an empty password. */
   auth: z.enum(['bearer', 'basic']).default('bearer'),
   /** How far back the first window reaches (logs are kept 90 days). */
-  lookback_secs: z.number().positive().max(90 * 86_400).default(3600),
+  lookback_secs: z
+    .number()
+    .positive()
+    .max(90 * 86_400)
+    .default(3600),
   /** Each window ends this long before now, so events still being recorded are not skipped. */
   lag_secs: z.number().min(0).default(60),
 });
@@ -46,7 +50,10 @@ export const tailscale: Integration<TailscaleConfig> = {
         headers: { Accept: 'application/json' },
         schedule: { interval_secs: config.schedule?.interval_secs ?? 300, jitter_secs: config.schedule?.jitter_secs ?? 30 },
         auth,
-        resilience: { retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 }, rate_limit: { respect_headers: true, budget: budgetName('tailscale', url, ref), max_requests_per_minute: 60 } },
+        resilience: {
+          retries: { max_attempts: 5, initial_backoff_secs: 2, max_backoff_secs: 60 },
+          rate_limit: { respect_headers: true, budget: budgetName('tailscale', url, ref), max_requests_per_minute: 60 },
+        },
         response_events_path: 'logs',
         time_window: { ...WINDOW, initial_lookback_secs: config.lookback_secs, lag_secs: config.lag_secs },
         timestamp_path: 'eventTime',

@@ -15,15 +15,7 @@ export const KNOWN_AUDIT_OBJECT_TYPES = new Set(
   slackapp sso ssotkn sub template user uva vault vaultkey`.split(/\s+/),
 );
 
-export const KNOWN_SIGNIN_CATEGORIES = new Set([
-  'success',
-  'credentials_failed',
-  'mfa_failed',
-  'sso_failed',
-  'modern_version_failed',
-  'firewall_failed',
-  'firewall_reported_success',
-]);
+export const KNOWN_SIGNIN_CATEGORIES = new Set(['success', 'credentials_failed', 'mfa_failed', 'sso_failed', 'modern_version_failed', 'firewall_failed', 'firewall_reported_success']);
 
 export const KNOWN_SIGNIN_TYPES = new Set(
   `all_blocked anonymous_blocked code_bad code_disabled code_timeout continent_blocked country_blocked credentials_ok duo_bad duo_disabled

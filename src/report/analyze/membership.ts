@@ -28,9 +28,7 @@ export interface MembershipSection {
 
 function subjectOf(event: ReportEvent, objectType: string): Person | undefined {
   if (objectType === 'gm') return personFrom(objectField(event.raw, 'aux_details'), field(event.raw, 'aux_uuid'));
-  return (
-    personFrom(objectField(event.raw, 'object_details'), field(event.raw, 'object_uuid')) ?? personFrom(objectField(event.raw, 'aux_details'), field(event.raw, 'aux_uuid'))
-  );
+  return personFrom(objectField(event.raw, 'object_details'), field(event.raw, 'object_uuid')) ?? personFrom(objectField(event.raw, 'aux_details'), field(event.raw, 'aux_uuid'));
 }
 
 /** Users invited, joined, confirmed, suspended, reactivated, deleted; group joins and leaves. */

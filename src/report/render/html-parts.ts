@@ -7,14 +7,16 @@ export function table(headers: string[], rows: Cell[][], options: { empty?: stri
   if (rows.length === 0) return `<p class="none">${escapeHtml(options.empty ?? 'None in this period.')}</p>`;
   const numeric = new Set(options.numeric ?? []);
   const head = headers.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
-  const body = rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="num"' : ''}>${escapeHtml(c ?? '-')}</td>`).join('')}</tr>`)
-    .join('\n');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="num"' : ''}>${escapeHtml(c ?? '-')}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 export function countTable(title: string, rows: { key: string; count: number }[], empty?: string): string {
-  return table([title, 'Count'], rows.map((r) => [r.key, r.count]), { numeric: [1], ...(empty ? { empty } : {}) });
+  return table(
+    [title, 'Count'],
+    rows.map((r) => [r.key, r.count]),
+    { numeric: [1], ...(empty ? { empty } : {}) },
+  );
 }
 
 export function section(id: string, title: string, body: string): string {

@@ -31,7 +31,10 @@ export function membershipSection(r: ReportData): string {
     .map(
       (t) =>
         h3(`${t.person}${t.uuid && t.uuid !== t.person ? ` (${t.uuid})` : ''}`) +
-        table(['When (UTC)', 'Change', 'Group', 'By'], t.changes.map((c) => [shortTime(c.timestamp), c.change, c.group, c.actor])),
+        table(
+          ['When (UTC)', 'Change', 'Group', 'By'],
+          t.changes.map((c) => [shortTime(c.timestamp), c.change, c.group, c.actor]),
+        ),
     )
     .join('\n');
   return section(
@@ -59,7 +62,11 @@ export function vaultAccessSection(r: ReportData): string {
       para('Grants, revokes and updates of user (uva) and group (gva) vault access. Permissions decode aux_id with the 1Password SDK permission bits; the raw number is always shown.'),
       countTable('Object type and action', v.counts),
       h3(`Vaults whose access changed (${v.vaults.length})`),
-      table(['Vault', 'Grants', 'Revokes', 'Updates', 'Other'], v.vaults.map((x) => [x.vault, x.grants, x.revokes, x.updates, x.other]), { numeric: [1, 2, 3, 4] }),
+      table(
+        ['Vault', 'Grants', 'Revokes', 'Updates', 'Other'],
+        v.vaults.map((x) => [x.vault, x.grants, x.revokes, x.updates, x.other]),
+        { numeric: [1, 2, 3, 4] },
+      ),
       h3('All changes'),
       table(
         ['When (UTC)', 'Action', 'Vault', 'Grantee', 'Kind', 'Permissions (aux_id)', 'By', 'IP'],
@@ -78,10 +85,14 @@ export function signInSection(r: ReportData): string {
       para(`${s.successes} succeeded, ${s.failures} failed, ${s.firewallReportOnly} allowed by a report-only firewall rule.`),
       `<div class="charts">${barChart(s.failuresByCategory, { title: 'Failures by category', color: '#c53030' })}${barChart(s.failuresByCountry, { title: 'Failures by country', color: '#c05621' })}</div>`,
       h3(`Repeated failures (≥5 for one user within 60 minutes): ${s.repeatedFailures.length}`),
-      table(['User', 'First', 'Last', 'Failures', 'Most in 60 min'], s.repeatedFailures.map((b) => [b.user, shortTime(b.first), shortTime(b.last), b.count, b.peakPerHour]), {
-        numeric: [3, 4],
-        empty: 'No user reached 5 failures within 60 minutes.',
-      }),
+      table(
+        ['User', 'First', 'Last', 'Failures', 'Most in 60 min'],
+        s.repeatedFailures.map((b) => [b.user, shortTime(b.first), shortTime(b.last), b.count, b.peakPerHour]),
+        {
+          numeric: [3, 4],
+          empty: 'No user reached 5 failures within 60 minutes.',
+        },
+      ),
       h3('Failures by category'),
       countTable('Category', s.failuresByCategory),
       h3('Failures by category and type'),
@@ -109,7 +120,11 @@ export function itemUsageSection(r: ReportData): string {
       barChart(u.byAction, { title: 'Uses by action', color: '#2f855a' }),
       h3(`Unusual volume: ${u.unusual.length}`),
       para(`Rule: ${u.rule}.`),
-      table(['Day', 'User', 'Uses', 'Median per day'], u.unusual.map((x) => [x.day, x.user, x.count, x.medianDaily]), { numeric: [2, 3], empty: 'No day matched the rule.' }),
+      table(
+        ['Day', 'User', 'Uses', 'Median per day'],
+        u.unusual.map((x) => [x.day, x.user, x.count, x.medianDaily]),
+        { numeric: [2, 3], empty: 'No day matched the rule.' },
+      ),
       h3('By user'),
       table(['User', 'Total', ...actions], usageRows(u.byUser), { numeric }),
       h3('By vault'),
@@ -120,11 +135,15 @@ export function itemUsageSection(r: ReportData): string {
 
 export function coverageSection(r: ReportData): string {
   const c = r.coverage;
-  const gaps = c.streams.flatMap((s) => s.gaps.map((g) => [STREAM_TITLES[s.stream], shortTime(g.from), shortTime(g.to), g.hours, g.edge === 'start' ? 'before first event' : g.edge === 'end' ? 'after last event' : '']));
+  const gaps = c.streams.flatMap((s) =>
+    s.gaps.map((g) => [STREAM_TITLES[s.stream], shortTime(g.from), shortTime(g.to), g.hours, g.edge === 'start' ? 'before first event' : g.edge === 'end' ? 'after last event' : '']),
+  );
   const inputs = r.inputs;
   const dup = inputs.duplicates.audit + inputs.duplicates.signin + inputs.duplicates.itemusage;
   const token = r.tokenExpiry
-    ? para(`Events API token expires ${shortTime(r.tokenExpiry.expiresAt)} (${r.tokenExpiry.phrase.endsWith('ago') ? `expired ${r.tokenExpiry.phrase}` : r.tokenExpiry.phrase})${r.tokenExpiry.expiringSoon ? ': rotate it now.' : '.'}`)
+    ? para(
+        `Events API token expires ${shortTime(r.tokenExpiry.expiresAt)} (${r.tokenExpiry.phrase.endsWith('ago') ? `expired ${r.tokenExpiry.phrase}` : r.tokenExpiry.phrase})${r.tokenExpiry.expiringSoon ? ': rotate it now.' : '.'}`,
+      )
     : para('Token expiry not given (pass --token-expiry).');
   return section(
     'coverage',
@@ -136,12 +155,18 @@ export function coverageSection(r: ReportData): string {
         c.streams.map((s) => [STREAM_TITLES[s.stream], s.count, shortTime(s.first), shortTime(s.last), s.lagHours ?? '—', s.late.count, s.late.maxHours, s.gaps.length]),
         { numeric: [1, 4, 5, 6, 7] },
       ),
-      para(`Lag: hours from the newest event to when this report was made. Late: events delivered after a newer event of their stream by more than ${c.lateMinutes} minutes (item usage arrives when a client syncs, up to a day late); Hel's saved cursor still delivers them.`),
+      para(
+        `Lag: hours from the newest event to when this report was made. Late: events delivered after a newer event of their stream by more than ${c.lateMinutes} minutes (item usage arrives when a client syncs, up to a day late); Hel's saved cursor still delivers them.`,
+      ),
       h3(`Gaps longer than ${c.gapHours} hours`),
       table(['Stream', 'From', 'To', 'Hours', 'Note'], gaps, { numeric: [3], empty: `No gap longer than ${c.gapHours} hours: collection was continuous.` }),
       token,
       h3('Inputs'),
-      table(['File', 'Lines', 'Events used'], inputs.files.map((f) => [f.path, f.lines, f.events]), { numeric: [1, 2] }),
+      table(
+        ['File', 'Lines', 'Events used'],
+        inputs.files.map((f) => [f.path, f.lines, f.events]),
+        { numeric: [1, 2] },
+      ),
       para(
         `${plural(dup, 'duplicate event')} (same uuid) counted once; ${plural(inputs.outsideWindow, 'event')} outside the period; ` +
           `${plural(inputs.unrecognised.count, 'line')} of an unrecognised stream${inputs.unrecognised.samples.length ? ` (e.g. ${inputs.unrecognised.samples.join(', ')})` : ''}; ` +
@@ -157,7 +182,11 @@ export function unknownSection(r: ReportData): string {
     `Unknown values (${r.unknownValues.length}) and other audit events (${r.otherAudit.total})`,
     [
       para('The Events API enums are open: values not in the documented lists are shown here, never dropped.'),
-      table(['Field', 'Value', 'Count', 'First seen'], r.unknownValues.map((u) => [u.kind, u.value, u.count, u.firstSeen]), { numeric: [2], empty: 'Every value is a documented one.' }),
+      table(
+        ['Field', 'Value', 'Count', 'First seen'],
+        r.unknownValues.map((u) => [u.kind, u.value, u.count, u.firstSeen]),
+        { numeric: [2], empty: 'Every value is a documented one.' },
+      ),
       h3('Other audit events (not administrative, membership or vault access)'),
       countTable('Object type and action', r.otherAudit.counts),
     ].join('\n'),

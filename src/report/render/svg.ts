@@ -47,7 +47,9 @@ export function dailyVolumeChart(series: { name: string; perDay: { day: string; 
       const c = m.get(day) ?? 0;
       if (c === 0) return;
       const h = ((plotBottom - plotTop) * c) / top;
-      bars.push(`<rect x="${(40 + i * slot + j * barW).toFixed(1)}" y="${(plotBottom - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${STREAM_COLORS[j % 3]}"><title>${escapeHtml(`${day} ${series[j]!.name}: ${c}`)}</title></rect>`);
+      bars.push(
+        `<rect x="${(40 + i * slot + j * barW).toFixed(1)}" y="${(plotBottom - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${STREAM_COLORS[j % 3]}"><title>${escapeHtml(`${day} ${series[j]!.name}: ${c}`)}</title></rect>`,
+      );
     });
   });
   const legend = series.map((s, j) => `<rect x="${40 + j * 170}" y="6" width="10" height="10" fill="${STREAM_COLORS[j % 3]}"/><text x="${54 + j * 170}" y="15">${escapeHtml(s.name)}</text>`).join('');

@@ -55,7 +55,11 @@ export const backpressureSchema = z
     const queueKeys = (['event_queue_size', 'stdout_buffer_size', 'memory_threshold_mb'] as const).filter((k) => bp.detection[k] !== undefined);
     if (queueKeys.length > 0 && (!bp.enabled || bp.strategy === 'disk_buffer')) {
       for (const key of queueKeys) {
-        ctx.addIssue({ code: 'custom', path: ['detection', key], message: `${key} bounds the in-memory queue of strategies block and drop; ${bp.enabled ? 'disk_buffer is bounded by disk_buffer.max_size_mb' : 'backpressure is disabled'}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['detection', key],
+          message: `${key} bounds the in-memory queue of strategies block and drop; ${bp.enabled ? 'disk_buffer is bounded by disk_buffer.max_size_mb' : 'backpressure is disabled'}`,
+        });
       }
     }
     if (bp.disk_buffer && bp.disk_buffer.segment_size_mb > bp.disk_buffer.max_size_mb) {

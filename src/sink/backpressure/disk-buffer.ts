@@ -101,7 +101,10 @@ export class DiskBufferSink implements BatchSink {
         continue;
       }
       try {
-        await this.redelivery.deliver(records.map((r) => r.batch), signal);
+        await this.redelivery.deliver(
+          records.map((r) => r.batch),
+          signal,
+        );
       } catch (err) {
         if (!signal.aborted) {
           this.fatal = err instanceof Error ? err : new Error(String(err));

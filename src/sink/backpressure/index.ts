@@ -11,7 +11,6 @@ import { QueueLimits } from './queue-limits.js';
 import { Spool } from './spool.js';
 import { StallWatch } from './stall.js';
 
-
 export interface BackpressureDeps {
   logger?: Logger;
   events?: Emitter<OutputEventMap>;

@@ -10,7 +10,10 @@ export class QueueLimits {
   private readonly maxBytes: number;
   private readonly maxRss: number;
 
-  constructor(detection: BackpressureConfig['detection'], private readonly rss: () => number = () => process.memoryUsage.rss()) {
+  constructor(
+    detection: BackpressureConfig['detection'],
+    private readonly rss: () => number = () => process.memoryUsage.rss(),
+  ) {
     this.maxEvents = detection.event_queue_size ?? DEFAULT_EVENT_QUEUE_SIZE;
     const bytes = detection.stdout_buffer_size ?? DEFAULT_STDOUT_BUFFER_SIZE;
     this.maxBytes = bytes === 0 ? Infinity : bytes;

@@ -116,7 +116,10 @@ export class Spool {
       let offset = this.position.offset;
       while (records.length < maxRecords && offset < limit) {
         const record = readRecord(fd, offset, limit);
-        if (record === undefined) throw new HelError('HEL_OUTPUT', `the disk buffer segment ${this.segmentPath(segment)} is corrupt at offset ${offset}`, { hint: 'move the spool files aside to start with an empty spool; the events in them are not delivered' });
+        if (record === undefined)
+          throw new HelError('HEL_OUTPUT', `the disk buffer segment ${this.segmentPath(segment)} is corrupt at offset ${offset}`, {
+            hint: 'move the spool files aside to start with an empty spool; the events in them are not delivered',
+          });
         records.push(record);
         offset = record.end;
       }
@@ -171,7 +174,9 @@ export class Spool {
     } catch {
       // fall through to the error below
     }
-    throw new HelError('HEL_OUTPUT', `the disk buffer position file ${path} is not valid`, { hint: 'it is written atomically, so it was changed by hand; restore it, or delete it to deliver the whole spool again' });
+    throw new HelError('HEL_OUTPUT', `the disk buffer position file ${path} is not valid`, {
+      hint: 'it is written atomically, so it was changed by hand; restore it, or delete it to deliver the whole spool again',
+    });
   }
 
   private segmentPath(segment: number): string {

@@ -155,7 +155,11 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
     return 'split';
   }
   if (status === 408 || status === 429 || status >= 500) {
-    return { reason: `HTTP ${status} from the receiver`, kind: status >= 500 ? 'http_5xx' : status === 429 ? 'http_429' : 'http_408', waitMs: serverWaitMs(response.headers, o.clock.now(), o.retryAfterCapMs) };
+    return {
+      reason: `HTTP ${status} from the receiver`,
+      kind: status >= 500 ? 'http_5xx' : status === 429 ? 'http_429' : 'http_408',
+      waitMs: serverWaitMs(response.headers, o.clock.now(), o.retryAfterCapMs),
+    };
   }
   o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: 'refused' });
   const { message, hint } = o.format.refused(status, scrubbed.body);

@@ -51,7 +51,11 @@ function itemError(item: BulkItem, line: OutLine): HelError {
         : item.status === 404
           ? 'the index does not exist and may not be created: create it or allow auto-creation for this name'
           : 'see the Elasticsearch error type; the cursor stays before this event';
-  return new HelError('HEL_OUTPUT', `Elasticsearch refused event ${line.id ?? '(no id)'} of source ${line.source} in index ${item._index ?? '?'}: ${item.status} ${type}${where}: ${reason.slice(0, 300)}`, { status: item.status, hint });
+  return new HelError(
+    'HEL_OUTPUT',
+    `Elasticsearch refused event ${line.id ?? '(no id)'} of source ${line.source} in index ${item._index ?? '?'}: ${item.status} ${type}${where}: ${reason.slice(0, 300)}`,
+    { status: item.status, hint },
+  );
 }
 
 /**
@@ -78,10 +82,18 @@ export function elasticsearchBulkFormat(options: BulkOptions): HttpFormat {
     accepted(response, lines): Accepted {
       const answer = parseAnswer(response.body) as { errors?: unknown; items?: unknown } | undefined;
       if (answer === undefined || typeof answer !== 'object' || !Array.isArray(answer.items)) {
-        return { kind: 'rejected', error: new HelError('HEL_OUTPUT', `the _bulk answer is not a bulk response (${excerpt(response.body) || 'empty'})`, { hint: 'check that the URL points at Elasticsearch or OpenSearch' }) };
+        return {
+          kind: 'rejected',
+          error: new HelError('HEL_OUTPUT', `the _bulk answer is not a bulk response (${excerpt(response.body) || 'empty'})`, { hint: 'check that the URL points at Elasticsearch or OpenSearch' }),
+        };
       }
       if (answer.items.length !== lines.length) {
-        return { kind: 'rejected', error: new HelError('HEL_OUTPUT', `the _bulk answer has ${answer.items.length} items for ${lines.length} actions`, { hint: 'a proxy in front of Elasticsearch may have changed the request' }) };
+        return {
+          kind: 'rejected',
+          error: new HelError('HEL_OUTPUT', `the _bulk answer has ${answer.items.length} items for ${lines.length} actions`, {
+            hint: 'a proxy in front of Elasticsearch may have changed the request',
+          }),
+        };
       }
       if (answer.errors !== true) return { kind: 'delivered', duplicates: 0 };
       let delivered = 0;
@@ -103,7 +115,7 @@ export function elasticsearchBulkFormat(options: BulkOptions): HttpFormat {
     },
     refused(status, body) {
       const answer = parseAnswer(body) as { error?: { type?: string; reason?: string } | string } | undefined;
-      const error = typeof answer?.error === 'object' ? `${answer.error.type ?? ''}: ${answer.error.reason ?? ''}` : (typeof answer?.error === 'string' ? answer.error : excerpt(body));
+      const error = typeof answer?.error === 'object' ? `${answer.error.type ?? ''}: ${answer.error.reason ?? ''}` : typeof answer?.error === 'string' ? answer.error : excerpt(body);
       const hint =
         status === 401
           ? 'check global.output.http.auth: basic (user/password) or bearer with an API key (sent as "ApiKey <key>")'

@@ -29,7 +29,11 @@ export interface HttpFormat {
 
 /** A short, single-line excerpt of a receiver's answer for error messages. */
 export function excerpt(body: Buffer, max = 200): string {
-  return body.toString('utf8', 0, Math.min(body.length, max * 2)).replace(/\s+/g, ' ').trim().slice(0, max);
+  return body
+    .toString('utf8', 0, Math.min(body.length, max * 2))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, max);
 }
 
 /** Parses a JSON answer; undefined when it is not JSON. */

@@ -77,7 +77,10 @@ export class HttpSink implements BatchSink {
     await Promise.allSettled([...this.pending]);
     this.options.acks?.close();
     const { delivered, duplicates, retries, requests } = this.stats;
-    this.options.delivery.log.info({ delivered, duplicates, retries, requests }, `output: ${delivered} events delivered, ${duplicates} already stored at the receiver (duplicates, not errors), ${retries} retries`);
+    this.options.delivery.log.info(
+      { delivered, duplicates, retries, requests },
+      `output: ${delivered} events delivered, ${duplicates} already stored at the receiver (duplicates, not errors), ${retries} retries`,
+    );
   }
 
   healthy(): boolean {
@@ -134,8 +137,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(cancelled());
     signal.addEventListener('abort', onAbort, { once: true });
-    promise
-      .finally(() => signal.removeEventListener('abort', onAbort))
-      .then(resolve, reject);
+    promise.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
   });
 }

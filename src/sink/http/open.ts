@@ -58,7 +58,9 @@ export function openHttpSink(options: OpenHttpSinkOptions): HttpSink {
   const config = options.config ?? httpOutputSchema.parse({});
   const url = options.url ?? config.url;
   if (url === undefined || !/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-    throw new HelError('HEL_USAGE', `not an http(s) URL for the HTTP output: ${url === undefined ? '(none)' : redactUrl(url)}`, { hint: 'pass --output https://host/path or set global.output.http.url' });
+    throw new HelError('HEL_USAGE', `not an http(s) URL for the HTTP output: ${url === undefined ? '(none)' : redactUrl(url)}`, {
+      hint: 'pass --output https://host/path or set global.output.http.url',
+    });
   }
   if (new URL(url).username !== '' || new URL(url).password !== '') {
     throw new HelError('HEL_USAGE', `the output URL carries credentials: ${redactUrl(url)}`, { hint: 'put them in global.output.http.auth (env, file or hel secrets) instead of the URL' });

@@ -53,7 +53,12 @@ export function undiciPoster(options: PosterOptions): Poster {
       }
       const code = codeOf(err);
       return Promise.reject(
-        new HelError('HEL_NETWORK', `cannot deliver to ${hostOf(url)} (${code})`, { url: redactUrl(url), hint: 'check that the receiver is up and the URL, DNS and any proxy (HTTPS_PROXY / NO_PROXY)' }, { cause: err }),
+        new HelError(
+          'HEL_NETWORK',
+          `cannot deliver to ${hostOf(url)} (${code})`,
+          { url: redactUrl(url), hint: 'check that the receiver is up and the URL, DNS and any proxy (HTTPS_PROXY / NO_PROXY)' },
+          { cause: err },
+        ),
       );
     }
   };

@@ -23,7 +23,7 @@ const HEC_FIXES: Record<number, string> = {
   2: 'no token reached Splunk: set global.output.http.auth (type: bearer, token_env / token_file / token_secret)',
   3: 'the Authorization header is malformed: use auth type bearer without a prefix (Hel sends "Splunk <token>")',
   4: 'Splunk does not know this HEC token: check the token value',
-  7: 'the token may not write to this index: add it to the token\'s allowed indexes, or change global.output.http.index',
+  7: "the token may not write to this index: add it to the token's allowed indexes, or change global.output.http.index",
   10: 'the token requires a channel: this should not happen, Hel always sends X-Splunk-Request-Channel',
   11: 'Splunk rejected the request channel; restart Hel to get a new channel',
   14: 'indexer acknowledgment is disabled on this token; enable it, or set require_ack: false',
@@ -83,7 +83,13 @@ export function splunkHecFormat(options: HecOptions): HttpFormat {
     accepted(response) {
       const answer = hecAnswer(response.body);
       if (answer.code !== undefined && answer.code !== 0) {
-        return { kind: 'rejected', error: new HelError('HEL_OUTPUT', `Splunk HEC answered ${response.status} with code ${answer.code} ("${answer.text ?? ''}")`, { status: response.status, hint: HEC_FIXES[answer.code] ?? 'see Splunk\'s HEC status codes' }) };
+        return {
+          kind: 'rejected',
+          error: new HelError('HEL_OUTPUT', `Splunk HEC answered ${response.status} with code ${answer.code} ("${answer.text ?? ''}")`, {
+            status: response.status,
+            hint: HEC_FIXES[answer.code] ?? "see Splunk's HEC status codes",
+          }),
+        };
       }
       if (answer.ackId !== undefined) return { kind: 'ack', ackId: answer.ackId };
       if (options.requireAck) {
@@ -98,8 +104,9 @@ export function splunkHecFormat(options: HecOptions): HttpFormat {
     },
     refused(status, body) {
       const answer = hecAnswer(body);
-      if (answer.code === undefined) return { message: `Splunk HEC refused the batch: HTTP ${status} (${excerpt(body) || 'no body'})`, hint: 'check the URL: it should be the HEC port (8088 by default) of a Splunk instance' };
-      return { message: `Splunk HEC refused the batch: HTTP ${status}, code ${answer.code} ("${answer.text ?? ''}")`, hint: HEC_FIXES[answer.code] ?? 'see Splunk\'s HEC status codes' };
+      if (answer.code === undefined)
+        return { message: `Splunk HEC refused the batch: HTTP ${status} (${excerpt(body) || 'no body'})`, hint: 'check the URL: it should be the HEC port (8088 by default) of a Splunk instance' };
+      return { message: `Splunk HEC refused the batch: HTTP ${status}, code ${answer.code} ("${answer.text ?? ''}")`, hint: HEC_FIXES[answer.code] ?? "see Splunk's HEC status codes" };
     },
   };
 }

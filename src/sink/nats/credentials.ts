@@ -28,7 +28,9 @@ export function natsAuthenticator(auth: NatsAuthConfig, secrets: SecretReader): 
       const jwt = /-{3,}BEGIN NATS USER JWT-{3,}\s*\n\s*(\S+)\s*\n/.exec(creds);
       const seed = /-{3,}BEGIN USER NKEY SEED-{3,}\s*\n\s*(\S+)\s*\n/.exec(creds);
       if (!jwt || !seed) {
-        throw new HelError('HEL_SECRET', 'the NATS creds file has no user JWT and NKey seed blocks', { hint: 'use the .creds file `nsc generate creds` writes (BEGIN NATS USER JWT … BEGIN USER NKEY SEED)' });
+        throw new HelError('HEL_SECRET', 'the NATS creds file has no user JWT and NKey seed blocks', {
+          hint: 'use the .creds file `nsc generate creds` writes (BEGIN NATS USER JWT … BEGIN USER NKEY SEED)',
+        });
       }
       checkUserSeed(new TextEncoder().encode(seed[1]), 'the seed in the NATS creds file');
       // The client's parser needs the newline after the last block, which reading the file trimmed.
@@ -52,7 +54,11 @@ function checkUserSeed(seed: Uint8Array, what: string): void {
 /** The client's TLS options for `tls`, or undefined without the block; the files must exist. */
 export function natsTls(tls: NatsOutputConfig['tls']): TlsOptions | undefined {
   if (tls === undefined) return undefined;
-  for (const [key, path] of [['ca_file', tls.ca_file], ['cert_file', tls.cert_file], ['key_file', tls.key_file]] as const) {
+  for (const [key, path] of [
+    ['ca_file', tls.ca_file],
+    ['cert_file', tls.cert_file],
+    ['key_file', tls.key_file],
+  ] as const) {
     if (path !== undefined && !existsSync(path)) throw new HelError('HEL_USAGE', `global.output.nats.tls.${key}: ${path} does not exist`, { hint: 'give the path of a PEM file' });
   }
   return { caFile: tls.ca_file, certFile: tls.cert_file, keyFile: tls.key_file };

@@ -138,12 +138,15 @@ export class NatsSink implements BatchSink {
     this.duplicates += settled.duplicates;
     if (settled.failure?.permanent) {
       this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason: 'refused' });
-      throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${settled.failure.message}`, { hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)` });
+      throw new HelError('HEL_OUTPUT', `JetStream refused a message on ${this.where}: ${settled.failure.message}`, {
+        hint: `check the limits of stream ${this.stream} (max_msg_size, max_bytes, discard policy)`,
+      });
     }
     if (settled.failure) throw this.unavailable(`${this.where}: ${settled.failure.message}`, undefined, 'server_error');
     if (settled.missing > 0) throw this.unavailable(`no PubAck from ${this.where} within ${this.timeoutMs / 1000} s for ${settled.missing} of ${settled.total} messages`);
     this.lastFailure = undefined;
-    if (settled.total > 0) this.options.events?.emit('output.delivered', { sink: 'nats', events: settled.total - settled.duplicates, duplicates: settled.duplicates, durationMs: this.now() - (since ?? this.now()) });
+    if (settled.total > 0)
+      this.options.events?.emit('output.delivered', { sink: 'nats', events: settled.total - settled.duplicates, duplicates: settled.duplicates, durationMs: this.now() - (since ?? this.now()) });
   }
 
   async close(): Promise<void> {
@@ -213,7 +216,12 @@ export class NatsSink implements BatchSink {
     if (/certificate|self[- ]signed|TLS|SSL/i.test(message) || (typeof tlsCause === 'string' && /CERT|TLS|SSL/.test(tlsCause))) {
       this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason: 'refused' });
       this.lastFailure = `TLS to ${this.where} failed`;
-      return new HelError('HEL_OUTPUT', `TLS to ${this.where} failed: ${message}`, { hint: 'check global.output.nats.tls: ca_file must hold the CA that signed the server\'s certificate, and the certificate must name the host in the URL' }, { cause: err });
+      return new HelError(
+        'HEL_OUTPUT',
+        `TLS to ${this.where} failed: ${message}`,
+        { hint: "check global.output.nats.tls: ca_file must hold the CA that signed the server's certificate, and the certificate must name the host in the URL" },
+        { cause: err },
+      );
     }
     return this.unavailable(`cannot connect to ${this.where}: ${message}`, err);
   }

@@ -46,7 +46,10 @@ export class SubjectTemplate {
 
   /** The subject filter that captures every source's subject: the placeholder becomes `*`. */
   filter(): string {
-    return this.template.split('.').map((t) => (t.includes(SOURCE_PLACEHOLDER) ? '*' : t)).join('.');
+    return this.template
+      .split('.')
+      .map((t) => (t.includes(SOURCE_PLACEHOLDER) ? '*' : t))
+      .join('.');
   }
 }
 

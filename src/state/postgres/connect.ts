@@ -10,7 +10,14 @@ export type StateConfig = GlobalConfig['state'];
 /** The connection URL from `url` (with `${VAR}` already expanded), `url_file`, `url_env` or `url_secret`. */
 export function stateUrl(state: StateConfig, secrets: SecretReader): string {
   if (state.url !== undefined) return state.url;
-  return secrets.read({ env: state.url_env, file: state.url_file, secret: state.url_secret, what: 'state database URL', prefix: 'global.state.url', keys: ['url', 'url_env', 'url_file', 'url_secret'] });
+  return secrets.read({
+    env: state.url_env,
+    file: state.url_file,
+    secret: state.url_secret,
+    what: 'state database URL',
+    prefix: 'global.state.url',
+    keys: ['url', 'url_env', 'url_file', 'url_secret'],
+  });
 }
 
 /** host:port/database of a connection URL: what logs and errors may show (never the password). */

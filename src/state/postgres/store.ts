@@ -101,9 +101,14 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
       await pool.end().catch(() => undefined);
       await leasePool.end().catch(() => undefined);
       if (err instanceof HelError) throw err;
-      throw new HelError('HEL_STATE', `cannot open the PostgreSQL state at ${where}: ${(err as Error).message}`, {
-        hint: 'check global.state.url (host, port, database, user, password) and that the server accepts connections from here',
-      }, { cause: err });
+      throw new HelError(
+        'HEL_STATE',
+        `cannot open the PostgreSQL state at ${where}: ${(err as Error).message}`,
+        {
+          hint: 'check global.state.url (host, port, database, user, password) and that the server accepts connections from here',
+        },
+        { cause: err },
+      );
     }
     return new PostgresStateStore(pool, leasePool, where);
   }
@@ -239,7 +244,12 @@ export class PostgresStateStore implements SharedStateStore, LeaseStore {
   }
 
   async release(lease: Lease): Promise<void> {
-    await this.query(`release the lease of ${lease.source}`, 'UPDATE hel_lease SET owner = NULL, expires_at = NULL WHERE source = $1 AND owner = $2 AND token = $3', [lease.source, lease.owner, lease.token], this.leasePool);
+    await this.query(
+      `release the lease of ${lease.source}`,
+      'UPDATE hel_lease SET owner = NULL, expires_at = NULL WHERE source = $1 AND owner = $2 AND token = $3',
+      [lease.source, lease.owner, lease.token],
+      this.leasePool,
+    );
   }
 
   async leases(): Promise<LeaseInfo[]> {

@@ -16,7 +16,9 @@ type Scripts = Record<keyof typeof lua, (...args: (string | number)[]) => Promis
 
 function writeArgs(checkpoint: Checkpoint): (string | number)[] {
   const set = Object.entries(checkpoint.keys).filter((e): e is [string, string] => e[1] !== null);
-  const removed = Object.entries(checkpoint.keys).filter(([, v]) => v === null).map(([k]) => k);
+  const removed = Object.entries(checkpoint.keys)
+    .filter(([, v]) => v === null)
+    .map(([k]) => k);
   const cap = checkpoint.dedupeCapacity ?? 0;
   const all = checkpoint.dedupeIds ?? [];
   const ids = cap > 0 && all.length > cap ? all.slice(-cap) : all;
@@ -75,7 +77,12 @@ export class RedisStateStore implements SharedStateStore, LeaseStore, BudgetLedg
       redis.disconnect();
       leaseRedis.disconnect();
       const cause = why ?? (err as Error);
-      throw new HelError('HEL_STATE', `cannot open the Redis state at ${where}: ${cause.message}`, { hint: 'check global.state.url (host, port, password, database; rediss:// for TLS), global.state.tls, and that the server accepts connections from here' }, { cause });
+      throw new HelError(
+        'HEL_STATE',
+        `cannot open the Redis state at ${where}: ${cause.message}`,
+        { hint: 'check global.state.url (host, port, password, database; rediss:// for TLS), global.state.tls, and that the server accepts connections from here' },
+        { cause },
+      );
     } finally {
       for (const client of [redis, leaseRedis]) client.off('error', record);
     }
@@ -177,7 +184,10 @@ export class RedisStateStore implements SharedStateStore, LeaseStore, BudgetLedg
 
   async take(budget: string, _owner: string, windows: readonly BudgetWindow[]): Promise<BudgetTake> {
     const slot = randomBytes(8).toString('hex');
-    const [waiting, value] = (await this.run('take from a request budget', () => this.scripts.BUDGET_TAKE(budget, slot, IN_FLIGHT_CAP_MS, ...windows.flatMap((w) => [w.windowMs, w.limit])))) as [number, string];
+    const [waiting, value] = (await this.run('take from a request budget', () => this.scripts.BUDGET_TAKE(budget, slot, IN_FLIGHT_CAP_MS, ...windows.flatMap((w) => [w.windowMs, w.limit])))) as [
+      number,
+      string,
+    ];
     if (waiting === 1) return { waitMs: Number(value) };
     return {
       done: () => {

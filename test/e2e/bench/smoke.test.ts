@@ -86,7 +86,18 @@ void test('bench --case throughput runs hel, a baseline build and the bare loop 
   const dir = mkdtempSync(join(tmpdir(), 'hel-bench-throughput-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // This tree, built, stands in for the baseline checkout.
-  const res = await runBench(['--case', 'throughput', '--quick', '--json', '--rounds', '2', '--baseline', fileURLToPath(new URL('../../../../', import.meta.url)), '--out', join(dir, 'throughput.json')]);
+  const res = await runBench([
+    '--case',
+    'throughput',
+    '--quick',
+    '--json',
+    '--rounds',
+    '2',
+    '--baseline',
+    fileURLToPath(new URL('../../../../', import.meta.url)),
+    '--out',
+    join(dir, 'throughput.json'),
+  ]);
   assert.equal(res.code, 0, res.stderr);
   const r = JSON.parse(res.stdout) as { rounds: Record<string, unknown>[]; median: Record<string, unknown>; peakRssMb: Record<string, unknown> };
   assert.equal(r.rounds.length, 2);

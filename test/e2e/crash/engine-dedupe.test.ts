@@ -50,7 +50,9 @@ test('file with dedupe: SIGKILL at 22 random moments of a 200,000-event backfill
   const progress = { count: () => api.requests.length, maxSteps: 12 };
   const { runs, kills } = await crashUntilDone({ api, kills: 22, maxDelayMs: 50, random, seed, progress, start: () => startHel(t, args) });
 
-  const files = readdirSync(dir).filter((f) => f.startsWith('events')).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('events'))
+    .map((f) => join(dir, f));
   const { missing, duplicates, unparsable } = count(files, events);
   t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${files.length} files, ${unparsable.length} torn lines, ${api.requests.length} requests`);
   assert.ok(files.length > 5, `the file rotated (${files.length} files)`);

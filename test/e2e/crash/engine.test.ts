@@ -26,7 +26,12 @@ test('SIGKILL at random points, restart until done: every event is in the output
   const dir = tempDir(t);
   const config = writeConfig(dir, {
     sources: {
-      audit: { url: `${api.url}/api/v2/events`, method: 'post', body: { limit: PAGE }, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 1000 } },
+      audit: {
+        url: `${api.url}/api/v2/events`,
+        method: 'post',
+        body: { limit: PAGE },
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 1000 },
+      },
     },
   });
   const output = join(dir, 'events.ndjson');
@@ -61,7 +66,9 @@ test('SIGKILL at random points, restart until done: every event is in the output
 
   // A kill mid-write may leave a torn line; the sink starts the next run on a new line, so only
   // whole fragments can appear, never two events glued together.
-  const raw = readFileSync(output, 'utf8').split('\n').filter((l) => l.length > 0);
+  const raw = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const torn = raw.filter((l) => !isJson(l));
   assert.ok(torn.length <= kills, `${torn.length} unreadable lines after ${kills} kills (seed ${seed})`);
   const lines = parseLines(raw.filter(isJson).join('\n'));

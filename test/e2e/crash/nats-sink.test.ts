@@ -28,7 +28,12 @@ function uuidCounts(messages: { data: string }[]): Map<string, number> {
  * delay that puts the kill anywhere in the page's publish — and restarted until done. At most half
  * the pages are spent on kills, so a fast machine cannot finish before the kills are spent.
  */
-async function backfillWithKills(t: { after(fn: () => unknown): void }, events: FeedEvent[], kills: number, dedupe: boolean): Promise<{ seed: number; kills: number; messages: StreamMessage[]; requests: number }> {
+async function backfillWithKills(
+  t: { after(fn: () => unknown): void },
+  events: FeedEvent[],
+  kills: number,
+  dedupe: boolean,
+): Promise<{ seed: number; kills: number; messages: StreamMessage[]; requests: number }> {
   const seed = crashSeed();
   const nats = await startNatsServer(t);
   const api = await fakeApi(t, cursorFeed(events, PAGE));
@@ -72,7 +77,10 @@ test('JetStream without dedupe (no Nats-Msg-Id): SIGKILL at 10 random moments of
   assert.ok(kills >= 10, `only ${kills} kills landed (seed ${seed})`);
   const counts = uuidCounts(messages);
   assert.equal(events.filter((e) => !counts.has(e.uuid)).length, 0, `events missing from the stream (seed ${seed})`);
-  assert.ok(messages.every((m) => m.msgId === undefined), 'published without Nats-Msg-Id');
+  assert.ok(
+    messages.every((m) => m.msgId === undefined),
+    'published without Nats-Msg-Id',
+  );
   const repeats = messages.length - events.length;
   assert.ok(repeats <= kills * PAGE, `${repeats} messages stored again after ${kills} kills exceed one page per kill (seed ${seed})`);
   t.diagnostic(`seed ${seed}: ${kills} kills, ${repeats} stored again`);

@@ -24,13 +24,23 @@ for (const format of ['ocsf', 'ecs'] as const) {
     // A full-form source on an Events API path: the 1Password integration owns it and maps it.
     const config = writeConfig(dir, {
       global: { output: { format } },
-      sources: { audit: { url: `${api.url}/api/v2/auditevents`, method: 'post', body: { limit: 200 }, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 10_000 }, dedupe: { id_path: 'uuid', capacity: 50_000 } } },
+      sources: {
+        audit: {
+          url: `${api.url}/api/v2/auditevents`,
+          method: 'post',
+          body: { limit: 200 },
+          pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 10_000 },
+          dedupe: { id_path: 'uuid', capacity: 50_000 },
+        },
+      },
     });
     const output = join(dir, 'events.ndjson');
     const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
     const { runs, kills } = await crashUntilDone({ api, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
 
-    const lines = readFileSync(output, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     const seen = new Map<string, number>();
     for (const l of lines.filter(isJson)) {
       const line = JSON.parse(l) as { metadata?: { original_event_uid: string }; onepassword?: { uuid: string } };

@@ -50,7 +50,9 @@ test('v3: SIGKILL at random points, restart until done: every event once', async
   assert.ok(finished, `no run completed (seed ${seed})`);
   assert.ok(kills >= 1, 'at least one run was killed');
 
-  const raw = readFileSync(output, 'utf8').split('\n').filter((l) => l.length > 0);
+  const raw = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const counts = new Map<string, number>();
   for (const line of raw.filter(isJson)) {
     const uuid = (JSON.parse(line) as { event: { uuid: string } }).event.uuid;

@@ -16,6 +16,8 @@ const BEGIN = '<!-- BEGIN GENERATED: key tables (test/e2e/docs/config-table.test
 void test('docs/configuration.md lists every key of the schema, with its type and default, exactly as the schema defines them', (t) => {
   assertGenerated(PAGE, BEGIN, (current) => renderKeyTables(configJsonSchema() as Record<string, unknown>, meaningsOf(current)), 'npm run docs:config');
   // A key added since the last edit has an empty Meaning cell: say which, so someone writes it.
-  const unexplained = readFileSync(PAGE, 'utf8').split('\n').filter((line) => /^\| `[^`]+` \|.*\| {2}\|$/.test(line));
+  const unexplained = readFileSync(PAGE, 'utf8')
+    .split('\n')
+    .filter((line) => /^\| `[^`]+` \|.*\| {2}\|$/.test(line));
   for (const line of unexplained) t.diagnostic(`no Meaning yet: ${line.split(' | ')[0]!.slice(2)}`);
 });

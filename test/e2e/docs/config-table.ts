@@ -32,7 +32,7 @@ function isObject(v: unknown): v is Json {
 }
 
 function branches(node: Json): Json[] | undefined {
-  const list = (node.oneOf ?? node.anyOf);
+  const list = node.oneOf ?? node.anyOf;
   return Array.isArray(list) ? (list as Json[]) : undefined;
 }
 
@@ -151,7 +151,7 @@ function collect(node: Json, prefix: string): Row[] {
 /** The sections of the page: global, the HTTP source, then each integration's short form. */
 function sections(schema: Json): Section[] {
   const props = schema.properties as Record<string, Json>;
-  const entries = branches((props.sources!.additionalProperties as Json))!;
+  const entries = branches(props.sources!.additionalProperties as Json)!;
   const out: Section[] = [{ heading: '`global`', rows: collect(props.global!, 'global') }];
   const http = entries.find((e) => (e.properties as Record<string, Json>).url !== undefined)!;
   out.push({ heading: 'HTTP sources (`sources.<name>` with `url:`)', rows: collect(http, 'sources.<name>') });

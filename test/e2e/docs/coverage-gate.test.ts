@@ -28,6 +28,7 @@ interface C8Config {
 void test('npm test cleans dist/, then runs every test under c8 with the line threshold docs/testing.md states, and gates lines only', () => {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   assert.match(scripts.test!, /&& c8 node scripts\/run-tests\.mjs$/);
+  assert.match(scripts.test!, /^npm run lint && npm run format:check && /, 'lint and the formatter check run before the tests');
   assert.match(scripts.pretest!, /rmSync\('dist'.*&& tsc -p tsconfig\.json$/);
   const config = JSON.parse(readFileSync(join(ROOT, '.c8rc.json'), 'utf8')) as C8Config;
   assert.equal(config['check-coverage'], true);
@@ -43,7 +44,10 @@ void test('npm test cleans dist/, then runs every test under c8 with the line th
 
 function c8(dir: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [C8, '--config', join(dir, 'c8rc.json'), '--reports-dir', join(dir, 'coverage'), '--reporter', 'text', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [C8, '--config', join(dir, 'c8rc.json'), '--reports-dir', join(dir, 'coverage'), '--reporter', 'text', ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -59,7 +63,10 @@ void test('c8 counts the lines a child process runs, counts an unloaded file as 
   writeFileSync(join(dir, 'unused.mjs'), ["export const never = 'loaded';", ''].join('\n'));
   // The child runs lib.mjs; the parent never loads it, so whatever is covered was covered in the child.
   writeFileSync(join(dir, 'child.mjs'), ["import { first, second } from './lib.mjs';", 'first();', "if (process.argv[2] === 'both') second();", ''].join('\n'));
-  writeFileSync(join(dir, 'parent.mjs'), ["import { spawnSync } from 'node:child_process';", "const r = spawnSync(process.execPath, ['child.mjs', process.argv[2]], { stdio: 'inherit' });", 'process.exit(r.status ?? 1);', ''].join('\n'));
+  writeFileSync(
+    join(dir, 'parent.mjs'),
+    ["import { spawnSync } from 'node:child_process';", "const r = spawnSync(process.execPath, ['child.mjs', process.argv[2]], { stdio: 'inherit' });", 'process.exit(r.status ?? 1);', ''].join('\n'),
+  );
   const gate = ['--include', 'lib.mjs', '--check-coverage', '--lines', '100'];
 
   const both = await c8(dir, [...gate, process.execPath, 'parent.mjs', 'both']);

@@ -42,7 +42,7 @@ void test('docs/errors.md lists every error code with the exit status, HTTP stat
   assertGenerated(PAGE, BEGIN, render, 'npm run docs:config');
 });
 
-void test('the CLI exits with the status the table gives: a config error with HEL_CONFIG\'s, an unknown code with 1', async (t) => {
+void test("the CLI exits with the status the table gives: a config error with HEL_CONFIG's, an unknown code with 1", async (t) => {
   assert.equal(exitCodeOf('HEL_NO_SUCH_CODE'), 1);
   const result = await runCli(['validate', '-c', 'missing.yaml'], { cwd: tempDir(t), env: { HEL_CONFIG: undefined } });
   assert.equal(result.code, ERROR_CODES.HEL_CONFIG.exit);
@@ -54,7 +54,7 @@ void test('docs/errors.md lists every code the HTTP API answers with, with its s
   const dir = fileURLToPath(new URL('../../../../src/server/', import.meta.url));
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     // The status is a number, or the HTTP status of the Hel code the answer carries in error_code.
-    for (const call of readFileSync(join(dir, file), 'utf8').matchAll(/sendError\([\w.]+,\s*(\d{3}|httpStatusOf\((?:[^()]|\([^()]*\))*\)),\s*([^,]+),/g)) {
+    for (const call of readFileSync(join(dir, file), 'utf8').matchAll(/sendError\(\s*[\w.]+,\s*(\d{3}|httpStatusOf\((?:[^()]|\([^()]*\))*\)),\s*([^,]+),/g)) {
       const status = /^\d{3}$/.test(call[1]!) ? call[1]! : BY_ERROR_CODE;
       for (const code of call[2]!.matchAll(/'([a-z_]+)'/g)) answered.add(`${code[1]} ${status}`);
     }

@@ -27,7 +27,9 @@ test('docs/hooks.md: every complete YAML example validates and every fragment pa
 });
 
 test('docs/hooks.md: every script shown is a file of examples/hooks, which the other hook tests run', () => {
-  const files = readdirSync(EXAMPLE_HOOKS).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(EXAMPLE_HOOKS, f), 'utf8'));
+  const files = readdirSync(EXAMPLE_HOOKS)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join(EXAMPLE_HOOKS, f), 'utf8'));
   const scripts = blocks('js');
   assert.ok(scripts.length >= 2);
   for (const script of scripts) assert.ok(files.includes(script), `not an example file:\n${script.slice(0, 200)}`);
@@ -44,7 +46,13 @@ test('docs/hooks.md: the first hook asks from its saved time, reads `results` an
   writeFileSync(join(dir, 'hel.yaml'), blocks('yaml')[0]!.replace('https://api.example.com/v1/audit', `${api.url}/v1/audit`));
   const first = await hel(['run', '--once', '-c', join(dir, 'hel.yaml')], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(parseLines(first.stdout).map((l) => [l.ts, l.event.id]), [['2026-03-01T10:00:00Z', 'x1'], ['2026-03-01T11:00:00Z', 'x2']]);
+  assert.deepEqual(
+    parseLines(first.stdout).map((l) => [l.ts, l.event.id]),
+    [
+      ['2026-03-01T10:00:00Z', 'x1'],
+      ['2026-03-01T11:00:00Z', 'x2'],
+    ],
+  );
   assert.equal(api.requests[0]?.url, '/v1/audit?since=2026-01-01T00%3A00%3A00Z&limit=500');
   assert.equal((await stateOf(join(dir, 'hel-state.db')))['audit-trail']?.last_seen, '2026-03-01T11:00:00Z');
   const second = await hel(['run', '--once', '-c', join(dir, 'hel.yaml')], { cwd: dir });

@@ -35,10 +35,16 @@ function renderTables(): string {
   out.push('### Audit events: object type → class', '', '| 1Password `object_type` | OCSF class | what carries the object |', '|---|---|---|');
   for (const r of OBJECT_TYPE_CLASSES) out.push(`| ${r.objectTypes.map(code).join(', ')} | ${cls(r.cls)} | ${r.note} |`);
   const others = DOCUMENTED_OBJECT_TYPES.filter((t) => !OBJECT_TYPE_CLASSES.some((r) => r.objectTypes.includes(t)));
-  out.push(`| ${others.map(code).join(', ')}, and any other | ${cls(DEFAULT_AUDIT_CLASS)} | \`entity\`: uid = object_uuid, type_id from the object type (device 1, user 2, group 3, account 4 Organization, else 99 with \`type\` = the object type) |`, '');
+  out.push(
+    `| ${others.map(code).join(', ')}, and any other | ${cls(DEFAULT_AUDIT_CLASS)} | \`entity\`: uid = object_uuid, type_id from the object type (device 1, user 2, group 3, account 4 Organization, else 99 with \`type\` = the object type) |`,
+    '',
+  );
 
   out.push('### Audit events: action → activity', '');
-  out.push(`Every documented action (Events API 1.4.1). Every pair not listed takes 99 Other in its object type's class (first table), with \`activity_name\` = the action; \`${UNKNOWN_ACTION}\` takes 0 Unknown. An action not in this list (the mock's \`invite\` and \`confirm\` on users, or one 1Password adds later) takes 99 Other the same way.`, '');
+  out.push(
+    `Every documented action (Events API 1.4.1). Every pair not listed takes 99 Other in its object type's class (first table), with \`activity_name\` = the action; \`${UNKNOWN_ACTION}\` takes 0 Unknown. An action not in this list (the mock's \`invite\` and \`confirm\` on users, or one 1Password adds later) takes 99 Other the same way.`,
+    '',
+  );
   out.push('| `action` | object types → OCSF class / activity (all other object types: 99 Other) |', '|---|---|');
   const classOrder = [OCSF_CLASSES.accountChange, OCSF_CLASSES.groupManagement, OCSF_CLASSES.userAccess, OCSF_CLASSES.entityManagement];
   for (const action of DOCUMENTED_AUDIT_ACTIONS) {
@@ -49,7 +55,9 @@ function renderTables(): string {
     }
     const overridden = new Set(AUDIT_RULES.filter((x) => x.action === action && x.objectTypes).flatMap((x) => x.objectTypes!));
     for (const c of classOrder) {
-      const types = OBJECT_TYPE_CLASSES.filter((r) => r.cls === c).flatMap((r) => r.objectTypes).filter((t) => !overridden.has(t));
+      const types = OBJECT_TYPE_CLASSES.filter((r) => r.cls === c)
+        .flatMap((r) => r.objectTypes)
+        .filter((t) => !overridden.has(t));
       if (c !== DEFAULT_AUDIT_CLASS && types.length === 0) continue;
       const a = auditActivity(action, types[0] ?? 'vault');
       if (a.activity === ACTIVITY_OTHER) continue;

@@ -78,10 +78,18 @@ test('source names with spaces, slashes, quotes and accents: metrics labels esca
   const folders = readdirSync(rec).sort();
   assert.equal(folders.length, 3, `one folder per source, "a b" and "a_b" apart: ${folders.join(', ')}`);
   assert.ok(folders.includes('a_b'), 'a plain name is its own folder');
-  assert.ok(folders.every((f) => /^[A-Za-z0-9._~-]+$/.test(f)), `file-system-safe names: ${folders.join(', ')}`);
+  assert.ok(
+    folders.every((f) => /^[A-Za-z0-9._~-]+$/.test(f)),
+    `file-system-safe names: ${folders.join(', ')}`,
+  );
   const replayed = await hel(['run', '--once', '-c', config, '--state', join(dir, 'p.db'), '--replay-dir', rec], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(replayed.code, 0, replayed.stderr);
-  assert.deepEqual(parseLines(replayed.stdout).map((l) => [l.source, l.event.id]).sort(), NAMES.map((n, i) => [n, `/s${i}-1`]).sort());
+  assert.deepEqual(
+    parseLines(replayed.stdout)
+      .map((l) => [l.source, l.event.id])
+      .sort(),
+    NAMES.map((n, i) => [n, `/s${i}-1`]).sort(),
+  );
 });
 
 test("Helr's argument order: hel state --config F set SOURCE KEY VALUE (and show), for a name with a space", async (t) => {
@@ -96,7 +104,7 @@ test("Helr's argument order: hel state --config F set SOURCE KEY VALUE (and show
   assert.equal(after.code, 0, 'the options after the verb still work');
 });
 
-test("a Helr --record-dir (<dir>/<source>/NNN.json with url, status, headers, body_base64) replays in recorded order", async (t) => {
+test('a Helr --record-dir (<dir>/<source>/NNN.json with url, status, headers, body_base64) replays in recorded order', async (t) => {
   const dir = tempDir(t);
   const folder = join(dir, 'recordings', 'okta-audit');
   mkdirSync(folder, { recursive: true });
@@ -109,9 +117,19 @@ test("a Helr --record-dir (<dir>/<source>/NNN.json with url, status, headers, bo
   writeFileSync(join(folder, '000.json'), JSON.stringify(page([{ uuid: 'u1', published: '2026-01-01T00:00:00Z' }], 'https://example.okta.com/api/v1/logs?after=u1')));
   writeFileSync(join(folder, '001.json'), JSON.stringify(page([{ uuid: 'u2', published: '2026-01-01T00:00:01Z' }])));
   const config = writeConfig(dir, {
-    sources: { 'okta-audit': { url: 'https://example.okta.com/api/v1/logs', from: '2024-01-01T00:00:00Z', auth: { type: 'bearer', token_env: 'OKTA_API_TOKEN', prefix: 'SSWS' }, pagination: { strategy: 'link_header', rel: 'next' } } },
+    sources: {
+      'okta-audit': {
+        url: 'https://example.okta.com/api/v1/logs',
+        from: '2024-01-01T00:00:00Z',
+        auth: { type: 'bearer', token_env: 'OKTA_API_TOKEN', prefix: 'SSWS' },
+        pagination: { strategy: 'link_header', rel: 'next' },
+      },
+    },
   });
   const replayed = await hel(['run', '--once', '-c', config, '--state', join(dir, 'st.db'), '--replay-dir', join(dir, 'recordings')], { timeoutMs: CLI_TIMEOUT_MS });
   assert.equal(replayed.code, 0, replayed.stderr);
-  assert.deepEqual(parseLines(replayed.stdout).map((l) => l.event.uuid), ['u1', 'u2']);
+  assert.deepEqual(
+    parseLines(replayed.stdout).map((l) => l.event.uuid),
+    ['u1', 'u2'],
+  );
 });

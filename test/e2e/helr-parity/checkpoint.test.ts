@@ -69,14 +69,23 @@ class FaultyStore extends MemoryStateStore {
 async function pollWith(t: { after(fn: () => unknown): void }, handler: Handler, extra: Record<string, unknown>, sink: BatchSink, store: MemoryStateStore, warnings: string[] = []) {
   const api = await fakeApi(t, handler);
   const config = parseConfig(
-    JSON.stringify({ sources: { s: { url: `${api.url}/e`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, resilience: { retries: { max_attempts: 1 } }, ...extra } } }),
+    JSON.stringify({
+      sources: { s: { url: `${api.url}/e`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, resilience: { retries: { max_attempts: 1 } }, ...extra } },
+    }),
     'x.yaml',
     { env: {} },
   );
   const source = config.sources[0]!;
   const dispatcher = createDispatcher({});
   t.after(() => dispatcher.destroy());
-  const transport = composeTransport({ source: 's', config: source, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets: new BudgetRegistry(systemClock), dispatcher });
+  const transport = composeTransport({
+    source: 's',
+    config: source,
+    secrets: new SecretResolver({ env: {}, path: '/nonexistent' }),
+    clock: systemClock,
+    budgets: new BudgetRegistry(systemClock),
+    dispatcher,
+  });
   const state = await SourceState.load(store, 's');
   const events = new EventBus<PollEventMap>();
   events.on('poll.warning', ({ message }) => warnings.push(message));
@@ -145,7 +154,14 @@ test('checkpoint: end_of_tick with dedupe on a file: SIGKILL at 8 random moments
   const api = await fakeApi(t, cursorFeed(events, 500));
   const dir = tempDir(t);
   const config = writeConfig(dir, {
-    sources: { s: { url: `${api.url}/e`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 10_000 }, dedupe: { id_path: 'uuid', capacity: 50_000 }, checkpoint: 'end_of_tick' } },
+    sources: {
+      s: {
+        url: `${api.url}/e`,
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 10_000 },
+        dedupe: { id_path: 'uuid', capacity: 50_000 },
+        checkpoint: 'end_of_tick',
+      },
+    },
   });
   const output = join(dir, 'events.ndjson');
   const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
@@ -158,5 +174,9 @@ test('checkpoint: end_of_tick with dedupe on a file: SIGKILL at 8 random moments
   }
   t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${api.requests.length} requests`);
   assert.equal(events.filter((e) => !seen.has(e.uuid)).length, 0, `events missing (seed ${seed})`);
-  assert.equal([...seen.values()].reduce((n, c) => n + c - 1, 0), 0, `events written twice (seed ${seed})`);
+  assert.equal(
+    [...seen.values()].reduce((n, c) => n + c - 1, 0),
+    0,
+    `events written twice (seed ${seed})`,
+  );
 });

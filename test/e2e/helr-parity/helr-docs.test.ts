@@ -40,7 +40,9 @@ function placeHookScripts(dir: string): void {
   cpSync(join(EXAMPLE_HOOKS, 'andromeda-audit.js'), join(dir, 'hooks', 'andromeda-audit.js'));
 }
 
-const fixtures = readdirSync(HELR_DOCS_FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(HELR_DOCS_FIXTURES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /** A value for every variable the example reads: `${VAR}` and `*_env: NAME`. */
 function envFor(text: string): Record<string, string> {
@@ -48,7 +50,8 @@ function envFor(text: string): Record<string, string> {
   for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) env[m[1]!] = 'example';
   for (const m of text.matchAll(/_env:\s*"?([A-Za-z_][A-Za-z0-9_]*)/g)) env[m[1]!] = `token-for-${m[1]!.toLowerCase()}`;
   // A private key variable (OAuth2 private_key_jwt) must hold a real PEM key.
-  for (const name of Object.keys(env).filter((n) => /PRIVATE_KEY/.test(n))) env[name] = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  for (const name of Object.keys(env).filter((n) => /PRIVATE_KEY/.test(n)))
+    env[name] = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   // Tailscale's examples put a time window in the URL.
   if ('TAILSCALE_START' in env) Object.assign(env, { TAILSCALE_START: '2026-01-01T00:00:00Z', TAILSCALE_END: '2026-01-02T00:00:00Z' });
   return env;
@@ -58,7 +61,16 @@ function envFor(text: string): Record<string, string> {
 function vendorFake(req: SeenRequest) {
   // A client that proves possession (DPoP, RFC 9449) gets a DPoP-bound token, as Okta answers it.
   if (/token$/.test(req.path)) return { body: { access_token: 'fake-access-token', token_type: req.headers.dpop ? 'DPoP' : 'Bearer', expires_in: 3600 } };
-  const event = { id: 'e1', uuid: 'e1', _document_id: 'e1', published: '2026-01-01T00:00:00Z', date_create: 1767225600, eventTime: '2026-01-01T00:00:00Z', '@timestamp': 1767225600000, timestamp: '2026-01-01T00:00:00Z' };
+  const event = {
+    id: 'e1',
+    uuid: 'e1',
+    _document_id: 'e1',
+    published: '2026-01-01T00:00:00Z',
+    date_create: 1767225600,
+    eventTime: '2026-01-01T00:00:00Z',
+    '@timestamp': 1767225600000,
+    timestamp: '2026-01-01T00:00:00Z',
+  };
   return { body: { items: [event], entries: [event], logs: [event], cursor: 'c1', has_more: false, response_metadata: { next_cursor: '' } } };
 }
 
@@ -91,7 +103,10 @@ for (const name of fixtures.filter((f) => PENDING[f] === undefined && !NO_SCRIPT
     const dir = tempDir(t);
     const original = readFileSync(join(HELR_DOCS_FIXTURES, name), 'utf8');
     // Every vendor host becomes the fake; the API server binds loopback on a free port.
-    const text = original.replace(/https:\/\/[^/"\s]+/g, api.url).replace(/address: "0\.0\.0\.0"/g, 'address: "127.0.0.1"').replace(/port: \d+/g, 'port: 0');
+    const text = original
+      .replace(/https:\/\/[^/"\s]+/g, api.url)
+      .replace(/address: "0\.0\.0\.0"/g, 'address: "127.0.0.1"')
+      .replace(/port: \d+/g, 'port: 0');
     const config = join(dir, name);
     writeFileSync(config, text);
     placeHookScripts(dir);
@@ -100,6 +115,10 @@ for (const name of fixtures.filter((f) => PENDING[f] === undefined && !NO_SCRIPT
     const sources = Object.keys((parseYaml(original) as { sources: Record<string, unknown> }).sources);
     const lines = parseLines(result.stdout);
     assert.ok(api.requests.length >= 1, 'the fake was asked');
-    for (const source of sources) assert.ok(lines.some((l) => l.source === source && l.event.id === 'e1'), `${source} delivered the fake's event: ${result.stdout}`);
+    for (const source of sources)
+      assert.ok(
+        lines.some((l) => l.source === source && l.event.id === 'e1'),
+        `${source} delivered the fake's event: ${result.stdout}`,
+      );
   });
 }

@@ -26,7 +26,12 @@ function paged(pages: (unknown[] | string)[]) {
 const cursorPagination = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'next' };
 
 test('transform.timestamp_field sets the envelope ts and transform.id_field its meta.id', async (t) => {
-  const api = await fakeApi(t, () => ({ body: [{ uuid: 'u-1', detail: { created_at: '2026-02-03T04:05:06Z' } }, { uuid: 42, detail: {} }] }));
+  const api = await fakeApi(t, () => ({
+    body: [
+      { uuid: 'u-1', detail: { created_at: '2026-02-03T04:05:06Z' } },
+      { uuid: 42, detail: {} },
+    ],
+  }));
   const dir = tempDir(t);
   const config = writeConfig(dir, { sources: { audit: { url: `${api.url}/logs`, transform: { timestamp_field: 'detail.created_at', id_field: 'uuid' } } } });
   const run = await once(config, join(dir, 'st.db'));
@@ -39,10 +44,7 @@ test('transform.timestamp_field sets the envelope ts and transform.id_field its 
 });
 
 test('from/from_param on the first request; state.watermark_* then takes over (GWS startTime from id.time) under the key watermark', async (t) => {
-  const events = [
-    { id: { time: '2026-01-01T00:00:01Z', uniqueQualifier: 'a' } },
-    { id: { time: '2026-01-01T00:00:03Z', uniqueQualifier: 'b' } },
-  ];
+  const events = [{ id: { time: '2026-01-01T00:00:01Z', uniqueQualifier: 'a' } }, { id: { time: '2026-01-01T00:00:03Z', uniqueQualifier: 'b' } }];
   const api = await fakeApi(t, (req) => {
     const start = req.query.get('startTime');
     const page = events.filter((e) => start === null || e.id.time > start);
@@ -73,7 +75,10 @@ test('from/from_param on the first request; state.watermark_* then takes over (G
   const second = await once(config, state);
   assert.equal(second.code, 0, second.stderr);
   assert.equal(api.requests[before]!.query.get('startTime'), '2026-01-01T00:00:03Z', 'the stored watermark, not from');
-  assert.deepEqual(parseLines(second.stdout).map((l) => (l.event.id as { uniqueQualifier: string }).uniqueQualifier), ['c']);
+  assert.deepEqual(
+    parseLines(second.stdout).map((l) => (l.event.id as { uniqueQualifier: string }).uniqueQualifier),
+    ['c'],
+  );
 });
 
 test('from with the default from_param since (the Okta example), and a state.* next to a different incremental_from is refused', async (t) => {
@@ -84,9 +89,13 @@ test('from with the default from_param since (the Okta example), and a state.* n
   assert.equal(run.code, 0, run.stderr);
   assert.equal(api.requests[0]!.query.get('since'), '2024-01-01T00:00:00Z');
 
-  const both = writeConfig(dir, {
-    sources: { s: { url: `${api.url}/x`, state: { watermark_field: 'a', watermark_param: 'b' }, incremental_from: { event_timestamp_path: 'c', param_name: 'd' } } },
-  }, 'both.yaml');
+  const both = writeConfig(
+    dir,
+    {
+      sources: { s: { url: `${api.url}/x`, state: { watermark_field: 'a', watermark_param: 'b' }, incremental_from: { event_timestamp_path: 'c', param_name: 'd' } } },
+    },
+    'both.yaml',
+  );
   const invalid = await hel(['validate', '-c', both]);
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /sources\.s\.state: a source keeps one watermark/);
@@ -107,14 +116,21 @@ test('on_parse_error: skip ends the poll at the unreadable page, keeps the posit
   const state = join(dir, 'skip.db');
   const skipped = await once(skipConfig, state);
   assert.equal(skipped.code, 0, skipped.stderr);
-  assert.deepEqual(parseLines(skipped.stdout).map((l) => l.event.id), ['a']);
+  assert.deepEqual(
+    parseLines(skipped.stdout).map((l) => l.event.id),
+    ['a'],
+  );
   assert.match(skipped.stderr, /on_parse_error: skip: the response is not valid JSON/);
   assert.equal((await stateOf(state)).feed!.cursor, '1', 'the position before the unreadable page');
 
   pages[1] = [{ id: 'b' }];
   const healed = await once(skipConfig, state);
   assert.equal(healed.code, 0, healed.stderr);
-  assert.deepEqual(parseLines(healed.stdout).map((l) => l.event.id), ['b', 'c'], 'nothing lost: the skipped page is read once it parses');
+  assert.deepEqual(
+    parseLines(healed.stdout).map((l) => l.event.id),
+    ['b', 'c'],
+    'nothing lost: the skipped page is read once it parses',
+  );
 
   pages[1] = 'garbage';
   const failed = await once(writeConfig(dir, { sources: { feed: source('fail') } }, 'fail.yaml'), join(dir, 'fail.db'));
@@ -134,7 +150,8 @@ async function bytesServer(t: TestContext, body: Buffer): Promise<string> {
 test('on_invalid_utf8: fail by default (named, with the fix), replace writes U+FFFD, escape writes \\xNN', async (t) => {
   const url = await bytesServer(t, Buffer.concat([Buffer.from('[{"id":"a","name":"x'), Buffer.from([0xff, 0xc3]), Buffer.from('y"}]')]));
   const dir = tempDir(t);
-  const run = (mode?: string) => once(writeConfig(dir, { sources: { s: { url, resilience: NO_RETRY, ...(mode ? { on_invalid_utf8: mode } : {}) } } }, `${mode ?? 'default'}.yaml`), join(dir, `${mode ?? 'default'}.db`));
+  const run = (mode?: string) =>
+    once(writeConfig(dir, { sources: { s: { url, resilience: NO_RETRY, ...(mode ? { on_invalid_utf8: mode } : {}) } } }, `${mode ?? 'default'}.yaml`), join(dir, `${mode ?? 'default'}.db`));
   const failed = await run();
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /not valid UTF-8 \(first bad byte at offset 20 of 26\).*on_invalid_utf8: replace/);
@@ -151,12 +168,18 @@ test('max_line_bytes: truncate keeps a valid line within the cap, skip drops the
   const api = await fakeApi(t, paged([events]));
   const dir = tempDir(t);
   const run = (behavior: string) =>
-    once(writeConfig(dir, { sources: { s: { url: `${api.url}/e`, pagination: cursorPagination, max_line_bytes: 1000, max_line_bytes_behavior: behavior } } }, `${behavior}.yaml`), join(dir, `${behavior}.db`));
+    once(
+      writeConfig(dir, { sources: { s: { url: `${api.url}/e`, pagination: cursorPagination, max_line_bytes: 1000, max_line_bytes_behavior: behavior } } }, `${behavior}.yaml`),
+      join(dir, `${behavior}.db`),
+    );
 
   const truncated = await run('truncate');
   assert.equal(truncated.code, 0, truncated.stderr);
   const lines = truncated.stdout.split('\n').filter(Boolean);
-  assert.ok(lines.every((l) => Buffer.byteLength(l) + 1 <= 1000), 'every line, newline included, fits');
+  assert.ok(
+    lines.every((l) => Buffer.byteLength(l) + 1 <= 1000),
+    'every line, newline included, fits',
+  );
   const cut = parseLines(truncated.stdout)[1]!;
   assert.equal(typeof cut.event, 'string');
   assert.ok((cut.event as unknown as string).startsWith('{"id":"big","blob":"é'));
@@ -166,7 +189,10 @@ test('max_line_bytes: truncate keeps a valid line within the cap, skip drops the
 
   const skipped = await run('skip');
   assert.equal(skipped.code, 0, skipped.stderr);
-  assert.deepEqual(parseLines(skipped.stdout).map((l) => l.event.id), ['small', 'after']);
+  assert.deepEqual(
+    parseLines(skipped.stdout).map((l) => l.event.id),
+    ['small', 'after'],
+  );
   assert.match(skipped.stderr, /page 1: 1 event line\(s\) over max_line_bytes \(1000\), the longest \d+ bytes: dropped/);
 
   const failed = await run('fail');
@@ -177,7 +203,10 @@ test('max_line_bytes: truncate keeps a valid line within the cap, skip drops the
 });
 
 test('response_event_object_path: the GraphQL node of each edge is the event; an edge without one is a parse error', async (t) => {
-  let edges: unknown[] = [{ node: { id: 'n1', action: 'login' }, cursor: 'x' }, { node: { id: 'n2', action: 'logout' }, cursor: 'y' }];
+  let edges: unknown[] = [
+    { node: { id: 'n1', action: 'login' }, cursor: 'x' },
+    { node: { id: 'n2', action: 'logout' }, cursor: 'y' },
+  ];
   const api = await fakeApi(t, () => ({ body: { data: { auditLog: { edges, pageInfo: { hasNextPage: false } } } } }));
   const dir = tempDir(t);
   const config = writeConfig(dir, {
@@ -194,7 +223,13 @@ test('response_event_object_path: the GraphQL node of each edge is the event; an
   });
   const run = await once(config, join(dir, 'st.db'));
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(parseLines(run.stdout).map((l) => l.event), [{ id: 'n1', action: 'login' }, { id: 'n2', action: 'logout' }]);
+  assert.deepEqual(
+    parseLines(run.stdout).map((l) => l.event),
+    [
+      { id: 'n1', action: 'login' },
+      { id: 'n2', action: 'logout' },
+    ],
+  );
   assert.match(api.requests[0]!.body, /\$after: String/, '$after in a body is GraphQL, not an environment variable');
 
   edges = [{ cursor: 'z' }];
@@ -207,17 +242,21 @@ test('a JSON object without an events array is one event; {} is none; with respo
   let body: unknown = { id: 'only', status: 'ok' };
   const api = await fakeApi(t, () => ({ body }));
   const dir = tempDir(t);
-  const run = (extra: Record<string, unknown>, name: string) => once(writeConfig(dir, { sources: { s: { url: `${api.url}/status`, resilience: NO_RETRY, ...extra } } }, `${name}.yaml`), join(dir, `${name}.db`));
+  const run = (extra: Record<string, unknown>, name: string) =>
+    once(writeConfig(dir, { sources: { s: { url: `${api.url}/status`, resilience: NO_RETRY, ...extra } } }, `${name}.yaml`), join(dir, `${name}.db`));
   const one = await run({}, 'plain');
   assert.equal(one.code, 0, one.stderr);
-  assert.deepEqual(parseLines(one.stdout).map((l) => l.event), [{ id: 'only', status: 'ok' }]);
+  assert.deepEqual(
+    parseLines(one.stdout).map((l) => l.event),
+    [{ id: 'only', status: 'ok' }],
+  );
 
   const withPath = await run({ response_events_path: 'records' }, 'path');
   assert.equal(withPath.code, 0, withPath.stderr);
   assert.equal(withPath.stdout, '', 'response_events_path names where the events are: absent = none');
 
   const streaming = await run({ response_streaming: 'buffered' }, 'streaming');
-  assert.equal(streaming.code, 1, 'as Helr\'s streaming parser: an object needs an events array');
+  assert.equal(streaming.code, 1, "as Helr's streaming parser: an object needs an events array");
   assert.match(streaming.stderr, /no events array/);
 
   body = {};
@@ -247,11 +286,17 @@ test('an empty 2xx body is no events: the cursor that asked for it is kept, and 
   const state = join(dir, 'st.db');
   const first = await once(config, state);
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(parseLines(first.stdout).map((l) => l.event.id), ['a']);
+  assert.deepEqual(
+    parseLines(first.stdout).map((l) => l.event.id),
+    ['a'],
+  );
   assert.equal((await stateOf(state)).feed!.cursor, '1');
   pages[1] = [{ id: 'b' }];
   const second = await once(config, state);
-  assert.deepEqual(parseLines(second.stdout).map((l) => l.event.id), ['b']);
+  assert.deepEqual(
+    parseLines(second.stdout).map((l) => l.event.id),
+    ['b'],
+  );
 });
 
 test('max_line_bytes_behavior: truncate has no cut form for a mapped format (ocsf, ecs), so such a line fails as with fail', () => {

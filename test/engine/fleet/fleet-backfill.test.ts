@@ -51,7 +51,10 @@ const torn = new Set<string>();
 
 /** The largest number of requests for one account within any 60 s, as the fake saw them. */
 function peakPerMinute(account: string): number {
-  const times = mock.requests.filter((r) => r.account === account && r.path.startsWith('/api/v')).map((r) => r.time).sort((a, b) => a - b);
+  const times = mock.requests
+    .filter((r) => r.account === account && r.path.startsWith('/api/v'))
+    .map((r) => r.time)
+    .sort((a, b) => a - b);
   let peak = 0;
   for (let i = 0, j = 0; j < times.length; j++) {
     while (times[j]! - times[i]! >= 60_000) i++;
@@ -61,11 +64,15 @@ function peakPerMinute(account: string): number {
 }
 
 for (const backend of SHARED_BACKENDS) {
-  test(`${backend}: 3 instances, 60 sources, one killed mid-backfill and restarted: every event delivered exactly once across the outputs, the account budget held, the takeover timed`, { timeout: 300_000 }, async (t) => {
-    let cluster = clusters.get(backend);
-    if (cluster === undefined) clusters.set(backend, (cluster = await startStateServer(backend)));
-    await fleetBackfill(t, cluster, backend);
-  });
+  test(
+    `${backend}: 3 instances, 60 sources, one killed mid-backfill and restarted: every event delivered exactly once across the outputs, the account budget held, the takeover timed`,
+    { timeout: 300_000 },
+    async (t) => {
+      let cluster = clusters.get(backend);
+      if (cluster === undefined) clusters.set(backend, (cluster = await startStateServer(backend)));
+      await fleetBackfill(t, cluster, backend);
+    },
+  );
 }
 
 async function fleetBackfill(t: TestContext, cluster: StateServer, backend: SharedBackend): Promise<void> {
@@ -76,7 +83,8 @@ async function fleetBackfill(t: TestContext, cluster: StateServer, backend: Shar
   const start = new Date(Date.now() - 2 * DAY).toISOString();
   const sources: Record<string, unknown> = {};
   for (const [i] of accounts.entries()) {
-    for (let e = 0; e < 10; e++) sources[`a${i}e${e}`] = { type: 'onepassword', base_url: mock.url, token_env: `OP_TOKEN_${i}`, start_time: start, limit: PAGE, schedule: { interval_secs: 5, jitter_secs: 0 } };
+    for (let e = 0; e < 10; e++)
+      sources[`a${i}e${e}`] = { type: 'onepassword', base_url: mock.url, token_env: `OP_TOKEN_${i}`, start_time: start, limit: PAGE, schedule: { interval_secs: 5, jitter_secs: 0 } };
   }
   const config = writeConfig(dir, { global: { state: { backend, url: '${HEL_STATE_URL}', lease_ttl_secs: TTL_SECS, instance_id: '${HEL_INSTANCE}' } }, sources });
   const env = { HEL_STATE_URL: db, OP_TOKEN_0: tokens[0], OP_TOKEN_1: tokens[1], HEL_LOG_LEVEL: 'info' };
@@ -93,10 +101,14 @@ async function fleetBackfill(t: TestContext, cluster: StateServer, backend: Shar
   instances.get('b')!.child.kill('SIGKILL');
   await instances.get('b')!.exited;
   const atKill = delivered(out('b')).length;
-  await eventually(async () => {
-    const now = await owners(cluster, db);
-    return ofB.every((s) => now.has(s) && now.get(s) !== 'b');
-  }, 15_000, "b's sources taken over");
+  await eventually(
+    async () => {
+      const now = await owners(cluster, db);
+      return ofB.every((s) => now.has(s) && now.get(s) !== 'b');
+    },
+    15_000,
+    "b's sources taken over",
+  );
   const takeover = Date.now() - killed;
   t.diagnostic(`takeover of b's ${ofB.length} sources after SIGKILL: ${takeover} ms (lease TTL ${TTL_SECS * 1000} ms)`);
   assert.ok(takeover <= TTL_SECS * 1000 + (TTL_SECS * 1000) / 3 + 2000, `takeover took ${takeover} ms`);
@@ -109,7 +121,11 @@ async function fleetBackfill(t: TestContext, cluster: StateServer, backend: Shar
   await eventually(async () => JSON.stringify(shares(await owners(cluster, db))) === JSON.stringify({ a: 20, b: 20, c: 20 }), 45_000, 'b back to its share');
   for (const child of instances.values()) child.child.kill('SIGTERM');
   for (const child of instances.values()) await child.exited;
-  const leaseLog = (child: HelChild) => child.stderr().split('\n').filter((l) => /took .* over|lease of .* lost/.test(l));
+  const leaseLog = (child: HelChild) =>
+    child
+      .stderr()
+      .split('\n')
+      .filter((l) => /took .* over|lease of .* lost/.test(l));
   t.diagnostic(`lease changes other than b's death: ${[...instances.values()].flatMap(leaseLog).filter((l) => !l.includes('from b')).length}`);
   t.diagnostic([...instances.values()].flatMap(leaseLog).slice(0, 5).join('\n'));
 
@@ -128,7 +144,10 @@ async function fleetBackfill(t: TestContext, cluster: StateServer, backend: Shar
   }
   assert.deepEqual(twice, [], 'no event delivered twice');
   assert.equal(lines.length, expected);
-  assert.ok(readBack.some((l) => l.includes('b.ndjson')), "an instance taking b's sources over read back b's file");
+  assert.ok(
+    readBack.some((l) => l.includes('b.ndjson')),
+    "an instance taking b's sources over read back b's file",
+  );
   assert.ok(!readBack.some((l) => /cannot read back/.test(l)), 'every read-back found its file');
 
   for (const account of accounts) {

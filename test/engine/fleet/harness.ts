@@ -82,7 +82,10 @@ function reply(res: ServerResponse, source: string, cursor: number, options: { p
 }
 
 /** The one hel.yaml every instance of a fleet test runs. */
-export function fleetConfig(dir: string, options: { api: string; sources: string[]; ttlSecs: number; intervalSecs: number; pageDelaySecs?: number; backend?: SharedBackend; configVersion?: Record<string, string>; maxPages?: number }): string {
+export function fleetConfig(
+  dir: string,
+  options: { api: string; sources: string[]; ttlSecs: number; intervalSecs: number; pageDelaySecs?: number; backend?: SharedBackend; configVersion?: Record<string, string>; maxPages?: number },
+): string {
   const sources = Object.fromEntries(
     options.sources.map((name) => [
       name,

@@ -27,7 +27,10 @@ test('/api/v1/sources, the status page and the metrics show who holds each sourc
   t.after(() => other.close());
   const foreign = (await other.acquire('s1', 'other-host:42', 60_000))!;
 
-  const base = parse(readFileSync(fleetConfig(dir, { api: api.url, sources: ['s0', 's1'], ttlSecs: 1.5, intervalSecs: 0.3 }), 'utf8')) as { global: { state: Record<string, unknown> }; sources: Record<string, { headers: Record<string, string> }> };
+  const base = parse(readFileSync(fleetConfig(dir, { api: api.url, sources: ['s0', 's1'], ttlSecs: 1.5, intervalSecs: 0.3 }), 'utf8')) as {
+    global: { state: Record<string, unknown> };
+    sources: Record<string, { headers: Record<string, string> }>;
+  };
   base.global.state = { ...base.global.state, url: db, instance_id: 'api-a' };
   for (const s of Object.values(base.sources)) s.headers = { 'X-Instance': 'api-a' };
   const hel = await startDaemon(dir, { ...base, global: { ...base.global, api: { enabled: true, port: 0, token_env: 'HEL_TEST_API_TOKEN' }, metrics: { enabled: true, port: 0 } } });
@@ -73,8 +76,19 @@ test('a fleet-wide request budget holds across three instances: the fake never s
   // Each instance on its own would send 40 a minute; together they wait for the shared window.
   await new Promise((r) => setTimeout(r, 4000));
   const inFirstMinute = api.requests.filter((r) => r.arrived - started < 60_000).length;
-  t.diagnostic(`requests by instance: ${JSON.stringify(Object.fromEntries(['a', 'b', 'c'].map((n) => [n, api.requests.filter((r) => r.instance === n).length])))}; in the first minute: ${inFirstMinute}`);
-  t.diagnostic(`lease changes: ${instances.flatMap((i) => i.stderr().split('\n').filter((l) => /took .* over|lease of .* lost/.test(l))).length}`);
+  t.diagnostic(
+    `requests by instance: ${JSON.stringify(Object.fromEntries(['a', 'b', 'c'].map((n) => [n, api.requests.filter((r) => r.instance === n).length])))}; in the first minute: ${inFirstMinute}`,
+  );
+  t.diagnostic(
+    `lease changes: ${
+      instances.flatMap((i) =>
+        i
+          .stderr()
+          .split('\n')
+          .filter((l) => /took .* over|lease of .* lost/.test(l)),
+      ).length
+    }`,
+  );
   // Whenever the budget reopens, at most 40 requests in any 60 s, as the fake counts them (on a loaded
   // machine the first minute may hold a few less than the budget: the instances start slowly).
   const times = api.requests.map((r) => r.arrived).sort((x, y) => x - y);

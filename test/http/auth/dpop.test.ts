@@ -48,7 +48,12 @@ test('DPoP: a resource server asking for a nonce gets one retry with it; a Beare
   assert.equal(server.requests[2]!.headers.authorization, 'DPoP at-1');
 
   const bearer = await scriptedServer(t, (_n, _req, res) => json(res, 200, { access_token: 'at-2', token_type: 'Bearer', expires_in: 3600 }));
-  const err = await transportFor(bearer.url, { CID: 'c', KEY: PEM }, true).send({ method: 'GET', url: `${bearer.url}/api`, headers: {} }, ctx()).then(() => undefined, (e: HelError) => e);
+  const err = await transportFor(bearer.url, { CID: 'c', KEY: PEM }, true)
+    .send({ method: 'GET', url: `${bearer.url}/api`, headers: {} }, ctx())
+    .then(
+      () => undefined,
+      (e: HelError) => e,
+    );
   assert.equal(err?.code, 'HEL_AUTH');
   assert.match(err.message, /returned a Bearer token although dpop is on/);
 });

@@ -50,7 +50,10 @@ test('client_credentials: one token request, cached across requests, with scopes
   assert.equal(form.get('client_secret'), 'client-secret-1');
   assert.equal(form.get('scope'), 'logs.read audit.read');
   assert.equal(tokenRequests()[0]!.headers['content-type'], 'application/x-www-form-urlencoded');
-  assert.deepEqual(apiRequests().map((r) => r.headers.authorization), ['Bearer access-1', 'Bearer access-1', 'Bearer access-1']);
+  assert.deepEqual(
+    apiRequests().map((r) => r.headers.authorization),
+    ['Bearer access-1', 'Bearer access-1', 'Bearer access-1'],
+  );
 });
 
 test('the token is renewed a margin before it expires', async (t) => {
@@ -62,7 +65,10 @@ test('the token is renewed a margin before it expires', async (t) => {
   h.clock.advance(2_000);
   await h.transport.send(post(`${server.url}/api/logs`), context());
   assert.equal(tokenRequests().length, 2);
-  assert.deepEqual(apiRequests().map((r) => r.headers.authorization), ['Bearer access-1', 'Bearer access-1', 'Bearer access-2']);
+  assert.deepEqual(
+    apiRequests().map((r) => r.headers.authorization),
+    ['Bearer access-1', 'Bearer access-1', 'Bearer access-2'],
+  );
 });
 
 test('refresh_token grant, using a rotated refresh token next time', async (t) => {
@@ -74,10 +80,13 @@ test('refresh_token grant, using a rotated refresh token next time', async (t) =
   h.clock.advance(60_000);
   await h.transport.send(post(`${server.url}/api/logs`), context());
   const forms = tokenRequests().map((r) => new URLSearchParams(r.body));
-  assert.deepEqual(forms.map((f) => [f.get('grant_type'), f.get('refresh_token')]), [
-    ['refresh_token', 'refresh-1'],
-    ['refresh_token', 'refresh-2'],
-  ]);
+  assert.deepEqual(
+    forms.map((f) => [f.get('grant_type'), f.get('refresh_token')]),
+    [
+      ['refresh_token', 'refresh-1'],
+      ['refresh_token', 'refresh-2'],
+    ],
+  );
 });
 
 test('a 401 drops the cached token, fetches a new one and retries exactly once', async (t) => {
@@ -88,7 +97,10 @@ test('a 401 drops the cached token, fetches a new one and retries exactly once',
   const res = await h.transport.send(post(`${server.url}/api/logs`), context());
   assert.equal(res.status, 200);
   assert.equal(tokenRequests().length, 2);
-  assert.deepEqual(apiRequests().map((r) => r.headers.authorization), ['Bearer access-1', 'Bearer access-2']);
+  assert.deepEqual(
+    apiRequests().map((r) => r.headers.authorization),
+    ['Bearer access-1', 'Bearer access-2'],
+  );
   assert.deepEqual(h.clock.sleeps, [], 'no backoff for the auth retry');
 });
 

@@ -33,7 +33,10 @@ test('bearer: a rotated token file is picked up without a restart', async (t) =>
   await h.transport.send(post(server.url), context());
   writeFileSync(file, 'second');
   await h.transport.send(post(server.url), context());
-  assert.deepEqual(server.requests.map((r) => r.headers.authorization), ['Bearer first', 'Bearer second']);
+  assert.deepEqual(
+    server.requests.map((r) => r.headers.authorization),
+    ['Bearer first', 'Bearer second'],
+  );
 });
 
 test('basic: user and password', async (t) => {

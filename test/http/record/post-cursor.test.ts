@@ -91,7 +91,7 @@ void test('the recording is readable, ordered, redacted JSON', async (t) => {
   assert.deepEqual(second.response.body, { cursor: 'c2', has_more: true, items: [item(3), item(4)] });
 });
 
-void test('recording again into the same directory replaces that source\'s earlier recording', async (t) => {
+void test("recording again into the same directory replaces that source's earlier recording", async (t) => {
   const dir = tempDir(t);
   const server = await scriptedServer(t, cursorApi);
   const cfg = config(server.url, dir);

@@ -13,10 +13,16 @@ ${extra}`;
 test('circuit_breaker.reset_timeout_secs shortens the open period to min(half_open_timeout_secs, reset_timeout_secs)', async (t) => {
   let healthy = false;
   const server = await scriptedServer(t, (_n, _req, res) => (healthy ? json(res, 200, { items: [] }) : json(res, 503, { message: 'down' })));
-  const e = await sourceEngine(t, source(server.url, `    resilience:
+  const e = await sourceEngine(
+    t,
+    source(
+      server.url,
+      `    resilience:
       retries: { max_attempts: 0 }
       circuit_breaker: { failure_threshold: 2, half_open_timeout_secs: 300, reset_timeout_secs: 30, success_threshold: 1 }
-`));
+`,
+    ),
+  );
   await e.poll();
   await e.poll();
   assert.equal(e.runtime.breaker.state, 'open');
@@ -35,10 +41,16 @@ test('circuit_breaker.reset_timeout_secs shortens the open period to min(half_op
 test('circuit_breaker.failure_rate_threshold over the last minimum_requests polls opens without consecutive failures', async (t) => {
   const outcomes = [503, 200, 503, 200, 503];
   const server = await scriptedServer(t, (n, _req, res) => json(res, outcomes[n] ?? 200, outcomes[n] === 503 ? { message: 'flaky' } : { items: [] }));
-  const e = await sourceEngine(t, source(server.url, `    resilience:
+  const e = await sourceEngine(
+    t,
+    source(
+      server.url,
+      `    resilience:
       retries: { max_attempts: 0 }
       circuit_breaker: { failure_threshold: 10, failure_rate_threshold: 0.5, minimum_requests: 4 }
-`));
+`,
+    ),
+  );
   const states: string[] = [];
   for (let i = 0; i < outcomes.length; i++) {
     await e.poll();
@@ -50,10 +62,13 @@ test('circuit_breaker.failure_rate_threshold over the last minimum_requests poll
 });
 
 const cursorSource = (url: string, onCursorError: string) =>
-  source(url, `    pagination: { strategy: cursor, cursor_param: cursor, cursor_path: next }
+  source(
+    url,
+    `    pagination: { strategy: cursor, cursor_param: cursor, cursor_path: next }
     on_cursor_error: ${onCursorError}
     cursor_reset: { start_param: since, overlap_secs: 300 }
-`);
+`,
+  );
 
 const STORED = { cursor: 'old-cursor', last_event_time: '2026-01-01T10:00:00.000Z' };
 
@@ -72,7 +87,10 @@ for (const [status, body] of [
     const outcome = await e.poll();
     assert.ok(outcome.ok, JSON.stringify(outcome));
     assert.equal(outcome.result.cursorReset, true);
-    assert.deepEqual(server.requests.map((r) => r.url), ['/events?cursor=old-cursor', `/events?since=${encodeURIComponent('2026-01-01T09:55:00.000Z')}`]);
+    assert.deepEqual(
+      server.requests.map((r) => r.url),
+      ['/events?cursor=old-cursor', `/events?since=${encodeURIComponent('2026-01-01T09:55:00.000Z')}`],
+    );
     assert.deepEqual(e.events, [{ id: 'e1' }]);
     assert.equal((await e.store.load('api')).keys.cursor, 'new-cursor');
     assert.ok(e.logs().some((l) => new RegExp(`the stored cursor was rejected \\(${status}\\); restarting from 2026-01-01T10:00:00.000Z`).test(String(l.msg))));
@@ -104,10 +122,16 @@ test('timeouts.poll_tick_secs ends a poll that runs too long; the pages read bef
     const cursor = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('cursor') ?? '0');
     setTimeout(() => json(res, 200, { items: [{ id: `e${cursor}` }], next: String(cursor + 1), has_more: true }), 150).unref();
   });
-  const e = await sourceEngine(t, source(server.url, `    pagination: { strategy: cursor, cursor_param: cursor, cursor_path: next, max_pages: 1000 }
+  const e = await sourceEngine(
+    t,
+    source(
+      server.url,
+      `    pagination: { strategy: cursor, cursor_param: cursor, cursor_path: next, max_pages: 1000 }
     resilience:
       timeouts: { poll_tick_secs: 0.6 }
-`));
+`,
+    ),
+  );
   const started = performance.now();
   const outcome = await e.poll();
   assert.ok(performance.now() - started < 3000, 'the poll was cut short');

@@ -11,7 +11,7 @@ async function sendMany(h: ReturnType<typeof harness>, url: string, n: number): 
   for (let i = 0; i < n; i++) await h.transport.send(post(url), context());
 }
 
-test('rate_limit.headers: a server\'s own remaining / reset header names pause the next request until the reset', async (t) => {
+test("rate_limit.headers: a server's own remaining / reset header names pause the next request until the reset", async (t) => {
   const quota = (now: number) => ({ 'x-quota-left': '0', 'x-quota-reset': String(Math.floor(now / 1000) + 30) });
   const named = harness(t, { resilience: resilience({ rate_limit: { headers: { remaining_header: 'X-Quota-Left', reset_header: 'X-Quota-Reset' } } }) });
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, OK, quota(named.clock.now())));
@@ -25,9 +25,7 @@ test('rate_limit.headers: a server\'s own remaining / reset header names pause t
 
 test('rate_limit.headers.reset_header: a 429 without Retry-After waits until the named reset', async (t) => {
   const h = harness(t, { resilience: resilience({ rate_limit: { headers: { reset_header: 'X-Window-Ends' } } }) });
-  const server = await scriptedServer(t, (n, _req, res) =>
-    n === 0 ? json(res, 429, {}, { 'x-window-ends': String(Math.floor(h.clock.now() / 1000) + 45) }) : json(res, 200, OK),
-  );
+  const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, 429, {}, { 'x-window-ends': String(Math.floor(h.clock.now() / 1000) + 45) }) : json(res, 200, OK)));
   await sendMany(h, `${server.url}/events`, 1);
   assert.deepEqual(h.clock.sleeps, [45_000]);
   assert.equal(server.requests.length, 2);
@@ -50,7 +48,7 @@ test('rate_limit.adaptive with limit_header: below 10 % of the limit the time to
   assert.deepEqual(plain.clock.sleeps, [], 'without adaptive only an exhausted quota pauses');
 });
 
-test('rate_limit.adaptive without a limit: one request left waits for the reset (the Rust Hel\'s rule)', async (t) => {
+test("rate_limit.adaptive without a limit: one request left waits for the reset (the Rust Hel's rule)", async (t) => {
   const h = harness(t, { resilience: resilience({ rate_limit: { adaptive: true, respect_headers: false } }) });
   const server = await scriptedServer(t, (_n, _req, res) => json(res, 200, OK, { 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': '20' }));
   await sendMany(h, `${server.url}/events`, 2);

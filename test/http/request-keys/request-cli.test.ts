@@ -65,21 +65,36 @@ describe('hel run --once: body, page_offset and query_params against a loopback 
   });
 
   it('body may be any JSON value: a list and a string are sent as they are', () => {
-    assert.deepEqual(api.on('/list-body').map((r) => [r.method, r.body, r.headers['content-type']]), [['POST', '[{"op":"audit"},{"op":"login","since":0}]', 'application/json']]);
-    assert.deepEqual(api.on('/string-body').map((r) => r.body), ['"everything"']);
+    assert.deepEqual(
+      api.on('/list-body').map((r) => [r.method, r.body, r.headers['content-type']]),
+      [['POST', '[{"op":"audit"},{"op":"login","since":0}]', 'application/json']],
+    );
+    assert.deepEqual(
+      api.on('/string-body').map((r) => r.body),
+      ['"everything"'],
+    );
     assert.deepEqual(ids('list-body'), ['list-0']);
   });
 
   it('body with method: get is accepted, not sent, and validate warns about it', () => {
     assert.equal(validate.code, 0, validate.stderr);
     assert.match(validate.stderr, /warning: source get-body: body is not sent with method: get \(accepted for the Rust Hel's configs\); set method: post to send it/);
-    assert.deepEqual(api.on('/get-body').map((r) => [r.method, r.body]), [['GET', '']]);
+    assert.deepEqual(
+      api.on('/get-body').map((r) => [r.method, r.body]),
+      [['GET', '']],
+    );
     assert.deepEqual(ids('get-body'), ['get-0']);
   });
 
   it('page_offset sends page_param from 1 and limit_param, and stops on a short page', () => {
-    assert.deepEqual(api.on('/page-offset').map((r) => r.url), ['/page-offset?p=1&n=3', '/page-offset?p=2&n=3', '/page-offset?p=3&n=3']);
-    assert.deepEqual(ids('page-offset'), events('po', 7).map((e) => e.id));
+    assert.deepEqual(
+      api.on('/page-offset').map((r) => r.url),
+      ['/page-offset?p=1&n=3', '/page-offset?p=2&n=3', '/page-offset?p=3&n=3'],
+    );
+    assert.deepEqual(
+      ids('page-offset'),
+      events('po', 7).map((e) => e.id),
+    );
   });
 
   it('query_params go with every request Hel builds (cursor pages too), not only the first', () => {
@@ -89,10 +104,16 @@ describe('hel run --once: body, page_offset and query_params against a loopback 
       { filter: 'eventType eq "user.session.start"', limit: '2', cursor: '2' },
       { filter: 'eventType eq "user.session.start"', limit: '2', cursor: '4' },
     ]);
-    assert.deepEqual(ids('query-cursor'), events('qc', 5).map((e) => e.id));
+    assert.deepEqual(
+      ids('query-cursor'),
+      events('qc', 5).map((e) => e.id),
+    );
   });
 
   it('query_params are not added to a next URL the server gives (link_header): it is followed as given', () => {
-    assert.deepEqual(api.on('/query-link').map((r) => r.url), ['/query-link?filter=mine&per_page=1', '/query-link?page=2&filter=server-kept', '/query-link?page=3&filter=server-kept']);
+    assert.deepEqual(
+      api.on('/query-link').map((r) => r.url),
+      ['/query-link?filter=mine&per_page=1', '/query-link?page=2&filter=server-kept', '/query-link?page=3&filter=server-kept'],
+    );
   });
 });

@@ -8,7 +8,10 @@ import { json, scriptedServer } from '../../helpers/loopback.js';
 const OK = { items: [] };
 
 test('retries.max_attempts: 0 sends exactly one request, even after a 503 or a 429 with Retry-After', async (t) => {
-  for (const [status, headers] of [[503, {}], [429, { 'retry-after': '1' }]] as const) {
+  for (const [status, headers] of [
+    [503, {}],
+    [429, { 'retry-after': '1' }],
+  ] as const) {
     const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, status, { message: 'busy' }, headers) : json(res, 200, OK)));
     const h = harness(t, { resilience: resilience({ retries: { max_attempts: 0 } }) });
     const err = await thrown(() => h.transport.send(post(`${server.url}/events`), context()));
@@ -53,7 +56,10 @@ test('retries.retryable_status_codes without 429: a 429 is not retried either', 
 
 test('retries.retryable_status_codes: a 403 that is a rate limit counts as 429', async (t) => {
   const limited = { 'x-ratelimit-remaining': '0', 'retry-after': '2' };
-  for (const [codes, requests] of [[[429], 2], [[503], 1]] as const) {
+  for (const [codes, requests] of [
+    [[429], 2],
+    [[503], 1],
+  ] as const) {
     const server = await scriptedServer(t, (n, _req, res) => (n === 0 ? json(res, 403, { message: 'API rate limit exceeded' }, limited) : json(res, 200, OK)));
     const h = harness(t, { resilience: resilience({ retries: { max_attempts: 3, retryable_status_codes: [...codes] } }) });
     await h.transport.send(post(`${server.url}/events`), context()).catch(() => undefined);

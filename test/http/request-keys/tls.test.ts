@@ -126,12 +126,18 @@ describe('resilience.tls against a loopback HTTPS server with certificates made 
 
     const garbage = join(dir, 'garbage.pem');
     writeFileSync(garbage, 'not a certificate');
-    assert.throws(() => transportWith({ client_cert_file: pki.clientCert, client_key_file: pki.serverKey }), (err: HelError) => {
-      assert.equal(err.code, 'HEL_CONFIG');
-      assert.match(err.message, /^resilience\.tls is not usable: .*key values mismatch/);
-      assert.doesNotMatch(err.message, /BEGIN/);
-      return true;
-    });
-    assert.throws(() => transportWith({ ca_file: garbage }), (err: HelError) => err.code === 'HEL_CONFIG' && err.message === 'resilience.tls.ca_file holds no PEM certificate');
+    assert.throws(
+      () => transportWith({ client_cert_file: pki.clientCert, client_key_file: pki.serverKey }),
+      (err: HelError) => {
+        assert.equal(err.code, 'HEL_CONFIG');
+        assert.match(err.message, /^resilience\.tls is not usable: .*key values mismatch/);
+        assert.doesNotMatch(err.message, /BEGIN/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => transportWith({ ca_file: garbage }),
+      (err: HelError) => err.code === 'HEL_CONFIG' && err.message === 'resilience.tls.ca_file holds no PEM certificate',
+    );
   });
 });

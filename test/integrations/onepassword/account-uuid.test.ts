@@ -44,11 +44,11 @@ void test('a v2 response from before 1.4.1 (no account_uuid) and the v1 PascalCa
     return minted;
   })();
   const features = ['auditevents', 'signinattempts', 'itemusages'];
-  const old = await fakeApi(t, (req) =>
-    req.path === '/api/v2/auth/introspect' ? { body: { uuid: 'OJQGU46KAPROEJLCK674RHSAY5', issued_at: '2025-10-01T17:04:11Z', features } } : { status: 404 },
-  );
+  const old = await fakeApi(t, (req) => (req.path === '/api/v2/auth/introspect' ? { body: { uuid: 'OJQGU46KAPROEJLCK674RHSAY5', issued_at: '2025-10-01T17:04:11Z', features } } : { status: 404 }));
   const v1Only = await fakeApi(t, (req) =>
-    req.path === '/api/auth/introspect' ? { body: { UUID: 'OJQGU46KAPROEJLCK674RHSAY5', IssuedAt: '2025-10-01T17:04:11Z', Features: features } } : { status: 404, body: { Error: { Message: 'Not Found' } } },
+    req.path === '/api/auth/introspect'
+      ? { body: { UUID: 'OJQGU46KAPROEJLCK674RHSAY5', IssuedAt: '2025-10-01T17:04:11Z', Features: features } }
+      : { status: 404, body: { Error: { Message: 'Not Found' } } },
   );
   const dir = tempDir(t);
   const before141 = await runCli(['validate', '--online', '-c', config(dir, old.url)], { env: { ONEPASSWORD_EVENTS_TOKEN: token } });
@@ -60,7 +60,11 @@ void test('a v2 response from before 1.4.1 (no account_uuid) and the v1 PascalCa
   assert.equal(v1.code, 0, v1.stdout + v1.stderr);
   assert.match(v1.stdout, new RegExp(`introspect \\(v1\\): integration OJQGU46KAPROEJLCK674RHSAY5, account ${MSP_ACCOUNT} \\(from the token\\)`));
   assert.match(v1.stdout, /the deprecated v1 endpoint never carries it/);
-  assert.deepEqual(v1Only.requests.map((r) => r.path), ['/api/v2/auth/introspect', '/api/auth/introspect'], 'v2 first, v1 only after a 404');
+  assert.deepEqual(
+    v1Only.requests.map((r) => r.path),
+    ['/api/v2/auth/introspect', '/api/auth/introspect'],
+    'v2 first, v1 only after a 404',
+  );
 });
 
 void test('introspect naming another account than the token claims is a warning', async (t) => {

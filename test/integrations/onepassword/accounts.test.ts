@@ -45,10 +45,10 @@ const env = () => ({ ACME_TOKEN: tokens.acme, GLOBEX_TOKEN: tokens.globex, INITE
 
 void test('an accounts: entry expands per account: names, account label, its own budget, entry defaults and overrides', () => {
   const config = parseConfig(MSP.replace('BASE', 'http://127.0.0.1:9'), 'hel.yaml', { env: env(), now: () => NOW });
-  assert.deepEqual(config.sources.map((s) => s.name), [
-    'msp-acme-auditevents', 'msp-acme-signinattempts', 'msp-acme-itemusages', 'msp-globex-auditevents',
-    'msp-initech-auditevents', 'msp-initech-signinattempts', 'msp-initech-itemusages',
-  ]);
+  assert.deepEqual(
+    config.sources.map((s) => s.name),
+    ['msp-acme-auditevents', 'msp-acme-signinattempts', 'msp-acme-itemusages', 'msp-globex-auditevents', 'msp-initech-auditevents', 'msp-initech-signinattempts', 'msp-initech-itemusages'],
+  );
   for (const s of config.sources) {
     const account = s.name.split('-')[1];
     assert.deepEqual(s.envelopeMeta, { account });
@@ -117,8 +117,15 @@ void test('run: every account reads its own account, events carry meta.account, 
   const mark = mock.requests.length;
   const r = await runCli(['run', '--once', '-c', path], { env: env() });
   assert.equal(r.code, 0, r.stderr);
-  const events = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; meta: { account?: string }; event: { account_uuid?: string } });
-  for (const name of Object.keys(ACCOUNTS)) assert.ok(events.some((e) => e.meta.account === name), `events of ${name}`);
+  const events = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { source: string; meta: { account?: string }; event: { account_uuid?: string } });
+  for (const name of Object.keys(ACCOUNTS))
+    assert.ok(
+      events.some((e) => e.meta.account === name),
+      `events of ${name}`,
+    );
   for (const e of events) {
     assert.equal(e.source.split('-')[1], e.meta.account);
     if (e.event.account_uuid !== undefined) assert.equal(e.event.account_uuid, ACCOUNTS[e.meta.account as keyof typeof ACCOUNTS], 'v2 events of the right account');
@@ -154,11 +161,19 @@ void test('raw output carries the account as a top-level key; report --per-accou
   writeFileSync(path, `global:\n  state: {path: ${join(dir, 'state.db')}}\n  output: {path: ${out}, format: raw}\n${MSP.replace('BASE', mock.url)}`);
   const r = await runCli(['run', '--once', '-c', path], { env: env() });
   assert.equal(r.code, 0, r.stderr);
-  const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; account: string; uuid: string });
+  const lines = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { source: string; account: string; uuid: string });
   assert.ok(lines.length > 0);
   for (const l of lines) assert.equal(l.account, l.source.split('-')[1]);
   // An event collected without accounts: (a single-account entry) has no account label.
-  writeFileSync(out, readFileSync(out, 'utf8') + JSON.stringify({ uuid: 'SOLOSOLOSOLOSOLOSOLOSOLOSO', timestamp: new Date().toISOString(), action: 'join', object_type: 'gm', actor_uuid: 'A', source: 'solo-auditevents' }) + '\n');
+  writeFileSync(
+    out,
+    readFileSync(out, 'utf8') +
+      JSON.stringify({ uuid: 'SOLOSOLOSOLOSOLOSOLOSOLOSO', timestamp: new Date().toISOString(), action: 'join', object_type: 'gm', actor_uuid: 'A', source: 'solo-auditevents' }) +
+      '\n',
+  );
   const reports = join(dir, 'reports');
   mkdirSync(reports);
   const rep = await runCli(['report', '-i', out, '--per-account', '-f', 'json', '-o', join(reports, '{account}.json')], { env: {} });

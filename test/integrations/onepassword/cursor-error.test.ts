@@ -16,7 +16,11 @@ after(async () => {
   await mock.close();
 });
 
-const uuids = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid);
+const uuids = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid);
 
 test('on_cursor_error: reset restarts from the newest delivered event and dedupe drops the overlap', async (t) => {
   const dir = tempDir(t);
@@ -42,7 +46,10 @@ test('on_cursor_error: reset restarts from the newest delivered event and dedupe
 test('on_cursor_error: fail (the default) keeps the cursor and says how to recover', async (t) => {
   const dir = tempDir(t);
   const cfg = join(dir, 'hel.yaml');
-  writeFileSync(cfg, `global:\n  state: {path: ${join(dir, 's.db')}}\nsources:\n  audit:\n    url: "${mock.url}/api/v2/auditevents"\n    method: post\n    body: {}\n    auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN}\n    pagination: {strategy: cursor, cursor_param: cursor, cursor_path: cursor}\n`);
+  writeFileSync(
+    cfg,
+    `global:\n  state: {path: ${join(dir, 's.db')}}\nsources:\n  audit:\n    url: "${mock.url}/api/v2/auditevents"\n    method: post\n    body: {}\n    auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN}\n    pagination: {strategy: cursor, cursor_param: cursor, cursor_path: cursor}\n`,
+  );
   const env = { ONEPASSWORD_EVENTS_TOKEN: mock.token };
   await runCli(['state', 'set', 'audit', 'cursor', 'garbage', '-c', cfg], { env });
   const result = await runCli(['run', '--once', '-c', cfg], { env });

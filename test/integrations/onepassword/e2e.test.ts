@@ -21,10 +21,7 @@ after(async () => {
 function shortForm(dir: string, extra = ''): string {
   const path = join(dir, 'hel.yaml');
   const start = new Date(Date.now() - 4 * DAY).toISOString();
-  writeFileSync(
-    path,
-    `global:\n  state: {path: ${join(dir, 'state.db')}}\nsources:\n  acme:\n    type: onepassword\n    base_url: ${mock.url}\n    start_time: "${start}"\n${extra}`,
-  );
+  writeFileSync(path, `global:\n  state: {path: ${join(dir, 'state.db')}}\nsources:\n  acme:\n    type: onepassword\n    base_url: ${mock.url}\n    start_time: "${start}"\n${extra}`);
   return path;
 }
 
@@ -64,7 +61,10 @@ test('backfill of all three streams across pages, then nothing new costs one req
   assert.equal(second.stdout, '', 'nothing new');
   const again = requestsSince(mark2);
   assert.equal(again.length, 3, 'one request per stream');
-  assert.ok(again.every((r) => typeof (r.body as { cursor?: unknown }).cursor === 'string' && Object.keys(r.body as object).length === 1), 'continuation sends {cursor} alone');
+  assert.ok(
+    again.every((r) => typeof (r.body as { cursor?: unknown }).cursor === 'string' && Object.keys(r.body as object).length === 1),
+    'continuation sends {cursor} alone',
+  );
 });
 
 test('live events are picked up on the next poll, and a late item usage is still delivered', async (t) => {
@@ -95,7 +95,11 @@ for (const version of ['v1', 'v2'] as const) {
     for (const stream of ['auditevents', 'signinattempts', 'itemusages']) {
       const ofStream = events.filter((e) => e.endpoint === `/api/${version}/${stream}`);
       assert.ok(ofStream.length > 0, `${stream} delivered`);
-      assert.equal(ofStream.some((e) => 'account_uuid' in e.event), version === 'v2', `${stream}: account_uuid only in v2`);
+      assert.equal(
+        ofStream.some((e) => 'account_uuid' in e.event),
+        version === 'v2',
+        `${stream}: account_uuid only in v2`,
+      );
     }
   });
 }
@@ -117,7 +121,10 @@ test('the seed pattern (explicit POST cursor source) works verbatim against the 
 test('limit: 1001 is a validation error before any request', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'hel.yaml');
-  writeFileSync(path, `sources:\n  a:\n    url: "${mock.url}/api/v2/auditevents"\n    method: post\n    body: {limit: 1001}\n    auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN}\n    pagination: {strategy: cursor, cursor_param: cursor, cursor_path: cursor}\n`);
+  writeFileSync(
+    path,
+    `sources:\n  a:\n    url: "${mock.url}/api/v2/auditevents"\n    method: post\n    body: {limit: 1001}\n    auth: {type: bearer, token_env: ONEPASSWORD_EVENTS_TOKEN}\n    pagination: {strategy: cursor, cursor_param: cursor, cursor_path: cursor}\n`,
+  );
   const mark = mock.requests.length;
   const result = await runCli(['run', '--once', '-c', path], { env: { ONEPASSWORD_EVENTS_TOKEN: mock.token } });
   assert.equal(result.code, 2);
@@ -194,7 +201,7 @@ test('rate limited: Hel waits for Retry-After and completes', async (t) => {
   assert.ok(lines(result.stdout).length >= 2500, 'the whole backlog after the waits');
 });
 
-test('unset ONEPASSWORD_EVENTS_TOKEN: the seed\'s troubleshooting message, exit 2', async (t) => {
+test("unset ONEPASSWORD_EVENTS_TOKEN: the seed's troubleshooting message, exit 2", async (t) => {
   const dir = tempDir(t);
   const result = await runCli(['run', '--once', '-c', shortForm(dir)], { env: { ONEPASSWORD_EVENTS_TOKEN: undefined } });
   assert.equal(result.code, 2);

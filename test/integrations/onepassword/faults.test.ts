@@ -51,7 +51,10 @@ test('after 500s, a reset, a garbage body and a stalled body, every event is del
   const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
   assert.equal(uuids(out).size, 1500, 'every event delivered');
   assert.equal(lines.length, 1500, 'and none twice');
-  const faults = mock.requests.slice(mark).map((r) => r.fault).filter(Boolean);
+  const faults = mock.requests
+    .slice(mark)
+    .map((r) => r.fault)
+    .filter(Boolean);
   for (const kind of ['status500', 'reset', 'garbage', 'slow']) assert.ok(faults.includes(kind as never), `${kind} fired`);
 });
 

@@ -56,14 +56,18 @@ void test('run: a 2020 start_time delivers from the oldest retained event on, an
     .map((l) => Date.parse((JSON.parse(l) as { event: { timestamp: string } }).event.timestamp));
   const floor = Date.now() - 120 * DAY;
   assert.ok(times.length > 150 && times.length < 400, `${times.length} events: the retained part of the backlog`);
-  assert.ok(times.every((t) => t >= floor), 'nothing older than the retention window');
+  assert.ok(
+    times.every((t) => t >= floor),
+    'nothing older than the retention window',
+  );
   // About two events a day: the first delivered one is the oldest the mock still retains.
   assert.ok(Math.min(...times) - floor < 3 * DAY, `oldest delivered ${new Date(Math.min(...times)).toISOString()}`);
 });
 
 void test('a relative start_time (-30d, -12h, -90m) resolves against the clock when the config is loaded', () => {
   const now = Date.parse('2027-03-15T12:00:00Z');
-  const load = (start: string) => parseConfig(`sources:\n  acme:\n    type: onepassword\n    region: com\n    start_time: ${start}\n`, 'hel.yaml', { env: { ONEPASSWORD_EVENTS_TOKEN: 'ops_x' }, now: () => now });
+  const load = (start: string) =>
+    parseConfig(`sources:\n  acme:\n    type: onepassword\n    region: com\n    start_time: ${start}\n`, 'hel.yaml', { env: { ONEPASSWORD_EVENTS_TOKEN: 'ops_x' }, now: () => now });
   assert.equal(bodyFields(load('-30d').sources[0] ?? {}).start_time, '2027-02-13T12:00:00.000Z');
   assert.equal(bodyFields(load('-12h').sources[0] ?? {}).start_time, '2027-03-15T00:00:00.000Z');
   assert.equal(bodyFields(load('-90m').sources[0] ?? {}).start_time, '2027-03-15T10:30:00.000Z');
@@ -80,5 +84,8 @@ void test('run: a relative start_time backfills that far and no further', async 
     .filter(Boolean)
     .map((l) => Date.parse((JSON.parse(l) as { event: { timestamp: string } }).event.timestamp));
   assert.ok(times.length > 5, `${times.length} events`);
-  assert.ok(times.every((t) => t >= Date.now() - 10 * DAY - 60_000), 'nothing before the relative start');
+  assert.ok(
+    times.every((t) => t >= Date.now() - 10 * DAY - 60_000),
+    'nothing before the relative start',
+  );
 });

@@ -16,7 +16,10 @@ function config(dir: string, mock: MockServer, extra = ''): string {
 }
 
 function events(stdout: string): { source: string; endpoint: string; event: { uuid: string; insert_time?: string } }[] {
-  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { source: string; endpoint: string; event: { uuid: string; insert_time?: string } });
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { source: string; endpoint: string; event: { uuid: string; insert_time?: string } });
 }
 
 void test('validate: v3 applies to audit events, the other streams stay on v2; v2 is the default', async (t) => {

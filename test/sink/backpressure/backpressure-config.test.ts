@@ -39,7 +39,9 @@ const cases: Case[] = [
   {
     name: 'a queue limit with disk_buffer',
     yaml: `global:\n  backpressure:\n    strategy: disk_buffer\n    disk_buffer: {path: ./spool/hel}\n    detection: {event_queue_size: 10}\n${SRC}`,
-    problems: ['hel.yaml:5:35 global.backpressure.detection.event_queue_size: event_queue_size bounds the in-memory queue of strategies block and drop; disk_buffer is bounded by disk_buffer.max_size_mb'],
+    problems: [
+      'hel.yaml:5:35 global.backpressure.detection.event_queue_size: event_queue_size bounds the in-memory queue of strategies block and drop; disk_buffer is bounded by disk_buffer.max_size_mb',
+    ],
   },
   {
     name: 'a stream name with a dot',

@@ -124,14 +124,21 @@ test('drop: with JetStream down, events beyond the queue limit are dropped, ever
   assert.equal(logged, TOTAL - QUEUE, 'every dropped event is in a warning line');
 
   await nats.start();
-  await waitFor(async () => {
-    try {
-      return (await readStream(nats.url, 'HEL')).length === QUEUE;
-    } catch {
-      return false;
-    }
-  }, 30_000, 'the queued events to arrive');
+  await waitFor(
+    async () => {
+      try {
+        return (await readStream(nats.url, 'HEL')).length === QUEUE;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    'the queued events to arrive',
+  );
   // oldest_first: the newest QUEUE events survived.
   // (in any order: a re-sent message may land after the ones that followed it)
-  assert.deepEqual(uuids(await readStream(nats.url, 'HEL')).sort(), events.slice(TOTAL - QUEUE).map((e) => e.uuid));
+  assert.deepEqual(
+    uuids(await readStream(nats.url, 'HEL')).sort(),
+    events.slice(TOTAL - QUEUE).map((e) => e.uuid),
+  );
 });

@@ -103,7 +103,10 @@ for (const [policy, kept] of [
     receiver.down = true;
     const observer = new Counting();
     const clock = new FakeClock();
-    const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: policy, detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock, events: observer.events });
+    const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: policy, detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), {
+      clock,
+      events: observer.events,
+    });
     await Promise.all([sink.write(eventBatch('s', 0, 10), signal), sink.write(eventBatch('s', 10, 10), signal), sink.write(eventBatch('s', 20, 10), signal)]);
     await sink.flush(signal); // returns: the receiver is down
     assert.equal(observer.dropped.get('backpressure'), 15);
@@ -118,7 +121,11 @@ test('drop random: as many dropped as over the limit, the rest arrive', async ()
   const receiver = new Receiver();
   receiver.down = true;
   const observer = new Counting();
-  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: 'random', detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), { clock: new FakeClock(), events: observer.events, random: () => 0.3 });
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop', drop_policy: 'random', detection: { event_queue_size: 15, stdout_buffer_size: 0 } }), {
+    clock: new FakeClock(),
+    events: observer.events,
+    random: () => 0.3,
+  });
   await Promise.all([sink.write(eventBatch('s', 0, 10), signal), sink.write(eventBatch('s', 10, 10), signal), sink.write(eventBatch('s', 20, 10), signal)]);
   assert.equal(observer.dropped.get('backpressure'), 15);
   receiver.down = false;

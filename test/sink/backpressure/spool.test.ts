@@ -43,7 +43,10 @@ test('spool: full segments rotate, drained ones are deleted, a corrupt record is
     spool.drained(segment, records[records.length - 1]!.end);
   }
   assert.equal(spool.bytes, 0);
-  assert.deepEqual(readdirSync(dir).filter((n) => /^hel\.\d{10}$/.test(n)), ['hel.0000000005']);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => /^hel\.\d{10}$/.test(n)),
+    ['hel.0000000005'],
+  );
   spool.append(eventBatch('s', 90, 3));
   spool.sync();
   spool.close();
@@ -53,6 +56,9 @@ test('spool: full segments rotate, drained ones are deleted, a corrupt record is
   writeFileSync(newest, bytes);
   writeFileSync(join(dir, 'hel.0000000006'), ''); // a newer segment: the damaged one is no longer the tail
   const reopened = new Spool(path, 100);
-  assert.throws(() => reopened.read(10), (err: unknown) => isHelError(err) && /hel\.0000000005 is corrupt at offset 0/.test(err.message));
+  assert.throws(
+    () => reopened.read(10),
+    (err: unknown) => isHelError(err) && /hel\.0000000005 is corrupt at offset 0/.test(err.message),
+  );
   reopened.close();
 });

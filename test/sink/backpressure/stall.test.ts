@@ -50,17 +50,24 @@ test('a stalled output (the reader of stdout stopped) is reported by /readyz, th
   t.after(() => hel.stop());
   const { api: base, metrics } = hel.urls as { api: string; metrics: string };
 
-  const ready = await waitFor(async () => {
-    const r = await getJson(`${base}/readyz`);
-    return r.body.output_healthy === false ? r.body : undefined;
-  }, 15_000, '/readyz to report the stall');
+  const ready = await waitFor(
+    async () => {
+      const r = await getJson(`${base}/readyz`);
+      return r.body.output_healthy === false ? r.body : undefined;
+    },
+    15_000,
+    '/readyz to report the stall',
+  );
   assert.deepEqual(ready.failed, ['output_healthy', 'at_least_one_source_healthy']);
   assert.match(String(ready.output_problem), /^output stalled: a (write|flush) to stdout has not completed for \d+ s$/);
   assert.match(await (await fetch(`${metrics}/metrics`)).text(), /^hel_output_stalled 1$/m);
   assert.match(await (await fetch(`${metrics}/metrics`)).text(), /^hel_output_stalls_total 1$/m);
   const page = await (await fetch(`${base}/`, { headers: { authorization: 'Bearer test-api-token-0123456789' } })).text();
   assert.match(page, /Output not healthy: output stalled: a (write|flush) to stdout/);
-  const warning = hel.stderr().split('\n').find((l) => l.includes('output stalled'));
+  const warning = hel
+    .stderr()
+    .split('\n')
+    .find((l) => l.includes('output stalled'));
   assert.ok(warning, 'a warning line names the stall');
   assert.equal((JSON.parse(warning) as { level: number }).level, 40);
 

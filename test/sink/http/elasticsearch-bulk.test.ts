@@ -23,7 +23,11 @@ test('_bulk with per-item 429s and whole-request 503s: each event stored exactly
   fake.faults = { errorRate: 0.2, status: 503, random: prng(10) };
   const { sink } = openSink(fake.url, { format: 'elasticsearch_bulk', index: 'hel-%Y.%m.%d', batch_size: 40 }, new FakeClock());
   t.after(() => sink.close());
-  await driveAndCheck(sink, Array.from({ length: 10 }, (_, i) => page('audit', i * 100, 100)), storedIds(fake));
+  await driveAndCheck(
+    sink,
+    Array.from({ length: 10 }, (_, i) => page('audit', i * 100, 100)),
+    storedIds(fake),
+  );
   assert.equal(fake.documents().length, 1000);
   // BASE_TIME is 23:30 UTC: events one minute apart spill into the next day's index.
   assert.deepEqual([...fake.indices.keys()].sort(), ['hel-2026.03.14', 'hel-2026.03.15']);
@@ -53,8 +57,14 @@ test('a mapping error names the event, the field and the fix; the sink stops and
   const { sink } = openSink(fake.url, { format: 'elasticsearch_bulk', index: 'hel' }, new FakeClock());
   const signal = new AbortController().signal;
   await driveAndCheck(sink, [page('audit', 0, 10, () => ({ actor: { id: 1 } }))], storedIds(fake));
-  await sink.write(page('audit', 10, 10, (n) => ({ actor: { id: n === 15 ? 'svc-backup' : n } })), signal);
-  const err = await sink.flush(signal).then(() => undefined, (e: unknown) => e);
+  await sink.write(
+    page('audit', 10, 10, (n) => ({ actor: { id: n === 15 ? 'svc-backup' : n } })),
+    signal,
+  );
+  const err = await sink.flush(signal).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(isHelError(err) && err.code === 'HEL_OUTPUT');
   assert.match(err.message, /refused event audit-15 of source audit in index hel: 400 document_parsing_exception on field \[event\.actor\.id\]/);
   assert.match(err.context.hint ?? '', /fix the mapping or index template of hel/);

@@ -84,4 +84,3 @@ export async function stillPending(promise: Promise<unknown>, ms: number): Promi
   await new Promise((r) => setTimeout(r, ms));
   return !settled;
 }
-

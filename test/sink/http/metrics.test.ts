@@ -44,7 +44,7 @@ async function daemon(t: { after(fn: () => unknown): void }, http: Record<string
   return `${hel.urls.metrics!}/metrics`;
 }
 
-test('/metrics counts the HTTP sink\'s batches, events, 409 duplicates, retries by reason and delivery latency (_bulk with 30% 500s and per-item 429s)', async (t) => {
+test("/metrics counts the HTTP sink's batches, events, 409 duplicates, retries by reason and delivery latency (_bulk with 30% 500s and per-item 429s)", async (t) => {
   const es = await new ElasticsearchFake().start();
   t.after(() => es.stop());
   const random = prng(1414);
@@ -57,10 +57,14 @@ test('/metrics counts the HTTP sink\'s batches, events, 409 duplicates, retries 
   es.indices.set('hel', index);
 
   const metrics = await daemon(t, { url: es.url, format: 'elasticsearch_bulk', index: 'hel', batch_size: 50 });
-  const text = await waitFor(async () => {
-    const body = await (await fetch(metrics)).text();
-    return value(body, 'hel_output_events_total{sink="elasticsearch_bulk",result="delivered"}') === TOTAL - 10 ? body : undefined;
-  }, 60_000, 'every event counted as delivered');
+  const text = await waitFor(
+    async () => {
+      const body = await (await fetch(metrics)).text();
+      return value(body, 'hel_output_events_total{sink="elasticsearch_bulk",result="delivered"}') === TOTAL - 10 ? body : undefined;
+    },
+    60_000,
+    'every event counted as delivered',
+  );
 
   assert.equal(value(text, 'hel_output_events_total{sink="elasticsearch_bulk",result="duplicate"}'), 10, 'the 409s are duplicates');
   assert.equal(value(text, 'hel_output_batches_total{sink="elasticsearch_bulk"}'), TOTAL / 50);
@@ -81,10 +85,14 @@ test('/metrics: Splunk HEC indexer acknowledgment waits are a histogram, one obs
   const dir = tempDir(t);
   writeFileSync(join(dir, 'hec.token'), `${[...hec.tokens][0]!}\n`);
   const metrics = await daemon(t, { url: hec.url, format: 'splunk_hec', batch_size: 100, ack_poll_ms: 50, auth: { type: 'bearer', token_file: join(dir, 'hec.token') } }, dir);
-  const text = await waitFor(async () => {
-    const body = await (await fetch(metrics)).text();
-    return value(body, 'hel_output_events_total{sink="splunk_hec",result="delivered"}') === TOTAL ? body : undefined;
-  }, 60_000, 'every event indexed');
+  const text = await waitFor(
+    async () => {
+      const body = await (await fetch(metrics)).text();
+      return value(body, 'hel_output_events_total{sink="splunk_hec",result="delivered"}') === TOTAL ? body : undefined;
+    },
+    60_000,
+    'every event indexed',
+  );
   assert.equal(value(text, 'hel_output_batches_total{sink="splunk_hec"}'), TOTAL / 100);
   assert.equal(value(text, 'hel_output_ack_wait_seconds_count{sink="splunk_hec"}'), TOTAL / 100);
   // Each ackId stays false for two queries 50 ms apart.

@@ -29,7 +29,10 @@ test('30% of requests answered 500: every event arrives and no commit passes an 
   // A 500 is answered before anything is stored, so nothing repeats.
   assert.equal(r.lines.length, 4000);
   // Backoff waits came from the injected clock: 1 s doubling, ±20% jitter at 0.5 = none.
-  assert.ok(clock.sleeps.every((ms) => [1000, 2000, 4000, 8000, 16000, 30000].includes(ms)), `waits: ${[...new Set(clock.sleeps)].join(',')}`);
+  assert.ok(
+    clock.sleeps.every((ms) => [1000, 2000, 4000, 8000, 16000, 30000].includes(ms)),
+    `waits: ${[...new Set(clock.sleeps)].join(',')}`,
+  );
 });
 
 test('slow answers past timeout_secs are retried; slow answers within it are simply waited for', async (t) => {
@@ -38,7 +41,11 @@ test('slow answers past timeout_secs are retried; slow answers within it are sim
   r.faults = { delayMs: () => (random() < 0.2 ? 400 : 20) };
   const { sink } = openSink(r.url, { timeout_secs: 0.2, batch_size: 50 }, new FakeClock());
   t.after(() => sink.close());
-  await driveAndCheck(sink, Array.from({ length: 10 }, (_, i) => page('audit', i * 50, 50)), ids(r));
+  await driveAndCheck(
+    sink,
+    Array.from({ length: 10 }, (_, i) => page('audit', i * 50, 50)),
+    ids(r),
+  );
   assert.equal(r.counts().size, 500);
   assert.ok(sink.stats.retries > 0, 'some answers timed out');
   // A timed-out request may have been stored before the answer was lost: at-least-once, never fewer.
@@ -73,7 +80,7 @@ test('the receiver down for 30 s: flush waits, healthy() is false, nothing is dr
   assert.ok(Math.max(...clock.sleeps) <= 30_000);
 });
 
-test('429 with Retry-After: the wait is the receiver\'s, not the backoff', async (t) => {
+test("429 with Retry-After: the wait is the receiver's, not the backoff", async (t) => {
   const r = await receiver(t);
   r.faults = { errorRate: 1, status: 429, headers: { 'retry-after': '7' } };
   const clock = new FakeClock();
@@ -99,7 +106,10 @@ test('413: the batch is split in halves until the receiver takes it; a single ev
   await driveAndCheck(sink, [page('audit', 0, 100)], ids(r));
   assert.equal(r.counts().size, 100);
 
-  await sink.write(page('audit', 100, 1, () => ({ blob: 'x'.repeat(5000) })), signal);
+  await sink.write(
+    page('audit', 100, 1, () => ({ blob: 'x'.repeat(5000) })),
+    signal,
+  );
   await assert.rejects(sink.flush(signal), (err) => isHelError(err) && err.code === 'HEL_OUTPUT' && /413/.test(err.message) && /larger than the receiver accepts/.test(err.context.hint ?? ''));
   assert.equal(sink.healthy(), false);
   await assert.rejects(sink.write(page('audit', 101, 1), signal), /413/);

@@ -41,10 +41,14 @@ test('hel run as a daemon: while the receiver is down /readyz says so and polls 
 
   await r.stop();
   events.push(...makeEvents(200, 300));
-  const down = await waitFor(async () => {
-    const ready = await getJson(`${base}/readyz`);
-    return ready.status === 503 && ready.body.output_healthy === false ? ready : undefined;
-  }, 10_000, '/readyz to report the output down');
+  const down = await waitFor(
+    async () => {
+      const ready = await getJson(`${base}/readyz`);
+      return ready.status === 503 && ready.body.output_healthy === false ? ready : undefined;
+    },
+    10_000,
+    '/readyz to report the output down',
+  );
   assert.deepEqual(down.body.failed, ['output_healthy']);
   const requestsWhileDown = api.requests.length;
   await new Promise((resolve) => setTimeout(resolve, 1000));

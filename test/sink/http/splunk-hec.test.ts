@@ -25,7 +25,11 @@ test('HEC acknowledging late: each flush waits until Splunk reports its batches 
   const clock = new FakeClock();
   const { sink } = openSink(fake.url, http(), clock, env);
   t.after(() => sink.close());
-  await driveAndCheck(sink, Array.from({ length: 10 }, (_, i) => page('audit', i * 120, 120)), indexedIds(fake));
+  await driveAndCheck(
+    sink,
+    Array.from({ length: 10 }, (_, i) => page('audit', i * 120, 120)),
+    indexedIds(fake),
+  );
   assert.equal(fake.indexed.length, 1200);
   assert.ok(fake.ackQueries >= 4);
   // Each event is wrapped with the HEC fields; time is the event's, in seconds.
@@ -61,7 +65,11 @@ test('an ackId Splunk never confirms (data lost in the indexer) is re-sent after
   const clock = new FakeClock();
   const { sink, logs } = openSink(fake.url, http({ ack_timeout_secs: 5 }), clock, env);
   t.after(() => sink.close());
-  await driveAndCheck(sink, Array.from({ length: 6 }, (_, i) => page('audit', i * 100, 100)), indexedIds(fake));
+  await driveAndCheck(
+    sink,
+    Array.from({ length: 6 }, (_, i) => page('audit', i * 100, 100)),
+    indexedIds(fake),
+  );
   assert.equal(new Set(indexedIds(fake)()).size, 600);
   assert.ok(sink.stats.retries > 0);
   assert.match(logs(), /did not report ackId \d+ indexed within 5 s/);
@@ -71,7 +79,11 @@ test('HEC faults: 30% 503 "Server is busy" and a token without acknowledgment', 
   const fake = await hec(t);
   fake.faults = { errorRate: 0.3, status: 503, random: prng(5) };
   const { sink } = openSink(fake.url, http(), new FakeClock(), env);
-  await driveAndCheck(sink, Array.from({ length: 8 }, (_, i) => page('audit', i * 100, 100)), indexedIds(fake));
+  await driveAndCheck(
+    sink,
+    Array.from({ length: 8 }, (_, i) => page('audit', i * 100, 100)),
+    indexedIds(fake),
+  );
   assert.equal(fake.indexed.length, 800);
   await sink.close();
 
@@ -98,7 +110,7 @@ test('an index the token may not write to is refused with code 7 and the fix', a
   await sink.close();
 });
 
-test('the fake reads HEC\'s concatenated JSON objects', () => {
+test("the fake reads HEC's concatenated JSON objects", () => {
   assert.deepEqual(splitConcatenated('{"a":"}"}{"b":{"c":1}}\n {"d":"\\"{"}'), [{ a: '}' }, { b: { c: 1 } }, { d: '"{' }]);
   assert.throws(() => splitConcatenated('{"a":1}x'));
 });

@@ -15,7 +15,13 @@ import { readStream } from '../../helpers/nats-stream.js';
 const EVENTS = 250;
 
 /** `hel run --once` of EVENTS events into `server` with `nats` as global.output.nats; debug logs, so a leak would show. */
-async function runInto(t: { after(fn: () => unknown): void }, dir: string, server: NatsServer, nats: Record<string, unknown>, extra: { global?: Record<string, unknown>; env?: Record<string, string> } = {}) {
+async function runInto(
+  t: { after(fn: () => unknown): void },
+  dir: string,
+  server: NatsServer,
+  nats: Record<string, unknown>,
+  extra: { global?: Record<string, unknown>; env?: Record<string, string> } = {},
+) {
   const api = await fakeApi(t, cursorFeed(makeEvents(EVENTS), 100));
   const config = writeConfig(dir, {
     global: { ...extra.global, output: { nats: { subject: 'audit.{source}', timeout_secs: 5, ...nats } } },

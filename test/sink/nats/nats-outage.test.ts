@@ -24,7 +24,13 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   const hel = await startDaemon(
     dir,
     {
-      global: { state: { path: join(dir, 'state.db') }, log_format: 'json', api: { enabled: true, address: '127.0.0.1', port: 0 }, metrics: { enabled: true, address: '127.0.0.1', port: 0 }, output: { nats: { timeout_secs: 1 } } },
+      global: {
+        state: { path: join(dir, 'state.db') },
+        log_format: 'json',
+        api: { enabled: true, address: '127.0.0.1', port: 0 },
+        metrics: { enabled: true, address: '127.0.0.1', port: 0 },
+        output: { nats: { timeout_secs: 1 } },
+      },
       sources: {
         op: {
           url: `${api.url}/api/v2/events`,
@@ -46,10 +52,14 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   // The server acknowledges until it has exited; from here on nothing can be stored.
   const outageStart = Date.now();
 
-  const ready = await waitFor(async () => {
-    const r = await getJson(`${api_}/readyz`);
-    return r.status === 503 ? r.body : undefined;
-  }, 15_000, '/readyz to report the output down');
+  const ready = await waitFor(
+    async () => {
+      const r = await getJson(`${api_}/readyz`);
+      return r.status === 503 ? r.body : undefined;
+    },
+    15_000,
+    '/readyz to report the output down',
+  );
   assert.equal(ready.output_healthy, false);
   assert.match(String(ready.output_problem), /nats:\/\/127\.0\.0\.1:\d+/);
 
@@ -66,10 +76,14 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
 
   await nats.start();
   await waitFor(async () => (await getJson(`${api_}/readyz`)).status === 200, 30_000, '/readyz to recover');
-  await waitFor(async () => {
-    const keys = (await getJson(`${api_}/api/v1/sources/op/state`, bearer)).body.keys as Record<string, string>;
-    return offsetOf(keys.cursor) >= TOTAL;
-  }, 120_000, 'the backfill to finish');
+  await waitFor(
+    async () => {
+      const keys = (await getJson(`${api_}/api/v1/sources/op/state`, bearer)).body.keys as Record<string, string>;
+      return offsetOf(keys.cursor) >= TOTAL;
+    },
+    120_000,
+    'the backfill to finish',
+  );
 
   const messages = await readStream(nats.url, 'HEL');
   const byUuid = new Map<string, { storedAt: number; n: number }>();
@@ -82,7 +96,11 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   assert.equal([...byUuid.values()].filter((v) => v.n > 1).length, 0, 'events stored twice');
   // Every event before the cursor committed during the outage was stored before the outage began.
   const lateAcked = events.slice(0, cursor).filter((e) => byUuid.get(e.uuid)!.storedAt >= outageStart);
-  assert.deepEqual(lateAcked.map((e) => e.uuid), [], `the cursor (${committed.cursor}) was ahead of the PubAcks`);
+  assert.deepEqual(
+    lateAcked.map((e) => e.uuid),
+    [],
+    `the cursor (${committed.cursor}) was ahead of the PubAcks`,
+  );
   assert.match(hel.stderr(), /delivery to NATS JetStream .* failing \(1 attempt\)/);
   assert.match(hel.stderr(), /output recovered/);
   // The sink's metrics: each event newly stored once; the failed flushes of the outage counted.

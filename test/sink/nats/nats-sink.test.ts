@@ -33,7 +33,10 @@ test('publishes one message per event on the source subject, creates the stream,
 
   const messages = await readStream(server.url, 'HEL');
   assert.equal(messages.length, 65);
-  assert.deepEqual(messages.slice(60).map((m) => m.msgId), ['okta.system:ev-0', 'okta.system:ev-1', 'okta.system:ev-2', 'okta.system:ev-3', 'okta.system:ev-4']);
+  assert.deepEqual(
+    messages.slice(60).map((m) => m.msgId),
+    ['okta.system:ev-0', 'okta.system:ev-1', 'okta.system:ev-2', 'okta.system:ev-3', 'okta.system:ev-4'],
+  );
   assert.equal(messages[0]!.subject, `hel.events.${subjectToken('okta.audit')}`);
   assert.equal(messages[0]!.subject, 'hel.events.okta~2eaudit');
   assert.deepEqual(JSON.parse(messages[0]!.data), { uuid: 'ev-0', n: 0 });
@@ -47,7 +50,10 @@ test('the URL path names the subject unless global.output.nats.subject does; an 
   await fromUrl.write(eventBatch('a', 0, 3), never);
   await fromUrl.flush(never);
   await fromUrl.close();
-  assert.deepEqual((await readStream(server.url, 'AUDIT')).map((m) => m.subject), ['audit.all', 'audit.all', 'audit.all']);
+  assert.deepEqual(
+    (await readStream(server.url, 'AUDIT')).map((m) => m.subject),
+    ['audit.all', 'audit.all', 'audit.all'],
+  );
 
   await assert.rejects(
     NatsSink.open({ url: new URL(`${server.url}/audit.all`), config: natsOutputSchema.parse({ stream: 'AUDIT', subject: 'siem.{source}' }) }),

@@ -119,9 +119,11 @@ export class MockEventsApi {
       if (!decision.allowed) return { status: 429, body: errorBody('Too Many Requests'), headers: rateHeaders, reason: 'rate limit' };
     }
     const reply =
-      route.kind === 'introspect' ? introspect(claims, route.version)
-      : route.kind === 'v3-auditevents' ? this.v3AuditEvents(claims, query, now)
-      : this.events(route.stream, route.version, claims, rawBody, now);
+      route.kind === 'introspect'
+        ? introspect(claims, route.version)
+        : route.kind === 'v3-auditevents'
+          ? this.v3AuditEvents(claims, query, now)
+          : this.events(route.stream, route.version, claims, rawBody, now);
     return { ...reply, headers: { ...rateHeaders, ...reply.headers } };
   }
 
@@ -225,10 +227,7 @@ export class MockEventsApi {
 function introspect(claims: MockTokenClaims, version: ApiVersion): Reply {
   const issuedAt = formatRfc3339Seconds(claims.iat * 1000);
   const features = claims['1password.com/fts'];
-  const body =
-    version === 'v1'
-      ? { UUID: claims.sub, IssuedAt: issuedAt, Features: features }
-      : { uuid: claims.sub, issued_at: issuedAt, features, account_uuid: claims['1password.com/auuid'] };
+  const body = version === 'v1' ? { UUID: claims.sub, IssuedAt: issuedAt, Features: features } : { uuid: claims.sub, issued_at: issuedAt, features, account_uuid: claims['1password.com/auuid'] };
   return { status: 200, body: JSON.stringify(body) };
 }
 

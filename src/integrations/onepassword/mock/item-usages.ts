@@ -2,7 +2,19 @@ import type { SeededRandom } from './rng.js';
 import { base32Id } from './ids.js';
 import type { ApiVersion, ItemUsage, Overrides } from './shapes.js';
 import { PLACES } from './world.js';
-import { applyOverrides, clientObject, findUser, locationObject, pickClientKind, placeFor, realisticTimestamp, resolveContext, userObject, type ClientKind, type ItemContext } from './generate-common.js';
+import {
+  applyOverrides,
+  clientObject,
+  findUser,
+  locationObject,
+  pickClientKind,
+  placeFor,
+  realisticTimestamp,
+  resolveContext,
+  userObject,
+  type ClientKind,
+  type ItemContext,
+} from './generate-common.js';
 
 /** Item usage actions (reference §11.5) weighted roughly as a working team produces them. */
 export const ITEM_USAGE_ACTIONS = [
@@ -21,8 +33,18 @@ export const ITEM_USAGE_ACTIONS = [
 
 /** server-* actions come from the web, the CLI or Connect; the rest from apps people hold. */
 function clientKindFor(rng: SeededRandom, action: string): ClientKind {
-  if (action.startsWith('server-')) return rng.weighted([['web', 50], ['cli', 30], ['connect', 20]] as const);
-  if (action === 'fill') return rng.weighted([['browser', 70], ['desktop', 20], ['mobile', 10]] as const);
+  if (action.startsWith('server-'))
+    return rng.weighted([
+      ['web', 50],
+      ['cli', 30],
+      ['connect', 20],
+    ] as const);
+  if (action === 'fill')
+    return rng.weighted([
+      ['browser', 70],
+      ['desktop', 20],
+      ['mobile', 10],
+    ] as const);
   return pickClientKind(rng);
 }
 

@@ -1,9 +1,6 @@
 import { parseRfc3339, type Nanos } from './time.js';
 
-export type EventRequest =
-  | { kind: 'reset'; limit: number; start: Nanos | undefined; end: Nanos | undefined }
-  | { kind: 'cursor'; cursor: string }
-  | { kind: 'invalid'; reason: string };
+export type EventRequest = { kind: 'reset'; limit: number; start: Nanos | undefined; end: Nanos | undefined } | { kind: 'cursor'; cursor: string } | { kind: 'invalid'; reason: string };
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;

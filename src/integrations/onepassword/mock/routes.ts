@@ -1,9 +1,6 @@
 import type { ApiVersion, Stream } from './shapes.js';
 
-export type Route =
-  | { kind: 'introspect'; version: ApiVersion; method: 'GET' }
-  | { kind: 'events'; version: ApiVersion; stream: Stream; method: 'POST' }
-  | { kind: 'v3-auditevents'; method: 'GET' };
+export type Route = { kind: 'introspect'; version: ApiVersion; method: 'GET' } | { kind: 'events'; version: ApiVersion; stream: Stream; method: 'POST' } | { kind: 'v3-auditevents'; method: 'GET' };
 
 /** The paths of reference §5. There is no /api/v1/auth/introspect: v1 introspect lives at /api/auth/introspect. */
 export function matchRoute(pathname: string): Route | undefined {

@@ -17,7 +17,12 @@ const MAX_BODY_BYTES = 1 << 20;
 export async function startOnePasswordMock(options: MockOptions = {}): Promise<MockServer> {
   const now = options.now ?? (() => Date.now());
   const rng = createRng(options.seed);
-  const key = options.seed === undefined ? randomBytes(32) : createHash('sha256').update(`hel-onepassword-mock:${String(options.seed)}`).digest();
+  const key =
+    options.seed === undefined
+      ? randomBytes(32)
+      : createHash('sha256')
+          .update(`hel-onepassword-mock:${String(options.seed)}`)
+          .digest();
   const api = new MockEventsApi(rng, key, now, options);
   const token = await api.tokens.mint();
   const publicJwk = await api.tokens.publicJwk();

@@ -59,8 +59,52 @@ export const PLACES: readonly MockPlace[] = [
   { country: 'AU', region: 'New South Wales', city: 'Sydney', latitude: -33.8688, longitude: 151.2093, continent: 'Oceania' },
 ];
 
-const FIRST_NAMES = ['Wendy', 'Jack', 'Samantha', 'Daniel', 'Teal', 'Priya', 'Mateo', 'Aiko', 'Olu', 'Ingrid', 'Ravi', 'Lucia', 'Noah', 'Fatima', 'Chen', 'Elena', 'Marcus', 'Sofia', 'Kwame', 'Hannah', 'Tomas', 'Yara', 'Oscar', 'Mei'];
-const LAST_NAMES = ['Appleseed', "O'Neill", 'Carter', 'Jackson', 'Nakamura', 'Okafor', 'Lindqvist', 'Patel', 'Garcia', 'Haddad', 'Kowalski', 'Moreau', 'Silva', 'Mensah', 'Schmidt', 'Rossi', 'Novak', 'Dubois'];
+const FIRST_NAMES = [
+  'Wendy',
+  'Jack',
+  'Samantha',
+  'Daniel',
+  'Teal',
+  'Priya',
+  'Mateo',
+  'Aiko',
+  'Olu',
+  'Ingrid',
+  'Ravi',
+  'Lucia',
+  'Noah',
+  'Fatima',
+  'Chen',
+  'Elena',
+  'Marcus',
+  'Sofia',
+  'Kwame',
+  'Hannah',
+  'Tomas',
+  'Yara',
+  'Oscar',
+  'Mei',
+];
+const LAST_NAMES = [
+  'Appleseed',
+  "O'Neill",
+  'Carter',
+  'Jackson',
+  'Nakamura',
+  'Okafor',
+  'Lindqvist',
+  'Patel',
+  'Garcia',
+  'Haddad',
+  'Kowalski',
+  'Moreau',
+  'Silva',
+  'Mensah',
+  'Schmidt',
+  'Rossi',
+  'Novak',
+  'Dubois',
+];
 const GROUP_NAMES = ['Owners', 'Administrators', 'Team Members', 'Recovery', 'Security', 'Engineering', 'Finance', 'Support'];
 const VAULT_NAMES = ['Shared', 'Engineering', 'Infrastructure', 'Finance', 'Marketing', 'Security Team', 'Customer Success', 'Break Glass'];
 

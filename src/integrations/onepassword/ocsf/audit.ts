@@ -46,7 +46,11 @@ function target(cls: OcsfClass, objectType: string | undefined, rest: Leftovers)
     case OCSF_CLASSES.groupManagement.uid: {
       if (objectType === 'gva') {
         const bits = rest.integer('aux_id');
-        return { group: { uid: rest.string('aux_uuid') ?? PLACEHOLDER }, resource: { uid: objectUuid ?? PLACEHOLDER, type: 'vault' }, ...(bits !== undefined ? { privileges: privilegesOf(bits) } : {}) };
+        return {
+          group: { uid: rest.string('aux_uuid') ?? PLACEHOLDER },
+          resource: { uid: objectUuid ?? PLACEHOLDER, type: 'vault' },
+          ...(bits !== undefined ? { privileges: privilegesOf(bits) } : {}),
+        };
       }
       const user = objectType === 'gm' ? takeUser(rest, 'aux_details', rest.string('aux_uuid')) : undefined;
       return { group: { uid: objectUuid ?? PLACEHOLDER }, ...(user ? { user } : {}) };

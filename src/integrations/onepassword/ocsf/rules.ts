@@ -130,6 +130,5 @@ export const DOCUMENTED_AUDIT_ACTIONS: readonly string[] = (
 
 /** Audit object types of the Events API (reference §11.8). The enum is open. */
 export const DOCUMENTED_OBJECT_TYPES: readonly string[] = (
-  'account card cred device dlgdsess ec famchild file gm group gva invite item itemhist items miguser mngdacc pm report sa satoken ' +
-  'slackapp sso ssotkn sub template user uva vault vaultkey'
+  'account card cred device dlgdsess ec famchild file gm group gva invite item itemhist items miguser mngdacc pm report sa satoken ' + 'slackapp sso ssotkn sub template user uva vault vaultkey'
 ).split(' ');

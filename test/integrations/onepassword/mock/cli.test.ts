@@ -88,7 +88,12 @@ void test('hel mock onepassword applies --faults', async () => {
 void test('bad flags and a busy port are usage errors with one line and exit code 2', async (t) => {
   const busy = await startOnePasswordMock({ events: 0 });
   t.after(() => busy.close());
-  const cases = [['--faults', 'explode:1'], ['--port', '99999'], ['--events', 'many'], ['--port', String(busy.port)]];
+  const cases = [
+    ['--faults', 'explode:1'],
+    ['--port', '99999'],
+    ['--events', 'many'],
+    ['--port', String(busy.port)],
+  ];
   const results = await Promise.all(cases.map((args) => runCli(['mock', 'onepassword', ...args], { timeoutMs: 15_000 })));
   for (const [index, result] of results.entries()) {
     assert.equal(result.code, 2, cases[index]?.join(' '));

@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, makeAuditEvent, makeItemUsage, makeSignInAttempt } from '../../../../src/integrations/onepassword/mock/items.js';
-import {
-  KNOWN_AUDIT_ACTIONS,
-  KNOWN_AUDIT_OBJECT_TYPES,
-  KNOWN_ITEM_USAGE_ACTIONS,
-  KNOWN_SIGNIN_CATEGORIES,
-  KNOWN_SIGNIN_TYPES,
-} from '../../../../src/report/analyze/enums.js';
+import { KNOWN_AUDIT_ACTIONS, KNOWN_AUDIT_OBJECT_TYPES, KNOWN_ITEM_USAGE_ACTIONS, KNOWN_SIGNIN_CATEGORIES, KNOWN_SIGNIN_TYPES } from '../../../../src/report/analyze/enums.js';
 
 // Issue 18 item 2: every enum value the mock emits is one the current 1Password docs (Events API
 // 1.4.1, reference §11.5-§11.8) list, for v1 and v2 alike.

@@ -13,7 +13,10 @@ void test('status500: the next N requests get 500, then service resumes', async 
   const statuses = [];
   for (let i = 0; i < 3; i++) statuses.push((await call(mock, 'POST', EVENTS, { body: {} })).status);
   assert.deepEqual(statuses, [500, 500, 200]);
-  assert.deepEqual(mock.requests.map((r) => r.fault), ['status500', 'status500', undefined]);
+  assert.deepEqual(
+    mock.requests.map((r) => r.fault),
+    ['status500', 'status500', undefined],
+  );
 });
 
 void test('status429 announces Retry-After in seconds, as a date, or not at all', async (t) => {
@@ -38,7 +41,13 @@ void test('reset destroys the connection without an answer', async (t) => {
   t.after(() => mock.close());
   await assert.rejects(call(mock, 'POST', EVENTS, { body: {} }));
   assert.equal((await call(mock, 'POST', EVENTS, { body: {} })).status, 200);
-  assert.deepEqual(mock.requests.map((r) => [r.status, r.fault]), [[0, 'reset'], [200, undefined]]);
+  assert.deepEqual(
+    mock.requests.map((r) => [r.status, r.fault]),
+    [
+      [0, 'reset'],
+      [200, undefined],
+    ],
+  );
 });
 
 void test('garbage and empty answer 200 with a body that is not JSON', async (t) => {
@@ -65,7 +74,11 @@ void test('slowBodyMs sends headers and half the body, then stalls', async (t) =
   assert.ok(bodyAfter >= 590, `the body took ${Math.round(bodyAfter)}ms`);
   assert.ok(bodyAfter - headersAfter >= 300, `headers came first, then the body stalled ${Math.round(bodyAfter - headersAfter)}ms`);
   await call(mock, 'POST', EVENTS, { body: {} });
-  assert.deepEqual(mock.requests.map((r) => r.fault), ['slow', undefined], 'slowCount defaults to one response');
+  assert.deepEqual(
+    mock.requests.map((r) => r.fault),
+    ['slow', undefined],
+    'slowCount defaults to one response',
+  );
 });
 
 void test('a stalled response does not keep close() waiting', async () => {

@@ -25,7 +25,12 @@ export function manualClock(start = Date.UTC(2026, 2, 2, 12, 0, 0)): { now: () =
   };
 }
 
-export async function call(mock: MockServer, method: string, path: string, options: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+export async function call(
+  mock: MockServer,
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? mock.token : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;

@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOnePasswordMock } from '../../../../src/integrations/onepassword/mock/server.js';
-import {
-  SIGN_IN_TYPES,
-  createRng,
-  formatRfc3339Nano,
-  makeAuditEvent,
-  makeItemUsage,
-  makeSignInAttempt,
-  parseRfc3339,
-  toApiVersion,
-} from '../../../../src/integrations/onepassword/mock/items.js';
+import { SIGN_IN_TYPES, createRng, formatRfc3339Nano, makeAuditEvent, makeItemUsage, makeSignInAttempt, parseRfc3339, toApiVersion } from '../../../../src/integrations/onepassword/mock/items.js';
 import { drain, manualClock } from './http.js';
 
 const UPPER_ID = /^[A-Z2-7]{26}$/;
@@ -25,7 +16,10 @@ void test('v2 audit events carry the MSP fields; v1 serves the same events witho
   t.after(() => mock.close());
   const v2 = (await drain(mock, '/api/v2/auditevents', OLD_START)).items;
   const v1 = (await drain(mock, '/api/v1/auditevents', OLD_START)).items;
-  assert.deepEqual(v1.map((i) => i.uuid), v2.map((i) => i.uuid));
+  assert.deepEqual(
+    v1.map((i) => i.uuid),
+    v2.map((i) => i.uuid),
+  );
   for (const [index, item] of v2.entries()) {
     for (const key of V2_AUDIT_ONLY) assert.ok(key in item, key);
     assert.ok(['user', 'external_user'].includes(item.actor_type as string));
@@ -125,7 +119,10 @@ void test('factories: overrides pick a matching template, so fixtures have known
   const failed = makeSignInAttempt(rng, 'v1', { category: 'mfa_failed' });
   assert.ok(SIGN_IN_TYPES.mfa_failed?.includes(failed.type));
   assert.equal(failed.details, null);
-  assert.ok(Array.from({ length: 200 }, () => makeSignInAttempt(rng, 'v1').type).every((type) => type !== 'federated'), 'federated is v2 only');
+  assert.ok(
+    Array.from({ length: 200 }, () => makeSignInAttempt(rng, 'v1').type).every((type) => type !== 'federated'),
+    'federated is v2 only',
+  );
 
   const usage = makeItemUsage(rng, 'v2', { action: 'export' }, { at: Date.UTC(2026, 0, 5) });
   assert.equal(usage.action, 'export');

@@ -19,12 +19,18 @@ void test('a ResetCursor without start_time returns only the last hour', async (
   assert.ok(expected.length > 0 && expected.length < all.items.length);
   for (const body of [{}, { limit: 1000 }]) {
     const lastHour = await drain(mock, '/api/v2/auditevents', body);
-    assert.deepEqual(lastHour.items.map((i) => i.uuid), expected.map((i) => i.uuid));
+    assert.deepEqual(
+      lastHour.items.map((i) => i.uuid),
+      expected.map((i) => i.uuid),
+    );
   }
   const windowEnd = clock.now() - 10 * HOUR;
   const bounded = await drain(mock, '/api/v2/auditevents', { end_time: new Date(windowEnd).toISOString() });
   assert.ok(bounded.items.length > 0);
-  assert.ok(bounded.items.every((i) => timeOf(i) >= windowEnd - HOUR && timeOf(i) < windowEnd), 'start defaults to one hour before end_time');
+  assert.ok(
+    bounded.items.every((i) => timeOf(i) >= windowEnd - HOUR && timeOf(i) < windowEnd),
+    'start defaults to one hour before end_time',
+  );
 });
 
 void test('a backfill from an old start_time walks every page; full pages say has_more; the end echoes the cursor', async (t) => {
@@ -33,7 +39,16 @@ void test('a backfill from an old start_time walks every page; full pages say ha
   const { items, pages, cursor } = await drain(mock, '/api/v1/signinattempts', { ...OLD_START, limit: 50 });
   assert.equal(items.length, 200);
   assert.equal(new Set(items.map((i) => i.uuid)).size, 200);
-  assert.deepEqual(pages.map((p) => [p.items.length, p.has_more]), [[50, true], [50, true], [50, true], [50, true], [0, false]]);
+  assert.deepEqual(
+    pages.map((p) => [p.items.length, p.has_more]),
+    [
+      [50, true],
+      [50, true],
+      [50, true],
+      [50, true],
+      [0, false],
+    ],
+  );
   assert.equal(cursor, pages[3]?.cursor, 'an empty continuation echoes the request cursor');
   const again = await events(mock, '/api/v1/signinattempts', { cursor });
   assert.deepEqual(again, { items: [], cursor, has_more: false });
@@ -45,7 +60,13 @@ void test('lookahead mode says has_more only when more events exist', async (t) 
   const mock = await startOnePasswordMock({ seed: 'backfill', events: 100, hasMore: 'lookahead' });
   t.after(() => mock.close());
   const { pages } = await drain(mock, '/api/v2/itemusages', { ...OLD_START, limit: 50 });
-  assert.deepEqual(pages.map((p) => [p.items.length, p.has_more]), [[50, true], [50, false]]);
+  assert.deepEqual(
+    pages.map((p) => [p.items.length, p.has_more]),
+    [
+      [50, true],
+      [50, false],
+    ],
+  );
 });
 
 void test('new events reach a persisted cursor; an end_time closes it', async (t) => {
@@ -115,7 +136,13 @@ void test('times: RFC 3339 with any offset and up to nanoseconds; others and sta
   for (const start_time of ['2026-03-01T09:32:50-03:00', '2026-03-01T12:00:00.000000Z', '2026-03-01T12:00:00.987Z', '2026-03-01T12:00:00+00:00', '2026-03-01T12:00:00.123456789Z']) {
     assert.equal((await call(mock, 'POST', '/api/v2/auditevents', { body: { start_time } })).status, 200, start_time);
   }
-  for (const body of [{ start_time: '2026-03-01' }, { start_time: '2026-03-01 12:00:00' }, { end_time: '2026-02-30T00:00:00Z' }, { start_time: 1700000000 }, { start_time: '2026-03-02T00:00:00Z', end_time: '2026-03-01T00:00:00Z' }]) {
+  for (const body of [
+    { start_time: '2026-03-01' },
+    { start_time: '2026-03-01 12:00:00' },
+    { end_time: '2026-02-30T00:00:00Z' },
+    { start_time: 1700000000 },
+    { start_time: '2026-03-02T00:00:00Z', end_time: '2026-03-01T00:00:00Z' },
+  ]) {
     assert.equal((await call(mock, 'POST', '/api/v2/auditevents', { body })).status, 400, JSON.stringify(body));
   }
   const future = await events(mock, '/api/v2/auditevents', { start_time: '2027-01-01T00:00:00Z' });

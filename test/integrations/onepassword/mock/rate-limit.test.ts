@@ -40,7 +40,10 @@ void test('the hourly limit applies too, and RateLimit headers are sent when ask
   const minuteLimited = await call(mock, 'GET', '/api/v2/auth/introspect');
   assert.equal(minuteLimited.headers.get('retry-after'), '60');
   clock.advance(61_000);
-  assert.deepEqual(await burst(mock, 4), [200, 200, 200, 200].map((s, i) => (i < 3 ? s : 429)));
+  assert.deepEqual(
+    await burst(mock, 4),
+    [200, 200, 200, 200].map((s, i) => (i < 3 ? s : 429)),
+  );
   clock.advance(61_000);
   const hourLimited = await call(mock, 'GET', '/api/v2/auth/introspect');
   assert.equal(hourLimited.status, 429);

@@ -33,7 +33,11 @@ void test('v3 pages with max_page_size and page_token over the same audit events
   const v2 = (await drain(mock, '/api/v2/auditevents', { start_time: OLD, limit: 1000 })).items;
   assert.deepEqual(new Set(events.map((e) => e.uuid)), new Set(v2.map((e) => e.uuid)));
   const inserted = events.map((e) => String(e.insert_time));
-  assert.deepEqual([...inserted].sort((a, b) => Date.parse(a) - Date.parse(b) || a.localeCompare(b)), inserted, 'ascending insertion time');
+  assert.deepEqual(
+    [...inserted].sort((a, b) => Date.parse(a) - Date.parse(b) || a.localeCompare(b)),
+    inserted,
+    'ascending insertion time',
+  );
   assert.equal(new Set(inserted).size, inserted.length, 'no two events share an insertion time');
   const sample = events[0]!;
   assert.deepEqual(Object.keys(sample).sort(), ['action', 'actor', 'context', 'insert_time', 'targets', 'timestamp', 'uuid']);

@@ -27,7 +27,11 @@ function config(dir: string, global: string, entry: string): string {
   return path;
 }
 
-const parse = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const parse = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 void test('global.output.format: ocsf writes every stream as valid OCSF 1.8.0, labelled in metadata.tags', async (t) => {
   const dir = tempDir(t);

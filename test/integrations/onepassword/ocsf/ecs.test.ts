@@ -40,8 +40,14 @@ describe("ECS: the fields Elastic's 1Password integration writes", () => {
   it('sign-in attempts: authentication/info, outcome from the category, target user, host.os, source.ip with geo, related', () => {
     const out = mapperOf('ecs', 'signinattempts').map(SIGN_IN, ctx('/api/v2/signinattempts'));
     assert.deepEqual(out.event, {
-      kind: 'event', category: ['authentication'], type: ['info'], action: 'success', outcome: 'success',
-      created: COLLECTED_AT, dataset: '1password.signin_attempts', module: '1password',
+      kind: 'event',
+      category: ['authentication'],
+      type: ['info'],
+      action: 'success',
+      outcome: 'success',
+      created: COLLECTED_AT,
+      dataset: '1password.signin_attempts',
+      module: '1password',
     });
     assert.deepEqual(out.user, { id: 'OJQGU46KAPROEJLCK674RHSAY5', full_name: "Jack O'Neill", email: 'jack@example.com' });
     assert.deepEqual(out.host, { os: { name: 'MacOSX', version: '14.6.1' } });
@@ -60,7 +66,12 @@ describe("ECS: the fields Elastic's 1Password integration writes", () => {
 
   it('a failed sign-in is outcome failure; a firewall report of success is success', () => {
     const m = mapperOf('ecs', 'signinattempts');
-    for (const [category, outcome] of [['credentials_failed', 'failure'], ['firewall_failed', 'failure'], ['firewall_reported_success', 'success'], ['mfa_failed', 'failure']]) {
+    for (const [category, outcome] of [
+      ['credentials_failed', 'failure'],
+      ['firewall_failed', 'failure'],
+      ['firewall_reported_success', 'success'],
+      ['mfa_failed', 'failure'],
+    ]) {
       assert.equal((m.map({ ...SIGN_IN, category }, ctx('/api/v2/signinattempts')).event as Record<string, unknown>).outcome, outcome, category);
     }
   });

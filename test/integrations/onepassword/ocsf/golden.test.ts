@@ -23,24 +23,27 @@ interface Case {
 
 const rng = () => createRng('golden');
 
-const audit = (version: ApiVersion, action: string, objectType: string, extra: Record<string, unknown> = {}): Case => ({ stream: 'auditevents', version, event: makeAuditEvent(rng(), version, { action, object_type: objectType, ...extra }) });
+const audit = (version: ApiVersion, action: string, objectType: string, extra: Record<string, unknown> = {}): Case => ({
+  stream: 'auditevents',
+  version,
+  event: makeAuditEvent(rng(), version, { action, object_type: objectType, ...extra }),
+});
 const signIn = (version: ApiVersion, category: string, type: string): Case => ({ stream: 'signinattempts', version, event: makeSignInAttempt(rng(), version, { category, type }) });
 const usage = (version: ApiVersion, action: string): Case => ({ stream: 'itemusages', version, event: makeItemUsage(rng(), version, { action }) });
 
 const OCSF_GOLDEN: Record<string, Case[]> = {
   '3001-account-change': [audit('v2', 'suspend', 'user'), audit('v2', 'create', 'sa'), audit('v1', 'changemp', 'user'), audit('v2', 'enblmfa', 'user'), audit('v2', 'invite', 'user')],
-  '3002-authentication': [signIn('v2', 'success', 'credentials_ok'), signIn('v2', 'firewall_failed', 'continent_blocked'), signIn('v1', 'mfa_failed', 'totp_bad'), signIn('v2', 'firewall_reported_success', 'ip_blocked')],
+  '3002-authentication': [
+    signIn('v2', 'success', 'credentials_ok'),
+    signIn('v2', 'firewall_failed', 'continent_blocked'),
+    signIn('v1', 'mfa_failed', 'totp_bad'),
+    signIn('v2', 'firewall_reported_success', 'ip_blocked'),
+  ],
   '3004-entity-management': [audit('v2', 'create', 'vault'), audit('v2', 'delete', 'device'), audit('v2', 'dealldev', 'user'), audit('v1', 'updatfw', 'account'), audit('v2', 'share', 'item')],
   '3005-user-access-management': [audit('v2', 'grant', 'uva'), audit('v1', 'revoke', 'uva')],
   '3006-group-management': [audit('v2', 'join', 'gm'), audit('v2', 'grant', 'gva'), audit('v2', 'create', 'group'), audit('v1', 'role', 'gm')],
   '6003-api-activity': [usage('v2', 'fill'), usage('v2', 'server-create'), usage('v1', 'other'), usage('v2', 'share')],
-  'unknown-values': [
-    audit('v2', 'unknown', 'user'),
-    audit('v2', 'frobnicate', 'user'),
-    audit('v2', 'frobnicate', 'widget'),
-    usage('v2', 'teleport'),
-    signIn('v2', 'quantum_failed', 'qubit_bad'),
-  ],
+  'unknown-values': [audit('v2', 'unknown', 'user'), audit('v2', 'frobnicate', 'user'), audit('v2', 'frobnicate', 'widget'), usage('v2', 'teleport'), signIn('v2', 'quantum_failed', 'qubit_bad')],
 };
 
 const ECS_GOLDEN: Record<string, Case[]> = {
@@ -121,7 +124,10 @@ describe('OCSF: events missing what a class requires still validate', () => {
   });
 
   it('a vault grant without its user or bits, and a sign-in without a user, validate', () => {
-    const grant = mapperOf('ocsf', 'auditevents').map({ uuid: 'G', timestamp: '2026-03-02T12:00:00Z', action: 'grant', object_type: 'uva', object_uuid: 'v1' }, { endpoint: '/api/v2/auditevents', collectedAt: COLLECTED_AT });
+    const grant = mapperOf('ocsf', 'auditevents').map(
+      { uuid: 'G', timestamp: '2026-03-02T12:00:00Z', action: 'grant', object_type: 'uva', object_uuid: 'v1' },
+      { endpoint: '/api/v2/auditevents', collectedAt: COLLECTED_AT },
+    );
     assert.deepEqual(validateOcsf(grant).errors, []);
     assert.deepEqual([grant.user, grant.privileges], [{ uid: 'unknown' }, []]);
     const signIn = mapperOf('ocsf', 'signinattempts').map({ uuid: 'S', timestamp: '2026-03-02T12:00:00Z', category: 'success' }, { endpoint: '/api/v2/signinattempts', collectedAt: COLLECTED_AT });
@@ -129,7 +135,10 @@ describe('OCSF: events missing what a class requires still validate', () => {
   });
 
   it('a location without a place, or a client without an IP, stays in unmapped', () => {
-    const out = mapperOf('ocsf', 'signinattempts').map({ uuid: 'S', timestamp: '2026-03-02T12:00:00Z', category: 'success', client: { os_name: 'Windows' }, location: { latitude: 1, longitude: 2 } }, { endpoint: '/api/v2/signinattempts', collectedAt: COLLECTED_AT });
+    const out = mapperOf('ocsf', 'signinattempts').map(
+      { uuid: 'S', timestamp: '2026-03-02T12:00:00Z', category: 'success', client: { os_name: 'Windows' }, location: { latitude: 1, longitude: 2 } },
+      { endpoint: '/api/v2/signinattempts', collectedAt: COLLECTED_AT },
+    );
     assert.deepEqual(validateOcsf(out).errors, []);
     assert.equal(out.src_endpoint, undefined);
     assert.deepEqual(out.unmapped, { client: { os_name: 'Windows' }, location: { latitude: 1, longitude: 2 } });

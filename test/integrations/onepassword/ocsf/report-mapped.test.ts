@@ -9,7 +9,11 @@ import type { MappedFormat } from '../../../../src/pipeline/mappings.js';
 import { COLLECTED_AT, mapperOf } from './mapping-helpers.js';
 
 type Line = Record<string, unknown>;
-const STREAMS = [['auditevents', 'audit'], ['signinattempts', 'signin'], ['itemusages', 'itemusage']] as const;
+const STREAMS = [
+  ['auditevents', 'audit'],
+  ['signinattempts', 'signin'],
+  ['itemusages', 'itemusage'],
+] as const;
 
 /** The report fixture written three ways into `dir`: one file per stream, one event per line. */
 function writeAs(dir: string, encode: (stream: (typeof STREAMS)[number][0], event: Line) => Line): string[] {
@@ -31,15 +35,22 @@ async function report(dir: string, files: string[]): Promise<Line> {
 }
 
 const envelope = (stream: string, event: Line): Line => ({ ts: event.timestamp, source: `op-${stream}`, endpoint: `/api/v2/${stream}`, event, meta: {} });
-const mapped = (format: MappedFormat, rawData: boolean) => (stream: (typeof STREAMS)[number][0], event: Line): Line =>
-  mapperOf(format, stream, 'v2', rawData).map(event, { endpoint: `/api/v2/${stream}`, collectedAt: COLLECTED_AT });
+const mapped =
+  (format: MappedFormat, rawData: boolean) =>
+  (stream: (typeof STREAMS)[number][0], event: Line): Line =>
+    mapperOf(format, stream, 'v2', rawData).map(event, { endpoint: `/api/v2/${stream}`, collectedAt: COLLECTED_AT });
 
 void test('hel report reads OCSF and ECS output (with and without the raw event) to the same report as the envelope', async (t) => {
   const root = tempDir(t);
   const expected = await report(join(root, 'envelope'), writeAs(join(root, 'envelope'), envelope));
   const totals = expected.totals as Record<string, number>;
   assert.ok(totals.audit! > 0 && totals.signin! > 0 && totals.itemusage! > 0, JSON.stringify(totals));
-  for (const [format, rawData] of [['ocsf', false], ['ocsf', true], ['ecs', false], ['ecs', true]] as const) {
+  for (const [format, rawData] of [
+    ['ocsf', false],
+    ['ocsf', true],
+    ['ecs', false],
+    ['ecs', true],
+  ] as const) {
     const dir = join(root, `${format}-${String(rawData)}`);
     const actual = await report(dir, writeAs(dir, mapped(format, rawData)));
     assert.deepEqual(actual, expected, `${format}${rawData ? ' with the raw event' : ''}`);

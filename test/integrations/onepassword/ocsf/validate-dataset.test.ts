@@ -118,7 +118,9 @@ describe("Hel's OCSF class table is the schema's", () => {
   it('class, category and every activity caption match the extract', async () => {
     const { OCSF_CLASS_LIST } = await import('../../../../src/pipeline/ocsf.js');
     const { loadOcsfSchema } = await import('../../../helpers/ocsf-validator.js');
-    const schema = loadOcsfSchema() as unknown as { classes: Record<string, { caption: string; category_uid: number; category_name: string; attributes: { activity_id: { enum: Record<string, string> } } }> };
+    const schema = loadOcsfSchema() as unknown as {
+      classes: Record<string, { caption: string; category_uid: number; category_name: string; attributes: { activity_id: { enum: Record<string, string> } } }>;
+    };
     for (const cls of OCSF_CLASS_LIST) {
       const def = schema.classes[String(cls.uid)]!;
       assert.equal(cls.caption, def.caption);

@@ -92,7 +92,10 @@ export class ElasticsearchFake extends LoopbackReceiver {
       return {
         ...base,
         status: 400,
-        error: { type: 'document_parsing_exception', reason: `[1:2] failed to parse field [${conflict.field}] of type [${conflict.type}] in document with id '${id}'. Preview of field's value: '${conflict.preview}'` },
+        error: {
+          type: 'document_parsing_exception',
+          reason: `[1:2] failed to parse field [${conflict.field}] of type [${conflict.type}] in document with id '${id}'. Preview of field's value: '${conflict.preview}'`,
+        },
       };
     }
     if (!docs) {
