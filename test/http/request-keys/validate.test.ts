@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { validateYaml } from '../../helpers/validate-cli.js';
 
-const read = (page: string) => readFileSync(fileURLToPath(new URL(`../../../docs/${page}`, import.meta.url)), 'utf8');
+const read = (page: string) => readFileSync(fileURLToPath(new URL(`../../../../docs/${page}`, import.meta.url)), 'utf8');
 const resilience = read('resilience.md');
 /** The request-key pages: docs/resilience.md's "Request keys" section, and docs/tls.md. */
 const DOCS = [
