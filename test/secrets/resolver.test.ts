@@ -11,6 +11,7 @@ import type { HttpTransport } from '../../src/http/transport.js';
 import { SecretResolver } from '../../src/secrets/resolver.js';
 import { SecretsFile } from '../../src/secrets/secrets-file.js';
 import { setSecret } from '../../src/secrets/store.js';
+import { tokenExpiry } from '../../src/integrations/registry.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { tempDir } from '../helpers/tmp.js';
 import { eventsToken } from '../helpers/secrets-fixtures.js';
@@ -39,7 +40,7 @@ void test('a token_secret source: loading, expiry warnings and 25 requests deriv
   const store = join(dir, 'hel-secrets.enc');
   const env = { HEL_MASTER_KEY: PASSPHRASE };
   const first = eventsToken(3);
-  setSecret('op_token', first, { path: store, env });
+  setSecret('op_token', first, { path: store, env, tokenExpiry });
   const api = await recordingApi(t);
   const file = join(dir, 'hel.yaml');
   writeFileSync(file, stringify({ global: { secrets: { path: store } }, sources: { op: { url: `${api.url}/api/v2/auditevents`, auth: { type: 'bearer', token_secret: 'op_token' } } } }));
@@ -58,7 +59,7 @@ void test('a token_secret source: loading, expiry warnings and 25 requests deriv
 
   // `hel secrets set` writes a new file (new inode, new salt): the next request carries the new token.
   const second = eventsToken(60);
-  setSecret('op_token', second, { path: store, env });
+  setSecret('op_token', second, { path: store, env, tokenExpiry });
   await get(transport, `${api.url}/api/v2/auditevents`);
   await get(transport, `${api.url}/api/v2/auditevents`);
   assert.deepEqual(api.seen.slice(-2), [`Bearer ${second}`, `Bearer ${second}`]);
@@ -69,7 +70,7 @@ void test('a 1Password short form with token_secret: the token read for the regi
   const dir = tempDir(t);
   const store = join(dir, 'hel-secrets.enc');
   const env = { HEL_MASTER_KEY: PASSPHRASE };
-  setSecret('op_token', eventsToken(5), { path: store, env });
+  setSecret('op_token', eventsToken(5), { path: store, env, tokenExpiry });
   const file = join(dir, 'hel.yaml');
   writeFileSync(
     file,
@@ -92,7 +93,7 @@ void test('a 1Password short form with token_secret: the token read for the regi
 void test('a reload keeps the running resolver (no new derivation) while global.secrets is unchanged, and builds another when it changed', (t) => {
   const dir = tempDir(t);
   const env = { HEL_MASTER_KEY: PASSPHRASE };
-  setSecret('tok', eventsToken(30), { path: join(dir, 'a.enc'), env });
+  setSecret('tok', eventsToken(30), { path: join(dir, 'a.enc'), env, tokenExpiry });
   const file = join(dir, 'hel.yaml');
   const write = (path: string) => writeFileSync(file, stringify({ global: { secrets: { path } }, sources: { s: { url: 'http://127.0.0.1:9/e', auth: { type: 'bearer', token_secret: 'tok' } } } }));
   write(join(dir, 'a.enc'));
