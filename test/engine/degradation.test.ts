@@ -132,9 +132,12 @@ test('emit_without_checkpoint: failed state writes are skipped loudly, polling g
 
   (await sleep(10_000)).release();
   await waitFor(() => api.requests.length === 2, 15_000, 'the second poll');
+  // The disk fills only once the second poll has committed and sleeps: filling it while that poll's
+  // checkpoint is in flight would fail that one instead.
+  const third = await sleep(10_000);
   store.full = true;
   events.push(...makeEvents(3, 4));
-  (await sleep(10_000)).release();
+  third.release();
   await sleep(30_000);
   assert.deepEqual(
     uuids(),
