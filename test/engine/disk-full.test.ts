@@ -72,3 +72,53 @@ test('disk full (ENOSPC on a small tmpfs): the partial page is cut off, exit 1; 
   const report = await hel(['report', '--input', output, '--format', 'json', '--out', join(dir, 'report.json')]);
   assert.equal(report.code, 0, report.stderr);
 });
+
+test('disk full with backpressure block while another source holds unflushed pages (checkpoint: end_of_tick): the failed page is not re-sent by the strategy, no page appears twice; the rerun is exactly once', async (t) => {
+  const dir = tempDir(t);
+  const mounted = mountTmpfs(t, '256k');
+  if ('problem' in mounted) {
+    t.skip(mounted.problem);
+    return;
+  }
+  const { disk } = mounted;
+  // `small` writes its first page and waits for its second; `big`'s page then does not fit on the disk.
+  const small = makeEvents(20, 0);
+  const big = makeEvents(100, 1000).map((e) => ({ ...e, detail: 'x'.repeat(3000) }));
+  const smallFeed = cursorFeed(small, 10);
+  const bigFeed = cursorFeed(big, 100);
+  let secondSmallPage: (() => void) | undefined;
+  const secondPageAsked = new Promise<void>((resolve) => (secondSmallPage = resolve));
+  const api = await fakeApi(t, async (req) => {
+    if (req.path === '/small') {
+      if (offsetOf(req.query.get('cursor') ?? undefined) === 0) return smallFeed(req);
+      secondSmallPage!();
+      // Held: the run stops on the full disk before this page comes.
+      return new Promise(() => undefined);
+    }
+    await secondPageAsked;
+    return bigFeed(req);
+  });
+  const source = (path: string, extra: Record<string, unknown> = {}) => ({
+    url: `${api.url}${path}`,
+    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 100 },
+    dedupe: { id_path: 'uuid' },
+    ...extra,
+  });
+  const config = writeConfig(dir, { sources: { small: source('/small', { checkpoint: 'end_of_tick' }), big: source('/big') } });
+  const output = join(disk, 'events.ndjson');
+  const state = join(dir, 'st.db');
+  const args = ['run', '--once', '-c', config, '--output', output, '--state', state];
+
+  const full = await hel(args);
+  assert.equal(full.code, 1, full.stderr);
+  assert.match(full.stderr, /ENOSPC|no space left on device/i);
+  const afterFailure = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
+  assert.equal(new Set(afterFailure).size, afterFailure.length, `no event twice after the failure; the file holds ${afterFailure.join(' ')}`);
+
+  execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' });
+  api.setHandler((req) => (req.path === '/small' ? smallFeed(req) : bigFeed(req)));
+  const rerun = await hel(args);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
+  assert.deepEqual([...uuids].sort(), [...small, ...big].map((e) => e.uuid).sort(), 'every event of both sources once');
+});
