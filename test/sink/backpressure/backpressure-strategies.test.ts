@@ -212,3 +212,17 @@ test('drop max_queue_age_secs: queued events older than that are dropped and cou
   assert.deepEqual(receiver.delivered, ids(10, 15));
   await sink.close();
 });
+
+test('drop: a write after its poll was stopped is refused, so the flush after it cannot let that page be committed undelivered', async () => {
+  const receiver = new Receiver();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop' }), { clock: new FakeClock() });
+  const stopped = new AbortController();
+  stopped.abort();
+  const written = sink.write(eventBatch('s', 0, 5), stopped.signal);
+  const flushed = written.then(() => sink.flush(stopped.signal));
+  await assert.rejects(flushed, (err: unknown) => isCancellation(err));
+  await sink.write(eventBatch('s', 5, 5), signal);
+  await sink.flush(signal);
+  assert.deepEqual(receiver.delivered, ids(5, 10), 'the refused page is fetched again by its source, not delivered');
+  await sink.close();
+});
