@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
-import { hel, parseLines, stateOf, writeConfig } from '../helpers/hel-process.js';
+import { bearer, getJson, hel, parseLines, startDaemon, stateOf, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A tmpfs of `size` mounted for this test (root only), unmounted and removed after it; or why it cannot be. */
@@ -170,3 +170,49 @@ for (const checkpoint of ['per_page', 'end_of_tick']) {
     );
   });
 }
+
+test('a poll triggered through the REST API that fills the disk stops the daemon (exit 1), as its answer says; the rerun is exactly once', async (t) => {
+  const dir = tempDir(t);
+  const mounted = mountTmpfs(t, '256k');
+  if ('problem' in mounted) {
+    t.skip(mounted.problem);
+    return;
+  }
+  const { disk } = mounted;
+  // The feed grows: ten small events for the first poll, then a page that does not fit.
+  const events = makeEvents(10);
+  const api = await fakeApi(t, cursorFeed(events, 100));
+  const config = {
+    global: { api: { enabled: true, address: '127.0.0.1', port: 0 }, output: { path: join(disk, 'events.ndjson') }, state: { path: join(dir, 'st.db') }, log_format: 'json' },
+    sources: {
+      audit: {
+        url: `${api.url}/api/v2/auditevents`,
+        schedule: { interval_secs: 3600 },
+        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 100 },
+        dedupe: { id_path: 'uuid' },
+      },
+    },
+  };
+  const daemon = await startDaemon(dir, config, { listeners: ['api'] });
+  const exited = new Promise<number | null>((resolve) => daemon.child.once('exit', resolve));
+  t.after(() => daemon.child.kill('SIGKILL'));
+  const output = join(disk, 'events.ndjson');
+  await waitFor(() => readFileSync(output, 'utf8').split('\n').length === 11, 10_000, 'the first poll');
+  events.push(...makeEvents(100, 10).map((e) => ({ ...e, detail: 'x'.repeat(3000) })));
+
+  const poll = await getJson(`${daemon.urls.api}/api/v1/sources/audit/poll`, { method: 'POST', ...bearer });
+  assert.equal(poll.status, 500, JSON.stringify(poll.body));
+  assert.equal(poll.body.error_code, 'HEL_OUTPUT');
+  assert.match(String(poll.body.error), /the poll stopped the collector: .*(ENOSPC|no space left on device)/i);
+  assert.equal(await within(15_000, exited, 'the daemon to stop'), 1, daemon.stderr());
+
+  execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' });
+  const rerun = await hel(['run', '--once', '-c', join(dir, 'hel.yaml')]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
+  assert.deepEqual(
+    uuids,
+    events.map((e) => e.uuid),
+    'every event once, in order',
+  );
+});
