@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
 import { bearer, getJson, hel, parseLines, startDaemon, stateOf, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -23,6 +23,27 @@ function mountTmpfs(t: { after(fn: () => unknown): void }, size: string): { disk
   });
   return { disk };
 }
+
+/** A temp dir and a 256 KiB tmpfs for one test, and `grow` to make the tmpfs 4 MiB; undefined (the test skipped) without root. */
+function smallDisk(t: TestContext): { dir: string; disk: string; grow(): void } | undefined {
+  const mounted = mountTmpfs(t, '256k');
+  if ('problem' in mounted) {
+    t.skip(mounted.problem);
+    return undefined;
+  }
+  const { disk } = mounted;
+  return { dir: tempDir(t), disk, grow: () => execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' }) };
+}
+
+/** A cursor source over a `cursorFeed` at `url`, with dedupe on uuid. */
+function feedSource(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { url, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 1000 }, dedupe: { id_path: 'uuid' }, ...extra };
+}
+
+/** `n` events from `from` on, each padded to about `bytes`. */
+const bulkyEvents = (n: number, from: number, bytes: number) => makeEvents(n, from).map((e) => ({ ...e, detail: 'x'.repeat(bytes) }));
+
+const uuidsIn = (path: string): string[] => parseLines(readFileSync(path, 'utf8')).map((l) => l.event.uuid as string);
 
 test('disk full (ENOSPC on a small tmpfs): the partial page is cut off, exit 1; after space is freed the rerun is exactly once with dedupe and hel report reads the file', async (t) => {
   const dir = tempDir(t);
@@ -74,16 +95,11 @@ test('disk full (ENOSPC on a small tmpfs): the partial page is cut off, exit 1; 
 });
 
 test('disk full with backpressure block while another source holds unflushed pages (checkpoint: end_of_tick): the failed page is not re-sent by the strategy, no page appears twice; the rerun is exactly once', async (t) => {
-  const dir = tempDir(t);
-  const mounted = mountTmpfs(t, '256k');
-  if ('problem' in mounted) {
-    t.skip(mounted.problem);
-    return;
-  }
-  const { disk } = mounted;
+  const space = smallDisk(t);
+  if (space === undefined) return;
   // `small` writes its first page and waits for its second; `big`'s page then does not fit on the disk.
   const small = makeEvents(20, 0);
-  const big = makeEvents(100, 1000).map((e) => ({ ...e, detail: 'x'.repeat(3000) }));
+  const big = bulkyEvents(100, 1000, 3000);
   const smallFeed = cursorFeed(small, 10);
   const bigFeed = cursorFeed(big, 100);
   let secondSmallPage: (() => void) | undefined;
@@ -98,64 +114,44 @@ test('disk full with backpressure block while another source holds unflushed pag
     await secondPageAsked;
     return bigFeed(req);
   });
-  const source = (path: string, extra: Record<string, unknown> = {}) => ({
-    url: `${api.url}${path}`,
-    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 100 },
-    dedupe: { id_path: 'uuid' },
-    ...extra,
-  });
-  const config = writeConfig(dir, { sources: { small: source('/small', { checkpoint: 'end_of_tick' }), big: source('/big') } });
-  const output = join(disk, 'events.ndjson');
-  const state = join(dir, 'st.db');
-  const args = ['run', '--once', '-c', config, '--output', output, '--state', state];
+  const config = writeConfig(space.dir, { sources: { small: feedSource(`${api.url}/small`, { checkpoint: 'end_of_tick' }), big: feedSource(`${api.url}/big`) } });
+  const output = join(space.disk, 'events.ndjson');
+  const args = ['run', '--once', '-c', config, '--output', output, '--state', join(space.dir, 'st.db')];
 
   const full = await hel(args);
   assert.equal(full.code, 1, full.stderr);
   assert.match(full.stderr, /ENOSPC|no space left on device/i);
-  const afterFailure = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
+  const afterFailure = uuidsIn(output);
   assert.equal(new Set(afterFailure).size, afterFailure.length, `no event twice after the failure; the file holds ${afterFailure.join(' ')}`);
 
-  execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' });
+  space.grow();
   api.setHandler((req) => (req.path === '/small' ? smallFeed(req) : bigFeed(req)));
   const rerun = await hel(args);
   assert.equal(rerun.code, 0, rerun.stderr);
-  const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
-  assert.deepEqual([...uuids].sort(), [...small, ...big].map((e) => e.uuid).sort(), 'every event of both sources once');
+  assert.deepEqual(uuidsIn(output).sort(), [...small, ...big].map((e) => e.uuid).sort(), 'every event of both sources once');
 });
 
 for (const checkpoint of ['per_page', 'end_of_tick']) {
   test(`disk_buffer on a disk that fills up (checkpoint: ${checkpoint}): the records not fsynced are cut off, nothing is lost or spooled twice; the rerun delivers every event once`, async (t) => {
-    const dir = tempDir(t);
-    const mounted = mountTmpfs(t, '256k');
-    if ('problem' in mounted) {
-      t.skip(mounted.problem);
-      return;
-    }
-    const { disk } = mounted;
-    const events = makeEvents(3000).map((e) => ({ ...e, detail: 'x'.repeat(200) }));
+    const space = smallDisk(t);
+    if (space === undefined) return;
+    const events = bulkyEvents(3000, 0, 200);
     const api = await fakeApi(t, cursorFeed(events, 100));
-    const config = writeConfig(dir, {
-      global: { backpressure: { strategy: 'disk_buffer', disk_buffer: { path: join(disk, 'spool', 'hel') } } },
-      sources: {
-        audit: {
-          url: `${api.url}/api/v2/auditevents`,
-          pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 1000 },
-          dedupe: { id_path: 'uuid' },
-          checkpoint,
-        },
-      },
+    const config = writeConfig(space.dir, {
+      global: { backpressure: { strategy: 'disk_buffer', disk_buffer: { path: join(space.disk, 'spool', 'hel') } } },
+      sources: { audit: feedSource(`${api.url}/api/v2/auditevents`, { checkpoint }) },
     });
-    const output = join(dir, 'events.ndjson');
-    const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
+    const output = join(space.dir, 'events.ndjson');
+    const args = ['run', '--once', '-c', config, '--output', output, '--state', join(space.dir, 'st.db')];
 
     const full = await hel(args);
     assert.equal(full.code, 1, full.stderr);
     assert.match(full.stderr, /ENOSPC|no space left on device/i);
 
-    execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' });
+    space.grow();
     const rerun = await hel(args);
     assert.equal(rerun.code, 0, rerun.stderr);
-    const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
+    const uuids = uuidsIn(output);
     const seen = new Set(uuids);
     assert.deepEqual(
       events.filter((e) => !seen.has(e.uuid)).map((e) => e.uuid),
@@ -172,33 +168,21 @@ for (const checkpoint of ['per_page', 'end_of_tick']) {
 }
 
 test('a poll triggered through the REST API that fills the disk stops the daemon (exit 1), as its answer says; the rerun is exactly once', async (t) => {
-  const dir = tempDir(t);
-  const mounted = mountTmpfs(t, '256k');
-  if ('problem' in mounted) {
-    t.skip(mounted.problem);
-    return;
-  }
-  const { disk } = mounted;
+  const space = smallDisk(t);
+  if (space === undefined) return;
   // The feed grows: ten small events for the first poll, then a page that does not fit.
   const events = makeEvents(10);
   const api = await fakeApi(t, cursorFeed(events, 100));
+  const output = join(space.disk, 'events.ndjson');
   const config = {
-    global: { api: { enabled: true, address: '127.0.0.1', port: 0 }, output: { path: join(disk, 'events.ndjson') }, state: { path: join(dir, 'st.db') }, log_format: 'json' },
-    sources: {
-      audit: {
-        url: `${api.url}/api/v2/auditevents`,
-        schedule: { interval_secs: 3600 },
-        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', max_pages: 100 },
-        dedupe: { id_path: 'uuid' },
-      },
-    },
+    global: { api: { enabled: true, address: '127.0.0.1', port: 0 }, output: { path: output }, state: { path: join(space.dir, 'st.db') }, log_format: 'json' },
+    sources: { audit: feedSource(`${api.url}/api/v2/auditevents`, { schedule: { interval_secs: 3600 } }) },
   };
-  const daemon = await startDaemon(dir, config, { listeners: ['api'] });
+  const daemon = await startDaemon(space.dir, config, { listeners: ['api'] });
   const exited = new Promise<number | null>((resolve) => daemon.child.once('exit', resolve));
   t.after(() => daemon.child.kill('SIGKILL'));
-  const output = join(disk, 'events.ndjson');
-  await waitFor(() => readFileSync(output, 'utf8').split('\n').length === 11, 10_000, 'the first poll');
-  events.push(...makeEvents(100, 10).map((e) => ({ ...e, detail: 'x'.repeat(3000) })));
+  await waitFor(() => uuidsIn(output).length === 10, 10_000, 'the first poll');
+  events.push(...bulkyEvents(100, 10, 3000));
 
   const poll = await getJson(`${daemon.urls.api}/api/v1/sources/audit/poll`, { method: 'POST', ...bearer });
   assert.equal(poll.status, 500, JSON.stringify(poll.body));
@@ -206,12 +190,11 @@ test('a poll triggered through the REST API that fills the disk stops the daemon
   assert.match(String(poll.body.error), /the poll stopped the collector: .*(ENOSPC|no space left on device)/i);
   assert.equal(await within(15_000, exited, 'the daemon to stop'), 1, daemon.stderr());
 
-  execFileSync('mount', ['-o', 'remount,size=4m', disk], { stdio: 'pipe' });
-  const rerun = await hel(['run', '--once', '-c', join(dir, 'hel.yaml')]);
+  space.grow();
+  const rerun = await hel(['run', '--once', '-c', join(space.dir, 'hel.yaml')]);
   assert.equal(rerun.code, 0, rerun.stderr);
-  const uuids = parseLines(readFileSync(output, 'utf8')).map((l) => l.event.uuid as string);
   assert.deepEqual(
-    uuids,
+    uuidsIn(output),
     events.map((e) => e.uuid),
     'every event once, in order',
   );
