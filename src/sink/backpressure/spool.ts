@@ -111,14 +111,32 @@ export class Spool {
       throw this.cutBack(this.synced, 'fsync', err);
     }
     this.synced = this.written;
-    if (this.written >= this.segmentBytes) {
-      closeSync(this.fd);
-      const next = this.segments[this.segments.length - 1]! + 1;
-      this.fd = openSync(this.segmentPath(next), 'a+', 0o600);
-      syncDirectory(this.dir);
-      this.segments.push(next);
-      this.written = this.synced = 0;
+    if (this.written >= this.segmentBytes) this.rotate();
+  }
+
+  /**
+   * Starts the next segment. The records are durable already, so a segment that cannot be created
+   * must not fail the flush (its pages would be fetched again and drained as well): the full one
+   * grows on, and the next sync tries again.
+   */
+  private rotate(): void {
+    const next = this.segments[this.segments.length - 1]! + 1;
+    let fd: number;
+    try {
+      fd = openSync(this.segmentPath(next), 'a+', 0o600);
+    } catch {
+      return;
     }
+    try {
+      syncDirectory(this.dir);
+    } catch {
+      closeSync(fd);
+      return;
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+    this.segments.push(next);
+    this.written = this.synced = 0;
   }
 
   /** Up to `maxRecords` durable records from the drained position on, in order (empty when drained). */
