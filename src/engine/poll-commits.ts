@@ -86,7 +86,7 @@ export class PollCommits {
     const page = this.pending;
     if (page === undefined) return;
     this.pending = undefined;
-    await this.deps.sink.flush(this.deps.signal);
+    await this.deps.sink.flush(this.deps.signal, this.deps.source.name);
     const change: StateChange = { keys: page.keys, emitted: page.emitted, dedupeIds: page.ids };
     if (this.tracksOutput) change.keys![OUTPUT_POSITION] = await this.deps.sink.position!(this.deps.signal);
     const end = last ? this.deps.finish?.() : undefined;

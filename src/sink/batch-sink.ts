@@ -27,8 +27,12 @@ export interface BatchSink {
    * Resolves when every batch written before it is acknowledged durably by the receiver (fsync for a
    * file, the kernel for a pipe, a 2xx / HEC ack / per-item bulk result / JetStream PubAck for a
    * network sink). Rejects with a HelError when it cannot be.
+   *
+   * `source` names the caller (the engine passes the source whose pages wait on it). A sink that
+   * tracks acknowledgements per batch (NATS) then settles only that source's batches: one source's
+   * failure neither fails nor discards another's. Without it, the flush covers every source.
    */
-  flush(signal: AbortSignal): Promise<void>;
+  flush(signal: AbortSignal, source?: string): Promise<void>;
   close(): Promise<void>;
   /** Whether the sink can currently accept and acknowledge batches (for /readyz). */
   healthy(): boolean;

@@ -15,8 +15,8 @@ import { copyBatch, Redelivery, Serial, type RedeliveryDeps } from './redeliver.
  * the engine fetches that poll's pages again from their committed cursors: so the copies are
  * dropped, never re-sent as well. The output is then failed for good: every later write and flush
  * rejects with the same error, because the sink can no longer vouch for what other sources wrote
- * before it, and none of them may commit a page on its word. A cancelled write drops the copies of
- * its source, whose poll ends and fetches them again too.
+ * before it, and none of them may commit a page on its word. A cancelled write or flush drops the
+ * copies of its source, whose poll ends and fetches them again too.
  */
 export class BlockingSink implements BatchSink {
   readonly description: string;
@@ -55,8 +55,12 @@ export class BlockingSink implements BatchSink {
     return this.serial.run(() => this.guarded(batch.source, () => this.keepAndWrite(batch, signal)));
   }
 
-  flush(signal: AbortSignal): Promise<void> {
-    return this.serial.run(() => this.guarded(undefined, () => this.acknowledge(signal)));
+  /**
+   * Acknowledges every kept copy, whoever asks: they are re-sent together when the receiver lost
+   * them. `source` is only whose copies a cancelled flush drops (its poll fetches them again).
+   */
+  flush(signal: AbortSignal, source?: string): Promise<void> {
+    return this.serial.run(() => this.guarded(source, () => this.acknowledge(signal)));
   }
 
   close(): Promise<void> {

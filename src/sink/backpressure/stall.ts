@@ -36,8 +36,8 @@ export class StallWatch implements BatchSink {
     return this.timed('write', () => this.inner.write(batch, signal));
   }
 
-  flush(signal: AbortSignal): Promise<void> {
-    return this.timed('flush', () => this.inner.flush(signal));
+  flush(signal: AbortSignal, source?: string): Promise<void> {
+    return this.timed('flush', () => this.inner.flush(signal, source));
   }
 
   close(): Promise<void> {

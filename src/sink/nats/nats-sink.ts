@@ -55,8 +55,9 @@ interface Connected {
 /**
  * Publishes every event to NATS JetStream, one message per line (without its newline), on the
  * source's subject, with `Nats-Msg-Id` = the event's dedupe id (see `messageId`) so the stream's duplicate window
- * drops a page sent again after a crash or a retry. `flush` resolves once every PubAck since the
- * previous flush has arrived; any failure makes it reject, and the caller sends the batches again.
+ * drops a page sent again after a crash or a retry. `flush` resolves once every PubAck of its
+ * source's messages since that source's previous flush has arrived; any failure makes it reject,
+ * and the caller sends those batches again. Other sources' messages stay outstanding, theirs to settle.
  * The connection (and the stream check) is made on first use, and made again after a failed
  * attempt, so a server that is down at start is waited for like one that goes down later.
  */
@@ -77,8 +78,8 @@ export class NatsSink implements BatchSink {
   private readonly timeoutMs: number;
   private readonly authenticator: Authenticator | undefined;
   private readonly tls: TlsOptions | undefined;
-  /** When the first message since the last flush was published (the start of the delivery the flush awaits). */
-  private publishingSince: number | undefined;
+  /** Per source, when its first message since its last flush was published (the start of the delivery the flush awaits). */
+  private readonly publishingSince = new Map<string, number>();
 
   constructor(private readonly options: NatsSinkOptions) {
     const { auth } = options.config;
@@ -107,7 +108,7 @@ export class NatsSink implements BatchSink {
     const { nc, acks } = await untilAborted(this.connection(), signal);
     if (!this.connected || nc.isClosed()) throw this.unavailable(`not connected to ${this.where}; reconnecting`);
     const subject = this.subjects.subjectFor(batch.source);
-    this.publishingSince ??= this.now();
+    if (!this.publishingSince.has(batch.source)) this.publishingSince.set(batch.source, this.now());
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {
       const end = batch.lineEnds[i]!;
@@ -120,7 +121,7 @@ export class NatsSink implements BatchSink {
         h = headers();
         h.set('Nats-Msg-Id', messageId(batch.source, id));
       }
-      const reply = acks.expect();
+      const reply = acks.expect(batch.source);
       try {
         nc.publish(subject, data, { reply, headers: h });
       } catch (err) {
@@ -130,11 +131,11 @@ export class NatsSink implements BatchSink {
     }
   }
 
-  async flush(signal: AbortSignal): Promise<void> {
+  /** Settles the PubAcks of `source`'s messages (of every source's without one), see PubAcks. */
+  async flush(signal: AbortSignal, source?: string): Promise<void> {
     if (!this.current) return;
-    const settled = await this.current.acks.settle(this.timeoutMs, signal);
-    const since = this.publishingSince;
-    this.publishingSince = undefined;
+    const settled = await this.current.acks.settle(source, this.timeoutMs, signal);
+    const since = this.deliveryStart(source);
     this.duplicates += settled.duplicates;
     if (settled.failure?.permanent) {
       this.options.events?.emit('output.attempt_failed', { sink: 'nats', reason: 'refused' });
@@ -224,6 +225,14 @@ export class NatsSink implements BatchSink {
       );
     }
     return this.unavailable(`cannot connect to ${this.where}: ${message}`, err);
+  }
+
+  /** When the delivery a flush of `source` (of every source) awaits began; forgets it. */
+  private deliveryStart(source: string | undefined): number | undefined {
+    const starts = source === undefined ? [...this.publishingSince.values()] : [this.publishingSince.get(source)].filter((t) => t !== undefined);
+    if (source === undefined) this.publishingSince.clear();
+    else this.publishingSince.delete(source);
+    return starts.length === 0 ? undefined : Math.min(...starts);
   }
 
   private now(): number {

@@ -2,7 +2,7 @@ import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-n
 import { cancelled } from '../../errors.js';
 
 export interface Settled {
-  /** Messages published since the last settle. */
+  /** Messages published since the last settle (of the sources settled). */
   total: number;
   /** Messages the stream already held under the same Nats-Msg-Id. */
   duplicates: number;
@@ -18,71 +18,107 @@ interface AckBody {
   error?: { code?: number; err_code?: number; description?: string };
 }
 
+/** The acks one source awaits since its last settle. */
+class SourceAcks {
+  outstanding = 0;
+  total = 0;
+  duplicates = 0;
+  failure: Settled['failure'];
+  lastAckAt = 0;
+  /** Wakes the settles waiting on this source once nothing is outstanding. */
+  readonly drained = new Set<() => void>();
+}
+
 /**
  * PubAcks for messages published with a reply subject of ours, all on one wildcard subscription:
- * no request, promise or timer per message, which made a request per message 3–4× slower. An ack
- * that arrives after its flush gave up on it is ignored (the batch is being sent again anyway).
+ * no request, promise or timer per message, which made a request per message 3–4× slower. Acks are
+ * counted per source, because sources commit on their own: a source settles only its messages,
+ * and giving up on them (a timeout, a refusal) leaves the other sources' outstanding. An ack that
+ * arrives after its settle gave up on it is ignored (the batch is being sent again anyway).
  */
 export class PubAcks {
   private readonly prefix = `${createInbox()}.`;
   private next = 0;
-  private readonly outstanding = new Set<number>();
-  private total = 0;
-  private duplicates = 0;
-  private failure: Settled['failure'];
-  private lastAckAt = 0;
-  private progress: (() => void) | undefined;
+  /** Each outstanding message's token, to the acks of its source. */
+  private readonly owners = new Map<number, SourceAcks>();
+  private readonly sources = new Map<string, SourceAcks>();
 
   constructor(nc: NatsConnection) {
     nc.subscribe(`${this.prefix}*`, { callback: (_err, msg) => this.onAck(msg) });
   }
 
-  /** The reply subject of one more message that awaits its ack. */
-  expect(): string {
+  /** The reply subject of one more message of `source` that awaits its ack. */
+  expect(source: string): string {
+    let acks = this.sources.get(source);
+    if (acks === undefined) this.sources.set(source, (acks = new SourceAcks()));
     const token = ++this.next;
-    this.outstanding.add(token);
-    this.total++;
+    this.owners.set(token, acks);
+    acks.outstanding++;
+    acks.total++;
     return `${this.prefix}${token}`;
   }
 
   /** Forgets the last `expect` (its publish failed before sending). */
   unexpect(reply: string): void {
-    if (this.outstanding.delete(Number(reply.slice(this.prefix.length)))) this.total--;
+    const token = Number(reply.slice(this.prefix.length));
+    const acks = this.owners.get(token);
+    if (acks === undefined) return;
+    this.owners.delete(token);
+    acks.outstanding--;
+    acks.total--;
   }
 
-  /** Waits until every expected ack arrived, or none arrived for `timeoutMs`; then starts over. */
-  async settle(timeoutMs: number, signal: AbortSignal): Promise<Settled> {
-    this.lastAckAt = Date.now();
-    while (this.outstanding.size > 0) {
-      if (signal.aborted) throw cancelled();
-      const idleFor = Date.now() - this.lastAckAt;
-      if (idleFor >= timeoutMs) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs - idleFor);
-        const onAbort = () => resolve();
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.progress = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-      });
-      this.progress = undefined;
+  /**
+   * Waits until every ack `source` expects arrived (every source's without one), or none of a
+   * source's arrived for `timeoutMs`; then starts those sources over.
+   */
+  async settle(source: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<Settled> {
+    const scope = source === undefined ? [...this.sources.values()] : [this.sources.get(source)].filter((a) => a !== undefined);
+    const started = Date.now();
+    for (const acks of scope) await this.drain(acks, started, timeoutMs, signal);
+    const settled: Settled = { total: 0, duplicates: 0, missing: 0 };
+    for (const acks of scope) {
+      settled.total += acks.total;
+      settled.duplicates += acks.duplicates;
+      settled.missing += acks.outstanding;
+      settled.failure ??= acks.failure;
+      if (acks.outstanding > 0) for (const [token, owner] of this.owners) if (owner === acks) this.owners.delete(token);
+      acks.outstanding = acks.total = acks.duplicates = 0;
+      acks.failure = undefined;
     }
-    const settled: Settled = { total: this.total, duplicates: this.duplicates, missing: this.outstanding.size, failure: this.failure };
-    this.outstanding.clear();
-    this.total = this.duplicates = 0;
-    this.failure = undefined;
     return settled;
   }
 
+  private async drain(acks: SourceAcks, started: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    while (acks.outstanding > 0) {
+      if (signal.aborted) throw cancelled();
+      const idleFor = Date.now() - Math.max(started, acks.lastAckAt);
+      if (idleFor >= timeoutMs) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          acks.drained.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs - idleFor);
+        signal.addEventListener('abort', done, { once: true });
+        acks.drained.add(done);
+      });
+    }
+  }
+
   private onAck(msg: Msg): void {
-    if (!this.outstanding.delete(Number(msg.subject.slice(this.prefix.length)))) return;
-    this.lastAckAt = Date.now();
+    const token = Number(msg.subject.slice(this.prefix.length));
+    const acks = this.owners.get(token);
+    if (acks === undefined) return;
+    this.owners.delete(token);
+    acks.outstanding--;
+    acks.lastAckAt = Date.now();
     const failure = refusal(msg);
-    if (failure) this.failure ??= failure;
-    else if ((msg.json<AckBody>().duplicate ?? false) === true) this.duplicates++;
-    if (this.outstanding.size === 0) this.progress?.();
+    if (failure) acks.failure ??= failure;
+    else if ((msg.json<AckBody>().duplicate ?? false) === true) acks.duplicates++;
+    if (acks.outstanding === 0) for (const wake of acks.drained) wake();
   }
 }
 

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { isHelError } from '../../../src/errors.js';
+import { natsOutputSchema } from '../../../src/sink/nats/config.js';
+import { NatsSink } from '../../../src/sink/nats/nats-sink.js';
+import { startNatsServer } from '../../helpers/nats-server.js';
+import { eventBatch } from '../../helpers/sink-batches.js';
+import { readStream } from '../../helpers/nats-stream.js';
+
+const never = new AbortController().signal;
+
+/**
+ * A TCP relay in front of nats-server that can go silent: while `frozen`, what the client sends is
+ * swallowed, so its publishes never reach the server and no PubAck comes back, while the
+ * connection stays open (the client sees no disconnect).
+ */
+async function freezableRelay(t: { after(fn: () => unknown): void }, target: number): Promise<{ url: string; frozen: boolean }> {
+  const sockets = new Set<Socket>();
+  const relay = { url: '', frozen: false };
+  const server = createServer((client) => {
+    const upstream = tcpConnect(target, '127.0.0.1');
+    client.on('data', (chunk) => {
+      if (!relay.frozen) upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  t.after(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  relay.url = `nats://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return relay;
+}
+
+test("a source's flush waits only for its own PubAcks: a timeout of one source neither fails the other nor lets it pass unacknowledged", async (t) => {
+  const server = await startNatsServer(t);
+  const relay = await freezableRelay(t, server.port);
+  const sink = await NatsSink.open({ url: new URL(relay.url), config: natsOutputSchema.parse({ timeout_secs: 1 }) });
+  t.after(() => sink.close());
+
+  await sink.write(eventBatch('a', 0, 5), never);
+  await sink.flush(never, 'a');
+  relay.frozen = true;
+  await sink.write(eventBatch('b', 0, 5, 'b'), never);
+  // Nothing of a's is outstanding: b's missing PubAcks are not a's to wait for, nor to fail on.
+  await sink.flush(never, 'a');
+  await sink.write(eventBatch('a', 5, 5), never);
+  const missing = (n: number) => (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT_UNAVAILABLE' && new RegExp(`no PubAck .* for ${n} of ${n} messages`).test(err.message);
+  await assert.rejects(sink.flush(never, 'a'), missing(5));
+  // a's failed flush gave up on a's messages only: b's are still outstanding, so b cannot commit.
+  await assert.rejects(sink.flush(never, 'b'), missing(5));
+  relay.frozen = false;
+
+  // Each source sends its page again (its poll fetches it again) and it is acknowledged.
+  await sink.write(eventBatch('a', 5, 5), never);
+  await sink.write(eventBatch('b', 0, 5, 'b'), never);
+  await sink.flush(never, 'b');
+  await sink.flush(never, 'a');
+  const ids = (await readStream(server.url, 'HEL')).map((m) => m.msgId);
+  assert.equal(ids.filter((id) => id?.startsWith('a:')).length, 10);
+  assert.equal(ids.filter((id) => id?.startsWith('b:')).length, 5);
+  assert.equal(new Set(ids).size, 15);
+});
+
+test("a message JetStream refuses fails the flush of its own source only; the other source's flush, before or after it, resolves", async (t) => {
+  const server = await startNatsServer(t);
+  const nc = await connect({ servers: `127.0.0.1:${server.port}` });
+  await (await jetstreamManager(nc)).streams.add({ name: 'HEL', subjects: ['hel.events.*'], max_msg_size: 200 });
+  await nc.close();
+  const sink = await NatsSink.open({ url: new URL(server.url), config: natsOutputSchema.parse({ timeout_secs: 5 }) });
+  t.after(() => sink.close());
+
+  const big = eventBatch('b', 0, 1, 'b'.repeat(300));
+  await sink.write(eventBatch('a', 0, 5), never);
+  await sink.write(big, never);
+  await sink.write(eventBatch('a', 5, 5), never);
+  // a flushes first: b's refusal is not a's failure and is still b's to report.
+  await sink.flush(never, 'a');
+  await assert.rejects(sink.flush(never, 'b'), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT' && /JetStream refused a message/.test(err.message));
+  assert.equal((await readStream(server.url, 'HEL')).length, 10);
+});
