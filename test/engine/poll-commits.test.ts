@@ -85,3 +85,18 @@ test('commit: false (hel test without --commit) never commits and keeps the seen
   assert.equal(store.commits.length, 0);
   assert.equal(commits.has('a'), true);
 });
+
+test("the flush before a commit names the source: a sink that acknowledges per source (NATS) settles only this poll's batches", async () => {
+  const flushedFor: (string | undefined)[] = [];
+  const sink = new (class extends CollectingSink {
+    override flush(_signal?: AbortSignal, source?: string): Promise<void> {
+      flushedFor.push(source);
+      return Promise.resolve();
+    }
+  })();
+  const { store, commits } = await setup({ sink });
+  commits.written({ keys: { cursor: 'c1' }, emitted: 1, ids: ['a'] });
+  await commits.commitPending(true);
+  assert.deepEqual(flushedFor, ['s']);
+  assert.equal(store.commits.length, 1);
+});

@@ -6,6 +6,8 @@ import { connect } from '@nats-io/transport-node';
 import { isHelError } from '../../../src/errors.js';
 import { natsOutputSchema } from '../../../src/sink/nats/config.js';
 import { NatsSink } from '../../../src/sink/nats/nats-sink.js';
+import { backpressureSchema } from '../../../src/sink/backpressure/config.js';
+import { withBackpressure } from '../../../src/sink/backpressure/index.js';
 import { startNatsServer } from '../../helpers/nats-server.js';
 import { eventBatch } from '../../helpers/sink-batches.js';
 import { readStream } from '../../helpers/nats-stream.js';
@@ -44,8 +46,10 @@ async function freezableRelay(t: { after(fn: () => unknown): void }, target: num
 test("a source's flush waits only for its own PubAcks: a timeout of one source neither fails the other nor lets it pass unacknowledged", async (t) => {
   const server = await startNatsServer(t);
   const relay = await freezableRelay(t, server.port);
-  const sink = await NatsSink.open({ url: new URL(relay.url), config: natsOutputSchema.parse({ timeout_secs: 1 }) });
-  t.after(() => sink.close());
+  const nats = await NatsSink.open({ url: new URL(relay.url), config: natsOutputSchema.parse({ timeout_secs: 1 }) });
+  t.after(() => nats.close());
+  // As the engine holds it with backpressure.enabled: false (a stall watch around the sink), which hands the source on.
+  const sink = withBackpressure(nats, backpressureSchema.parse({ enabled: false }));
 
   await sink.write(eventBatch('a', 0, 5), never);
   await sink.flush(never, 'a');
