@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -8,7 +9,10 @@ import { natsOutputSchema } from '../../../src/sink/nats/config.js';
 import { NatsSink } from '../../../src/sink/nats/nats-sink.js';
 import { backpressureSchema } from '../../../src/sink/backpressure/config.js';
 import { withBackpressure } from '../../../src/sink/backpressure/index.js';
+import { cursorFeed, fakeApi, makeEvents, offsetOf, type SeenRequest } from '../../helpers/fake-api.js';
+import { bearer, getJson, startDaemon, waitFor } from '../../helpers/hel-process.js';
 import { startNatsServer } from '../../helpers/nats-server.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { eventBatch } from '../../helpers/sink-batches.js';
 import { readStream } from '../../helpers/nats-stream.js';
 
@@ -91,4 +95,67 @@ test("a message JetStream refuses fails the flush of its own source only; the ot
   await sink.flush(never, 'a');
   await assert.rejects(sink.flush(never, 'b'), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT' && /JetStream refused a message/.test(err.message));
   assert.equal((await readStream(server.url, 'HEL')).length, 10);
+});
+
+test('hel run, two sources, backpressure.enabled: false: JetStream silent for 4.5 s mid-backfill: no cursor moves meanwhile, no source commits past a lost message, every event of both reaches the stream', async (t) => {
+  const TOTAL = 10_000;
+  const PAGE = 100;
+  const nats = await startNatsServer(t);
+  const relay = await freezableRelay(t, nats.port);
+  const events = makeEvents(TOTAL);
+  const feed = cursorFeed(events, PAGE);
+  const slowFeed = async (req: SeenRequest) => {
+    await new Promise((r) => setTimeout(r, 15));
+    return feed(req);
+  };
+  const apis = { a: await fakeApi(t, slowFeed), b: await fakeApi(t, slowFeed) };
+  const source = (url: string) => ({
+    url: `${url}/api/v2/events`,
+    method: 'post',
+    body: { limit: PAGE },
+    schedule: { interval_secs: 1 },
+    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 100_000 },
+    dedupe: { id_path: 'uuid' },
+  });
+  const dir = tempDir(t);
+  const hel = await startDaemon(
+    dir,
+    {
+      global: {
+        state: { path: join(dir, 'state.db') },
+        log_format: 'json',
+        api: { enabled: true, address: '127.0.0.1', port: 0 },
+        output: { nats: { timeout_secs: 1 } },
+        backpressure: { enabled: false },
+      },
+      sources: { a: source(apis.a.url), b: source(apis.b.url) },
+    },
+    { args: ['--output', relay.url], listeners: ['api'] },
+  );
+  t.after(() => hel.stop());
+  const cursorOf = async (name: string) => offsetOf(((await getJson(`${hel.urls.api!}/api/v1/sources/${name}/state`, bearer)).body.keys as Record<string, string>).cursor);
+
+  await waitFor(() => apis.a.requests.length >= 5 && apis.b.requests.length >= 5, 30_000, 'both backfills to start');
+  relay.frozen = true;
+  // Past the 1 s PubAck timeout every flush begun before the silence has ended; from then on no
+  // PubAck can arrive, so no cursor may move until the relay speaks again
+  // (2.5 s leaves room for the commits of the flushes that ended then, on a loaded machine).
+  await new Promise((r) => setTimeout(r, 2_500));
+  const during = [await cursorOf('a'), await cursorOf('b')];
+  await new Promise((r) => setTimeout(r, 2_000));
+  const after = [await cursorOf('a'), await cursorOf('b')];
+  relay.frozen = false;
+  assert.deepEqual(after, during, 'a source committed pages while no PubAck could arrive');
+  assert.ok(
+    after.every((c) => c < TOTAL),
+    'the silence came before the backfills ended',
+  );
+  await waitFor(async () => (await cursorOf('a')) >= TOTAL && (await cursorOf('b')) >= TOTAL, 120_000, 'both backfills to finish');
+
+  const stored = new Set((await readStream(nats.url, 'HEL')).map((m) => m.msgId));
+  for (const name of ['a', 'b']) {
+    const missing = events.filter((e) => !stored.has(`${name}:${e.uuid}`)).map((e) => e.uuid);
+    assert.deepEqual(missing.slice(0, 5), [], `source ${name} committed past ${missing.length} events the stream never stored`);
+  }
+  assert.match(hel.stderr(), /no PubAck from nats:\/\/127\.0\.0\.1:\d+ within 1 s/);
 });
