@@ -132,41 +132,28 @@ test('block: a flush refused for good while re-sending after an outage drops the
   assert.deepEqual(receiver.delivered, []);
 });
 
-test("block: a cancelled write drops its source's copies (that poll fetches them again); the other sources' copies are re-sent and the output goes on", async () => {
-  const receiver = new Receiver();
-  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock: new FakeClock(), random: () => 0.5 });
-  await sink.write(eventBatch('a', 0, 3), signal);
-  await sink.write(eventBatch('b', 3, 3), signal);
-  receiver.down = true;
-  const stopped = new AbortController();
-  stopped.abort();
-  await assert.rejects(sink.write(eventBatch('a', 6, 2), stopped.signal), (err: unknown) => isCancellation(err));
-  receiver.down = false;
-  await sink.flush(signal);
-  assert.deepEqual(receiver.delivered, ids(3, 6), "only b's page: the receiver lost a's, and a's poll fetches it again");
-  await sink.write(eventBatch('a', 0, 3), signal);
-  await sink.flush(signal);
-  assert.deepEqual(receiver.delivered, [...ids(3, 6), ...ids(0, 3)]);
-  assert.equal(sink.healthy(), true);
-});
-
-test("block: a cancelled flush drops its caller's copies only (that poll fetches them again); another source's flush re-sends its own, not the caller's", async () => {
-  const receiver = new Receiver();
-  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock: new FakeClock(), random: () => 0.5 });
-  await sink.write(eventBatch('a', 0, 3), signal);
-  await sink.write(eventBatch('b', 3, 3), signal);
-  receiver.down = true;
-  const stopped = new AbortController();
-  stopped.abort();
-  await assert.rejects(sink.flush(stopped.signal, 'a'), (err: unknown) => isCancellation(err));
-  receiver.down = false;
-  await sink.flush(signal, 'b');
-  assert.deepEqual(receiver.delivered, ids(3, 6), "only b's page: a's poll ended uncommitted and fetches its page again");
-  await sink.write(eventBatch('a', 0, 3), signal);
-  await sink.flush(signal, 'a');
-  assert.deepEqual(receiver.delivered, [...ids(3, 6), ...ids(0, 3)], 'each event once');
-  assert.equal(sink.healthy(), true);
-});
+for (const [what, cancel] of [
+  ['write', (sink: BatchSink, stopped: AbortSignal) => sink.write(eventBatch('a', 6, 2), stopped)],
+  ['flush', (sink: BatchSink, stopped: AbortSignal) => sink.flush(stopped, 'a')],
+] as const) {
+  test(`block: a cancelled ${what} drops its source's copies (that poll fetches them again); the other sources' copies are re-sent and the output goes on`, async () => {
+    const receiver = new Receiver();
+    const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock: new FakeClock(), random: () => 0.5 });
+    await sink.write(eventBatch('a', 0, 3), signal);
+    await sink.write(eventBatch('b', 3, 3), signal);
+    receiver.down = true;
+    const stopped = new AbortController();
+    stopped.abort();
+    await assert.rejects(cancel(sink, stopped.signal), (err: unknown) => isCancellation(err));
+    receiver.down = false;
+    await sink.flush(signal, 'b');
+    assert.deepEqual(receiver.delivered, ids(3, 6), "only b's page: the receiver lost a's, and a's poll fetches it again");
+    await sink.write(eventBatch('a', 0, 3), signal);
+    await sink.flush(signal, 'a');
+    assert.deepEqual(receiver.delivered, [...ids(3, 6), ...ids(0, 3)]);
+    assert.equal(sink.healthy(), true);
+  });
+}
 
 test('enabled: false: a failed delivery is not retried, the flush rejects', async () => {
   const receiver = new Receiver();
