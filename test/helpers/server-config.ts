@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LoopbackApi } from '../server/loopback-apis.js';
+import type { LoopbackApi } from './loopback-apis.js';
 
 export const SOURCE_SECRET = 'audit-source-secret-value-42';
 

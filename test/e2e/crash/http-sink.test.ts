@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { crashSeed, crashUntilDone, prng, stepsPerKill } from '../../helpers/crash.js';
-import { cursorFeed, fakeApi, makeEvents, offsetOf, type FeedEvent } from '../../helpers/fake-api.js';
+import { cursorFeed, fakeApi, feedSource, makeEvents, offsetOf, type FeedEvent } from '../../helpers/fake-api.js';
 import { SqliteStateStore } from '../../../src/state/sqlite.js';
 import { startHel, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { ElasticsearchFake } from '../../sink/http/fakes/elasticsearch.js';
-import { NdjsonReceiver } from '../../sink/http/fakes/ndjson-receiver.js';
-import { SplunkHecFake } from '../../sink/http/fakes/splunk-hec.js';
-import type { LoopbackReceiver } from '../../sink/http/fakes/receiver.js';
-import { feedSource } from '../../sink/http/harness.js';
+import { ElasticsearchFake } from '../../helpers/http-receivers/elasticsearch.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
+import { SplunkHecFake } from '../../helpers/http-receivers/splunk-hec.js';
+import type { LoopbackReceiver } from '../../helpers/http-receivers/receiver.js';
 
 /** The full size. HEL_HTTP_CRASH_EVENTS makes it smaller (or larger) to replay a seed quickly. */
 const TOTAL = Number(process.env.HEL_HTTP_CRASH_EVENTS ?? 200_000);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Clock } from '../../../src/clock.js';
 import { cancelled } from '../../../src/errors.js';
 import { waitFor } from '../../helpers/hel-process.js';
-import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
 import { openSink, page, stillPending } from './harness.js';
 
 /** A clock whose sleeps end only when the test moves time past them. */

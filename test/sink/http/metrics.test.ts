@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../../helpers/fake-api.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { startDaemon, waitFor } from '../../helpers/hel-process.js';
-import { ElasticsearchFake } from './fakes/elasticsearch.js';
-import { prng } from './fakes/receiver.js';
-import { SplunkHecFake } from './fakes/splunk-hec.js';
+import { ElasticsearchFake } from '../../helpers/http-receivers/elasticsearch.js';
+import { prng } from '../../helpers/http-receivers/receiver.js';
+import { SplunkHecFake } from '../../helpers/http-receivers/splunk-hec.js';
 
 const TOTAL = 1000;
 
