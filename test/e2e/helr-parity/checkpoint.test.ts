@@ -165,7 +165,7 @@ test('checkpoint: end_of_tick with dedupe on a file: SIGKILL at 8 random moments
   });
   const output = join(dir, 'events.ndjson');
   const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
-  const { runs, kills } = await crashUntilDone({ api, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
+  const { runs, kills } = await crashUntilDone({ requests: () => api.requests.length, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
   const seen = new Map<string, number>();
   for (const line of readFileSync(output, 'utf8').split('\n')) {
     if (!isJson(line)) continue;
