@@ -139,6 +139,18 @@ export interface Daemon {
 }
 
 /**
+ * The `global:` block a `startDaemon` config needs: state in `dir`, JSON logs (startDaemon reads the
+ * listeners' ports from them), the API and metrics on free loopback ports. `extra` adds keys or
+ * replaces these.
+ */
+export function daemonGlobal(dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { state: { path: join(dir, 'state.db') }, log_format: 'json', api: LOOPBACK_LISTENER, metrics: LOOPBACK_LISTENER, ...extra };
+}
+
+/** A listener (`api`, `metrics`) on a free loopback port. */
+export const LOOPBACK_LISTENER = { enabled: true, address: '127.0.0.1', port: 0 };
+
+/**
  * Writes `config` as hel.yaml in `dir` and starts `hel run` on it (logs at info, the API token in
  * HEL_TEST_API_TOKEN), waiting until its listeners are bound. The caller stops it; a child still
  * running when the test process exits is killed.
