@@ -123,6 +123,16 @@ export function cleanupScope(): { after(fn: () => unknown): void; run(): Promise
   };
 }
 
+/** The JSON log lines of `stderr` whose message is `msg`, in order (a line still being written is not one yet). */
+export function logEntries(stderr: string, msg: string): Record<string, unknown>[] {
+  const marker = `"msg":${JSON.stringify(msg)}`;
+  return stderr
+    .split('\n')
+    .slice(0, -1)
+    .filter((l) => l.includes(marker))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** The REST API token `startDaemon` gives hel (in HEL_TEST_API_TOKEN). */
 export const API_TOKEN = 'test-api-token-0123456789';
 
