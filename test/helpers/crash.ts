@@ -104,7 +104,7 @@ export interface CrashOptions {
    * short enough to finish before every kill is spent.
    */
   stopAtFirstCompletion?: boolean;
-  /** No run started this long after the first one is killed (default: no limit). */
+  /** Runs started this long after the first one are not killed any more (default: no limit). */
   killWindowMs?: number;
   /**
    * Kill by progress instead of by time: after a random number (1..`maxSteps`) of this run's steps —
