@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { API_TOKEN, bearer, cleanupScope, type Daemon, getJson, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SOURCE_SECRET } from '../helpers/server-config.js';
-import type { LoopbackApi } from './loopback-apis.js';
+import type { LoopbackApi } from '../helpers/loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
 
 /** Suite-level temp dirs, removed in the suite's after hook once hel has stopped. */
