@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../../src/config/errors.js';
-import { HelError } from '../../src/errors.js';
+import { ConfigError, isConfigError } from '../../src/config/errors.js';
+import { HelError, isHelError } from '../../src/errors.js';
 import { ERROR_CODES, httpStatusOf } from '../../src/errors/codes.js';
 import { codeOf, describeError, errorLogFields, failureLine, terminalReport } from '../../src/errors/format.js';
 
@@ -70,6 +70,20 @@ test('codeOf: a HelError keeps its code, a config error is HEL_CONFIG, anything 
     assert.ok(Number.isInteger(info.http) && info.http >= 400 && info.http <= 599, `${code}: HTTP ${info.http} is not an error status`);
     assert.ok(info.exit === 1 || info.exit === 2, `${code}: exit ${info.exit}`);
   }
+});
+
+test('a ConfigError is a HelError with code HEL_CONFIG that keeps its issues, and reads the same through every formatter', () => {
+  const config = new ConfigError([{ file: 'hel.yaml', line: 3, column: 1, path: 'global.output', message: 'unknown key', hint: 'did you mean "outputs"?' }]);
+  assert.ok(config instanceof HelError && config instanceof ConfigError && isHelError(config) && isConfigError(config));
+  assert.equal(config.code, 'HEL_CONFIG');
+  assert.equal(config.name, 'ConfigError');
+  assert.deepEqual(config.context, {});
+  assert.equal(config.issues[0]!.path, 'global.output');
+  const line = 'hel.yaml:3:1 global.output: unknown key (did you mean "outputs"?)';
+  assert.equal(describeError(config), line);
+  assert.equal(failureLine(config), line);
+  assert.equal(terminalReport(config, false), `hel: config invalid (1 problem):\n  ${line}`);
+  assert.equal(ERROR_CODES[codeOf(config)].exit, 2);
 });
 
 test('errorLogFields: the code, and the URL without secrets, attempt and status when known; only a bug keeps its stack', () => {
