@@ -52,7 +52,12 @@ export interface SourceRuntimeDeps {
   hooks?: PollHooks;
 }
 
-export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string; leasedBy?: string };
+export type PollOutcome =
+  | { ok: true; result: PollResult }
+  | { ok: false; error: unknown }
+  /** Not polled: the open breaker refused (`error` is HEL_CIRCUIT_OPEN, `reason` its line), or another fleet instance holds the source. */
+  | { ok: false; skipped: true; reason: string; error: HelError }
+  | { ok: false; skipped: true; reason: string; leasedBy: string };
 
 /** One source's live parts: paginator, breaker, committed state (with the dedupe window) and status. */
 export class SourceRuntime {
@@ -188,10 +193,11 @@ export class SourceRuntime {
     if (!this.breaker.allowPoll()) {
       this.status.pollsSkipped++;
       this.deps.events.emit('poll.skipped', { source: this.source.name });
-      const reason = `circuit open; next trial poll in ${Math.ceil(this.breaker.msUntilTrial() / 1000)}s`;
-      if (!this.skipLogged) this.log.warn({ circuit: 'open' }, `poll skipped: ${reason}`);
+      const error = this.breaker.refusal(this.source.name);
+      const reason = describeError(error);
+      if (!this.skipLogged) this.log.warn({ ...errorLogFields(error), circuit: 'open' }, `poll skipped: ${reason}`);
       this.skipLogged = true;
-      return { ok: false, skipped: true, reason };
+      return { ok: false, skipped: true, reason, error };
     }
     this.skipLogged = false;
     const started = clock.now();
