@@ -269,7 +269,7 @@ export class SourceRuntime {
     } catch (err) {
       // Status keys only: with skip_checkpoint a failed write of them must not stop the source either.
       if (this.source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
-      this.log.warn({ code: 'HEL_STATE' }, `status not saved (on_state_write_error: skip_checkpoint): ${(err as Error).message}`);
+      this.log.warn(errorLogFields(err), `status not saved (on_state_write_error: skip_checkpoint): ${describeError(err)}`);
       this.state.apply(change);
     }
     this.deps.events.emit('state.write', { source: this.source.name, durationMs: this.deps.clock.now() - started });

@@ -113,6 +113,22 @@ test('one formatter: no file outside src/errors/ names HEL_UNEXPECTED, builds th
     if (text.includes("'HEL_UNEXPECTED'")) offenders.push(`${file}: HEL_UNEXPECTED (use codeOf)`);
     if (text.includes('unexpected error:')) offenders.push(`${file}: the unexpected-error line (use terminalReport)`);
     if (/`[^`\n]*attempt \$\{/.test(text) || /context\.hint \? ` \(/.test(text)) offenders.push(`${file}: formats an error's location or hint (use describeError)`);
+    for (const call of logCalls(text))
+      if (ERROR_BY_HAND.test(call)) offenders.push(`${file}: a log line or poll warning formats an error by hand (use describeError and errorLogFields): ${call.slice(0, 80)}`);
+    if (/text: String\((?:err|error)\)/.test(text)) offenders.push(`${file}: a check line prints an error with String() (use describeError)`);
   }
   assert.deepEqual(offenders, []);
 });
+
+/** A caught error's own message or String() in a line: it drops the URL, the attempt and the hint that describeError adds. */
+const ERROR_BY_HAND = /\(?\b(?:err|error|caught|cause|e)\b(?: as \w+\))?\??\.message\b|String\((?:err|error|caught|cause|e)\)/;
+
+/** The text of every logger call (`log.warn(…)`, `this.options.logger?.error(…)`) and poll warning emitted in `text`, parentheses balanced. */
+function logCalls(text: string): string[] {
+  return [...text.matchAll(/(?:\blog|\blogger)\??\.(?:trace|debug|info|warn|error|fatal)\(|emit\('poll\.warning',/g)].map((m) => {
+    let depth = 1;
+    let end = m.index + m[0].length;
+    for (; end < text.length && depth > 0; end++) depth += text[end] === '(' ? 1 : text[end] === ')' ? -1 : 0;
+    return text.slice(m.index, end);
+  });
+}
