@@ -1,10 +1,11 @@
-import type { LoadedConfig, ResolvedSource } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../app/compose.js';
 import { openEventBus } from '../app/event-bus.js';
-import type { HelBus } from '../bus/hel-events.js';
+import type { HelBus } from '../app/hel-events.js';
 import { recordingTransport } from '../http/record/recorder.js';
 import { replayTransport } from '../http/record/replayer.js';
 import type { HttpTransport } from '../http/transport.js';

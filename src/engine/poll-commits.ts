@@ -1,6 +1,6 @@
 import type { Emitter } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { describeError, errorLogFields } from '../errors/format.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { SourceState, StateChange } from './source-state.js';

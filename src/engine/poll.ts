@@ -1,5 +1,5 @@
 import type { Emitter } from '../bus/event-bus.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { Clock } from '../clock.js';
 import { HelError, isHelError } from '../errors.js';
 import { describeError, errorLogFields } from '../errors/format.js';

@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { describeError } from '../../errors/format.js';
 import type { SecretReader } from '../../secrets/resolver.js';
 import type { CheckLine, Probe } from '../integration.js';
