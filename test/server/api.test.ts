@@ -180,6 +180,7 @@ void describe('hel run with the API enabled', () => {
     assert.equal(failed.body.code, 'poll_failed');
     assert.equal(failed.body.error_code, 'HEL_HTTP_STATUS');
     assert.equal(failed.body.ok, false);
+    assert.equal(failed.body.source, 'broken');
     assert.match(String(failed.body.error), /500/);
     assert.equal((failed.body.source_status as Json).status, 'failing');
 
