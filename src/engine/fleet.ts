@@ -81,7 +81,7 @@ export class Fleet {
       // instance renews with two thirds left, so only a renewal late by half the TTL trips it.
       store = new FencedStore(
         this.options.store,
-        (name, error) => this.lost(name, error.message),
+        (name, error) => this.lost(name, describeError(error)),
         () => this.options.clock.now(),
         this.options.ttlMs / 10,
       );
