@@ -194,6 +194,13 @@ void describe('hel run with the API enabled', () => {
     assert.equal(open.body.ok, false);
     assert.equal(open.body.source, 'denied');
     assert.match(String(open.body.error), /^poll skipped: circuit open; next trial poll in \d+s — the source's last polls failed .*restart_sources_on_sighup/);
+    // However many polls the open breaker refused (scheduled ones and this one), the log has one line for them, with the code.
+    const refusals = hel
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"poll skipped: circuit open'));
+    assert.equal(refusals.length, 1, hel.stderr());
+    assert.match(refusals[0]!, /"source":"denied".*"code":"HEL_CIRCUIT_OPEN"/);
   });
 
   void it('answers unknown sources, paths and methods with JSON errors', async () => {
