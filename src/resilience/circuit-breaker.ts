@@ -78,7 +78,7 @@ export class CircuitBreaker {
   refusal(source: string): HelError {
     return new HelError('HEL_CIRCUIT_OPEN', `circuit open; next trial poll in ${Math.ceil(this.msUntilTrial() / 1000)}s`, {
       source,
-      hint: "the source's last polls failed (its last_error says why); a successful trial poll closes the circuit, a reload with global.reload.restart_sources_on_sighup closes it at once",
+      hint: "the source's last polls failed (its last_error says why); polling resumes with a trial poll when the wait ends, or at once after a reload with global.reload.restart_sources_on_sighup",
     });
   }
 
