@@ -2,6 +2,7 @@ import type { Emitter } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import type { ResolvedSource } from '../config/resolved.js';
 import { describeError, errorLogFields } from '../errors/format.js';
+import { IdSet } from '../pipeline/id-table.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { SourceState, StateChange } from './source-state.js';
 import { isStateWriteFailure } from './state-write-failure.js';
@@ -46,7 +47,7 @@ export interface PollCommitsDeps {
  */
 export class PollCommits {
   private pending: PageChange | undefined;
-  private readonly uncommitted = new Set<string>();
+  private readonly uncommitted = new IdSet();
   private finished = false;
   /** With dedupe and an output that can be read back: where it stood is part of every commit. */
   private readonly tracksOutput: boolean;

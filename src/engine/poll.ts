@@ -6,6 +6,7 @@ import { describeError, errorLogFields } from '../errors/format.js';
 import type { LineEncoder } from '../pipeline/envelope.js';
 import { eventExtractor } from '../pipeline/extract.js';
 import { LineBuffer } from '../pipeline/line-buffer.js';
+import { timeMs } from '../pipeline/time-ms.js';
 import type { Paginator } from '../http/pagination/paginator.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { redactUrl } from '../http/redact-url.js';
@@ -241,7 +242,7 @@ export async function pollSource(deps: PollDeps, options: PollOptions): Promise<
         lines.append(oversized.line);
       }
       emitted++;
-      const ms = time === undefined ? NaN : Date.parse(time);
+      const ms = time === undefined ? NaN : timeMs(time);
       lineEnds.push(lines.byteLength);
       ids.push(id);
       times.push(Number.isNaN(ms) ? undefined : ms);

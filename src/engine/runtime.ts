@@ -154,7 +154,11 @@ export class Runtime {
   async pollNow(name: string, signal: AbortSignal, options: { commit?: boolean } = {}): Promise<PollOutcome> {
     const sr = this.sources.get(name);
     if (!sr) throw new HelError('HEL_USAGE', `no source named ${name}`);
-    const outcome = (await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true)))) ?? { ok: false, error: cancelled(name) };
+    const outcome = (await this.slot(signal, () => this.leased(sr, signal, (s) => sr.poll(s, options.commit ?? true))).catch((error: unknown) => {
+      // A broken output or state store stops the collector, as when a scheduled poll meets it.
+      this.loopFailed?.(error);
+      throw error;
+    })) ?? { ok: false, error: cancelled(name) };
     this.wakeups.get(name)?.();
     return outcome;
   }

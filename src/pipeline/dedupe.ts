@@ -1,21 +1,21 @@
+import { hashOf, IdTable } from './id-table.js';
 import { compilePath, getPath, type CompiledPath } from './path.js';
-
-/** Queue slots consumed before the queue array is compacted. */
-const COMPACT_AFTER = 1 << 16;
 
 /**
  * The most recent `capacity` event ids of one source, oldest first. The window is persisted with
  * the cursor (state/), so its eviction order must be the insertion order the store keeps. Ids are
  * only ever added (after their commit, by engine/source-state.ts) and evicted oldest first.
  *
- * Eviction reads the oldest id from a queue instead of `set.values().next()`: V8 leaves deleted
- * entries in place until a rehash, so fetching the first value after many deletes scans them all,
- * which made a full window quadratic (a 1M backfill spent minutes there).
+ * The ids sit in a ring in insertion order (`ring[(head + i) % capacity]` is the i-th oldest),
+ * indexed by an IdTable: every event of a deduplicated source is looked up and nearly every one is
+ * new, so the lookup that misses is the one that must be cheap.
  */
 export class DedupeWindow {
-  private readonly ids = new Set<string>();
-  private queue: string[] = [];
+  private readonly ring: string[] = [];
+  private readonly ringHashes: number[] = [];
+  private readonly table = new IdTable(this.ring);
   private head = 0;
+  private count = 0;
   private readonly path: CompiledPath;
 
   constructor(
@@ -28,7 +28,7 @@ export class DedupeWindow {
   }
 
   get size(): number {
-    return this.ids.size;
+    return this.count;
   }
 
   /** The event's id if it is a non-empty string; other events are "unkeyed" and always emitted. */
@@ -38,22 +38,25 @@ export class DedupeWindow {
   }
 
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.table.find(id, hashOf(id)) !== 0;
   }
 
   remember(id: string): void {
-    if (this.ids.has(id)) return;
-    this.ids.add(id);
-    this.queue.push(id);
-    if (this.ids.size > this.capacity) this.evictOldest();
+    const hash = hashOf(id);
+    if (this.table.find(id, hash) !== 0) return;
+    if (this.count === this.capacity) this.evictOldest();
+    const index = (this.head + this.count) % this.capacity;
+    this.ring[index] = id;
+    this.ringHashes[index] = hash;
+    this.count++;
+    this.table.insert(hash, index + 1);
   }
 
   private evictOldest(): void {
-    this.ids.delete(this.queue[this.head]!);
-    this.head++;
-    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    const index = this.head;
+    this.table.remove(this.ringHashes[index]!, index + 1);
+    this.ring[index] = '';
+    this.head = (this.head + 1) % this.capacity;
+    this.count--;
   }
 }

@@ -3,6 +3,8 @@ import type { LineBuffer } from './line-buffer.js';
 import type { EventMapper, OutputFormat } from './mappings.js';
 
 const FALLBACK_TIME_FIELDS = ['published', 'timestamp', 'ts', 'created_at', 'time'].map(compilePath);
+/** A time JSON needs no escaping for (digits, `-:.+TZ`): quoted as it is, not through JSON.stringify, once per event. */
+const PLAIN_TIME = /^[\d:.+TZ-]*$/;
 
 export interface EnvelopeOptions {
   format: OutputFormat;
@@ -105,7 +107,8 @@ export class LineEncoder {
       this.endpointJson = JSON.stringify(endpoint);
     }
     const metaJson = meta === undefined ? this.metaOf(event) : JSON.stringify({ ...meta, ...(JSON.parse(this.metaOf(event)) as Record<string, unknown>) });
-    return putLine(lines, `{"ts":${JSON.stringify(eventTime ?? collectedAt)},${this.labelPart},"endpoint":${this.endpointJson},"event":`, json, false, `,"meta":${metaJson}}\n`, maxBytes);
+    const ts = eventTime ?? collectedAt;
+    return putLine(lines, `{"ts":${PLAIN_TIME.test(ts) ? `"${ts}"` : JSON.stringify(ts)},${this.labelPart},"endpoint":${this.endpointJson},"event":`, json, false, `,"meta":${metaJson}}\n`, maxBytes);
   }
 
   /** The constant meta, plus `id` when `idPath` finds a string or a number in the event. */

@@ -15,6 +15,16 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE IF NOT EXISTS hel_dedupe (
      source TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
      PRIMARY KEY (source, seq)) WITHOUT ROWID;`,
+  // Version 2: a page's dedupe ids in one row (its ids as a JSON array, numbered first_seq, first_seq
+  // + 1, ...) instead of a row per id: a thousand B-tree inserts and deletes per page were most of a
+  // commit. Ids at or below a source's floor have left the window; pages wholly below it are deleted.
+  `CREATE TABLE IF NOT EXISTS hel_dedupe_page (
+     source TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, ids TEXT NOT NULL,
+     UNIQUE (source, first_seq));
+   CREATE TABLE IF NOT EXISTS hel_dedupe_floor (source TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO hel_dedupe_page (source, first_seq, last_seq, ids)
+     SELECT source, MIN(seq), MAX(seq), json_group_array(id ORDER BY seq) FROM hel_dedupe GROUP BY source;
+   DROP TABLE hel_dedupe;`,
 ];
 const STATE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -23,8 +33,9 @@ const CORRUPT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 interface CommitStatements {
   upsertKey: Database.Statement<[string, string, string, string]>;
   removeKey: Database.Statement<[string, string]>;
-  insertIds: Database.Statement<[string, number, string]>;
-  trimIds: Database.Statement<[string, number]>;
+  insertPage: Database.Statement<[string, number, number, string]>;
+  trimPages: Database.Statement<[string, number]>;
+  setFloor: Database.Statement<[string, number]>;
 }
 
 export interface SqliteOptions {
@@ -116,9 +127,17 @@ export class SqliteStateStore implements StateStore {
 
   private loadNow(source: string): SourceSnapshot {
     const rows = this.db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM hel_state WHERE source = ?').all(source);
-    const ids = this.db.prepare<[string], { id: string; seq: number }>('SELECT id, seq FROM hel_dedupe WHERE source = ? ORDER BY seq').all(source);
-    this.maxSeq.set(source, ids.length > 0 ? ids[ids.length - 1]!.seq : 0);
-    return { keys: Object.fromEntries(rows.map((r) => [r.key, r.value])), dedupeIds: ids.map((r) => r.id) };
+    const pages = this.db
+      .prepare<[string], { first_seq: number; last_seq: number; ids: string }>('SELECT first_seq, last_seq, ids FROM hel_dedupe_page WHERE source = ? ORDER BY first_seq')
+      .all(source);
+    const floor = this.db.prepare<[string], { seq: number }>('SELECT seq FROM hel_dedupe_floor WHERE source = ?').get(source)?.seq ?? 0;
+    const dedupeIds: string[] = [];
+    for (const page of pages) {
+      const ids = JSON.parse(page.ids) as string[];
+      for (let i = Math.max(0, floor - page.first_seq + 1); i < ids.length; i++) dedupeIds.push(ids[i]!);
+    }
+    this.maxSeq.set(source, pages.length > 0 ? pages[pages.length - 1]!.last_seq : 0);
+    return { keys: Object.fromEntries(rows.map((r) => [r.key, r.value])), dedupeIds };
   }
 
   commit(source: string, checkpoint: Checkpoint): Promise<void> {
@@ -154,8 +173,11 @@ export class SqliteStateStore implements StateStore {
         else sql.upsertKey.run(source, key, value, now);
       }
       if (ids.length > 0) {
-        sql.insertIds.run(source, first, JSON.stringify(ids));
-        if (checkpoint.dedupeCapacity !== undefined) sql.trimIds.run(source, last - checkpoint.dedupeCapacity);
+        sql.insertPage.run(source, first, last, JSON.stringify(ids));
+        if (checkpoint.dedupeCapacity !== undefined) {
+          sql.trimPages.run(source, last - checkpoint.dedupeCapacity);
+          sql.setFloor.run(source, last - checkpoint.dedupeCapacity);
+        }
       }
     })();
     // Only once committed: a rolled-back commit must not leave a gap in the sequence.
@@ -169,23 +191,23 @@ export class SqliteStateStore implements StateStore {
         'INSERT INTO hel_state (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       ),
       removeKey: this.db.prepare('DELETE FROM hel_state WHERE source = ? AND key = ?'),
-      // A page's ids arrive as one JSON array: one statement instead of a thousand inserts, each
-      // id numbered first, first + 1, ... in the array's order (json_each's key is the index).
-      insertIds: this.db.prepare('INSERT INTO hel_dedupe (source, seq, id) SELECT ?, ? + key, value FROM json_each(?)'),
-      trimIds: this.db.prepare('DELETE FROM hel_dedupe WHERE source = ? AND seq <= ?'),
+      insertPage: this.db.prepare('INSERT INTO hel_dedupe_page (source, first_seq, last_seq, ids) VALUES (?, ?, ?, ?)'),
+      trimPages: this.db.prepare('DELETE FROM hel_dedupe_page WHERE source = ? AND last_seq <= ?'),
+      setFloor: this.db.prepare('INSERT INTO hel_dedupe_floor (source, seq) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET seq = excluded.seq'),
     };
     return this.prepared;
   }
 
   private currentMaxSeq(source: string): number {
-    const row = this.db.prepare<[string], { m: number | null }>('SELECT MAX(seq) AS m FROM hel_dedupe WHERE source = ?').get(source);
+    const row = this.db.prepare<[string], { m: number | null }>('SELECT MAX(last_seq) AS m FROM hel_dedupe_page WHERE source = ?').get(source);
     return row?.m ?? 0;
   }
 
   reset(source: string): Promise<void> {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM hel_state WHERE source = ?').run(source);
-      this.db.prepare('DELETE FROM hel_dedupe WHERE source = ?').run(source);
+      this.db.prepare('DELETE FROM hel_dedupe_page WHERE source = ?').run(source);
+      this.db.prepare('DELETE FROM hel_dedupe_floor WHERE source = ?').run(source);
     })();
     this.maxSeq.delete(source);
     return Promise.resolve();
@@ -193,7 +215,7 @@ export class SqliteStateStore implements StateStore {
 
   sources(): Promise<string[]> {
     try {
-      const rows = this.db.prepare<[], { source: string }>('SELECT source FROM hel_state UNION SELECT source FROM hel_dedupe ORDER BY source').all();
+      const rows = this.db.prepare<[], { source: string }>('SELECT source FROM hel_state UNION SELECT source FROM hel_dedupe_page ORDER BY source').all();
       return Promise.resolve(rows.map((r) => r.source));
     } catch (err) {
       return Promise.reject(this.corruptError(err) ?? (err as Error));

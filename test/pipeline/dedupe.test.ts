@@ -68,3 +68,24 @@ test('far more ids than the queue compaction threshold: the window stays exact a
   assert.equal(window.has(`id-${total - capacity + 1}`), false);
   assert.equal(window.has(`id-${total - capacity + 2}`), true);
 });
+
+test('ids whose hashes collide and wrap around the table are found, evicted and re-added exactly (against a reference window)', () => {
+  // A small capacity keeps the table small, so runs of probes cross its end and deletions shift entries back.
+  for (const capacity of [1, 7, 300, 2000]) {
+    const window = new DedupeWindow('id', capacity);
+    const reference: string[] = [];
+    let seed = capacity;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 5000) / 5000;
+    for (let step = 0; step < 20_000; step++) {
+      const id = `k${Math.floor(random() * capacity * 3)}`;
+      assert.equal(window.has(id), reference.includes(id), `step ${step}: has(${id})`);
+      window.remember(id);
+      if (!reference.includes(id)) {
+        reference.push(id);
+        if (reference.length > capacity) reference.shift();
+      }
+      assert.equal(window.size, reference.length);
+    }
+    for (let i = 0; i < capacity * 3; i++) assert.equal(window.has(`k${i}`), reference.includes(`k${i}`), `k${i} at the end`);
+  }
+});

@@ -47,7 +47,7 @@ test('a commit is atomic: when its dedupe ids cannot be stored, its keys are not
   await store.commit('a', { keys: { cursor: 'c1' }, dedupeIds: ['1'], dedupeCapacity: 10 });
   const other = new Database(path);
   t.after(() => other.close());
-  other.exec("CREATE TRIGGER refuse BEFORE INSERT ON hel_dedupe BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+  other.exec("CREATE TRIGGER refuse BEFORE INSERT ON hel_dedupe_page BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
   await assert.rejects(store.commit('a', { keys: { cursor: 'c2' }, dedupeIds: ['2'], dedupeCapacity: 10 }), (err: unknown) => {
     assert.ok(isHelError(err) && err.code === 'HEL_STATE');
     assert.match(err.message, /cannot save state for a in .*st\.db: refused by the test/);
@@ -88,7 +88,7 @@ test('a file from a newer hel is refused, naming both versions', (t) => {
   const db = new Database(path);
   db.pragma('user_version = 99');
   db.close();
-  assert.throws(() => new SqliteStateStore(path, { exclusive: true }), helCode('HEL_STATE', /has schema version 99, but this hel understands versions up to 1/));
+  assert.throws(() => new SqliteStateStore(path, { exclusive: true }), helCode('HEL_STATE', /has schema version 99, but this hel understands versions up to 2/));
 });
 
 test('a file that is not a database is named as damaged, with the remedy', (t) => {
@@ -124,4 +124,36 @@ test('a state file deleted or replaced while open takes no further commit', asyn
     assert.equal(err.cause, undefined, 'an anomaly hel detected itself is never skipped as a mere write failure');
     return true;
   });
+});
+
+test('a version-1 file (a row per dedupe id) is upgraded to version 2 with its window in order; trimming and numbering go on from it', async (t) => {
+  const path = join(tempDir(t), 'st.db');
+  const v1 = new Database(path);
+  v1.exec(`CREATE TABLE hel_state (source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (source, key)) WITHOUT ROWID;
+    CREATE TABLE hel_dedupe (source TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (source, seq)) WITHOUT ROWID;`);
+  v1.prepare("INSERT INTO hel_state VALUES ('a', 'cursor', 'c9', '2026-01-01T00:00:00Z')").run();
+  // Inserted out of order, after a trim (seq starts at 4), for two sources.
+  for (const [source, seq, id] of [
+    ['a', 6, 'z'],
+    ['a', 4, 'x'],
+    ['b', 1, 'only'],
+    ['a', 5, 'y'],
+  ] as const)
+    v1.prepare('INSERT INTO hel_dedupe VALUES (?, ?, ?)').run(source, seq, id);
+  v1.pragma('user_version = 1');
+  v1.close();
+
+  const store = open(t, path, false);
+  assert.deepEqual(await store.load('a'), { keys: { cursor: 'c9' }, dedupeIds: ['x', 'y', 'z'] });
+  assert.deepEqual((await store.load('b')).dedupeIds, ['only']);
+  assert.deepEqual(await store.sources(), ['a', 'b']);
+  await store.commit('a', { keys: {}, dedupeIds: ['w'], dedupeCapacity: 3 });
+  assert.deepEqual((await store.load('a')).dedupeIds, ['y', 'z', 'w'], 'the oldest migrated id is trimmed first, numbering goes on at 7');
+  await store.commit('a', { keys: {}, dedupeIds: ['v', 'u', 't'], dedupeCapacity: 3 });
+  assert.deepEqual((await store.load('a')).dedupeIds, ['v', 'u', 't']);
+  const raw = new Database(path, { readonly: true });
+  t.after(() => raw.close());
+  assert.equal(raw.pragma('user_version', { simple: true }), 2);
+  assert.equal(raw.prepare<[], { n: number }>("SELECT count(*) AS n FROM hel_dedupe_page WHERE source = 'a'").get()!.n, 1, 'pages wholly out of the window are deleted');
+  assert.equal(raw.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'hel_dedupe'").get()!.n, 0);
 });

@@ -48,14 +48,14 @@ export class DiskBufferSink implements BatchSink {
         await this.options.clock.sleep(RECHECK_MS, signal);
         this.throwIfFailed();
       }
-      this.spool.append(batch);
+      this.spooling(() => this.spool.append(batch));
     });
   }
 
   flush(): Promise<void> {
     return this.serial.run(() => {
       this.throwIfFailed();
-      this.spool.sync();
+      this.spooling(() => this.spool.sync());
       this.options.events?.emit('output.spool', { bytes: this.spool.bytes });
       this.wake?.();
       return Promise.resolve();
@@ -65,7 +65,8 @@ export class DiskBufferSink implements BatchSink {
   /** Drains what it can while the receiver answers; what is left stays in the spool for the next start. */
   async close(): Promise<void> {
     await this.serial.run(() => {
-      this.spool.sync();
+      // After a failure the records not fsynced were never acknowledged: their sources fetch them again.
+      if (this.fatal === undefined) this.spool.sync();
       this.wake?.();
       return Promise.resolve();
     });
@@ -90,6 +91,19 @@ export class DiskBufferSink implements BatchSink {
 
   private throwIfFailed(): void {
     if (this.fatal !== undefined) throw this.fatal;
+  }
+
+  /**
+   * A failed append or fsync cut the records not yet fsynced off the spool, other sources' among
+   * them: their flushes must fail too rather than commit pages the spool no longer holds.
+   */
+  private spooling(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.fatal = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    }
   }
 
   private async drain(): Promise<void> {

@@ -1,3 +1,4 @@
+import { cancelled } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { copyBytes } from '../copy-bytes.js';
@@ -69,7 +70,8 @@ export class DroppingSink implements BatchSink {
 
   write(batch: SinkBatch, signal: AbortSignal): Promise<void> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
-    if (signal.aborted) return Promise.resolve();
+    // Refused, not skipped: a flush that followed a skipped write would let its page be committed undelivered.
+    if (signal.aborted) return Promise.reject(cancelled(batch.source));
     const now = this.options.clock.now();
     let start = 0;
     for (let i = 0; i < batch.lineEnds.length; i++) {

@@ -75,7 +75,11 @@ export class Spool {
     return this.pendingBytes;
   }
 
-  /** Appends a record (not yet durable: see `sync`). */
+  /**
+   * Appends a record (not yet durable: see `sync`). When the write fails, every record not yet
+   * fsynced is cut off, not only this one: none of them will be acknowledged (the disk buffer fails
+   * for good), so their sources fetch them again and the spool must not deliver them as well.
+   */
   append(batch: SinkBatch): void {
     const header = Buffer.from(JSON.stringify({ s: batch.source, e: [...batch.lineEnds], i: batch.ids.map((x) => x ?? null), t: batch.times.map((x) => x ?? null) } satisfies RecordHeader));
     const body = batch.bytes;
@@ -84,24 +88,55 @@ export class Spool {
     frame.writeUInt32LE(header.byteLength, 4);
     frame.writeUInt32LE(crc32(body, crc32(header)), 8);
     const record = Buffer.concat([frame, header, body]);
-    writeSync(this.fd, record);
+    try {
+      // A disk filling up writes part of the record and returns short; the next write says why.
+      for (let done = 0; done < record.byteLength;) {
+        const wrote = writeSync(this.fd, record, done);
+        if (wrote === 0) throw new Error(`nothing written after ${done} of ${record.byteLength} bytes`);
+        done += wrote;
+      }
+    } catch (err) {
+      throw this.cutBack(this.synced, 'append to', err);
+    }
     this.written += record.byteLength;
     this.pendingBytes += record.byteLength;
   }
 
-  /** Makes every appended record durable; starts a new segment once the current one is full. */
+  /** Makes every appended record durable; starts a new segment once the current one is full. A failure cuts off what `append` does. */
   sync(): void {
     if (this.synced === this.written) return;
-    fsyncSync(this.fd);
-    this.synced = this.written;
-    if (this.written >= this.segmentBytes) {
-      closeSync(this.fd);
-      const next = this.segments[this.segments.length - 1]! + 1;
-      this.fd = openSync(this.segmentPath(next), 'a+', 0o600);
-      syncDirectory(this.dir);
-      this.segments.push(next);
-      this.written = this.synced = 0;
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw this.cutBack(this.synced, 'fsync', err);
     }
+    this.synced = this.written;
+    if (this.written >= this.segmentBytes) this.rotate();
+  }
+
+  /**
+   * Starts the next segment. The records are durable already, so a segment that cannot be created
+   * must not fail the flush (its pages would be fetched again and drained as well): the full one
+   * grows on, and the next sync tries again.
+   */
+  private rotate(): void {
+    const next = this.segments[this.segments.length - 1]! + 1;
+    let fd: number;
+    try {
+      fd = openSync(this.segmentPath(next), 'a+', 0o600);
+    } catch {
+      return;
+    }
+    try {
+      syncDirectory(this.dir);
+    } catch {
+      closeSync(fd);
+      return;
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+    this.segments.push(next);
+    this.written = this.synced = 0;
   }
 
   /** Up to `maxRecords` durable records from the drained position on, in order (empty when drained). */
@@ -139,6 +174,26 @@ export class Spool {
 
   close(): void {
     closeSync(this.fd);
+  }
+
+  /** Truncates the newest segment to `offset` after a failed write or fsync; the error says whether that worked. */
+  private cutBack(offset: number, what: string, err: unknown): HelError {
+    const segment = this.segmentPath(this.segments[this.segments.length - 1]!);
+    const message = `cannot ${what} the disk buffer segment ${segment}: ${err instanceof Error ? err.message : String(err)}`;
+    const hint = 'free space on the disk of disk_buffer.path (or lower disk_buffer.max_size_mb below it); the cursor was not advanced';
+    try {
+      ftruncateSync(this.fd, offset);
+      this.pendingBytes -= this.written - offset;
+      this.written = offset;
+      return new HelError('HEL_OUTPUT', `${message}; the records not yet acknowledged were cut off`, { hint }, { cause: err });
+    } catch (truncateErr) {
+      return new HelError(
+        'HEL_OUTPUT',
+        `${message}; cutting it back to ${offset} bytes failed too (${(truncateErr as Error).message}), so it may end with a torn record, cut off at the next start`,
+        { hint },
+        { cause: err },
+      );
+    }
   }
 
   private skipDrainedSegments(): void {

@@ -25,7 +25,8 @@ export interface HttpSinkOptions {
  * batch_timeout_ms) and delivered by up to max_in_flight concurrent requests. `flush` sends the
  * open batch and resolves once every batch written before it is acknowledged; while the receiver
  * is down it keeps waiting, so the sources pause and no cursor passes undelivered events.
- * A line the receiver refuses for good fails the sink (HEL_OUTPUT) and stops the collector.
+ * A line the receiver refuses for good fails the sink (HEL_OUTPUT) and stops the collector; the
+ * deliveries still in progress are given up, as their pages are not committed.
  */
 export class HttpSink implements BatchSink {
   readonly description: string;
@@ -104,7 +105,12 @@ export class HttpSink implements BatchSink {
     const delivery = slot
       .then(() => deliver(lines, { ...this.options.delivery, stats: this.stats, onReceived: release }, this.lifetime.signal))
       .catch((err: unknown) => {
-        if (!isCancellation(err)) this.failure ??= isHelError(err) ? err : new HelError('HEL_OUTPUT', `${this.description}: ${(err as Error).message}`, {}, { cause: err });
+        if (!isCancellation(err) && this.failure === undefined) {
+          this.failure = isHelError(err) ? err : new HelError('HEL_OUTPUT', `${this.description}: ${(err as Error).message}`, {}, { cause: err });
+          // The other batches' flushes fail with it and their sources fetch them again: still
+          // retrying them could deliver them as well.
+          this.lifetime.abort();
+        }
         throw err;
       })
       .finally(() => {

@@ -116,12 +116,12 @@ test('a state file from a newer hel is refused with both versions and the remedy
   const events = makeEvents(60);
   const { state, config, first } = await collectedState(t, events);
   const db = new Database(state);
-  assert.equal(db.pragma('user_version', { simple: true }), 1, 'a new file is written at schema version 1');
+  assert.equal(db.pragma('user_version', { simple: true }), 2, 'a new file is written at schema version 2');
   db.pragma('user_version = 7');
   db.close();
   const r = await hel(['run', '--once', '-c', config, '--state', state]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /state file \S+st\.db has schema version 7, but this hel understands versions up to 1: it was written by a newer hel/);
+  assert.match(r.stderr, /state file \S+st\.db has schema version 7, but this hel understands versions up to 2: it was written by a newer hel/);
   assert.match(r.stderr, /hel state export \(newer hel\) \| hel state import \(this hel\)/);
   assert.equal(r.stdout, '');
   const shown = await hel(['state', 'show', '--state', state]);
@@ -136,6 +136,6 @@ test('a state file from a newer hel is refused with both versions and the remedy
   assert.deepEqual(count(events, [first, resumed.stdout]), { lost: 0, duplicated: 0 });
   assert.equal((await stateOf(state)).audit!.cursor, 'c000060');
   const upgraded = new Database(state, { readonly: true });
-  assert.equal(upgraded.pragma('user_version', { simple: true }), 1);
+  assert.equal(upgraded.pragma('user_version', { simple: true }), 2);
   upgraded.close();
 });

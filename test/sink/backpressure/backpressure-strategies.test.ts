@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HelError, isHelError } from '../../../src/errors.js';
+import { HelError, isCancellation, isHelError } from '../../../src/errors.js';
 import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
 import { backpressureSchema } from '../../../src/config/backpressure-schema.js';
 import { EventBus } from '../../../src/bus/event-bus.js';
@@ -9,24 +9,33 @@ import type { OutputEventMap } from '../../../src/sink/output-events.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventBatch } from '../../helpers/sink-batches.js';
 
-/** A receiver that can go down: while down it refuses (retryably) and loses what it had not acknowledged. */
+/**
+ * A receiver that can go down: while down it refuses (retryably) and loses what it had not
+ * acknowledged. While broken it refuses for good (HEL_OUTPUT, like a full disk) and keeps the rest.
+ */
 class Receiver implements BatchSink {
   readonly description = 'test receiver';
   down = false;
+  broken = false;
   delivered: string[] = [];
+  /** Every event ever handed to write, re-sends included. */
+  handed: string[] = [];
   private unacked: string[] = [];
 
   write(batch: SinkBatch): Promise<void> {
+    if (this.broken) return Promise.reject(new HelError('HEL_OUTPUT', 'disk full'));
     if (this.down) {
       this.unacked = [];
       return Promise.reject(this.refusal());
     }
     const text = Buffer.from(batch.bytes).toString();
     for (const line of text.split('\n').filter(Boolean)) this.unacked.push((JSON.parse(line) as { uuid: string }).uuid);
+    this.handed.push(...this.unacked.slice(-batch.lineEnds.length));
     return Promise.resolve();
   }
 
   flush(): Promise<void> {
+    if (this.broken) return Promise.reject(new HelError('HEL_OUTPUT', 'fsync failed'));
     if (this.down) {
       this.unacked = [];
       return Promise.reject(this.refusal());
@@ -84,6 +93,60 @@ test('block: a flush retries with backoff while the receiver is down and re-send
   await flushed;
   assert.deepEqual(receiver.delivered, ids(0, 10));
   assert.deepEqual(clock.sleeps.slice(0, 4), [1000, 2000, 4000, 8000]);
+  assert.equal(sink.healthy(), true);
+});
+
+const refusedForGood = (message: string) => (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT' && err.message === message;
+
+test('block: a write refused for good fails its poll and the output: the copies are dropped, not re-sent, and every later write and flush rejects', async () => {
+  const receiver = new Receiver();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock: new FakeClock(), random: () => 0.5 });
+  await sink.write(eventBatch('a', 0, 5), signal);
+  receiver.broken = true;
+  await assert.rejects(sink.write(eventBatch('b', 5, 5), signal), refusedForGood('disk full'));
+  receiver.broken = false;
+  // Source a's flush must not vouch for its page (the sink failed after it), nor re-send b's page, which b fetches again.
+  await assert.rejects(sink.flush(signal), refusedForGood('disk full'));
+  await assert.rejects(sink.write(eventBatch('a', 10, 5), signal), refusedForGood('disk full'));
+  assert.deepEqual(receiver.handed, ids(0, 5), 'nothing handed over twice, nothing after the failure');
+  assert.deepEqual(receiver.delivered, []);
+  assert.equal(sink.healthy(), false);
+  assert.equal(sink.problem?.(), 'delivery to test receiver failed for good: disk full');
+});
+
+test('block: a flush refused for good while re-sending after an outage drops the copies; the next flush does not send them again', async () => {
+  const receiver = new Receiver();
+  const clock = new FakeClock(Date.UTC(2026, 0, 1), { holdSleeps: true });
+  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock, random: () => 0.5 });
+  await sink.write(eventBatch('a', 0, 5), signal);
+  receiver.down = true;
+  const flushed = sink.flush(signal);
+  await until(() => clock.pending.size === 1);
+  receiver.down = false;
+  receiver.broken = true;
+  for (const sleep of clock.pending) sleep.release();
+  await assert.rejects(flushed, refusedForGood('disk full'));
+  receiver.broken = false;
+  await assert.rejects(sink.flush(signal), refusedForGood('disk full'));
+  assert.deepEqual(receiver.handed, ids(0, 5), 'the page went once, before the outage');
+  assert.deepEqual(receiver.delivered, []);
+});
+
+test("block: a cancelled write drops its source's copies (that poll fetches them again); the other sources' copies are re-sent and the output goes on", async () => {
+  const receiver = new Receiver();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({}), { clock: new FakeClock(), random: () => 0.5 });
+  await sink.write(eventBatch('a', 0, 3), signal);
+  await sink.write(eventBatch('b', 3, 3), signal);
+  receiver.down = true;
+  const stopped = new AbortController();
+  stopped.abort();
+  await assert.rejects(sink.write(eventBatch('a', 6, 2), stopped.signal), (err: unknown) => isCancellation(err));
+  receiver.down = false;
+  await sink.flush(signal);
+  assert.deepEqual(receiver.delivered, ids(3, 6), "only b's page: the receiver lost a's, and a's poll fetches it again");
+  await sink.write(eventBatch('a', 0, 3), signal);
+  await sink.flush(signal);
+  assert.deepEqual(receiver.delivered, [...ids(3, 6), ...ids(0, 3)]);
   assert.equal(sink.healthy(), true);
 });
 
@@ -147,5 +210,19 @@ test('drop max_queue_age_secs: queued events older than that are dropped and cou
   await sink.write(eventBatch('s', 10, 5), signal);
   await until(() => receiver.delivered.length === 5);
   assert.deepEqual(receiver.delivered, ids(10, 15));
+  await sink.close();
+});
+
+test('drop: a write after its poll was stopped is refused, so the flush after it cannot let that page be committed undelivered', async () => {
+  const receiver = new Receiver();
+  const sink = withBackpressure(receiver, backpressureSchema.parse({ strategy: 'drop' }), { clock: new FakeClock() });
+  const stopped = new AbortController();
+  stopped.abort();
+  const written = sink.write(eventBatch('s', 0, 5), stopped.signal);
+  const flushed = written.then(() => sink.flush(stopped.signal));
+  await assert.rejects(flushed, (err: unknown) => isCancellation(err));
+  await sink.write(eventBatch('s', 5, 5), signal);
+  await sink.flush(signal);
+  assert.deepEqual(receiver.delivered, ids(5, 10), 'the refused page is fetched again by its source, not delivered');
   await sink.close();
 });

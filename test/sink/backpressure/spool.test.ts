@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isHelError } from '../../../src/errors.js';
@@ -61,4 +61,25 @@ test('spool: full segments rotate, drained ones are deleted, a corrupt record is
     (err: unknown) => isHelError(err) && /hel\.0000000005 is corrupt at offset 0/.test(err.message),
   );
   reopened.close();
+});
+
+test('spool: a next segment that cannot be created does not fail the sync (its records are durable): the full segment grows on until one can', (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'hel');
+  const spool = new Spool(path, 100);
+  // A directory where the next segment would go: opening it as a file fails.
+  mkdirSync(join(dir, 'hel.0000000002'));
+  spool.append(eventBatch('s', 0, 3));
+  spool.sync();
+  spool.append(eventBatch('s', 3, 3));
+  spool.sync();
+  rmdirSync(join(dir, 'hel.0000000002'));
+  spool.append(eventBatch('s', 6, 3));
+  spool.sync();
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => /^hel\.\d{10}$/.test(n)),
+    ['hel.0000000001', 'hel.0000000002'],
+  );
+  assert.deepEqual(uuids(spool), ['ev-0', 'ev-1', 'ev-2', 'ev-3', 'ev-4', 'ev-5', 'ev-6', 'ev-7', 'ev-8']);
+  spool.close();
 });

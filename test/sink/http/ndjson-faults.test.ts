@@ -116,6 +116,33 @@ test('413: the batch is split in halves until the receiver takes it; a single ev
   await sink.close();
 });
 
+test('an event refused for good fails the sink at once: a batch of another source still retrying is given up, not delivered (its source fetches it again)', async (t) => {
+  const r = await receiver(t);
+  r.maxBodyBytes = 4000;
+  r.faults = { errorRate: 1, status: 503 };
+  const clock = new FakeClock(Date.UTC(2026, 0, 1), { holdSleeps: true });
+  const { sink } = openSink(r.url, { max_in_flight: 2 }, clock);
+  t.after(() => sink.close());
+  const signal = new AbortController().signal;
+  await sink.write(page('a', 0, 5), signal);
+  const flushedA = sink.flush(signal);
+  flushedA.catch(() => undefined);
+  await waitFor(() => clock.pending.size === 1, 5000, "a's batch to wait for its retry");
+  r.faults = {};
+  await sink.write(
+    page('b', 0, 1, () => ({ blob: 'x'.repeat(5000) })),
+    signal,
+  );
+  const flushedB = sink.flush(signal);
+  flushedB.catch(() => undefined);
+  await waitFor(() => !sink.healthy(), 5000, "the refusal of b's event");
+  for (const sleep of clock.pending) sleep.release();
+  const refused = (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT' && /413/.test(err.message);
+  await assert.rejects(flushedB, refused);
+  await assert.rejects(flushedA, refused);
+  assert.equal(r.lines.length, 0, 'nothing delivered after the failure');
+});
+
 test('a refused credential stops delivery with the fix, and the token never appears in errors or logs', async (t) => {
   const r = await receiver(t);
   r.token = 'right-token';
