@@ -3,13 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
-import { composeTransport } from '../../src/app/compose.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Runtime } from '../../src/engine/runtime.js';
 import { HelError } from '../../src/errors.js';
-import { createDispatcher } from '../../src/http/http-transport.js';
 import { createLogger } from '../../src/log/logger.js';
-import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents } from '../helpers/fake-api.js';
@@ -17,7 +14,7 @@ import { hel, parseLines, startHel, waitFor, within, writeConfig } from '../help
 import { FakeClock } from '../helpers/clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SecretResolver } from '../../src/secrets/resolver.js';
+import { runtimeTransports } from '../helpers/transport-harness.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
@@ -96,8 +93,7 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write: (c: Buffer, _e, cb) => (logLines.push(c.toString()), cb()) }) });
   const config = parseConfig(JSON.stringify({ global, sources: { a: { url, schedule: { interval_secs: 10 }, pagination: cursor, dedupe: { id_path: 'uuid' } } } }), 'hel.yaml', { env: {} });
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.destroy());
+  const transportFor = runtimeTransports(t, clock);
   const skipped: string[] = [];
   const events = openEventBus(logger);
   events.on('state.checkpoint_skipped', ({ source }) => skipped.push(source));
@@ -109,8 +105,7 @@ async function runWith(t: TestContext, global: Record<string, unknown>, url: str
     logger,
     random: () => 0.5,
     events,
-    transportFor: (s) =>
-      composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
+    transportFor,
   });
   const controller = new AbortController();
   t.after(() => controller.abort());

@@ -2,26 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { systemClock } from '../../src/clock.js';
-import { parseConfig } from '../../src/config/load.js';
-import { pollSource } from '../../src/engine/poll.js';
-import { SourceState } from '../../src/engine/source-state.js';
-import { HelError, isHelError } from '../../src/errors.js';
-import { LineEncoder } from '../../src/pipeline/envelope.js';
-import { BudgetRegistry } from '../../src/resilience/budget.js';
-import { composeTransport } from '../../src/app/compose.js';
-import { createDispatcher } from '../../src/http/http-transport.js';
-import { paginatorFor } from '../../src/http/pagination/index.js';
+import { isHelError } from '../../src/errors.js';
 import { FileSink } from '../../src/sink/file.js';
-import type { BatchSink, SinkBatch } from '../../src/sink/batch-sink.js';
-import { MemoryStateStore } from '../../src/state/memory.js';
-import type { Checkpoint } from '../../src/state/store.js';
-import { cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
+import { cursorFeed, makeEvents } from '../helpers/fake-api.js';
 import { batchOf } from '../helpers/batch.js';
+import { LoggingSink, LoggingStore, pollOnce } from '../helpers/poll-once.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SecretResolver } from '../../src/secrets/resolver.js';
-import { EventBus } from '../../src/bus/event-bus.js';
-import type { PollEventMap } from '../../src/engine/poll.js';
 
 test('FileSink daily rotation: a new day renames the file to <stem>.<previous day>.<ext>', async (t) => {
   const dir = tempDir(t);
@@ -69,83 +55,17 @@ test('FileSink size rotation never splits a chunk and keeps appending after reop
   assert.equal(readFileSync(path, 'utf8'), '{"after":1}\n');
 });
 
-/** Logs write / flush / commit in order; flush fails on demand. */
-class OrderedSink implements BatchSink {
-  readonly description = 'ordered';
-  constructor(
-    private readonly log: string[],
-    private readonly failFlushAt = Infinity,
-  ) {}
-  private flushes = 0;
-  write(batch: SinkBatch): Promise<void> {
-    this.log.push(`write ${batch.lineEnds.length}`);
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    if (++this.flushes >= this.failFlushAt) return Promise.reject(new HelError('HEL_OUTPUT', 'disk full'));
-    this.log.push('flush');
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  healthy(): boolean {
-    return true;
-  }
-}
-
-class OrderedStore extends MemoryStateStore {
-  constructor(private readonly log: string[]) {
-    super();
-  }
-  override commit(source: string, checkpoint: Checkpoint): Promise<void> {
-    this.log.push(`commit ${checkpoint.keys.cursor}`);
-    return super.commit(source, checkpoint);
-  }
-}
-
-async function pollWith(t: { after(fn: () => unknown): void }, url: string, sink: BatchSink, store: MemoryStateStore) {
-  const config = parseConfig(JSON.stringify({ sources: { s: { url, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' } } } }), 'x.yaml', { env: {} });
-  const source = config.sources[0]!;
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.destroy());
-  const transport = composeTransport({
-    source: 's',
-    config: source,
-    secrets: new SecretResolver({ env: {}, path: '/nonexistent' }),
-    clock: systemClock,
-    budgets: new BudgetRegistry(systemClock),
-    dispatcher,
-  });
-  const state = await SourceState.load(store, 's');
-  return pollSource(
-    {
-      source,
-      transport,
-      paginator: paginatorFor(source),
-      encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }),
-      sink,
-      state,
-      clock: systemClock,
-      events: new EventBus<PollEventMap>(),
-    },
-    { signal: new AbortController().signal, commit: true },
-  );
-}
-
 test('each page is written, then flushed, then its cursor committed', async (t) => {
-  const api = await fakeApi(t, cursorFeed(makeEvents(5), 2));
   const log: string[] = [];
-  const result = await pollWith(t, `${api.url}/e`, new OrderedSink(log), new OrderedStore(log));
+  const result = await pollOnce(t, cursorFeed(makeEvents(5), 2), {}, new LoggingSink(log), new LoggingStore(log));
   assert.equal(result.emitted, 5);
   assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2', 'flush', 'commit c000004', 'write 1', 'flush', 'commit c000005']);
 });
 
 test('a failed flush (fsync) stops the poll before its page is committed', async (t) => {
-  const api = await fakeApi(t, cursorFeed(makeEvents(5), 2));
   const log: string[] = [];
-  const store = new OrderedStore(log);
-  await assert.rejects(pollWith(t, `${api.url}/e`, new OrderedSink(log, 2), store), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT');
+  const store = new LoggingStore(log);
+  await assert.rejects(pollOnce(t, cursorFeed(makeEvents(5), 2), {}, new LoggingSink(log, 2), store), (err: unknown) => isHelError(err) && err.code === 'HEL_OUTPUT');
   assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2']);
   assert.equal((await store.load('s')).keys.cursor, 'c000002');
 });

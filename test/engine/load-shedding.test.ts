@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { composeTransport } from '../../src/app/compose.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Runtime } from '../../src/engine/runtime.js';
-import { createDispatcher } from '../../src/http/http-transport.js';
 import { createLogger } from '../../src/log/logger.js';
-import { BudgetRegistry } from '../../src/resilience/budget.js';
 import type { BatchSink } from '../../src/sink/batch-sink.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi } from '../helpers/fake-api.js';
 import { FakeClock } from '../helpers/clock.js';
 import { startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SecretResolver } from '../../src/secrets/resolver.js';
+import { runtimeTransports } from '../helpers/transport-harness.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 test('load shedding: while the HTTP output is down, a source below skip_priority_below skips its polls (a source at the threshold does not); all events arrive once after recovery', async (t) => {
@@ -74,8 +71,7 @@ test('load shedding with an injected clock: each tick of a shed source is skippe
   };
   const sources = { low: { url: `${api.url}/low`, priority: 0, schedule: { interval_secs: 10 } }, plain: { url: `${api.url}/plain`, schedule: { interval_secs: 10 } } };
   const config = parseConfig(JSON.stringify({ global: { load_shedding: { skip_priority_below: 10 } }, sources }), 'hel.yaml', { env: {} });
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.destroy());
+  const transportFor = runtimeTransports(t, clock);
   const runtime = await Runtime.create({
     config,
     store: new MemoryStateStore(),
@@ -84,8 +80,7 @@ test('load shedding with an injected clock: each tick of a shed source is skippe
     logger: createLogger({ level: 'silent' }),
     events: openEventBus(createLogger({ level: 'silent' })),
     random: () => 0.5,
-    transportFor: (s) =>
-      composeTransport({ source: s.name, config: { resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets: new BudgetRegistry(clock), dispatcher }),
+    transportFor,
   });
   const controller = new AbortController();
   const done = runtime.runForever(controller.signal);

@@ -8,17 +8,14 @@ import { parseConfig } from '../../src/config/load.js';
 import { Runtime } from '../../src/engine/runtime.js';
 import { HelError, isHelError } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
-import { BudgetRegistry } from '../../src/resilience/budget.js';
 import { FileSink } from '../../src/sink/file.js';
-import { composeTransport } from '../../src/app/compose.js';
-import { createDispatcher } from '../../src/http/http-transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
 import { batchOf } from '../helpers/batch.js';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../helpers/fake-api.js';
 import { parseLines } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { SecretResolver } from '../../src/secrets/resolver.js';
+import { runtimeTransports } from '../helpers/transport-harness.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 const never = new AbortController().signal;
@@ -107,9 +104,7 @@ class CrashingStore extends MemoryStateStore {
 
 async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink: FileSink, store: MemoryStateStore, options: { log?: string[]; commit?: boolean } = {}): Promise<Runtime> {
   const config = parseConfig(JSON.stringify({ sources }), 'hel.yaml', { env: {} });
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.destroy());
-  const budgets = new BudgetRegistry(systemClock);
+  const transportFor = runtimeTransports(t, systemClock);
   const destination = new Writable({
     write: (chunk: Buffer, _e, cb) => {
       options.log?.push(chunk.toString());
@@ -125,8 +120,7 @@ async function runtimeFor(t: TestContext, sources: Record<string, unknown>, sink
     clock: systemClock,
     logger,
     events: openEventBus(logger),
-    transportFor: (s) =>
-      composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock: systemClock, budgets, dispatcher }),
+    transportFor,
   });
 }
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, held, makeEvents, type FeedEvent } from '../helpers/fake-api.js';
-import { parseLines, startHel, stateOf, waitFor, within, writeConfig } from '../helpers/hel-process.js';
+import { logEntries, parseLines, startHel, stateOf, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const cursor = { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' };
@@ -36,12 +36,7 @@ test('SIGHUP: a source added, one removed and one changed; the changed one keeps
   });
   proc.child.kill('SIGHUP');
   await waitFor(() => /"msg":"audit: config reloaded"/.test(proc.stderr()), 20_000, 'the reload');
-  const reloaded = JSON.parse(
-    proc
-      .stderr()
-      .split('\n')
-      .find((l) => l.includes('"msg":"config reloaded"'))!,
-  ) as Record<string, unknown>;
+  const reloaded = logEntries(proc.stderr(), 'config reloaded')[0]!;
   assert.deepEqual([reloaded.added, reloaded.removed, reloaded.changed, reloaded.unchanged], [['c'], ['b'], ['a'], []]);
   const bRequests = api.on('/b').length;
 

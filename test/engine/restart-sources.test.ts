@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fakeApi } from '../helpers/fake-api.js';
-import { startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
+import { logEntries, startHel, waitFor, within, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('reload.restart_sources_on_sighup: false keeps an unchanged source as it is (open breaker, cached token); true closes the breaker and fetches a new token', async (t) => {
@@ -38,11 +38,7 @@ test('reload.restart_sources_on_sighup: false keeps an unchanged source as it is
   writeConfig(dir, { global: { reload: { restart_sources_on_sighup: true } }, sources: { a: source } });
   proc.child.kill('SIGHUP');
   await waitFor(() => polls() >= 2, 20_000, 'a poll after the restart');
-  const restarted = proc
-    .stderr()
-    .split('\n')
-    .filter((l) => l.includes('"msg":"config reloaded"'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)[1]!;
+  const restarted = logEntries(proc.stderr(), 'config reloaded')[1]!;
   assert.deepEqual(restarted.restarted, ['a']);
   assert.equal(tokens, 2, 'a new OAuth2 token was requested');
   assert.equal(api.on('/events').at(-1)!.headers.authorization, 'Bearer token-2');

@@ -4,15 +4,12 @@ import { test, type TestContext } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { Runtime } from '../../src/engine/runtime.js';
 import { createLogger } from '../../src/log/logger.js';
-import { BudgetRegistry } from '../../src/resilience/budget.js';
-import { composeTransport } from '../../src/app/compose.js';
-import { createDispatcher } from '../../src/http/http-transport.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { fakeApi, held, type Handler, type Reply } from '../helpers/fake-api.js';
 import { waitFor, within } from '../helpers/hel-process.js';
 import { FakeClock } from '../helpers/clock.js';
 import { CollectingSink } from '../helpers/collecting-sink.js';
-import { SecretResolver } from '../../src/secrets/resolver.js';
+import { runtimeTransports } from '../helpers/transport-harness.js';
 import { openEventBus } from '../../src/app/event-bus.js';
 
 async function start(t: TestContext, sources: Record<string, unknown>, random: () => number) {
@@ -20,9 +17,7 @@ async function start(t: TestContext, sources: Record<string, unknown>, random: (
   const sink = new CollectingSink();
   const store = new MemoryStateStore();
   const config = parseConfig(JSON.stringify({ sources }), 'scheduler.yaml', { env: {} });
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.destroy());
-  const budgets = new BudgetRegistry(clock);
+  const transportFor = runtimeTransports(t, clock);
   const logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const runtime = await Runtime.create({
     config,
@@ -32,8 +27,7 @@ async function start(t: TestContext, sources: Record<string, unknown>, random: (
     logger,
     events: openEventBus(logger),
     random,
-    transportFor: (s) =>
-      composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets: new SecretResolver({ env: {}, path: '/nonexistent' }), clock, budgets, dispatcher }),
+    transportFor,
   });
   const controller = new AbortController();
   const done = runtime.runForever(controller.signal);

@@ -10,7 +10,7 @@ import { MemoryStateStore } from '../../src/state/memory.js';
 import type { Checkpoint } from '../../src/state/store.js';
 import { cursorAt, cursorFeed, fakeApi, makeEvents } from '../helpers/fake-api.js';
 import { tempDir } from '../helpers/tmp.js';
-import { sourceEngine } from '../http/request-keys/engine.js';
+import { sourceEngine } from '../helpers/source-engine.js';
 
 const BREAKER = { state: 'open', consecutive_failures: 5, consecutive_successes: 0, open_since: '2026-03-01T10:00:00.000Z' } as const;
 

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLI, childEnv } from './cli.js';
-import type { FakeApi } from './fake-api.js';
-import { NO_PROXY_ENV, waitFor, type HelChild } from './hel-process.js';
+import { cursorFeed, fakeApi, feedSource, type FeedEvent } from './fake-api.js';
+import { NO_PROXY_ENV, startHel, waitFor, writeConfig, type HelChild } from './hel-process.js';
+import { tempDir } from './tmp.js';
 
 /** Small seeded PRNG (mulberry32), so a failure can be replayed with its seed. */
 export function prng(seed: number): () => number {
@@ -69,6 +71,9 @@ export function startHelAppendingTo(t: { after(fn: () => unknown): void }, args:
   return { child: child as unknown as HelChild['child'], stdout: () => '', stderr: () => err, exited };
 }
 
+/** How a run of hel ended. */
+export type RunResult = { code: number | null; signal: NodeJS.Signals | null };
+
 export interface CrashRun {
   runs: number;
   kills: number;
@@ -80,14 +85,27 @@ export function stepsPerKill(pages: number, kills: number): number {
 }
 
 export interface CrashOptions {
-  api: FakeApi;
+  /** The API's requests so far: a run's first one ends its start-up. */
+  requests: () => number;
+  /** The kills to land; with `stopAtFirstCompletion`, the most to try. */
   kills: number;
   /** The longest random delay before a kill (after the progress step it waits for, or after the start). */
   maxDelayMs: number;
+  /** The shortest such delay (default 0). */
+  minDelayMs?: number;
   random: () => number;
   seed: number;
   start: () => HelChild;
   maxRuns?: number;
+  /** Every third kill lands during start-up, before the run's first request (default true). */
+  startupKills?: boolean;
+  /**
+   * The first run that exits 0 ends the loop even if fewer than `kills` kills landed: for a backfill
+   * short enough to finish before every kill is spent.
+   */
+  stopAtFirstCompletion?: boolean;
+  /** Runs started this long after the first one are not killed any more (default: no limit). */
+  killWindowMs?: number;
   /**
    * Kill by progress instead of by time: after a random number (1..`maxSteps`) of this run's steps —
    * `count()` is a running total, e.g. the receiver's deliveries. A fast machine then cannot finish
@@ -96,37 +114,41 @@ export interface CrashOptions {
    */
   progress?: { count: () => number; maxSteps: number };
   /** Called after every run, killed or not (for checks such as "no cursor is ahead of delivery"). */
-  afterRun?: (run: number, result: { code: number | null; signal: NodeJS.Signals | null }) => void | Promise<void>;
+  afterRun?: (run: number, result: RunResult) => void | Promise<void>;
 }
 
 /**
  * Starts hel again and again, SIGKILLing it at random moments — every third kill during start-up
- * (before its first request), the others after a random amount of progress plus up to `maxDelayMs` —
- * until `kills` kills are done; then lets it finish. Fails if a run that was not killed exits non-zero.
+ * (before its first request) unless `startupKills` is false, the others after a random amount of
+ * progress plus `minDelayMs`..`maxDelayMs` — until `kills` kills are done; then lets it finish.
+ * Fails if a run that was not killed exits non-zero, or if no run completes within `maxRuns`.
  */
 export async function crashUntilDone(options: CrashOptions): Promise<CrashRun> {
-  const { api, random, seed } = options;
+  const { requests, random, seed } = options;
+  const minDelayMs = options.minDelayMs ?? 0;
+  const killsAtStartup = options.startupKills ?? true;
+  const killUntil = Date.now() + (options.killWindowMs ?? Infinity);
   let kills = 0;
   const maxRuns = options.maxRuns ?? options.kills * 3 + 10;
   for (let run = 0; run < maxRuns; run++) {
-    const requestsBefore = api.requests.length;
+    const requestsBefore = requests();
     const stepsBefore = options.progress?.count() ?? 0;
     const proc = options.start();
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let exit: RunResult | undefined;
     void proc.exited.then((e) => (exit = e));
-    if (kills < options.kills) {
-      const delay = Math.floor(random() * options.maxDelayMs);
-      if (kills % 3 === 2) {
+    if (kills < options.kills && Date.now() < killUntil) {
+      const delay = minDelayMs + Math.floor(random() * (options.maxDelayMs - minDelayMs));
+      if (killsAtStartup && kills % 3 === 2) {
         // During start-up: after the delay or at the first request, whichever comes first.
         const until = Date.now() + delay;
-        await waitFor(() => Date.now() >= until || api.requests.length > requestsBefore || exit !== undefined, 60_000, `run ${run}'s start-up (seed ${seed})`);
+        await waitFor(() => Date.now() >= until || requests() > requestsBefore || exit !== undefined, 60_000, `run ${run}'s start-up (seed ${seed})`);
       } else {
         const progress = options.progress;
         if (progress) {
           const steps = stepsBefore + 1 + Math.floor(random() * progress.maxSteps);
           await waitFor(() => progress.count() >= steps || exit !== undefined, 120_000, `run ${run}'s step ${steps - stepsBefore} (seed ${seed})`);
         } else {
-          await waitFor(() => api.requests.length > requestsBefore || exit !== undefined, 60_000, `run ${run}'s first request (seed ${seed})`);
+          await waitFor(() => requests() > requestsBefore || exit !== undefined, 60_000, `run ${run}'s first request (seed ${seed})`);
         }
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -139,7 +161,69 @@ export async function crashUntilDone(options: CrashOptions): Promise<CrashRun> {
     await options.afterRun?.(run, result);
     if (result.signal === 'SIGKILL') continue;
     if (result.code !== 0) throw new Error(`run ${run} failed with ${result.code} (seed ${seed}): ${proc.stderr()}`);
-    if (kills >= options.kills) return { runs: run + 1, kills };
+    if (kills >= options.kills || options.stopAtFirstCompletion) return { runs: run + 1, kills };
   }
   throw new Error(`not done after ${maxRuns} runs (seed ${seed}, ${kills} kills)`);
+}
+
+export interface SinkBackfillOptions {
+  /** The feed, served `page` events a page by a cursor API. */
+  events: FeedEvent[];
+  page: number;
+  kills: number;
+  /** `global.output` of the config: the sink under test. */
+  output: Record<string, unknown>;
+  /** The `--output` argument: the receiver's URL. */
+  target: string;
+  /** The source's name (default `audit`). */
+  source?: string;
+  /** The source's dedupe block; false for none (default: on uuid). */
+  dedupe?: Record<string, unknown> | false;
+  /** More `hel run` arguments. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** The running total a kill waits on (default: the API's requests, one a page). */
+  progress?: () => number;
+  /** Called after every run, killed or not, with the state file and the seed for its messages. */
+  afterRun?: (run: number, result: RunResult, context: { state: string; seed: number }) => void | Promise<void>;
+}
+
+export interface SinkBackfill {
+  seed: number;
+  kills: number;
+  runs: number;
+  /** Requests the API served over all runs. */
+  requests: number;
+}
+
+/**
+ * `hel run --once` of a cursor feed into the sink of `output`, SIGKILLed at `kills` random moments —
+ * a third during start-up, the others after 1..n of the run's steps and up to 40 ms more, which puts
+ * the kill anywhere in a page's delivery — and restarted until done. At most half the pages are
+ * spent on kills, so a fast machine cannot finish before the kills are spent.
+ */
+export async function backfillWithKills(t: { after(fn: () => unknown): void }, o: SinkBackfillOptions): Promise<SinkBackfill> {
+  const seed = crashSeed();
+  const api = await fakeApi(t, cursorFeed(o.events, o.page));
+  const dir = tempDir(t);
+  const config = writeConfig(dir, {
+    global: { output: o.output },
+    sources: { [o.source ?? 'audit']: feedSource(api.url, o.page, o.dedupe) },
+  });
+  const state = join(dir, 'state.db');
+  const requests = () => api.requests.length;
+  const progress = { count: o.progress ?? requests, maxSteps: stepsPerKill(o.events.length / o.page, o.kills) };
+  const start = () => startHel(t, ['run', '--once', ...(o.args ?? []), '-c', config, '--output', o.target, '--state', state], { env: o.env });
+  const afterRun = o.afterRun;
+  const outcome = await crashUntilDone({
+    requests,
+    kills: o.kills,
+    maxDelayMs: 40,
+    random: prng(seed),
+    seed,
+    progress,
+    start,
+    afterRun: afterRun && ((run, result) => afterRun(run, result, { state, seed })),
+  });
+  return { seed, kills: outcome.kills, runs: outcome.runs, requests: requests() };
 }

@@ -100,6 +100,18 @@ export function cursorFeed(events: FeedEvent[], pageSize: number, options: { par
   };
 }
 
+/** A cursor-paginated source over a `cursorFeed` at `apiUrl`, with `dedupe` (on uuid unless told; false for none). */
+export function feedSource(apiUrl: string, pageSize: number, dedupe: Record<string, unknown> | false = { id_path: 'uuid' }): Record<string, unknown> {
+  return {
+    url: `${apiUrl}/api/v2/events`,
+    method: 'post',
+    body: { limit: pageSize },
+    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 100_000 },
+    response_events_path: 'items',
+    ...(dedupe === false ? {} : { dedupe }),
+  };
+}
+
 /** The cursor each request carried (undefined for a first request). */
 export function cursorsSent(requests: SeenRequest[], param = 'cursor'): (string | undefined)[] {
   return requests.map((r) => {

@@ -123,6 +123,16 @@ export function cleanupScope(): { after(fn: () => unknown): void; run(): Promise
   };
 }
 
+/** The JSON log lines of `stderr` whose message is `msg`, in order (a line still being written is not one yet). */
+export function logEntries(stderr: string, msg: string): Record<string, unknown>[] {
+  const marker = `"msg":${JSON.stringify(msg)}`;
+  return stderr
+    .split('\n')
+    .slice(0, -1)
+    .filter((l) => l.includes(marker))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** The REST API token `startDaemon` gives hel (in HEL_TEST_API_TOKEN). */
 export const API_TOKEN = 'test-api-token-0123456789';
 
@@ -137,6 +147,18 @@ export interface Daemon {
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
+
+/**
+ * The `global:` block a `startDaemon` config needs: state in `dir`, JSON logs (startDaemon reads the
+ * listeners' ports from them), the API and metrics on free loopback ports. `extra` adds keys or
+ * replaces these.
+ */
+export function daemonGlobal(dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { state: { path: join(dir, 'state.db') }, log_format: 'json', api: LOOPBACK_LISTENER, metrics: LOOPBACK_LISTENER, ...extra };
+}
+
+/** A listener (`api`, `metrics`) on a free loopback port. */
+export const LOOPBACK_LISTENER = { enabled: true, address: '127.0.0.1', port: 0 };
 
 /**
  * Writes `config` as hel.yaml in `dir` and starts `hel run` on it (logs at info, the API token in

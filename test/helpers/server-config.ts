@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { LoopbackApi } from '../server/loopback-apis.js';
+import { daemonGlobal, LOOPBACK_LISTENER } from './hel-process.js';
+import type { LoopbackApi } from './loopback-apis.js';
 
 export const SOURCE_SECRET = 'audit-source-secret-value-42';
 
@@ -32,12 +33,7 @@ export function failingSource(api: LoopbackApi, failureThreshold: number): Recor
   };
 }
 
+/** A daemon's `global:` writing to events.ndjson in `dir`; `api` adds keys to the API listener. */
 export function globalConfig(dir: string, api: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    state: { path: join(dir, 'state.db') },
-    output: { path: join(dir, 'events.ndjson') },
-    log_format: 'json',
-    api: { enabled: true, address: '127.0.0.1', port: 0, ...api },
-    metrics: { enabled: true, address: '127.0.0.1', port: 0 },
-  };
+  return daemonGlobal(dir, { output: { path: join(dir, 'events.ndjson') }, api: { ...LOOPBACK_LISTENER, ...api } });
 }

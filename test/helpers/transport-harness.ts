@@ -4,11 +4,13 @@ import type { AuthConfig, ResilienceConfig } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import type { Advisor } from '../../src/http/failure.js';
 import { composeTransport } from '../../src/app/compose.js';
+import type { ResolvedSource } from '../../src/config/resolved.js';
+import { createDispatcher } from '../../src/http/http-transport.js';
 import { EventBus } from '../../src/bus/event-bus.js';
 import type { HttpRequest, HttpTransport, RequestContext, TransportEventMap } from '../../src/http/transport.js';
 import { resilience } from './resilience-config.js';
 import { FakeClock } from './clock.js';
-import { testDispatcher } from './loopback.js';
+import { testDispatcher, type Cleanups } from './loopback.js';
 import { SecretResolver } from '../../src/secrets/resolver.js';
 
 export interface Harness {
@@ -62,4 +64,16 @@ export async function thrown(fn: () => Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * `Runtime`'s `transportFor` as `hel run` composes it — each source's auth and resilience, one
+ * budget registry — over one real undici agent, destroyed when the test ends.
+ */
+export function runtimeTransports(t: Cleanups, clock: Clock): (source: ResolvedSource) => HttpTransport {
+  const dispatcher = createDispatcher({});
+  t.after(() => dispatcher.destroy());
+  const budgets = new BudgetRegistry(clock);
+  const secrets = new SecretResolver({ env: {}, path: '/nonexistent' });
+  return (s) => composeTransport({ source: s.name, config: { auth: s.auth, resilience: s.resilience }, secrets, clock, budgets, dispatcher });
 }

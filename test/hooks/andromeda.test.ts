@@ -7,7 +7,7 @@ import { fakeApi } from '../helpers/fake-api.js';
 import { hel, parseLines, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { andromedaEvents, andromedaHandler } from './andromeda-fake.js';
-import { EXAMPLE_HOOKS } from './examples.js';
+import { EXAMPLE_HOOKS } from '../helpers/hook-examples.js';
 
 /** sha256 of hooks/andromeda-audit.js in Helr 0.7.0: the example is Helr's file, byte for byte. */
 const HELR_ANDROMEDA_SHA256 = 'df14d05bcf9f1092b38c5d165f4ba65161e780c6bcbafe19a669a991104d5203';

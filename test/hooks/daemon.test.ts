@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { fakeApi, type FakeApi } from '../helpers/fake-api.js';
 import { parseLines, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { EXAMPLE_HOOKS } from './examples.js';
+import { EXAMPLE_HOOKS } from '../helpers/hook-examples.js';
 
 const logLines = (stderr: string) =>
   stderr

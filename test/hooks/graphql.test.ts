@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { fakeApi } from '../helpers/fake-api.js';
 import { hel, parseLines, stateOf, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { EXAMPLE_HOOKS } from './examples.js';
+import { EXAMPLE_HOOKS } from '../helpers/hook-examples.js';
 import { afterOf, auditNodes, cursorAt, graphqlAuditHandler } from './graphql-fake.js';
 
 const config = (dir: string, url: string) =>

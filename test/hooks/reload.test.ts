@@ -10,7 +10,7 @@ import { hooksGlobalSchema } from '../../src/config/hooks-schema.js';
 import { HookHost } from '../../src/hooks/host.js';
 import type { SourceHooks } from '../../src/hooks/source-hooks.js';
 import { fakeApi } from '../helpers/fake-api.js';
-import { parseLines, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
+import { logEntries, parseLines, startHel, waitFor, writeConfig } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** parseResponse that tags each event with `version`. */
@@ -47,12 +47,7 @@ test('SIGHUP: a source whose hook changed (script_inline in the config, or its s
   writeConfig(dir, config('inline-v2'));
   run.child.kill('SIGHUP');
   await waitFor(() => run.stderr().includes('"msg":"config reloaded"'), 20_000, 'the reload');
-  const reloaded = JSON.parse(
-    run
-      .stderr()
-      .split('\n')
-      .find((l) => l.includes('"msg":"config reloaded"'))!,
-  ) as Record<string, unknown>;
+  const reloaded = logEntries(run.stderr(), 'config reloaded')[0]!;
   assert.deepEqual([reloaded.changed, reloaded.unchanged], [['filed', 'inline'], ['plain']]);
   await waitFor(() => versions('filed').includes('file-v2') && versions('inline').includes('inline-v2'), 20_000, 'events tagged by the new scripts');
   for (const [source, old, now] of [

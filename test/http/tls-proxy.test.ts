@@ -4,7 +4,7 @@ import { loopbackProxy } from '../helpers/loopback-proxy.js';
 import { hel, parseLines, writeConfig } from '../helpers/hel-process.js';
 import { makeCertificates } from '../helpers/test-certs.js';
 import { tempDir } from '../helpers/tmp.js';
-import { tlsServer } from './request-keys/tls-server.js';
+import { tlsServer } from '../helpers/tls-server.js';
 
 test('HTTPS_PROXY: hel run tunnels to a TLS API through a CONNECT proxy and verifies it with resilience.tls.ca_file; without the CA the tunnel is refused with HEL_TLS', async (t) => {
   const dir = tempDir(t);

@@ -7,7 +7,7 @@ import { startOktaFake } from '../../src/integrations/okta/fake.js';
 import { startSlackFake } from '../../src/integrations/slack/fake.js';
 import { startTailscaleFake } from '../../src/integrations/tailscale/fake.js';
 import type { RunningFake } from '../../src/integrations/fake-api.js';
-import { bearer, cleanupScope, type Daemon, getJson, hel, parseLines, startDaemon, waitFor } from '../helpers/hel-process.js';
+import { bearer, cleanupScope, type Daemon, daemonGlobal, getJson, hel, parseLines, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CLI_TIMEOUT_MS, workspace, type Workspace } from '../helpers/workspace.js';
 
@@ -80,13 +80,7 @@ void describe('every integration in one hel, without special cases', () => {
     let daemon: Daemon | undefined;
     try {
       daemon = await startDaemon(dir, {
-        global: {
-          state: { path: join(dir, 'state.db') },
-          output: { path: join(dir, 'events.ndjson') },
-          log_format: 'json',
-          api: { enabled: true, address: '127.0.0.1', port: 0 },
-          metrics: { enabled: true, address: '127.0.0.1', port: 0 },
-        },
+        global: daemonGlobal(dir, { output: { path: join(dir, 'events.ndjson') } }),
         sources,
       });
       const api = daemon.urls.api!;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { statSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { authSchema } from '../../src/config/schema.js';
 import { authTransport } from '../../src/http/auth/auth-transport.js';
 import { httpTransport } from '../../src/http/http-transport.js';
 import { CLI } from '../helpers/cli.js';
+import type { Cleanups } from '../helpers/loopback.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SecretResolver } from '../../src/secrets/resolver.js';
 
@@ -23,16 +24,22 @@ const CASES = [
   },
 ];
 
+/** `hel mock ARGS` with three events on a free port, and what it printed up to its "Ctrl-C" line. */
+async function startMock(t: Cleanups, args: string[]): Promise<{ child: ChildProcess; stdout: string }> {
+  const child = spawn(process.execPath, [CLI, 'mock', ...args, '--port', '0', '--events', '3', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  while (!stdout.includes('Ctrl-C')) {
+    const [chunk] = (await once(child.stdout, 'data')) as [string];
+    stdout += chunk;
+  }
+  return { child, stdout };
+}
+
 for (const c of CASES) {
   test(`hel mock ${c.type} prints its URL and tokens; the good token reads events, the revoked one gets 401`, async (t) => {
-    const child = spawn(process.execPath, [CLI, 'mock', c.type, '--port', '0', '--events', '3', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    t.after(() => child.kill('SIGKILL'));
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    while (!stdout.includes('Ctrl-C')) {
-      const [chunk] = (await once(child.stdout, 'data')) as [string];
-      stdout += chunk;
-    }
+    const { child, stdout } = await startMock(t, [c.type]);
     const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
     const [, good, revoked] = /^token: (\S+)\s+\(revoked: (\S+),/m.exec(stdout)!;
     const read = (token: string) => fetch(`${url}${c.path}`, { headers: { authorization: c.auth(token), 'user-agent': 'test' } });
@@ -48,14 +55,7 @@ for (const c of CASES) {
 
 test('hel mock google_workspace writes its service account keys; the good one gets a token that reads activities, the deleted one gets invalid_grant', async (t) => {
   const dir = tempDir(t);
-  const child = spawn(process.execPath, [CLI, 'mock', 'google_workspace', '--port', '0', '--events', '3', '--quiet', '--credentials-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let stdout = '';
-  child.stdout.setEncoding('utf8');
-  while (!stdout.includes('Ctrl-C')) {
-    const [chunk] = (await once(child.stdout, 'data')) as [string];
-    stdout += chunk;
-  }
+  const { child, stdout } = await startMock(t, ['google_workspace', '--credentials-dir', dir]);
   const url = /listening on (http:\/\/\S+)/.exec(stdout)![1]!;
   const keyFile = /^service account key: (\S+)$/m.exec(stdout)![1]!;
   const deleted = /a deleted key: (\S+);/.exec(stdout)![1]!;

@@ -4,7 +4,7 @@ import { API_TOKEN, bearer, cleanupScope, type Daemon, getJson, waitFor } from '
 import { ERROR_CODES } from '../../src/errors/codes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SOURCE_SECRET } from '../helpers/server-config.js';
-import type { LoopbackApi } from './loopback-apis.js';
+import type { LoopbackApi } from '../helpers/loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
 
 /** Suite-level temp dirs, removed in the suite's after hook once hel has stopped. */

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { test } from 'node:test';
 import { tempDir } from '../helpers/tmp.js';
 import { startDaemon } from '../helpers/hel-process.js';
-import { startFailingApi } from './loopback-apis.js';
+import { startFailingApi } from '../helpers/loopback-apis.js';
 import { failingSource, globalConfig } from '../helpers/server-config.js';
 
 // Issue #13 item 8: without an API token, POST /api/v1/sources/*/poll refuses browser requests

@@ -8,7 +8,7 @@ import { renderProgress } from '../../src/cli/progress.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SOURCE_SECRET, cursorSource, failingSource } from '../helpers/server-config.js';
-import { startCursorApi, startFailingApi } from './loopback-apis.js';
+import { startCursorApi, startFailingApi } from '../helpers/loopback-apis.js';
 
 const ERASE_LINE_UP = '\x1b[1A\x1b[2K';
 

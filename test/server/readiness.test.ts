@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { failingSource, globalConfig } from '../helpers/server-config.js';
 import { getJson, startDaemon, waitFor } from '../helpers/hel-process.js';
 import { freePort } from '../helpers/loopback.js';
-import { startFailingApi } from './loopback-apis.js';
+import { startFailingApi } from '../helpers/loopback-apis.js';
 
 void test('/readyz is 503 and names the failed check while no source is healthy; api and metrics on one port serve once', async (t) => {
   const broken = await startFailingApi(t, 500);

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { API_TOKEN, cleanupScope, type Daemon, getJson, waitFor } from '../helpers/hel-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import type { LoopbackApi } from './loopback-apis.js';
+import type { LoopbackApi } from '../helpers/loopback-apis.js';
 import { startThreeSources } from './three-sources.js';
 
 /** Suite-level temp dirs, removed in the suite's after hook once hel has stopped. */

@@ -1,7 +1,7 @@
 import { SOURCE_SECRET, cursorSource, failingSource, globalConfig } from '../helpers/server-config.js';
 import { type Daemon, startDaemon } from '../helpers/hel-process.js';
 import type { Cleanups } from '../helpers/loopback.js';
-import { startCursorApi, startFailingApi, type LoopbackApi } from './loopback-apis.js';
+import { startCursorApi, startFailingApi, type LoopbackApi } from '../helpers/loopback-apis.js';
 
 /**
  * A running `hel run` with the API behind a token and three sources: a healthy cursor source, one

@@ -48,7 +48,7 @@ test('file with dedupe: SIGKILL at 22 random moments of a 200,000-event backfill
   const args = ['run', '--once', '-c', config, '--output', output, '--output-rotate', 'size:4', '--state', join(dir, 'st.db')];
   // Kills by progress (1..12 of a run's pages, then up to 50 ms): 15 progress kills × 12 stay below the 400 pages.
   const progress = { count: () => api.requests.length, maxSteps: 12 };
-  const { runs, kills } = await crashUntilDone({ api, kills: 22, maxDelayMs: 50, random, seed, progress, start: () => startHel(t, args) });
+  const { runs, kills } = await crashUntilDone({ requests: () => api.requests.length, kills: 22, maxDelayMs: 50, random, seed, progress, start: () => startHel(t, args) });
 
   const files = readdirSync(dir)
     .filter((f) => f.startsWith('events'))
@@ -73,7 +73,7 @@ test('stdout through `| cat >> out`: SIGKILL at 20 random moments: 0 missing, re
   const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
   // 1..6 of a run's 200 pages, then up to 50 ms.
   const progress = { count: () => api.requests.length, maxSteps: 6 };
-  const { runs, kills } = await crashUntilDone({ api, kills: 20, maxDelayMs: 50, random, seed, progress, start: () => startHelThroughCat(t, args, output) });
+  const { runs, kills } = await crashUntilDone({ requests: () => api.requests.length, kills: 20, maxDelayMs: 50, random, seed, progress, start: () => startHelThroughCat(t, args, output) });
 
   const { missing, duplicates, unparsable, blank } = count([output], events);
   t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${duplicates} repeats, ${blank} blank lines, ${api.requests.length} requests`);
@@ -92,7 +92,7 @@ test('stdout redirected to a file (`>> out`): SIGKILL at 10 random moments: 0 mi
   const args = ['run', '--once', '-c', config, '--state', join(dir, 'st.db')];
   // 1..4 of a run's 80 pages, then up to 50 ms.
   const progress = { count: () => api.requests.length, maxSteps: 4 };
-  const { runs, kills } = await crashUntilDone({ api, kills: 10, maxDelayMs: 50, random, seed, progress, start: () => startHelAppendingTo(t, args, output) });
+  const { runs, kills } = await crashUntilDone({ requests: () => api.requests.length, kills: 10, maxDelayMs: 50, random, seed, progress, start: () => startHelAppendingTo(t, args, output) });
 
   const { missing, duplicates, unparsable } = count([output], events);
   t.diagnostic(`seed ${seed}: ${runs} runs, ${kills} kills, ${duplicates} repeats, ${unparsable.length} torn lines`);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isJson, prng } from '../../helpers/crash.js';
+import { crashSeed, crashUntilDone, isJson, prng } from '../../helpers/crash.js';
 import { cursorAt, cursorFeed, cursorsSent, fakeApi, makeEvents, offsetOf } from '../../helpers/fake-api.js';
-import { parseLines, startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
+import { parseLines, startHel, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const TOTAL = 3000;
@@ -15,7 +15,7 @@ const MAX_KILLS = 10;
 const KILL_WINDOW_MS = 20_000;
 
 test('SIGKILL at random points, restart until done: every event is in the output, no page skipped', async (t) => {
-  const seed = Number(process.env.HEL_CRASH_SEED ?? Date.now() % 1_000_000);
+  const seed = crashSeed();
   const random = prng(seed);
   const events = makeEvents(TOTAL);
   const feed = cursorFeed(events, PAGE);
@@ -37,31 +37,27 @@ test('SIGKILL at random points, restart until done: every event is in the output
   const output = join(dir, 'events.ndjson');
   const state = join(dir, 'st.db');
 
-  let kills = 0;
-  let finished = false;
-  const started = Date.now();
   /** Per run: the index of its first request in the server log. */
   const runStarts: number[] = [];
-  for (let run = 0; run <= MAX_RESTARTS && !finished; run++) {
-    const before = api.requests.length;
-    runStarts.push(before);
-    const proc = startHel(t, ['run', '--once', '-c', config, '--output', output, '--state', state]);
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    void proc.exited.then((e) => (exit = e));
-    if (kills < MAX_KILLS && Date.now() - started < KILL_WINDOW_MS) {
-      await waitFor(() => api.requests.length > before || exit !== undefined, 30_000, `run ${run}'s first request (seed ${seed})`);
-      await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 280)));
-      if (exit === undefined) {
-        proc.child.kill('SIGKILL');
-        kills++;
-      }
-    }
-    const result = await proc.exited;
-    if (result.signal === 'SIGKILL') continue;
-    assert.equal(result.code, 0, `run ${run} failed (seed ${seed}): ${proc.stderr()}`);
-    finished = true;
-  }
-  assert.ok(finished, `no run completed within ${MAX_RESTARTS} restarts (seed ${seed})`);
+  const start = () => {
+    runStarts.push(api.requests.length);
+    return startHel(t, ['run', '--once', '-c', config, '--output', output, '--state', state]);
+  };
+  // Each run is killed 20..300 ms after its first request, until the kills or the window are spent;
+  // the first run that completes ends the loop.
+  const { kills } = await crashUntilDone({
+    requests: () => api.requests.length,
+    kills: MAX_KILLS,
+    minDelayMs: 20,
+    maxDelayMs: 300,
+    killWindowMs: KILL_WINDOW_MS,
+    startupKills: false,
+    stopAtFirstCompletion: true,
+    maxRuns: MAX_RESTARTS + 1,
+    random,
+    seed,
+    start,
+  });
   assert.ok(kills >= 1, 'at least one run was killed');
 
   // A kill mid-write may leave a torn line; the sink starts the next run on a new line, so only

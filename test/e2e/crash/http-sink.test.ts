@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { crashSeed, crashUntilDone, prng, stepsPerKill } from '../../helpers/crash.js';
-import { cursorFeed, fakeApi, makeEvents, offsetOf, type FeedEvent } from '../../helpers/fake-api.js';
+import { backfillWithKills, type RunResult, type SinkBackfill } from '../../helpers/crash.js';
+import { makeEvents, offsetOf, type FeedEvent } from '../../helpers/fake-api.js';
 import { SqliteStateStore } from '../../../src/state/sqlite.js';
-import { startHel, writeConfig } from '../../helpers/hel-process.js';
-import { tempDir } from '../../helpers/tmp.js';
-import { ElasticsearchFake } from '../../sink/http/fakes/elasticsearch.js';
-import { NdjsonReceiver } from '../../sink/http/fakes/ndjson-receiver.js';
-import { SplunkHecFake } from '../../sink/http/fakes/splunk-hec.js';
-import type { LoopbackReceiver } from '../../sink/http/fakes/receiver.js';
-import { feedSource } from '../../sink/http/harness.js';
+import { ElasticsearchFake } from '../../helpers/http-receivers/elasticsearch.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
+import { SplunkHecFake } from '../../helpers/http-receivers/splunk-hec.js';
+import type { LoopbackReceiver } from '../../helpers/http-receivers/receiver.js';
 
 /** The issue's full size. HEL_HTTP_CRASH_EVENTS makes it smaller (or larger) to replay a seed quickly. */
 const TOTAL = Number(process.env.HEL_HTTP_CRASH_EVENTS ?? 200_000);
@@ -20,42 +16,22 @@ const KILLS = 22;
 const SMALL = 20_000;
 const SMALL_KILLS = 10;
 
-interface Outcome {
-  kills: number;
-  runs: number;
-  seed: number;
-}
-
 /**
  * Runs `hel run --once` into `receiver`, SIGKILLs it at `kills` (default KILLS) random moments — a third of them
  * during start-up, the others after a random number of the run's deliveries and a random delay —
  * and restarts until a run completes. After every run the committed cursor is compared with what
  * the receiver holds: every event before the cursor must already be stored there.
  */
-async function backfillWithKills(
+async function backfillIntoReceiver(
   t: { after(fn: () => unknown): void },
   receiver: LoopbackReceiver,
   o: { output: Record<string, unknown>; stored: (uuid: string) => boolean; events: FeedEvent[]; kills?: number; dedupe?: boolean; env?: Record<string, string> },
-): Promise<Outcome> {
+): Promise<SinkBackfill> {
   const { events, stored } = o;
   const total = events.length;
-  const kills = o.kills ?? KILLS;
-  const seed = crashSeed();
-  const api = await fakeApi(t, cursorFeed(events, PAGE));
-  const dir = tempDir(t);
-  const source = feedSource(api.url, PAGE);
-  if (o.dedupe === false) delete source.dedupe;
-  const config = writeConfig(dir, {
-    global: { output: { http: o.output } },
-    sources: { audit: source },
-  });
-  const state = join(dir, 'st.db');
   let completed = false;
-  // A kill comes after 1..n of a run's deliveries (plus up to 40 ms), or during start-up.
-  const progress = { count: () => receiver.requests, maxSteps: stepsPerKill(total / PAGE, kills) };
-  const start = () => startHel(t, ['run', '--once', '-q', '-c', config, '--state', state, '--output', receiver.url], { env: o.env });
   // After every run, killed or not: no committed cursor is ahead of what the receiver holds.
-  const afterRun = async (run: number, result: { signal: NodeJS.Signals | null }): Promise<void> => {
+  const afterRun = async (run: number, result: RunResult, { state, seed }: { state: string; seed: number }): Promise<void> => {
     const committed = offsetOf(await committedCursor(state));
     let ahead = 0;
     for (let i = 0; i < committed; i++) if (!stored(events[i]!.uuid)) ahead++;
@@ -65,9 +41,21 @@ async function backfillWithKills(
       completed = true;
     }
   };
-  const outcome = await crashUntilDone({ api, kills, maxDelayMs: 40, random: prng(seed), seed, progress, start, afterRun });
-  assert.ok(completed, `the last run completed the backfill (seed ${seed})`);
-  return { kills: outcome.kills, runs: outcome.runs, seed };
+  // A kill comes after 1..n of a run's deliveries (plus up to 40 ms), or during start-up.
+  const outcome = await backfillWithKills(t, {
+    events,
+    page: PAGE,
+    kills: o.kills ?? KILLS,
+    output: { http: o.output },
+    target: receiver.url,
+    dedupe: o.dedupe === false ? false : undefined,
+    args: ['-q'],
+    env: o.env,
+    progress: () => receiver.requests,
+    afterRun,
+  });
+  assert.ok(completed, `the last run completed the backfill (seed ${outcome.seed})`);
+  return outcome;
 }
 
 /** The cursor the killed run left committed, read in-process (a `hel state show` per kill is slow). */
@@ -84,7 +72,7 @@ test(`Elasticsearch _bulk: SIGKILL at ${KILLS} random moments of a ${TOTAL}-even
   const es = await new ElasticsearchFake().start();
   t.after(() => es.stop());
   const events = makeEvents(TOTAL);
-  const outcome = await backfillWithKills(t, es, { output: { format: 'elasticsearch_bulk', index: 'hel-%Y.%m' }, stored: (uuid) => es.hasEvent(uuid), events });
+  const outcome = await backfillIntoReceiver(t, es, { output: { format: 'elasticsearch_bulk', index: 'hel-%Y.%m' }, stored: (uuid) => es.hasEvent(uuid), events });
   assert.ok(outcome.kills >= 20, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
   const docs = es.documents();
   // Documents are keyed by _id, so a duplicate can only be the same event under another id.
@@ -101,7 +89,7 @@ test(`plain NDJSON over HTTP: SIGKILL at ${KILLS} random moments of a ${TOTAL}-e
   t.after(() => r.stop());
   const events = makeEvents(TOTAL);
   const counts = r.counts();
-  const outcome = await backfillWithKills(t, r, { output: { format: 'ndjson' }, stored: (uuid) => counts.has(uuid), events });
+  const outcome = await backfillIntoReceiver(t, r, { output: { format: 'ndjson' }, stored: (uuid) => counts.has(uuid), events });
   assert.ok(outcome.kills >= 20, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
   const missing = events.filter((e) => !counts.has(e.uuid));
   assert.equal(missing.length, 0, `missing events (seed ${outcome.seed})`);
@@ -118,7 +106,7 @@ test(`Splunk HEC with indexer acknowledgment: SIGKILL at ${SMALL_KILLS} random m
   hec.ackAfterQueries = 1;
   const events = makeEvents(SMALL);
   const output = { format: 'splunk_hec', ack_poll_ms: 20, auth: { type: 'bearer', token_env: 'HEL_HEC_TOKEN' } };
-  const outcome = await backfillWithKills(t, hec, { output, stored: (uuid) => hec.indexedCount(uuid) > 0, events, kills: SMALL_KILLS, env: { HEL_HEC_TOKEN: [...hec.tokens][0]! } });
+  const outcome = await backfillIntoReceiver(t, hec, { output, stored: (uuid) => hec.indexedCount(uuid) > 0, events, kills: SMALL_KILLS, env: { HEL_HEC_TOKEN: [...hec.tokens][0]! } });
   assert.ok(outcome.kills >= SMALL_KILLS, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
   const missing = events.filter((e) => hec.indexedCount(e.uuid) === 0);
   assert.equal(missing.length, 0, `missing events (seed ${outcome.seed})`);
@@ -131,7 +119,7 @@ test(`Elasticsearch _bulk without dedupe (ids chosen by Elasticsearch): SIGKILL 
   const es = await new ElasticsearchFake().start();
   t.after(() => es.stop());
   const events = makeEvents(SMALL);
-  const outcome = await backfillWithKills(t, es, { output: { format: 'elasticsearch_bulk', index: 'hel' }, stored: (uuid) => es.hasEvent(uuid), events, kills: SMALL_KILLS, dedupe: false });
+  const outcome = await backfillIntoReceiver(t, es, { output: { format: 'elasticsearch_bulk', index: 'hel' }, stored: (uuid) => es.hasEvent(uuid), events, kills: SMALL_KILLS, dedupe: false });
   assert.ok(outcome.kills >= SMALL_KILLS, `only ${outcome.kills} kills landed (seed ${outcome.seed})`);
   assert.equal(events.filter((e) => !es.hasEvent(e.uuid)).length, 0, `missing events (seed ${outcome.seed})`);
   const repeats = es.documents().length - SMALL;

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { cursorFeed, fakeApi, makeEvents, type FeedEvent } from '../../helpers/fake-api.js';
-import { startHel, writeConfig } from '../../helpers/hel-process.js';
+import { makeEvents, type FeedEvent } from '../../helpers/fake-api.js';
 import { startNatsServer } from '../../helpers/nats-server.js';
-import { crashSeed, crashUntilDone, prng, stepsPerKill } from '../../helpers/crash.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { backfillWithKills } from '../../helpers/crash.js';
 import { readStream, type StreamMessage } from '../../helpers/nats-stream.js';
 
 const TOTAL = 200_000;
@@ -22,44 +19,29 @@ function uuidCounts(messages: { data: string }[]): Map<string, number> {
   return counts;
 }
 
-/**
- * `hel run --once` of `events` into a real JetStream, SIGKILLed at `kills` random moments — a third
- * during start-up, the others after a random number (1..maxSteps) of the run's pages and a random
- * delay that puts the kill anywhere in the page's publish — and restarted until done. At most half
- * the pages are spent on kills, so a fast machine cannot finish before the kills are spent.
- */
-async function backfillWithKills(
+/** `hel run --once` of `events` into a real JetStream, SIGKILLed at `kills` random moments and restarted until done. */
+async function backfillIntoJetStream(
   t: { after(fn: () => unknown): void },
   events: FeedEvent[],
   kills: number,
   dedupe: boolean,
 ): Promise<{ seed: number; kills: number; messages: StreamMessage[]; requests: number }> {
-  const seed = crashSeed();
   const nats = await startNatsServer(t);
-  const api = await fakeApi(t, cursorFeed(events, PAGE));
-  const dir = tempDir(t);
-  const config = writeConfig(dir, {
-    global: { output: { nats: { subject: 'audit.{source}' } } },
-    sources: {
-      op: {
-        url: `${api.url}/api/v2/events`,
-        method: 'post',
-        body: { limit: PAGE },
-        pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 100_000 },
-        ...(dedupe ? { dedupe: { id_path: 'uuid', capacity: 1000 } } : {}),
-      },
-    },
+  const outcome = await backfillWithKills(t, {
+    events,
+    page: PAGE,
+    kills,
+    output: { nats: { subject: 'audit.{source}' } },
+    target: nats.url,
+    source: 'op',
+    dedupe: dedupe ? { id_path: 'uuid', capacity: 1000 } : false,
   });
-  const state = join(dir, 'state.db');
-  const progress = { count: () => api.requests.length, maxSteps: stepsPerKill(events.length / PAGE, kills) };
-  const start = () => startHel(t, ['run', '--once', '-c', config, '--output', nats.url, '--state', state]);
-  const outcome = await crashUntilDone({ api, kills, maxDelayMs: 40, random: prng(seed), seed, progress, start });
-  return { seed, kills: outcome.kills, messages: await readStream(nats.url, 'HEL'), requests: api.requests.length };
+  return { seed: outcome.seed, kills: outcome.kills, messages: await readStream(nats.url, 'HEL'), requests: outcome.requests };
 }
 
 test(`JetStream: SIGKILL at ${KILLS} random moments of a ${TOTAL}-event backfill with dedupe, restart until done: 0 missing, 0 duplicate messages in the stream`, async (t) => {
   const events = makeEvents(TOTAL);
-  const { seed, kills, messages, requests } = await backfillWithKills(t, events, KILLS, true);
+  const { seed, kills, messages, requests } = await backfillIntoJetStream(t, events, KILLS, true);
   assert.ok(kills >= 20, `only ${kills} kills landed before the backfill ended (seed ${seed})`);
   const counts = uuidCounts(messages);
   const missing = events.filter((e) => !counts.has(e.uuid)).length;
@@ -73,7 +55,7 @@ test(`JetStream: SIGKILL at ${KILLS} random moments of a ${TOTAL}-event backfill
 
 test('JetStream without dedupe (no Nats-Msg-Id): SIGKILL at 10 random moments of a 20,000-event backfill: 0 missing, at most the page in flight stored again per kill', async (t) => {
   const events = makeEvents(20_000);
-  const { seed, kills, messages } = await backfillWithKills(t, events, 10, false);
+  const { seed, kills, messages } = await backfillIntoJetStream(t, events, 10, false);
   assert.ok(kills >= 10, `only ${kills} kills landed (seed ${seed})`);
   const counts = uuidCounts(messages);
   assert.equal(events.filter((e) => !counts.has(e.uuid)).length, 0, `events missing from the stream (seed ${seed})`);

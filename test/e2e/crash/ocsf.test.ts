@@ -36,7 +36,7 @@ for (const format of ['ocsf', 'ecs'] as const) {
     });
     const output = join(dir, 'events.ndjson');
     const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
-    const { runs, kills } = await crashUntilDone({ api, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
+    const { runs, kills } = await crashUntilDone({ requests: () => api.requests.length, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
 
     const lines = readFileSync(output, 'utf8')
       .split('\n')

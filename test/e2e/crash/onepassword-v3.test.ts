@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isJson, prng } from '../../helpers/crash.js';
-import { startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
+import { crashSeed, crashUntilDone, isJson, prng } from '../../helpers/crash.js';
+import { startHel, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { startOnePasswordMock } from '../../../src/integrations/onepassword/mock/server.js';
 
@@ -16,7 +16,7 @@ const MAX_KILLS = 8;
 const MAX_RESTARTS = 40;
 
 test('v3: SIGKILL at random points, restart until done: every event once', async (t) => {
-  const seed = Number(process.env.HEL_CRASH_SEED ?? Date.now() % 1_000_000);
+  const seed = crashSeed();
   const random = prng(seed);
   const mock = await startOnePasswordMock({ events: TOTAL, seed: 'v3-crash', rateLimit: false });
   t.after(() => mock.close());
@@ -27,27 +27,20 @@ test('v3: SIGKILL at random points, restart until done: every event once', async
     sources: { acme: { type: 'onepassword', base_url: mock.url, api_version: 'v3', streams: ['auditevents'], start_time: '-3d', limit: PAGE } },
   });
   const v3Requests = () => mock.requests.filter((r) => r.path === '/api/v3/auditevents').length;
-  let kills = 0;
-  let finished = false;
-  for (let run = 0; run <= MAX_RESTARTS && !finished; run++) {
-    const before = v3Requests();
-    const proc = startHel(t, ['run', '--once', '-c', config], { env: { ONEPASSWORD_EVENTS_TOKEN: mock.token } });
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    void proc.exited.then((e) => (exit = e));
-    if (kills < MAX_KILLS) {
-      await waitFor(() => v3Requests() > before || exit !== undefined, 30_000, `run ${run}'s first request (seed ${seed})`);
-      await new Promise((r) => setTimeout(r, 10 + Math.floor(random() * 200)));
-      if (exit === undefined) {
-        proc.child.kill('SIGKILL');
-        kills++;
-      }
-    }
-    const result = await proc.exited;
-    if (result.signal === 'SIGKILL') continue;
-    assert.equal(result.code, 0, `run ${run} failed (seed ${seed}): ${proc.stderr()}`);
-    finished = true;
-  }
-  assert.ok(finished, `no run completed (seed ${seed})`);
+  // Each run is killed 10..210 ms after its first v3 request until the kills are spent; the first run
+  // that completes ends the loop.
+  const { kills } = await crashUntilDone({
+    requests: v3Requests,
+    kills: MAX_KILLS,
+    minDelayMs: 10,
+    maxDelayMs: 210,
+    startupKills: false,
+    stopAtFirstCompletion: true,
+    maxRuns: MAX_RESTARTS + 1,
+    random,
+    seed,
+    start: () => startHel(t, ['run', '--once', '-c', config], { env: { ONEPASSWORD_EVENTS_TOKEN: mock.token } }),
+  });
   assert.ok(kills >= 1, 'at least one run was killed');
 
   const raw = readFileSync(output, 'utf8')

@@ -9,7 +9,7 @@ import { fakeApi } from '../../helpers/fake-api.js';
 import { hel, parseLines, stateOf } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { CLEAN_ENV } from '../../helpers/validate-cli.js';
-import { EXAMPLE_HOOKS } from '../../hooks/examples.js';
+import { EXAMPLE_HOOKS } from '../../helpers/hook-examples.js';
 
 const PAGE = readFileSync(fileURLToPath(new URL('../../../../docs/hooks.md', import.meta.url)), 'utf8');
 const blocks = (info: string) => [...PAGE.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)].filter((m) => m[1] === info).map((m) => m[2]!);

@@ -1,110 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { systemClock } from '../../../src/clock.js';
-import { parseConfig } from '../../../src/config/load.js';
-import { pollSource } from '../../../src/engine/poll.js';
-import { SourceState } from '../../../src/engine/source-state.js';
 import { HelError, isHelError } from '../../../src/errors.js';
-import { LineEncoder } from '../../../src/pipeline/envelope.js';
-import { BudgetRegistry } from '../../../src/resilience/budget.js';
-import { composeTransport } from '../../../src/app/compose.js';
-import { createDispatcher } from '../../../src/http/http-transport.js';
-import { paginatorFor } from '../../../src/http/pagination/index.js';
-import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
-import { MemoryStateStore } from '../../../src/state/memory.js';
-import type { Checkpoint } from '../../../src/state/store.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crashSeed, crashUntilDone, isJson, prng } from '../../helpers/crash.js';
 import { cursorFeed, fakeApi, makeEvents, type Handler } from '../../helpers/fake-api.js';
 import { startHel, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { EventBus } from '../../../src/bus/event-bus.js';
-import type { PollEventMap } from '../../../src/engine/poll.js';
-import { SecretResolver } from '../../../src/secrets/resolver.js';
+import { LoggingSink, LoggingStore, pollOnce } from '../../helpers/poll-once.js';
 
 // checkpoint and on_state_write_error: whatever the mode, a cursor is saved only after the events
 // before it are flushed by the sink, so no mode loses an event.
 
-/** Logs write / flush in order. */
-class LoggingSink implements BatchSink {
-  readonly description = 'logging';
-  constructor(private readonly log: string[]) {}
-  write(batch: SinkBatch): Promise<void> {
-    this.log.push(`write ${batch.lineEnds.length}`);
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    this.log.push('flush');
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  healthy(): boolean {
-    return true;
-  }
-}
-
-/** Logs commits; the commits numbered in `failing` (1-based) throw `error()` instead. */
-class FaultyStore extends MemoryStateStore {
-  private commits = 0;
-  constructor(
-    private readonly log: string[],
-    private readonly failing: number[] = [],
-    private readonly error: () => Error = () => new HelError('HEL_STATE', 'cannot save state for s in st.db: database or disk is full', { source: 's' }, { cause: new Error('SQLITE_FULL') }),
-  ) {
-    super();
-  }
-  override commit(source: string, checkpoint: Checkpoint): Promise<void> {
-    if (this.failing.includes(++this.commits)) {
-      this.log.push(`commit failed ${checkpoint.keys.cursor}`);
-      return Promise.reject(this.error());
-    }
-    this.log.push(`commit ${checkpoint.keys.cursor}`);
-    return super.commit(source, checkpoint);
-  }
-}
-
-async function pollWith(t: { after(fn: () => unknown): void }, handler: Handler, extra: Record<string, unknown>, sink: BatchSink, store: MemoryStateStore, warnings: string[] = []) {
-  const api = await fakeApi(t, handler);
-  const config = parseConfig(
-    JSON.stringify({
-      sources: { s: { url: `${api.url}/e`, pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor' }, resilience: { retries: { max_attempts: 1 } }, ...extra } },
-    }),
-    'x.yaml',
-    { env: {} },
-  );
-  const source = config.sources[0]!;
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.destroy());
-  const transport = composeTransport({
-    source: 's',
-    config: source,
-    secrets: new SecretResolver({ env: {}, path: '/nonexistent' }),
-    clock: systemClock,
-    budgets: new BudgetRegistry(systemClock),
-    dispatcher,
-  });
-  const state = await SourceState.load(store, 's');
-  const events = new EventBus<PollEventMap>();
-  events.on('poll.warning', ({ message }) => warnings.push(message));
-  return pollSource(
-    { source, transport, paginator: paginatorFor(source), encoder: new LineEncoder({ format: 'envelope', labelKey: 'source', labelValue: 's' }), sink, state, clock: systemClock, events },
-    { signal: new AbortController().signal, commit: true },
-  );
-}
-
 test('checkpoint: per_page (the default) commits each page after its flush', async (t) => {
   const log: string[] = [];
-  await pollWith(t, cursorFeed(makeEvents(5), 2), { checkpoint: 'per_page' }, new LoggingSink(log), new FaultyStore(log));
+  await pollOnce(t, cursorFeed(makeEvents(5), 2), { checkpoint: 'per_page' }, new LoggingSink(log), new LoggingStore(log));
   assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2', 'flush', 'commit c000004', 'write 1', 'flush', 'commit c000005']);
 });
 
 test('checkpoint: end_of_tick writes every page, then flushes and commits once at the end of the poll', async (t) => {
   const log: string[] = [];
-  const store = new FaultyStore(log);
-  const result = await pollWith(t, cursorFeed(makeEvents(5), 2), { checkpoint: 'end_of_tick' }, new LoggingSink(log), store);
+  const store = new LoggingStore(log);
+  const result = await pollOnce(t, cursorFeed(makeEvents(5), 2), { checkpoint: 'end_of_tick' }, new LoggingSink(log), store);
   assert.equal(result.emitted, 5);
   assert.deepEqual(log, ['write 2', 'write 2', 'write 1', 'flush', 'commit c000005']);
   assert.equal((await store.load('s')).keys.cursor, 'c000005');
@@ -113,17 +30,17 @@ test('checkpoint: end_of_tick writes every page, then flushes and commits once a
 test('checkpoint: end_of_tick, a request failing mid-poll: the pages before it are flushed and committed before the error stops the poll', async (t) => {
   const feed = cursorFeed(makeEvents(10), 2);
   const log: string[] = [];
-  const store = new FaultyStore(log);
+  const store = new LoggingStore(log);
   const handler: Handler = (req) => (req.query.get('cursor') === 'c000004' ? { status: 500, body: { error: 'down' } } : feed(req));
-  await assert.rejects(pollWith(t, handler, { checkpoint: 'end_of_tick' }, new LoggingSink(log), store), (err: unknown) => isHelError(err) && err.code === 'HEL_HTTP_STATUS');
+  await assert.rejects(pollOnce(t, handler, { checkpoint: 'end_of_tick' }, new LoggingSink(log), store), (err: unknown) => isHelError(err) && err.code === 'HEL_HTTP_STATUS');
   assert.deepEqual(log, ['write 2', 'write 2', 'flush', 'commit c000004']);
   assert.equal((await store.load('s')).keys.cursor, 'c000004', 'the next poll goes on after what was delivered');
 });
 
 test('on_state_write_error: fail (the default) stops at the failed write, with the last saved position', async (t) => {
   const log: string[] = [];
-  const store = new FaultyStore(log, [2]);
-  await assert.rejects(pollWith(t, cursorFeed(makeEvents(5), 2), {}, new LoggingSink(log), store), (err: unknown) => isHelError(err) && err.code === 'HEL_STATE');
+  const store = new LoggingStore(log, [2]);
+  await assert.rejects(pollOnce(t, cursorFeed(makeEvents(5), 2), {}, new LoggingSink(log), store), (err: unknown) => isHelError(err) && err.code === 'HEL_STATE');
   assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2', 'flush', 'commit failed c000004']);
   assert.equal((await store.load('s')).keys.cursor, 'c000002');
 });
@@ -131,8 +48,8 @@ test('on_state_write_error: fail (the default) stops at the failed write, with t
 test('on_state_write_error: skip_checkpoint goes on from the position in memory after a failed write, with a warning; later commits save it', async (t) => {
   const log: string[] = [];
   const warnings: string[] = [];
-  const store = new FaultyStore(log, [2]);
-  const result = await pollWith(t, cursorFeed(makeEvents(5), 2), { on_state_write_error: 'skip_checkpoint' }, new LoggingSink(log), store, warnings);
+  const store = new LoggingStore(log, [2]);
+  const result = await pollOnce(t, cursorFeed(makeEvents(5), 2), { on_state_write_error: 'skip_checkpoint' }, new LoggingSink(log), store, warnings);
   assert.equal(result.emitted, 5);
   assert.deepEqual(log, ['write 2', 'flush', 'commit c000002', 'write 2', 'flush', 'commit failed c000004', 'write 1', 'flush', 'commit c000005']);
   assert.equal((await store.load('s')).keys.cursor, 'c000005');
@@ -142,8 +59,12 @@ test('on_state_write_error: skip_checkpoint goes on from the position in memory 
 
 test('on_state_write_error: skip_checkpoint never tolerates an anomaly the store detected (a replaced state file)', async (t) => {
   const log: string[] = [];
-  const store = new FaultyStore(log, [1], () => new HelError('HEL_STATE', 'state file st.db was replaced by another file while hel was running; nothing more is committed to either', { source: 's' }));
-  await assert.rejects(pollWith(t, cursorFeed(makeEvents(5), 2), { on_state_write_error: 'skip_checkpoint' }, new LoggingSink(log), store), /was replaced by another file/);
+  const store = new LoggingStore(
+    log,
+    [1],
+    () => new HelError('HEL_STATE', 'state file st.db was replaced by another file while hel was running; nothing more is committed to either', { source: 's' }),
+  );
+  await assert.rejects(pollOnce(t, cursorFeed(makeEvents(5), 2), { on_state_write_error: 'skip_checkpoint' }, new LoggingSink(log), store), /was replaced by another file/);
   assert.deepEqual(log, ['write 2', 'flush', 'commit failed c000002']);
 });
 
@@ -165,7 +86,7 @@ test('checkpoint: end_of_tick with dedupe on a file: SIGKILL at 8 random moments
   });
   const output = join(dir, 'events.ndjson');
   const args = ['run', '--once', '-c', config, '--output', output, '--state', join(dir, 'st.db')];
-  const { runs, kills } = await crashUntilDone({ api, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
+  const { runs, kills } = await crashUntilDone({ requests: () => api.requests.length, kills: 8, maxDelayMs: 400, random, seed, start: () => startHel(t, args) });
   const seen = new Map<string, number>();
   for (const line of readFileSync(output, 'utf8').split('\n')) {
     if (!isJson(line)) continue;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SHARED_BACKENDS, startStateServer, type StateServer } from '../../helpers/state-server.js';
 import { fakeApi } from '../../helpers/fake-api.js';
-import { startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
+import { logEntries, startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { eventually, fleetConfig, idsIn, owners, pagedApi, shares, startInstance } from './harness.js';
 
@@ -39,12 +39,7 @@ for (const backend of SHARED_BACKENDS)
       for (const child of [a, b]) await waitFor(() => child.stderr().includes('"msg":"config reloaded"'), 30_000, 'the reload').catch((err: Error) => assert.fail(`${err.message}\n${child.stderr()}`));
       const reloadedAt = Date.now();
       for (const child of [a, b]) {
-        const line = JSON.parse(
-          child
-            .stderr()
-            .split('\n')
-            .find((l) => l.includes('"msg":"config reloaded"'))!,
-        ) as Record<string, unknown>;
+        const line = logEntries(child.stderr(), 'config reloaded')[0]!;
         assert.deepEqual([line.added, line.removed, line.changed, line.unchanged], [['s04'], ['s03'], ['s00'], ['s01', 's02']]);
       }
       await eventually(
@@ -114,12 +109,7 @@ for (const backend of SHARED_BACKENDS)
       assert.equal(before, 1);
       a.child.kill('SIGHUP');
       await waitFor(() => api.requests.length > before, 30_000, 'a poll after the restart').catch((err: Error) => assert.fail(`${err.message}\n${a.stderr()}`));
-      const line = JSON.parse(
-        a
-          .stderr()
-          .split('\n')
-          .find((l) => l.includes('"msg":"config reloaded"'))!,
-      ) as Record<string, unknown>;
+      const line = logEntries(a.stderr(), 'config reloaded')[0]!;
       assert.deepEqual(line.restarted, ['down']);
       a.child.kill('SIGTERM');
       assert.equal((await a.exited).code, 0, a.stderr());

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isHelError } from '../../../src/errors.js';
 import { json, scriptedServer } from '../../helpers/loopback.js';
-import { sourceEngine } from './engine.js';
+import { sourceEngine } from '../../helpers/source-engine.js';
 
 const source = (url: string, extra: string) => `
 sources:

@@ -13,7 +13,7 @@ import { BudgetRegistry } from '../../../src/resilience/budget.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { context, thrown } from '../../helpers/transport-harness.js';
 import { makeCertificates, type TestCertificates } from '../../helpers/test-certs.js';
-import { tlsServer } from './tls-server.js';
+import { tlsServer } from '../../helpers/tls-server.js';
 import { SecretResolver } from '../../../src/secrets/resolver.js';
 
 /** The source's whole request path as `hel run` builds it, with its own agent from `resilience.tls`. */

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../../helpers/fake-api.js';
-import { getJson, startDaemon, startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
+import { getJson, daemonGlobal, startDaemon, startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
 import { startNatsServer } from '../../helpers/nats-server.js';
 import { crashSeed, prng } from '../../helpers/crash.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -98,13 +98,9 @@ test('drop: with JetStream down, events beyond the queue limit are dropped, ever
   const hel = await startDaemon(
     dir,
     {
-      global: {
-        state: { path: join(dir, 'state.db') },
-        log_format: 'json',
-        api: { enabled: true, address: '127.0.0.1', port: 0 },
-        metrics: { enabled: true, address: '127.0.0.1', port: 0 },
+      global: daemonGlobal(dir, {
         backpressure: { strategy: 'drop', drop_policy: 'oldest_first', detection: { event_queue_size: QUEUE, stdout_buffer_size: 0 } },
-      },
+      }),
       sources: { op: source(api.url, 100) },
     },
     { args: ['--output', nats.url] },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../../helpers/fake-api.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { getJson, startDaemon, waitFor } from '../../helpers/hel-process.js';
+import { getJson, daemonGlobal, startDaemon, waitFor } from '../../helpers/hel-process.js';
 
 const STALL_SECS = 1;
 
@@ -27,13 +27,9 @@ test('a stalled output (the reader of stdout stopped) is reported by /readyz, th
   const hel = await startDaemon(
     dir,
     {
-      global: {
-        state: { path: join(dir, 'state.db') },
-        log_format: 'json',
-        api: { enabled: true, address: '127.0.0.1', port: 0 },
-        metrics: { enabled: true, address: '127.0.0.1', port: 0 },
+      global: daemonGlobal(dir, {
         backpressure: { detection: { stall_secs: STALL_SECS } },
-      },
+      }),
       sources: {
         op: {
           url: `${api.url}/api/v2/events`,

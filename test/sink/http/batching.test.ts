@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Clock } from '../../../src/clock.js';
 import { cancelled } from '../../../src/errors.js';
 import { waitFor } from '../../helpers/hel-process.js';
-import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
 import { openSink, page, stillPending } from './harness.js';
 
 /** A clock whose sleeps end only when the test moves time past them. */
@@ -73,7 +73,18 @@ test('max_batch_bytes caps a request; max_in_flight bounds what is held: a write
   const third = sink.write(page('audit', perBatch * 2, perBatch + 1), signal);
   assert.equal(await stillPending(third, 100), true, 'the write waits for a free slot');
   await r.start();
-  clock.advance(60_000);
+  // On a loaded machine a refused request may not have reached its retry sleep yet: one move of
+  // the clock could miss it and leave the write waiting for ever, so time moves on until it is through.
+  let through = false;
+  void third.then(() => (through = true));
+  await waitFor(
+    () => {
+      clock.advance(60_000);
+      return through;
+    },
+    30_000,
+    'the third write after the receiver came back',
+  );
   await third;
   await sink.flush(signal);
   assert.equal(r.lines.length, perBatch * 3 + 1);

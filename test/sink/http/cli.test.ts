@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cursorFeed, fakeApi, makeEvents } from '../../helpers/fake-api.js';
+import { cursorFeed, fakeApi, feedSource, makeEvents } from '../../helpers/fake-api.js';
 import { hel, stateOf, writeConfig } from '../../helpers/hel-process.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { ElasticsearchFake } from './fakes/elasticsearch.js';
-import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
-import { SplunkHecFake } from './fakes/splunk-hec.js';
-import { feedSource } from './harness.js';
+import { ElasticsearchFake } from '../../helpers/http-receivers/elasticsearch.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
+import { SplunkHecFake } from '../../helpers/http-receivers/splunk-hec.js';
 
 const TOTAL = 1500;
 const PAGE = 100;

@@ -4,8 +4,8 @@ import { isHelError } from '../../../src/errors.js';
 import { documentId } from '../../../src/sink/http/elasticsearch-bulk.js';
 import { indexNamer } from '../../../src/sink/http/index-name.js';
 import { FakeClock } from '../../helpers/clock.js';
-import { ElasticsearchFake } from './fakes/elasticsearch.js';
-import { prng } from './fakes/receiver.js';
+import { ElasticsearchFake } from '../../helpers/http-receivers/elasticsearch.js';
+import { prng } from '../../helpers/http-receivers/receiver.js';
 import { BASE_TIME, driveAndCheck, openSink, page } from './harness.js';
 
 async function es(t: { after(fn: () => unknown): void }): Promise<ElasticsearchFake> {

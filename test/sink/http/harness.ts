@@ -8,18 +8,6 @@ import type { HttpSink } from '../../../src/sink/http/http-sink.js';
 import { captureStream } from '../../helpers/log-capture.js';
 import { SecretResolver } from '../../../src/secrets/resolver.js';
 
-/** A cursor-paginated source over a `cursorFeed` at `apiUrl`, with dedupe on uuid (as the CLI tests need). */
-export function feedSource(apiUrl: string, pageSize: number): Record<string, unknown> {
-  return {
-    url: `${apiUrl}/api/v2/events`,
-    method: 'post',
-    body: { limit: pageSize },
-    pagination: { strategy: 'cursor', cursor_param: 'cursor', cursor_path: 'cursor', cursor_in_body: 'replace', max_pages: 100_000 },
-    response_events_path: 'items',
-    dedupe: { id_path: 'uuid' },
-  };
-}
-
 export const BASE_TIME = Date.UTC(2026, 2, 14, 23, 30, 0);
 
 /** One page of `size` envelope lines with uuids `<source>-<n>`, one minute apart. */

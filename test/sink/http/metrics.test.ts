@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents } from '../../helpers/fake-api.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { startDaemon, waitFor } from '../../helpers/hel-process.js';
-import { ElasticsearchFake } from './fakes/elasticsearch.js';
-import { prng } from './fakes/receiver.js';
-import { SplunkHecFake } from './fakes/splunk-hec.js';
+import { daemonGlobal, startDaemon, waitFor } from '../../helpers/hel-process.js';
+import { ElasticsearchFake } from '../../helpers/http-receivers/elasticsearch.js';
+import { prng } from '../../helpers/http-receivers/receiver.js';
+import { SplunkHecFake } from '../../helpers/http-receivers/splunk-hec.js';
 
 const TOTAL = 1000;
 
@@ -21,13 +21,9 @@ function value(text: string, series: string): number | undefined {
 async function daemon(t: { after(fn: () => unknown): void }, http: Record<string, unknown>, dir = tempDir(t)) {
   const api = await fakeApi(t, cursorFeed(makeEvents(TOTAL), 100));
   const hel = await startDaemon(dir, {
-    global: {
-      state: { path: join(dir, 'state.db') },
-      log_format: 'json',
-      api: { enabled: true, address: '127.0.0.1', port: 0 },
-      metrics: { enabled: true, address: '127.0.0.1', port: 0 },
+    global: daemonGlobal(dir, {
       output: { http: { initial_backoff_secs: 0.01, max_backoff_secs: 0.05, ...http } },
-    },
+    }),
     sources: {
       op: {
         url: `${api.url}/api/v2/events`,

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { isHelError } from '../../../src/errors.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { waitFor } from '../../helpers/hel-process.js';
-import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
-import { prng } from './fakes/receiver.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
+import { prng } from '../../helpers/http-receivers/receiver.js';
 import { driveAndCheck, openSink, page, stillPending } from './harness.js';
 
 async function receiver(t: { after(fn: () => unknown): void }): Promise<NdjsonReceiver> {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, type FeedEvent } from '../../helpers/fake-api.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { getJson, startDaemon, waitFor } from '../../helpers/hel-process.js';
-import { NdjsonReceiver } from './fakes/ndjson-receiver.js';
+import { NdjsonReceiver } from '../../helpers/http-receivers/ndjson-receiver.js';
 
 test('hel run as a daemon: while the receiver is down /readyz says so and polls wait; it resumes by itself with nothing lost', async (t) => {
   const r = await new NdjsonReceiver().start();

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { isHelError } from '../../../src/errors.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { waitFor } from '../../helpers/hel-process.js';
-import { SplunkHecFake, splitConcatenated } from './fakes/splunk-hec.js';
-import { prng } from './fakes/receiver.js';
+import { SplunkHecFake, splitConcatenated } from '../../helpers/http-receivers/splunk-hec.js';
+import { prng } from '../../helpers/http-receivers/receiver.js';
 import { driveAndCheck, openSink, page } from './harness.js';
 
 const TOKEN = 'hec-token-0001';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cursorFeed, fakeApi, makeEvents, offsetOf } from '../../helpers/fake-api.js';
-import { bearer, getJson, startDaemon, startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
+import { bearer, getJson, daemonGlobal, startDaemon, startHel, waitFor, writeConfig } from '../../helpers/hel-process.js';
 import { startNatsServer } from '../../helpers/nats-server.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { readStream } from '../../helpers/nats-stream.js';
@@ -24,13 +24,9 @@ test('JetStream down for a while mid-backfill: sources pause (cursor never past 
   const hel = await startDaemon(
     dir,
     {
-      global: {
-        state: { path: join(dir, 'state.db') },
-        log_format: 'json',
-        api: { enabled: true, address: '127.0.0.1', port: 0 },
-        metrics: { enabled: true, address: '127.0.0.1', port: 0 },
+      global: daemonGlobal(dir, {
         output: { nats: { timeout_secs: 1 } },
-      },
+      }),
       sources: {
         op: {
           url: `${api.url}/api/v2/events`,

@@ -1,4 +1,4 @@
 import { fileURLToPath } from 'node:url';
 
-/** examples/hooks/ of the repository (tests run from dist/test/hooks). */
+/** examples/hooks/ of the repository (helpers run from dist/test/helpers). */
 export const EXAMPLE_HOOKS = fileURLToPath(new URL('../../../examples/hooks/', import.meta.url));

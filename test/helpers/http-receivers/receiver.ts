@@ -1,4 +1,4 @@
-export { prng } from '../../../helpers/crash.js';
+export { prng } from '../crash.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type ServerOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { listenOnLoopback, type Cleanups } from '../../helpers/loopback.js';
-import type { TestCertificates } from '../../helpers/test-certs.js';
+import { listenOnLoopback, type Cleanups } from './loopback.js';
+import type { TestCertificates } from './test-certs.js';
 
 export interface TlsServer {
   url: string;

@@ -1,17 +1,17 @@
 import type { TestContext } from 'node:test';
-import { composeTransport } from '../../../src/app/compose.js';
-import { parseConfig } from '../../../src/config/load.js';
-import type { ResolvedSource } from '../../../src/config/resolved.js';
-import { SourceRuntime } from '../../../src/engine/source-runtime.js';
-import { createLogger } from '../../../src/log/logger.js';
-import { BudgetRegistry } from '../../../src/resilience/budget.js';
-import type { BatchSink } from '../../../src/sink/batch-sink.js';
-import { MemoryStateStore } from '../../../src/state/memory.js';
-import { captureStream } from '../../helpers/log-capture.js';
-import { FakeClock } from '../../helpers/clock.js';
-import { testDispatcher } from '../../helpers/loopback.js';
-import { openEventBus } from '../../../src/app/event-bus.js';
-import { SecretResolver } from '../../../src/secrets/resolver.js';
+import { composeTransport } from '../../src/app/compose.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { ResolvedSource } from '../../src/config/resolved.js';
+import { SourceRuntime } from '../../src/engine/source-runtime.js';
+import { createLogger } from '../../src/log/logger.js';
+import { BudgetRegistry } from '../../src/resilience/budget.js';
+import type { BatchSink } from '../../src/sink/batch-sink.js';
+import { MemoryStateStore } from '../../src/state/memory.js';
+import { captureStream } from './log-capture.js';
+import { FakeClock } from './clock.js';
+import { testDispatcher } from './loopback.js';
+import { openEventBus } from '../../src/app/event-bus.js';
+import { SecretResolver } from '../../src/secrets/resolver.js';
 
 export interface SourceEngine {
   source: ResolvedSource;

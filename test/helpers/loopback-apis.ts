@@ -1,5 +1,5 @@
-import { fakeApi, type Handler } from '../helpers/fake-api.js';
-import type { Cleanups } from '../helpers/loopback.js';
+import { fakeApi, type Handler } from './fake-api.js';
+import type { Cleanups } from './loopback.js';
 
 export interface LoopbackApi {
   /** The events endpoint. */
