@@ -1,6 +1,6 @@
 import { EventBus } from '../bus/event-bus.js';
 import { describeError, errorLogFields } from '../errors/format.js';
-import type { HelBus, HelEventMap } from '../bus/hel-events.js';
+import type { HelBus, HelEventMap } from './hel-events.js';
 import { logEvents } from './event-log.js';
 import type { Logger } from '../log/logger.js';
 

@@ -1,10 +1,11 @@
-import type { LoadedConfig, ResolvedSource } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import { BudgetRegistry } from '../resilience/budget.js';
 import { composeTransport } from '../app/compose.js';
 import { openEventBus } from '../app/event-bus.js';
-import type { HelBus } from '../bus/hel-events.js';
+import type { HelBus } from '../app/hel-events.js';
 import { recordingTransport } from '../http/record/recorder.js';
 import { replayTransport } from '../http/record/replayer.js';
 import type { HttpTransport } from '../http/transport.js';
@@ -20,6 +21,7 @@ import type { SecretReader } from '../secrets/resolver.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { HelError } from '../errors.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import { integrationOf } from '../integrations/registry.js';
 import type { AuditLog } from '../log/audit.js';
 import { Degradation } from '../engine/degradation.js';
@@ -82,8 +84,8 @@ async function openStoreOrFallback(config: LoadedConfig, flags: Pick<RunFlags, '
     if (config.global.degradation.state_store_fallback !== 'memory' || !(err instanceof HelError) || err.code !== 'HEL_STATE' || err.cause === undefined) throw err;
     degradation.fallbackReason = err.message;
     log.error(
-      { degraded: true, state_store_fallback_active: true, code: err.code },
-      `STATE STORE FALLBACK: ${err.message}; running on memory (global.degradation.state_store_fallback). Positions are not saved: every source starts from its configured start (events delivered before may be delivered again, and an API that starts at "now" skips what happened since the last saved position), and a restart starts over again. Polls are ${config.global.degradation.reduced_frequency_multiplier} times less frequent. Fix the state store and restart hel`,
+      { degraded: true, state_store_fallback_active: true, ...errorLogFields(err) },
+      `STATE STORE FALLBACK: ${describeError(err)}; running on memory (global.degradation.state_store_fallback). Positions are not saved: every source starts from its configured start (events delivered before may be delivered again, and an API that starts at "now" skips what happened since the last saved position), and a restart starts over again. Polls are ${config.global.degradation.reduced_frequency_multiplier} times less frequent. Fix the state store and restart hel`,
     );
     return new MemoryStateStore();
   }

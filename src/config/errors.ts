@@ -1,3 +1,5 @@
+import { HelError } from '../errors.js';
+
 /** One problem in a config file, located so the user can jump to it. */
 export interface ConfigIssue {
   file: string;
@@ -10,16 +12,17 @@ export interface ConfigIssue {
 }
 
 /**
- * All problems found in a config file at once. Rendered as one line per problem:
+ * All problems found in a config file at once: a HelError with code HEL_CONFIG whose issues keep
+ * their file, line, key path and hint. Rendered as one line per problem:
  * `hel.yaml:12:7 sources.x.pagination.cursor_pth: unknown key (did you mean "cursor_path"?)`
  */
-export class ConfigError extends Error {
+export class ConfigError extends HelError {
   readonly isConfigError = true;
-  readonly code = 'HEL_CONFIG';
+  declare readonly code: 'HEL_CONFIG';
   readonly issues: ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+    super('HEL_CONFIG', issues.map(formatIssue).join('\n'));
     this.name = 'ConfigError';
     this.issues = issues;
   }

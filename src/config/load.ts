@@ -17,20 +17,10 @@ import { partialSource } from './partial.js';
 import { withHelrSpellings } from './helr-keys.js';
 import { SecretResolver } from '../secrets/resolver.js';
 import { secretRefsOf } from './secret-refs.js';
-import { natsSecretRefs } from '../sink/nats/config.js';
-import type { Integration, SourceIntegration } from '../integrations/integration.js';
+import { natsSecretRefs } from './nats-schema.js';
+import type { Integration } from '../integrations/integration.js';
+import type { ResolvedSource } from './resolved.js';
 import { integrationNamed, integrationOwning, integrations } from '../integrations/registry.js';
-
-/** A source ready for the engine: config with defaults, its name, and its NDJSON label. */
-export interface ResolvedSource extends SourceConfig {
-  name: string;
-  labelKey: string;
-  labelValue: string;
-  /** The integration that expanded or owns this source (its `type`), when one does. */
-  integration?: SourceIntegration;
-  /** Labels written into every event's envelope `meta` (e.g. the account of a multi-account entry). */
-  envelopeMeta?: Record<string, string>;
-}
 
 export interface LoadedConfig {
   path: string;

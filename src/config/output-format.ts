@@ -1,5 +1,5 @@
 import type { GlobalConfig } from './schema.js';
-import type { ResolvedSource } from './load.js';
+import type { ResolvedSource } from './resolved.js';
 import type { SemanticIssue } from './semantic.js';
 import { isMappedFormat, type OutputFormat } from '../pipeline/mappings.js';
 import { lookupMapper } from '../integrations/mapper-lookup.js';

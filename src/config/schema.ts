@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { backpressureSchema } from '../sink/backpressure/config.js';
-import { natsOutputSchema } from '../sink/nats/config.js';
-import { hooksGlobalSchema, sourceHooksSchema } from '../hooks/config.js';
+import { backpressureSchema } from './backpressure-schema.js';
+import { natsOutputSchema } from './nats-schema.js';
+import { hooksGlobalSchema, sourceHooksSchema } from './hooks-schema.js';
 import { looksLikeCredential } from './show-value.js';
 import { operationsGlobalKeys, priorityValue, sourceBulkheadSchema } from './operations-schema.js';
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ResolvedSource } from './load.js';
+import type { ResolvedSource } from './resolved.js';
 import { integrationOf } from '../integrations/registry.js';
 import { secretRefsOf, type SecretRef } from './secret-refs.js';
 import type { AuthConfig } from './schema.js';

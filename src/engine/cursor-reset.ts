@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { bodyFields, buildRequest } from '../http/request.js';
 import type { Paginator } from '../http/pagination/paginator.js';
 import type { HttpRequest } from '../http/transport.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Emitter } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
 import { HelError, isCancellation } from '../errors.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
 import { FencedStore, type Lease, type LeaseInfo, type SharedStateStore } from '../state/lease.js';
 
@@ -80,7 +81,7 @@ export class Fleet {
       // instance renews with two thirds left, so only a renewal late by half the TTL trips it.
       store = new FencedStore(
         this.options.store,
-        (name, error) => this.lost(name, error.message),
+        (name, error) => this.lost(name, describeError(error)),
         () => this.options.clock.now(),
         this.options.ttlMs / 10,
       );
@@ -147,7 +148,7 @@ export class Fleet {
       await Promise.all(running.values());
       this.tickStop.abort();
       await this.ticking;
-      await this.options.store.leasing.leave(this.instance).catch((err: unknown) => this.options.logger.warn(`could not leave the fleet cleanly: ${(err as Error).message}`));
+      await this.options.store.leasing.leave(this.instance).catch((err: unknown) => this.options.logger.warn(errorLogFields(err), `could not leave the fleet cleanly: ${describeError(err)}`));
     }
     if (failure) throw failure.error;
   }
@@ -228,7 +229,7 @@ export class Fleet {
       await round();
     } catch (err) {
       if (isCancellation(err)) return;
-      logger.error(`fleet: ${(err as Error).message}`);
+      logger.error(errorLogFields(err), `fleet: ${describeError(err)}`);
       for (const [source, h] of this.held) {
         if (clock.now() - h.renewedAt >= ttlMs) this.lost(source, 'the lease could not be renewed within its TTL');
       }

@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { DEFAULT_PRIORITY } from '../config/operations-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSink } from '../sink/batch-sink.js';

@@ -1,6 +1,7 @@
 import type { Emitter } from '../bus/event-bus.js';
 import type { Clock } from '../clock.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import { IdSet } from '../pipeline/id-table.js';
 import type { BatchSink } from '../sink/batch-sink.js';
 import type { SourceState, StateChange } from './source-state.js';
@@ -116,8 +117,8 @@ export class PollCommits {
       if (source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
       this.deps.events.emit('poll.warning', {
         source: source.name,
-        message: `checkpoint skipped (on_state_write_error: skip_checkpoint): ${(err as Error).message}; the position is kept in memory, a restart re-reads from the last saved one`,
-        fields: { code: 'HEL_STATE' },
+        message: `checkpoint skipped (on_state_write_error: skip_checkpoint): ${describeError(err)}; the position is kept in memory, a restart re-reads from the last saved one`,
+        fields: errorLogFields(err),
       });
       state.apply(change);
     }

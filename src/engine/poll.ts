@@ -1,7 +1,8 @@
 import type { Emitter } from '../bus/event-bus.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { Clock } from '../clock.js';
 import { HelError, isHelError } from '../errors.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import type { LineEncoder } from '../pipeline/envelope.js';
 import { eventExtractor } from '../pipeline/extract.js';
 import { LineBuffer } from '../pipeline/line-buffer.js';
@@ -318,8 +319,8 @@ function skipsParseError(source: ResolvedSource, err: unknown): boolean {
 
 /** on_parse_error: skip ends the poll at the unreadable page, which stays uncommitted: the next poll asks for it again. */
 function parseErrorSkipped(err: unknown, deps: PollDeps): string {
-  const message = `on_parse_error: skip: ${(err as HelError).message}; the poll ends here and the page is asked for again next poll`;
-  deps.events.emit('poll.warning', { source: deps.source.name, message, fields: { code: 'HEL_RESPONSE_PARSE', url: (err as HelError).context.url } });
+  const message = `on_parse_error: skip: ${describeError(err)}; the poll ends here and the page is asked for again next poll`;
+  deps.events.emit('poll.warning', { source: deps.source.name, message, fields: errorLogFields(err) });
   return message;
 }
 

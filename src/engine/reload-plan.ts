@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { LoadedConfig, ResolvedSource } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { GlobalConfig } from '../config/schema.js';
 
 /** What a reload does to each source, by name. */

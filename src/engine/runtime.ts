@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/event-bus.js';
-import type { LoadedConfig, ResolvedSource } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { Clock } from '../clock.js';
 import { HelError, cancelled, isCancellation } from '../errors.js';
 import { outputFormatOf } from '../config/output-format.js';

@@ -1,5 +1,6 @@
 import type { Emitter } from '../bus/event-bus.js';
 import { isHelError } from '../errors.js';
+import { describeError, errorLogFields } from '../errors/format.js';
 import type { Logger } from '../log/logger.js';
 import { PassThroughStore } from '../state/pass-through.js';
 import type { Checkpoint, StateStore } from '../state/store.js';
@@ -36,8 +37,8 @@ export class CheckpointSkippingStore extends PassThroughStore {
       this.events?.emit('state.checkpoint_skipped', { source });
       if (this.degradation.checkpointSkipped(source)) {
         this.logger.error(
-          { source, code: err.code, degraded: true },
-          `state write failed, checkpoint SKIPPED (global.degradation.emit_without_checkpoint): ${err.message}. Polling goes on from the position in memory, ${this.degradation.config.reduced_frequency_multiplier} times less often; if hel stops now, the events delivered since the last written checkpoint are delivered again`,
+          { source, ...errorLogFields(err), degraded: true },
+          `state write failed, checkpoint SKIPPED (global.degradation.emit_without_checkpoint): ${describeError(err)}. Polling goes on from the position in memory, ${this.degradation.config.reduced_frequency_multiplier} times less often; if hel stops now, the events delivered since the last written checkpoint are delivered again`,
         );
       }
       return;

@@ -1,5 +1,5 @@
 import type { Bus } from '../bus/event-bus.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { Clock } from '../clock.js';
 import { HelError, isCancellation, isHelError } from '../errors.js';
 import { codeOf, describeError, errorLogFields } from '../errors/format.js';
@@ -52,7 +52,12 @@ export interface SourceRuntimeDeps {
   hooks?: PollHooks;
 }
 
-export type PollOutcome = { ok: true; result: PollResult } | { ok: false; error: unknown } | { ok: false; skipped: true; reason: string; leasedBy?: string };
+export type PollOutcome =
+  | { ok: true; result: PollResult }
+  | { ok: false; error: unknown }
+  /** Not polled: the open breaker refused (`error` is HEL_CIRCUIT_OPEN, `reason` its line), or another fleet instance holds the source. */
+  | { ok: false; skipped: true; reason: string; error: HelError }
+  | { ok: false; skipped: true; reason: string; leasedBy: string };
 
 /** One source's live parts: paginator, breaker, committed state (with the dedupe window) and status. */
 export class SourceRuntime {
@@ -188,10 +193,11 @@ export class SourceRuntime {
     if (!this.breaker.allowPoll()) {
       this.status.pollsSkipped++;
       this.deps.events.emit('poll.skipped', { source: this.source.name });
-      const reason = `circuit open; next trial poll in ${Math.ceil(this.breaker.msUntilTrial() / 1000)}s`;
-      if (!this.skipLogged) this.log.warn({ circuit: 'open' }, `poll skipped: ${reason}`);
+      const error = this.breaker.refusal(this.source.name);
+      const reason = describeError(error);
+      if (!this.skipLogged) this.log.warn({ ...errorLogFields(error), circuit: 'open' }, `poll skipped: ${reason}`);
       this.skipLogged = true;
-      return { ok: false, skipped: true, reason };
+      return { ok: false, skipped: true, reason, error };
     }
     this.skipLogged = false;
     const started = clock.now();
@@ -263,7 +269,7 @@ export class SourceRuntime {
     } catch (err) {
       // Status keys only: with skip_checkpoint a failed write of them must not stop the source either.
       if (this.source.on_state_write_error !== 'skip_checkpoint' || !isStateWriteFailure(err)) throw err;
-      this.log.warn({ code: 'HEL_STATE' }, `status not saved (on_state_write_error: skip_checkpoint): ${(err as Error).message}`);
+      this.log.warn(errorLogFields(err), `status not saved (on_state_write_error: skip_checkpoint): ${describeError(err)}`);
       this.state.apply(change);
     }
     this.deps.events.emit('state.write', { source: this.source.name, durationMs: this.deps.clock.now() - started });

@@ -11,11 +11,9 @@ import type { ReportedCode } from './codes.js';
 
 const BUG_HINT = 'run again with --debug for details and report it as a bug';
 
-/** The code a failure is reported with: a HelError's own, HEL_CONFIG for a config error, HEL_UNEXPECTED for anything else (a bug). */
+/** The code a failure is reported with: a HelError's own (HEL_CONFIG for a config error), HEL_UNEXPECTED for anything else (a bug). */
 export function codeOf(err: unknown): ReportedCode {
-  if (isHelError(err)) return err.code;
-  if (isConfigError(err)) return 'HEL_CONFIG';
-  return 'HEL_UNEXPECTED';
+  return isHelError(err) ? err.code : 'HEL_UNEXPECTED';
 }
 
 interface Parts {

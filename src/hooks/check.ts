@@ -1,5 +1,5 @@
-import type { ResolvedSource } from '../config/load.js';
-import type { HooksGlobalConfig } from './config.js';
+import type { ResolvedSource } from '../config/resolved.js';
+import type { HooksGlobalConfig } from '../config/hooks-schema.js';
 import { loadHookScript } from './script.js';
 
 export interface HookIssue {

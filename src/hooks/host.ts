@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { HooksGlobalConfig } from './config.js';
+import type { HooksGlobalConfig } from '../config/hooks-schema.js';
 import { hookFetch, type HookNetwork } from './fetch.js';
 import type { PollHooks } from './poll-hooks.js';
 import { HookRunner } from './sandbox/runner.js';

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import vm from 'node:vm';
 import { BoundedReadError, readBoundedFile } from '../read-bounded.js';
-import type { HooksGlobalConfig, SourceHooksConfig } from './config.js';
+import type { HooksGlobalConfig, SourceHooksConfig } from '../config/hooks-schema.js';
 
 /** A hook script is code, not data: a larger file is a mistake. */
 const MAX_SCRIPT_BYTES = 1024 * 1024;

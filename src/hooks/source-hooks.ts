@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { HelError, isHelError } from '../errors.js';
 import type { PageStep } from '../http/pagination/paginator.js';
 import { redactUrl } from '../http/redact-url.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
-import type { HooksGlobalConfig } from './config.js';
+import type { HooksGlobalConfig } from '../config/hooks-schema.js';
 import type { HookedEvents, HookedPage, PollHooks, PollHookSession } from './poll-hooks.js';
 import type { HookRunner } from './sandbox/runner.js';
 import type { HookName } from './sandbox/protocol.js';

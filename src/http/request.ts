@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { HttpRequest } from './transport.js';
 
 /** Adds query parameters to a URL, keeping any already there. */

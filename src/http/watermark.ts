@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { compilePath, getPath } from '../pipeline/path.js';
 import { bodyFields } from './request.js';
 import type { HttpRequest } from './transport.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Advisor, Failure } from '../http/failure.js';
 import type { SecretReader } from '../secrets/resolver.js';
@@ -68,17 +68,6 @@ interface Expansion {
   sources: ResolvedSource[];
   issues: SourceProblem[];
   warnings: string[];
-}
-
-/** Which integration a source belongs to; set on every source an integration expands or owns. */
-export interface SourceIntegration {
-  type: string;
-  /** The short-form entry it was expanded from; absent for a source written out in full. */
-  entry?: string;
-  /** The vendor's stream (endpoint family) this source reads, e.g. `auditevents`. */
-  stream?: string;
-  /** The account (tenant) of a multi-account entry; `hel validate` folds its sources into one line. */
-  account?: string;
 }
 
 /** One line of a connection test, as `hel test` and `hel validate --online` print it. */

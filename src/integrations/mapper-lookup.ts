@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { HelError } from '../errors.js';
 import type { EnvelopeOptions } from '../pipeline/envelope.js';
 import { MAPPED_FORMATS, isMappedFormat, type EventMapper, type MappedFormat, type MappingOptions, type OutputFormat, type RecoveredEvent } from '../pipeline/mappings.js';

@@ -1,4 +1,5 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
+import { describeError } from '../errors/format.js';
 import type { SecretReader } from '../secrets/resolver.js';
 import type { HttpResponse } from '../http/transport.js';
 import type { CheckLine, Probe, ProbeResult } from './integration.js';
@@ -23,7 +24,7 @@ export function probeConnectionTest(urlOf: (source: ResolvedSource) => string, t
     try {
       result = await probe(source, urlOf(source), signal);
     } catch (err) {
-      return [{ level: 'fail', text: String(err) }];
+      return [{ level: 'fail', text: describeError(err) }];
     }
     if (result.ok) return [{ level: 'ok', text: texts.ok }, ...rateLimitLine(result.response), ...(extra?.(result.response) ?? [])];
     const advice = result.status === undefined ? undefined : texts.statuses[result.status];

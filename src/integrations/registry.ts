@@ -1,5 +1,6 @@
 import type { SourceConfig } from '../config/schema.js';
-import type { Integration, SourceIntegration } from './integration.js';
+import type { SourceIntegration } from '../config/resolved.js';
+import type { Integration } from './integration.js';
 import { github } from './github/index.js';
 import { googleWorkspace } from './google-workspace/index.js';
 import { okta } from './okta/index.js';

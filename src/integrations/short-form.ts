@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import { sourceSchema } from '../config/schema.js';
 import { isHelError } from '../errors.js';
 import type { Advisor } from '../http/failure.js';

@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 
 /** Output formats that rewrite each event into a standard schema, through an integration's mapper. */
 export const MAPPED_FORMATS = ['ocsf', 'ecs'] as const;

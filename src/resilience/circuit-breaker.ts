@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { CircuitBreakerConfig } from '../config/schema.js';
+import { HelError } from '../errors.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -71,6 +72,14 @@ export class CircuitBreaker {
   msUntilTrial(): number {
     if (this.current !== 'open' || this.openedAt === undefined) return 0;
     return Math.max(0, this.openedAt + this.openMs - this.options.clock.now());
+  }
+
+  /** What an open breaker answers the poll it refuses (`allowPoll()` false): HEL_CIRCUIT_OPEN, with when the trial poll runs. */
+  refusal(source: string): HelError {
+    return new HelError('HEL_CIRCUIT_OPEN', `circuit open; next trial poll in ${Math.ceil(this.msUntilTrial() / 1000)}s`, {
+      source,
+      hint: "the source's last polls failed (its last_error says why); polling resumes with a trial poll when the wait ends, or at once after a reload with global.reload.restart_sources_on_sighup",
+    });
   }
 
   /** Whether the next poll may run; an open breaker moves to half_open here once its timeout has passed. */

@@ -142,11 +142,14 @@ export function handlers(deps: HandlerDeps) {
       const result = { pages, events, emitted, duplicates, unkeyed, stop, cursor_reset: cursorReset };
       return sendJson(res, 200, { ok: true, source: name, duration_ms: now() - started, result, source_status: sourceStatus });
     }
-    if ('skipped' in outcome)
-      return sendError(res, 409, outcome.leasedBy === undefined ? 'circuit_open' : 'leased_elsewhere', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
+    if ('leasedBy' in outcome) return sendError(res, 409, 'leased_elsewhere', `poll skipped: ${outcome.reason}`, { source: name, source_status: sourceStatus });
+    if ('skipped' in outcome) {
+      const code = codeOf(outcome.error);
+      return sendError(res, httpStatusOf(code), 'circuit_open', `poll skipped: ${describeError(outcome.error)}`, { ok: false, source: name, error_code: code, source_status: sourceStatus });
+    }
     if (isCancellation(outcome.error)) return sendError(res, 503, 'shutting_down', 'the poll was cancelled because hel is shutting down');
     const code = codeOf(outcome.error);
-    sendError(res, httpStatusOf(code), 'poll_failed', describeError(outcome.error), { source: name, error_code: code, source_status: sourceStatus });
+    sendError(res, httpStatusOf(code), 'poll_failed', describeError(outcome.error), { ok: false, source: name, error_code: code, source_status: sourceStatus });
   };
 
   const statusPage: Handler = ({ res, authorized }) => {

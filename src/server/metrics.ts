@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { HelBus, HelEventMap } from '../bus/hel-events.js';
+import type { HelBus, HelEventMap } from '../app/hel-events.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { isCancellation } from '../errors.js';

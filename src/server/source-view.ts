@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../config/load.js';
+import type { ResolvedSource } from '../config/resolved.js';
 import type { SourceStatus } from '../engine/status.js';
 import { freshnessOf } from '../engine/freshness.js';
 import { redactUrl } from '../http/redact-url.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { LoadedConfig } from '../config/load.js';
+import type { GlobalConfig } from '../config/schema.js';
 import { HelError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Emitter } from '../bus/event-bus.js';
@@ -12,6 +12,17 @@ import { openNatsSink, refuseUnusedNatsConfig } from './nats/open.js';
 import { parseRotation } from './rotation.js';
 import { StdoutSink } from './stdout.js';
 import type { SecretRef } from '../config/secret-refs.js';
+import type { SecretResolver } from '../secrets/resolver.js';
+
+/**
+ * What the outputs read of the loaded config (a `SinkConfig` is one): the file it came from, the
+ * global keys and the credentials. The loader sits above the sinks (docs/architecture.md#layers).
+ */
+export interface SinkConfig {
+  path: string;
+  global: GlobalConfig;
+  secrets: SecretResolver;
+}
 
 /** What an opener gets: the output as given (`--output` or `global.output.path`) and the rest of the config. */
 export interface SinkTarget {
@@ -21,7 +32,7 @@ export interface SinkTarget {
   url?: URL;
   /** `--output-rotate` or `global.output.rotate`. */
   rotate?: string;
-  config: LoadedConfig;
+  config: SinkConfig;
   env: NodeJS.ProcessEnv;
   logger?: Logger;
   /** Network sinks report deliveries to it (the metrics). */
@@ -56,13 +67,13 @@ export interface OpenSinkOptions {
 }
 
 /** Opens the configured output, wrapped in `global.backpressure` (see sink/backpressure/). */
-export function openSink(config: LoadedConfig, options: OpenSinkOptions = {}): BatchSink {
+export function openSink(config: SinkConfig, options: OpenSinkOptions = {}): BatchSink {
   refuseUnusedNatsConfig(config, options.output ?? config.global.output.path ?? config.global.output.http?.url);
   return withBackpressure(openBareSink(config, options), config.global.backpressure, { logger: options.logger, events: options.events });
 }
 
 /** Opens the configured output for `run`, `test` and the server: stdout, a file, or a URL's sink. */
-function openBareSink(config: LoadedConfig, options: OpenSinkOptions): BatchSink {
+function openBareSink(config: SinkConfig, options: OpenSinkOptions): BatchSink {
   const output = options.output ?? config.global.output.path ?? config.global.output.http?.url;
   const rotate = options.outputRotate ?? config.global.output.rotate;
   if (output === undefined) {

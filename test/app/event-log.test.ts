@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventBus } from '../../src/bus/event-bus.js';
-import type { HelEventMap } from '../../src/bus/hel-events.js';
+import type { HelEventMap } from '../../src/app/hel-events.js';
 import { logEvents } from '../../src/app/event-log.js';
 import { createLogger } from '../../src/log/logger.js';
 import { captureStream } from '../helpers/log-capture.js';

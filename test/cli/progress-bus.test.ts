@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventBus } from '../../src/bus/event-bus.js';
-import type { HelEventMap } from '../../src/bus/hel-events.js';
+import type { HelEventMap } from '../../src/app/hel-events.js';
 import { OnceProgress, type ProgressStream } from '../../src/cli/progress.js';
 import type { PageReport, PollResult } from '../../src/engine/poll.js';
 

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../../src/config/errors.js';
-import { HelError } from '../../src/errors.js';
+import { ConfigError, isConfigError } from '../../src/config/errors.js';
+import { HelError, isHelError } from '../../src/errors.js';
 import { ERROR_CODES, httpStatusOf } from '../../src/errors/codes.js';
 import { codeOf, describeError, errorLogFields, failureLine, terminalReport } from '../../src/errors/format.js';
 
@@ -72,6 +72,20 @@ test('codeOf: a HelError keeps its code, a config error is HEL_CONFIG, anything 
   }
 });
 
+test('a ConfigError is a HelError with code HEL_CONFIG that keeps its issues, and reads the same through every formatter', () => {
+  const config = new ConfigError([{ file: 'hel.yaml', line: 3, column: 1, path: 'global.output', message: 'unknown key', hint: 'did you mean "outputs"?' }]);
+  assert.ok(config instanceof HelError && config instanceof ConfigError && isHelError(config) && isConfigError(config));
+  assert.equal(config.code, 'HEL_CONFIG');
+  assert.equal(config.name, 'ConfigError');
+  assert.deepEqual(config.context, {});
+  assert.equal(config.issues[0]!.path, 'global.output');
+  const line = 'hel.yaml:3:1 global.output: unknown key (did you mean "outputs"?)';
+  assert.equal(describeError(config), line);
+  assert.equal(failureLine(config), line);
+  assert.equal(terminalReport(config, false), `hel: config invalid (1 problem):\n  ${line}`);
+  assert.equal(ERROR_CODES[codeOf(config)].exit, 2);
+});
+
 test('errorLogFields: the code, and the URL without secrets, attempt and status when known; only a bug keeps its stack', () => {
   assert.deepEqual(errorLogFields(timedOut()), { code: 'HEL_TIMEOUT', url: 'https://example.okta.com/api/v1/logs?since=1&api_key=REDACTED', attempt: 3, status: 504 });
   assert.deepEqual(errorLogFields(new HelError('HEL_STATE', 'damaged')), { code: 'HEL_STATE' });
@@ -99,6 +113,22 @@ test('one formatter: no file outside src/errors/ names HEL_UNEXPECTED, builds th
     if (text.includes("'HEL_UNEXPECTED'")) offenders.push(`${file}: HEL_UNEXPECTED (use codeOf)`);
     if (text.includes('unexpected error:')) offenders.push(`${file}: the unexpected-error line (use terminalReport)`);
     if (/`[^`\n]*attempt \$\{/.test(text) || /context\.hint \? ` \(/.test(text)) offenders.push(`${file}: formats an error's location or hint (use describeError)`);
+    for (const call of logCalls(text))
+      if (ERROR_BY_HAND.test(call)) offenders.push(`${file}: a log line or poll warning formats an error by hand (use describeError and errorLogFields): ${call.slice(0, 80)}`);
+    if (/text: String\((?:err|error)\)/.test(text)) offenders.push(`${file}: a check line prints an error with String() (use describeError)`);
   }
   assert.deepEqual(offenders, []);
 });
+
+/** A caught error's own message or String() in a line: it drops the URL, the attempt and the hint that describeError adds. */
+const ERROR_BY_HAND = /\(?\b(?:err|error|caught|cause|e)\b(?: as \w+\))?\??\.message\b|String\((?:err|error|caught|cause|e)\)/;
+
+/** The text of every logger call (`log.warn(…)`, `this.options.logger?.error(…)`) and poll warning emitted in `text`, parentheses balanced. */
+function logCalls(text: string): string[] {
+  return [...text.matchAll(/(?:\blog|\blogger)\??\.(?:trace|debug|info|warn|error|fatal)\(|emit\('poll\.warning',/g)].map((m) => {
+    let depth = 1;
+    let end = m.index + m[0].length;
+    for (; end < text.length && depth > 0; end++) depth += text[end] === '(' ? 1 : text[end] === ')' ? -1 : 0;
+    return text.slice(m.index, end);
+  });
+}

@@ -1,4 +1,5 @@
-import { parseConfig, type ResolvedSource } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { ResolvedSource } from '../../src/config/resolved.js';
 import type { PageResult } from '../../src/http/pagination/paginator.js';
 import type { HttpRequest } from '../../src/http/transport.js';
 

@@ -1,6 +1,7 @@
 import type { TestContext } from 'node:test';
 import { composeTransport } from '../../src/app/compose.js';
-import { parseConfig, type ResolvedSource } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { ResolvedSource } from '../../src/config/resolved.js';
 import { SourceRuntime } from '../../src/engine/source-runtime.js';
 import { createLogger } from '../../src/log/logger.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';

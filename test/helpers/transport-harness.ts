@@ -4,7 +4,7 @@ import type { AuthConfig, ResilienceConfig } from '../../src/config/schema.js';
 import { BudgetRegistry } from '../../src/resilience/budget.js';
 import type { Advisor } from '../../src/http/failure.js';
 import { composeTransport } from '../../src/app/compose.js';
-import type { ResolvedSource } from '../../src/config/load.js';
+import type { ResolvedSource } from '../../src/config/resolved.js';
 import { createDispatcher } from '../../src/http/http-transport.js';
 import { EventBus } from '../../src/bus/event-bus.js';
 import type { HttpRequest, HttpTransport, RequestContext, TransportEventMap } from '../../src/http/transport.js';

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { HookRunner } from '../../src/hooks/sandbox/runner.js';
-import type { HooksGlobalConfig } from '../../src/hooks/config.js';
+import type { HooksGlobalConfig } from '../../src/config/hooks-schema.js';
 import { captureStream } from '../helpers/log-capture.js';
 
 export type Limits = Pick<HooksGlobalConfig, 'timeout_secs' | 'memory_limit_mb' | 'allow_network' | 'allow_fs'>;

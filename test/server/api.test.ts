@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { API_TOKEN, bearer, cleanupScope, type Daemon, getJson, waitFor } from '../helpers/hel-process.js';
+import { ERROR_CODES } from '../../src/errors/codes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { SOURCE_SECRET } from '../helpers/server-config.js';
 import type { LoopbackApi } from '../helpers/loopback-apis.js';
@@ -178,6 +179,8 @@ void describe('hel run with the API enabled', () => {
     assert.equal(failed.status, 502);
     assert.equal(failed.body.code, 'poll_failed');
     assert.equal(failed.body.error_code, 'HEL_HTTP_STATUS');
+    assert.equal(failed.body.ok, false);
+    assert.equal(failed.body.source, 'broken');
     assert.match(String(failed.body.error), /500/);
     assert.equal((failed.body.source_status as Json).status, 'failing');
 
@@ -185,6 +188,19 @@ void describe('hel run with the API enabled', () => {
     assert.equal(open.status, 409);
     assert.equal(open.body.code, 'circuit_open');
     assert.match(String(open.body.error), /circuit open/);
+    // The open breaker refuses with a HelError: its code, its table status and the formatter's line (with the hint).
+    assert.equal(open.body.error_code, 'HEL_CIRCUIT_OPEN');
+    assert.equal(open.status, ERROR_CODES.HEL_CIRCUIT_OPEN.http);
+    assert.equal(open.body.ok, false);
+    assert.equal(open.body.source, 'denied');
+    assert.match(String(open.body.error), /^poll skipped: circuit open; next trial poll in \d+s — the source's last polls failed .*restart_sources_on_sighup/);
+    // However many polls the open breaker refused (scheduled ones and this one), the log has one line for them, with the code.
+    const refusals = hel
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"poll skipped: circuit open'));
+    assert.equal(refusals.length, 1, hel.stderr());
+    assert.match(refusals[0]!, /"source":"denied".*"code":"HEL_CIRCUIT_OPEN"/);
   });
 
   void it('answers unknown sources, paths and methods with JSON errors', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventBus } from '../../src/bus/event-bus.js';
-import type { HelEventMap } from '../../src/bus/hel-events.js';
+import type { HelEventMap } from '../../src/app/hel-events.js';
 import { Metrics } from '../../src/server/metrics.js';
 
 void test('hel_requests_total counts attempts without any response as status_class="error", and answered ones by class', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, type ResolvedSource } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { configPath } from '../config-path.js';
 import { redactUrl } from '../../http/redact-url.js';
 import { integrationOf } from '../../integrations/registry.js';

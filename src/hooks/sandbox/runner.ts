@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { HelError, cancelled } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import type { HooksGlobalConfig } from '../config.js';
+import type { HooksGlobalConfig } from '../../config/hooks-schema.js';
 import { hookFetch, type HookFetch } from '../fetch.js';
 import type { FromWorker, HookFailure, HookFetchRequest, HookName, SandboxOptions, ToWorker } from './protocol.js';
 

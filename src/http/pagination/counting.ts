@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { bodyFields, buildRequest } from '../request.js';
 import type { HttpRequest } from '../transport.js';
 import type { PageResult, PageStep, Paginator } from './paginator.js';

@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { HelError } from '../../errors.js';
 import { compilePath, getPath } from '../../pipeline/path.js';
 import { redactUrl } from '../redact-url.js';

@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { CountingPaginator, SinglePaginator } from './counting.js';
 import { CursorPaginator } from './cursor.js';
 import type { Paginator } from './paginator.js';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { HelError } from '../../errors.js';
 import type { SecretReader } from '../../secrets/resolver.js';
 import { secretRefsOf } from '../../config/secret-refs.js';

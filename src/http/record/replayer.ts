@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { HelError, cancelled } from '../../errors.js';
 import { redactUrl } from '../redact-url.js';
 import type { HttpRequest, HttpTransport } from '../transport.js';

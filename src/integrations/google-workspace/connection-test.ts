@@ -1,4 +1,5 @@
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
+import { describeError } from '../../errors/format.js';
 import type { SecretReader } from '../../secrets/resolver.js';
 import type { CheckLine, Probe } from '../integration.js';
 import { googleHint } from './troubleshoot.js';
@@ -14,7 +15,7 @@ export async function checkGoogleConnection(source: ResolvedSource, _secrets: Se
   try {
     result = await probe(source, `${url.origin}${url.pathname}?maxResults=1`, signal, googleHint);
   } catch (err) {
-    return [{ level: 'fail', text: String(err) }];
+    return [{ level: 'fail', text: describeError(err) }];
   }
   if (!result.ok) return [{ level: 'fail', text: result.hint === undefined ? result.message : `${result.message}: ${result.hint}` }];
   const body = result.response.parsed as { items?: unknown[] } | undefined;

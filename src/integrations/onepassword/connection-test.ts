@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import { isHelError } from '../../errors.js';
 import type { SecretReader } from '../../secrets/resolver.js';
 import { secretRefsOf } from '../../config/secret-refs.js';

@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../../config/schema.js';
 import type { OnePasswordSourceConfig } from './schema.js';
 import { sourceSchema } from '../../config/schema.js';
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import type { SecretRef } from '../../config/secret-refs.js';
 import type { SecretReader } from '../../secrets/resolver.js';
 import { isHelError } from '../../errors.js';

@@ -10,7 +10,7 @@ import { onePasswordMappings } from './mappings.js';
 import { isOnePasswordUrl, streamOfUrl } from './regions.js';
 import { onePasswordHint } from './troubleshoot.js';
 
-declare module '../../config/load.js' {
+declare module '../../config/resolved.js' {
   interface ResolvedSource {
     /** Set when the source came from a `type: onepassword` entry (`account` when from its `accounts:`). */
     onepassword?: { entry: string; stream: string; apiVersion: 'v1' | 'v2' | 'v3'; account?: string };

@@ -3,7 +3,7 @@
  * index.ts. Which stream a source reads is what the integration set on it (`integration.stream`:
  * the short form's stream, or the path of an Events API URL).
  */
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import type { EventMapper, EventMappings, FormatMapping, MapContext, MappingOptions, RecoveredEvent } from '../../pipeline/mappings.js';
 import { isObject } from '../../pipeline/leftovers.js';
 import { streamOfUrl } from './regions.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ResolvedSource } from '../../config/load.js';
+import type { ResolvedSource } from '../../config/resolved.js';
 import type { Integration } from '../integration.js';
 import { probeConnectionTest } from '../probe.js';
 import { budgetName, commonKeys, finishSource, hintsByStatus, tokenKeys, tokenProblems, tokenRef } from '../short-form.js';

@@ -1,3 +1,4 @@
+import { describeError, errorLogFields } from '../../errors/format.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { Redelivery, Serial, type RedeliveryDeps } from './redeliver.js';
 import type { Spool } from './spool.js';
@@ -84,7 +85,7 @@ export class DiskBufferSink implements BatchSink {
   }
 
   problem(): string | undefined {
-    const problem = this.fatal ? this.fatal.message : (this.redelivery.problem ?? this.inner.problem?.());
+    const problem = this.fatal ? describeError(this.fatal) : (this.redelivery.problem ?? this.inner.problem?.());
     return problem === undefined ? undefined : `${problem}; ${this.spool.bytes} bytes wait in the disk buffer`;
   }
 
@@ -122,7 +123,7 @@ export class DiskBufferSink implements BatchSink {
       } catch (err) {
         if (!signal.aborted) {
           this.fatal = err instanceof Error ? err : new Error(String(err));
-          this.options.logger?.error({ code: 'HEL_OUTPUT' }, `the disk buffer cannot deliver to ${this.inner.description}: ${err instanceof Error ? err.message : String(err)}`);
+          this.options.logger?.error(errorLogFields(err), `the disk buffer cannot deliver to ${this.inner.description}: ${describeError(err)}`);
         }
         return;
       }

@@ -2,7 +2,7 @@ import { cancelled } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
 import { copyBytes } from '../copy-bytes.js';
-import type { BackpressureConfig } from './config.js';
+import type { BackpressureConfig } from '../../config/backpressure-schema.js';
 import type { Emitter } from '../../bus/event-bus.js';
 import type { OutputEventMap } from '../output-events.js';
 import type { QueueLimits } from './queue-limits.js';

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchSink } from '../batch-sink.js';
 import { BlockingSink } from './block.js';
-import type { BackpressureConfig } from './config.js';
+import type { BackpressureConfig } from '../../config/backpressure-schema.js';
 import { DiskBufferSink } from './disk-buffer.js';
 import { DroppingSink } from './drop.js';
 import type { Emitter } from '../../bus/event-bus.js';

@@ -1,4 +1,4 @@
-import type { BackpressureConfig } from './config.js';
+import type { BackpressureConfig } from '../../config/backpressure-schema.js';
 
 /** Helr's defaults. */
 const DEFAULT_EVENT_QUEUE_SIZE = 10_000;

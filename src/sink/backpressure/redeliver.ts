@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { RetriesConfig } from '../../config/schema.js';
 import { isCancellation, isHelError } from '../../errors.js';
+import { describeError, errorLogFields } from '../../errors/format.js';
 import type { Logger } from '../../log/logger.js';
 import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
@@ -57,9 +58,8 @@ export class Redelivery {
     if (isCancellation(err) || !isRetryableOutputError(err)) throw err;
     this.failures++;
     const waitMs = backoffDelayMs(this.failures, REDELIVERY_BACKOFF, this.deps.random);
-    const message = err instanceof Error ? err.message : String(err);
-    this.reason = `delivery to ${this.inner.description} failing (${this.failures} attempt${this.failures === 1 ? '' : 's'}): ${message}`;
-    this.deps.logger?.warn({ attempt: this.failures, wait_ms: waitMs, code: 'HEL_OUTPUT_UNAVAILABLE' }, `${this.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`);
+    this.reason = `delivery to ${this.inner.description} failing (${this.failures} attempt${this.failures === 1 ? '' : 's'}): ${describeError(err)}`;
+    this.deps.logger?.warn({ ...errorLogFields(err), attempt: this.failures, wait_ms: waitMs }, `${this.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`);
     this.deps.events?.emit('output.retry', {});
     await this.deps.clock.sleep(waitMs, signal);
   }

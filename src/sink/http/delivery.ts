@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { RetriesConfig } from '../../config/schema.js';
 import { HelError, cancelled, isCancellation, isHelError } from '../../errors.js';
+import { describeError, errorLogFields } from '../../errors/format.js';
 import type { Logger } from '../../log/logger.js';
 import { backoffDelayMs, type Random } from '../../resilience/backoff.js';
 import { serverWaitMs } from '../../resilience/rate-limit-headers.js';
@@ -47,8 +48,9 @@ export interface DeliveryOptions {
   onReceived?: () => void;
 }
 
+/** A failed attempt that is retried: what went wrong, as the HelError the logs and the down line format. */
 interface Problem {
-  reason: string;
+  error: HelError;
   kind: OutputFailureReason;
   waitMs?: number;
 }
@@ -84,14 +86,15 @@ export async function deliver(batch: OutLine[], o: DeliveryOptions, signal: Abor
       continue;
     }
     failures++;
-    o.health.failed(problem.reason);
+    o.health.failed(problem.error);
     o.stats.retries++;
     o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: problem.kind });
     o.events?.emit('output.retry', {});
     const waitMs = problem.waitMs ?? backoffDelayMs(failures, o.backoff, o.random);
-    const line = `output: ${problem.reason}; retrying ${queue[0]!.length} events in ${waitMs} ms`;
-    if (o.health.healthy) o.log.warn({ url, attempt: failures + 1 }, line);
-    else o.log.debug({ url, attempt: failures + 1 }, line);
+    const line = `output: ${describeError(problem.error)}; retrying ${queue[0]!.length} events in ${waitMs} ms`;
+    const fields = { ...errorLogFields(problem.error), attempt: failures + 1 };
+    if (o.health.healthy) o.log.warn(fields, line);
+    else o.log.debug(fields, line);
     await o.clock.sleep(waitMs, signal);
   }
   o.events?.emit('output.delivered', { sink: o.sinkName, ...tally, durationMs: o.clock.now() - started });
@@ -115,7 +118,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
   } catch (err) {
     if (isCancellation(err) || signal.aborted) throw cancelled();
     if (!isHelError(err)) throw err;
-    return { reason: err.message, kind: 'no_response' };
+    return { error: err, kind: 'no_response' };
   }
   const scrubbed = scrubErrorBody({ ...response, url: o.format.url }, credentials.used);
   const status = response.status;
@@ -137,12 +140,12 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
           stored(o, tally, lines.length, 0);
           return undefined;
         }
-        return { reason: `Splunk did not report ackId ${accepted.ackId} indexed within ${o.ackTimeoutMs / 1000} s`, kind: 'ack_timeout' };
+        return { error: unavailable(`Splunk did not report ackId ${accepted.ackId} indexed within ${o.ackTimeoutMs / 1000} s`, url), kind: 'ack_timeout' };
       }
       case 'partial':
         stored(o, tally, accepted.delivered, accepted.duplicates);
         split([accepted.retry]);
-        return { reason: accepted.reason, kind: 'item_errors' };
+        return { error: unavailable(accepted.reason, url), kind: 'item_errors' };
       case 'rejected':
         o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: 'refused' });
         throw new HelError('HEL_OUTPUT', accepted.error.message, { ...accepted.error.context, url }, { cause: accepted.error });
@@ -156,7 +159,7 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
   }
   if (status === 408 || status === 429 || status >= 500) {
     return {
-      reason: `HTTP ${status} from the receiver`,
+      error: unavailable(`HTTP ${status} from the receiver`, url, status),
       kind: status >= 500 ? 'http_5xx' : status === 429 ? 'http_429' : 'http_408',
       waitMs: serverWaitMs(response.headers, o.clock.now(), o.retryAfterCapMs),
     };
@@ -164,4 +167,9 @@ async function attempt(lines: OutLine[], o: DeliveryOptions, signal: AbortSignal
   o.events?.emit('output.attempt_failed', { sink: o.sinkName, reason: 'refused' });
   const { message, hint } = o.format.refused(status, scrubbed.body);
   throw new HelError('HEL_OUTPUT', message, { url, status, hint: status === 413 ? 'one event is larger than the receiver accepts: raise its request size limit' : hint });
+}
+
+/** A receiver's answer that a later attempt may get right (HEL_OUTPUT_UNAVAILABLE, the code `block` redelivers). */
+function unavailable(message: string, url: string, status?: number): HelError {
+  return new HelError('HEL_OUTPUT_UNAVAILABLE', message, status === undefined ? { url } : { url, status });
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { cancelled } from '../../errors.js';
+import { describeError } from '../../errors/format.js';
 import type { Logger } from '../../log/logger.js';
 import { hecAnswer } from './splunk-hec.js';
 import { parseAnswer } from './format.js';
@@ -109,7 +110,7 @@ export class HecAckPoller {
       }
     } catch (err) {
       if (this.stopped.signal.aborted) throw err;
-      problem = (err as Error).message;
+      problem = describeError(err);
     }
     // Logged once per kind of problem: the deadline re-sends what stays unacknowledged.
     if (problem !== undefined && problem !== this.lastProblem) log.warn(`output: Splunk HEC ack query failed: ${problem}; unacknowledged batches are re-sent after ack_timeout_secs`);

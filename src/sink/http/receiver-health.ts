@@ -1,4 +1,6 @@
 import type { Clock } from '../../clock.js';
+import type { HelError } from '../../errors.js';
+import { describeError, errorLogFields } from '../../errors/format.js';
 import type { Logger } from '../../log/logger.js';
 
 /**
@@ -21,11 +23,14 @@ export class ReceiverHealth {
     return this.downSince === undefined;
   }
 
-  failed(reason: string): void {
+  failed(error: HelError): void {
     this.failures++;
     if (this.downSince === undefined && this.failures > this.maxRetries) {
       this.downSince = this.clock.now();
-      this.log.error(`output: ${this.receiver} is down after ${this.failures} failed attempts (${reason}); sources pause and nothing is dropped; retrying until it is back`);
+      this.log.error(
+        errorLogFields(error),
+        `output: ${this.receiver} is down after ${this.failures} failed attempts (${describeError(error)}); sources pause and nothing is dropped; retrying until it is back`,
+      );
     }
   }
 

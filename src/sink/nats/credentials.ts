@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { credsAuthenticator, nkeyAuthenticator, nkeys, tokenAuthenticator, usernamePasswordAuthenticator, type Authenticator, type TlsOptions } from '@nats-io/transport-node';
 import { HelError } from '../../errors.js';
 import type { SecretReader } from '../../secrets/resolver.js';
-import { natsSecretRefs, type NatsAuthConfig, type NatsOutputConfig } from './config.js';
+import { natsSecretRefs, type NatsAuthConfig, type NatsOutputConfig } from '../../config/nats-schema.js';
 
 const AUTH_HINT = 'check global.output.nats.auth';
 

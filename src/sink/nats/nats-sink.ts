@@ -6,7 +6,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Emitter } from '../../bus/event-bus.js';
 import type { OutputFailureReason, OutputEventMap } from '../output-events.js';
 import type { BatchSink, SinkBatch } from '../batch-sink.js';
-import { DEFAULT_SUBJECT, type NatsOutputConfig } from './config.js';
+import { DEFAULT_SUBJECT, type NatsOutputConfig } from '../../config/nats-schema.js';
 import { copyBytes } from '../copy-bytes.js';
 import { natsAuthenticator, natsTls } from './credentials.js';
 import { untilAborted } from '../until-aborted.js';

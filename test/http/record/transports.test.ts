@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedSource } from '../../../src/config/load.js';
+import type { ResolvedSource } from '../../../src/config/resolved.js';
 import { sourceSchema } from '../../../src/config/schema.js';
 import { isHelError } from '../../../src/errors.js';
 import type { Recording } from '../../../src/http/record/format.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HelError } from '../../../src/errors.js';
 import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
-import { backpressureSchema } from '../../../src/sink/backpressure/config.js';
+import { backpressureSchema } from '../../../src/config/backpressure-schema.js';
 import { withBackpressure } from '../../../src/sink/backpressure/index.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventBatch } from '../../helpers/sink-batches.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HelError, isCancellation, isHelError } from '../../../src/errors.js';
 import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
-import { backpressureSchema } from '../../../src/sink/backpressure/config.js';
+import { backpressureSchema } from '../../../src/config/backpressure-schema.js';
 import { EventBus } from '../../../src/bus/event-bus.js';
 import { withBackpressure } from '../../../src/sink/backpressure/index.js';
 import type { OutputEventMap } from '../../../src/sink/output-events.js';

@@ -59,6 +59,16 @@ test('hel run as a daemon: while the receiver is down /readyz says so and polls 
   await waitFor(() => r.counts().size === 500, 10_000, 'the events held during the outage');
   await waitFor(async () => (await getJson(`${base}/readyz`)).status === 200, 5000, '/readyz to recover');
   assert.match(hel.stderr(), /the HTTP receiver is down after 2 failed attempts/);
+  // The down line formats the failure through the one formatter: its code and URL as fields, the hint in the message.
+  const downLine = JSON.parse(
+    hel
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('is down after'))!,
+  ) as { code?: string; url?: string; msg: string };
+  assert.equal(downLine.code, 'HEL_NETWORK');
+  assert.equal(new URL(downLine.url!).href, new URL(r.url).href);
+  assert.match(downLine.msg, /\(cannot deliver to 127\.0\.0\.1:\d+ \(ECONNREFUSED\) \(http:\/\/127\.0\.0\.1:\d+\/[^)]*\) — check that the receiver is up/);
   assert.match(hel.stderr(), /the HTTP receiver is back after/);
   assert.equal(await hel.stop(), 0);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isHelError } from '../../../src/errors.js';
-import { natsOutputSchema } from '../../../src/sink/nats/config.js';
+import { natsOutputSchema } from '../../../src/config/nats-schema.js';
 import { NatsSink } from '../../../src/sink/nats/nats-sink.js';
 import { subjectToken } from '../../../src/sink/nats/subject.js';
 import { startNatsServer } from '../../helpers/nats-server.js';

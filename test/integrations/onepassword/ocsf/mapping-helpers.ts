@@ -1,4 +1,4 @@
-import type { ResolvedSource } from '../../../../src/config/load.js';
+import type { ResolvedSource } from '../../../../src/config/resolved.js';
 import type { EventMapper, MappedFormat } from '../../../../src/pipeline/mappings.js';
 import { lookupMapper } from '../../../../src/integrations/mapper-lookup.js';
 import type { ApiVersion, Stream } from '../../../../src/integrations/onepassword/mock/items.js';

@@ -2,7 +2,7 @@ import type { FleetEventMap } from '../engine/fleet.js';
 import type { RuntimeEventMap } from '../engine/runtime.js';
 import type { TransportEventMap } from '../http/transport.js';
 import type { OutputEventMap } from '../sink/output-events.js';
-import type { Bus } from './event-bus.js';
+import type { Bus } from '../bus/event-bus.js';
 
 /**
  * Every event a collector reports: each layer declares its own (the request path, the polls and

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { looksLikeCredential } from '../../config/show-value.js';
-import { ref, type SecretRef } from '../../config/secret-refs.js';
+import { looksLikeCredential } from './show-value.js';
+import { ref, type SecretRef } from './secret-refs.js';
 
 /** A credential of the NATS connection: an env variable, a file or a `hel secrets` name (`<prefix>_env|_file|_secret`). */
 function credential<P extends string>(prefix: P) {
