@@ -9,7 +9,7 @@ import { childEnv } from '../helpers/cli.js';
 
 // `npx hel` and an installed `hel` run bin/hel through a symlink npm makes (node_modules/.bin/hel).
 const LAUNCHER = fileURLToPath(new URL('../../../bin/hel', import.meta.url));
-const DEFAULT_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
+const DEFAULT_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=60'];
 
 interface Launched {
   code: number | null;
