@@ -1,50 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HelError } from '../../../src/errors.js';
-import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
+import type { SinkBatch } from '../../../src/sink/batch-sink.js';
 import { backpressureSchema } from '../../../src/config/backpressure-schema.js';
 import { withBackpressure } from '../../../src/sink/backpressure/index.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventBatch } from '../../helpers/sink-batches.js';
-
-/** A receiver that loses what it has not acknowledged while down, and notes which buffers it was handed. */
-class Receiver implements BatchSink {
-  readonly description = 'test receiver';
-  down = false;
-  delivered: string[] = [];
-  buffers: ArrayBufferLike[] = [];
-  private unacked: string[] = [];
-
-  write(batch: SinkBatch): Promise<void> {
-    this.buffers.push(batch.bytes.buffer);
-    if (this.down) return this.refuse();
-    for (const line of Buffer.from(batch.bytes).toString().split('\n').filter(Boolean)) this.unacked.push((JSON.parse(line) as { uuid: string }).uuid);
-    return Promise.resolve();
-  }
-
-  flush(): Promise<void> {
-    if (this.down) return this.refuse();
-    this.delivered.push(...this.unacked);
-    this.unacked = [];
-    return Promise.resolve();
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  healthy(): boolean {
-    return !this.down;
-  }
-
-  private refuse(): Promise<void> {
-    this.unacked = [];
-    return Promise.reject(new HelError('HEL_OUTPUT_UNAVAILABLE', 'receiver down'));
-  }
-}
-
-const signal = new AbortController().signal;
-const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `ev-${from + i}`);
+import { ids, Receiver, signal, until } from './receiver.js';
 
 /** Like the engine: every page is encoded into the same buffer, which is overwritten once write resolves. */
 const page = Buffer.alloc(4096);
@@ -53,11 +14,6 @@ function onPage(first: number, count: number): SinkBatch {
   page.fill(0x20);
   page.set(batch.bytes);
   return { ...batch, bytes: page.subarray(0, batch.bytes.byteLength) };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !condition(); i++) await new Promise((r) => setImmediate(r));
-  assert.ok(condition(), 'condition never held');
 }
 
 test('block: the buffer of an acknowledged copy is reused, never one still kept for a re-send', async () => {

@@ -1,62 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HelError, isCancellation, isHelError } from '../../../src/errors.js';
-import type { BatchSink, SinkBatch } from '../../../src/sink/batch-sink.js';
+import { isCancellation, isHelError } from '../../../src/errors.js';
+import type { BatchSink } from '../../../src/sink/batch-sink.js';
 import { backpressureSchema } from '../../../src/config/backpressure-schema.js';
 import { EventBus } from '../../../src/bus/event-bus.js';
 import { withBackpressure } from '../../../src/sink/backpressure/index.js';
 import type { OutputEventMap } from '../../../src/sink/output-events.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventBatch } from '../../helpers/sink-batches.js';
-
-/**
- * A receiver that can go down: while down it refuses (retryably) and loses what it had not
- * acknowledged. While broken it refuses for good (HEL_OUTPUT, like a full disk) and keeps the rest.
- */
-class Receiver implements BatchSink {
-  readonly description = 'test receiver';
-  down = false;
-  broken = false;
-  delivered: string[] = [];
-  /** Every event ever handed to write, re-sends included. */
-  handed: string[] = [];
-  private unacked: string[] = [];
-
-  write(batch: SinkBatch): Promise<void> {
-    if (this.broken) return Promise.reject(new HelError('HEL_OUTPUT', 'disk full'));
-    if (this.down) {
-      this.unacked = [];
-      return Promise.reject(this.refusal());
-    }
-    const text = Buffer.from(batch.bytes).toString();
-    for (const line of text.split('\n').filter(Boolean)) this.unacked.push((JSON.parse(line) as { uuid: string }).uuid);
-    this.handed.push(...this.unacked.slice(-batch.lineEnds.length));
-    return Promise.resolve();
-  }
-
-  flush(): Promise<void> {
-    if (this.broken) return Promise.reject(new HelError('HEL_OUTPUT', 'fsync failed'));
-    if (this.down) {
-      this.unacked = [];
-      return Promise.reject(this.refusal());
-    }
-    this.delivered.push(...this.unacked);
-    this.unacked = [];
-    return Promise.resolve();
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  healthy(): boolean {
-    return !this.down;
-  }
-
-  private refusal(): HelError {
-    return new HelError('HEL_OUTPUT_UNAVAILABLE', 'receiver down');
-  }
-}
+import { ids, Receiver, signal, until } from './receiver.js';
 
 class Counting {
   readonly events = new EventBus<OutputEventMap>();
@@ -66,14 +18,6 @@ class Counting {
     this.events.on('output.dropped', ({ events, reason }) => this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + events));
     this.events.on('output.retry', () => this.retries++);
   }
-}
-
-const signal = new AbortController().signal;
-const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `ev-${from + i}`);
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !condition(); i++) await new Promise((r) => setImmediate(r));
-  assert.ok(condition(), 'condition never held');
 }
 
 test('block: a flush retries with backoff while the receiver is down and re-sends the kept batches; each event arrives once', async () => {
